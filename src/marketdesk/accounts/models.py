@@ -1,0 +1,94 @@
+"""Users and their roles, shop membership, and the marketplace's API keys."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.core import clock
+from marketdesk.core.actors import Role
+
+
+class UserRole(models.TextChoices):
+    BUYER = Role.BUYER.value, Role.BUYER.label
+    SELLER = Role.SELLER.value, Role.SELLER.label
+    OPERATOR = Role.OPERATOR.value, Role.OPERATOR.label
+    ADMIN = Role.ADMIN.value, Role.ADMIN.label
+
+
+class Language(models.TextChoices):
+    EN = "en", _("English")
+    RU = "ru", _("Russian")
+
+
+class User(AbstractUser):
+    """A person: a marketplace's buyer, a shop member, an operator or an administrator."""
+
+    role = models.CharField(_("role"), max_length=16, choices=UserRole.choices, default=UserRole.BUYER)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.EN)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    marketplace = models.ForeignKey(
+        "orders.Marketplace", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    external_id = models.CharField(_("marketplace's id"), max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["marketplace", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="user_external_id_unique_per_marketplace",
+            ),
+            models.CheckConstraint(condition=models.Q(role__in=UserRole.values), name="user_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_username()
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.get_username()
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    STAFF = "staff", _("Staff")
+
+
+class ShopMembership(models.Model):
+    """A seller account's place in a shop."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    shop = models.ForeignKey("orders.Shop", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=8, choices=MembershipRole.choices, default=MembershipRole.STAFF)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "shop"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.shop} ({self.role})"
+
+
+class ApiKey(models.Model):
+    """An integration key of one marketplace; only its hash is stored."""
+
+    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.PROTECT, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    hashed_secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=clock.now)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

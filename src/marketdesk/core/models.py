@@ -1,0 +1,135 @@
+"""Cross-cutting records: the append-only timeline, the outbox, policies and calendars."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.core import clock
+from marketdesk.core.errors import ImmutableRecord
+
+
+class Audience(models.TextChoices):
+    PUBLIC = "public", _("Everyone involved")
+    PARTIES = "parties", _("Buyer, seller and operators")
+    INTERNAL = "internal", _("Operators only")
+
+
+class TimelineQuerySet(models.QuerySet["TimelineEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableRecord()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecord()
+
+    def for_audiences(self, audiences: list[str]) -> TimelineQuerySet:
+        return self.filter(audience__in=audiences)
+
+
+class TimelineEvent(models.Model):
+    """One past-tense fact about a subject; never updated, never deleted."""
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.BigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    event_type = models.CharField(max_length=64)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(max_length=16)
+    occurred_at = models.DateTimeField(default=clock.now)
+    audience = models.CharField(max_length=16, choices=Audience.choices)
+    payload = models.JSONField(default=dict)
+
+    objects = TimelineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "occurred_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(audience__in=Audience.values), name="timeline_audience_valid")
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableRecord()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecord()
+
+    def __str__(self) -> str:
+        return f"{self.event_type} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class OutboxMessage(models.Model):
+    """A side effect written with the change that caused it, delivered after commit."""
+
+    topic = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    available_at = models.DateTimeField(default=clock.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["delivered_at", "available_at"], name="outbox_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.topic}#{self.pk}"
+
+
+class PolicyVersion(models.Model):
+    """One immutable version of every default rule; the newest is in force."""
+
+    version = models.PositiveIntegerField(unique=True)
+    values = models.JSONField()
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableRecord(_("A policy version is never rewritten; publish a new version instead."))
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class BusinessCalendar(models.Model):
+    """Working hours, weekend and public holidays of one country (or region)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    country = models.CharField(max_length=2, help_text=_("ISO 3166 country code for public holidays."))
+    subdivision = models.CharField(max_length=10, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    opens_at = models.TimeField(default="09:00")
+    closes_at = models.TimeField(default="18:00")
+    weekend_days = models.JSONField(default=list, help_text=_("Weekday numbers, Monday is 0."))
+    extra_closed_days = models.JSONField(default=list, blank=True, help_text=_("ISO dates closed besides holidays."))
+
+    class Meta:
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(opens_at__lt=models.F("closes_at")), name="calendar_hours_order")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,113 @@
+"""Money as integer minor units plus an ISO 4217 currency code.
+
+Never a float: amounts are counted in the currency's smallest unit (cents,
+kopecks, yen), and two amounts in different currencies never mix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from babel.numbers import format_currency, get_currency_precision, list_currencies
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.core.errors import DomainValidationError
+
+
+@cache
+def known_currencies() -> frozenset[str]:
+    """Return the ISO 4217 codes this installation accepts."""
+    return frozenset(list_currencies())
+
+
+def currency_exponent(currency: str) -> int:
+    """Return how many decimal places a currency's minor unit has (JPY 0, EUR 2)."""
+    return int(get_currency_precision(currency))
+
+
+def validate_currency(currency: str, *, field: str = "currency") -> str:
+    """Return the code if it is a known ISO 4217 currency, else raise a field error."""
+    if not isinstance(currency, str) or currency not in known_currencies():
+        raise DomainValidationError(_("Unknown currency code %(code)s.") % {"code": currency}, field=field)
+    return currency
+
+
+class CurrencyMismatch(DomainValidationError):
+    default_message = _("Amounts in different currencies cannot be combined.")
+    code = "currency_mismatch"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in minor units of one currency."""
+
+    amount: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.amount, bool) or not isinstance(self.amount, int):
+            raise DomainValidationError(_("Amounts are whole numbers of minor units."), field="amount")
+        validate_currency(self.currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(0, currency)
+
+    def _same(self, other: object) -> Money:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot combine Money with {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch()
+        return other
+
+    def __add__(self, other: object) -> Money:
+        return Money(self.amount + self._same(other).amount, self.currency)
+
+    def __sub__(self, other: object) -> Money:
+        return Money(self.amount - self._same(other).amount, self.currency)
+
+    def __mul__(self, factor: int) -> Money:
+        if isinstance(factor, bool) or not isinstance(factor, int):
+            raise TypeError("Money is multiplied by whole numbers only")
+        return Money(self.amount * factor, self.currency)
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        return self.amount < self._same(other).amount
+
+    def __le__(self, other: Money) -> bool:
+        return self.amount <= self._same(other).amount
+
+    def __gt__(self, other: Money) -> bool:
+        return self.amount > self._same(other).amount
+
+    def __ge__(self, other: Money) -> bool:
+        return self.amount >= self._same(other).amount
+
+    @property
+    def decimal(self) -> Decimal:
+        """The amount in major units, exact (for display and export only)."""
+        return Decimal(self.amount).scaleb(-currency_exponent(self.currency))
+
+    def format(self, locale: str | None = None) -> str:
+        """Format for people in the active (or given) language, e.g. "£12.50" or "1 234,50 ₽"."""
+        lang = (locale or get_language() or "en").replace("-", "_")
+        return format_currency(self.decimal, self.currency, locale=lang)
+
+    def __str__(self) -> str:
+        return f"{self.decimal} {self.currency}"
+
+
+def money_sum(items: list[Money], currency: str) -> Money:
+    """Add up amounts of one currency; an empty list is zero."""
+    total = Money.zero(currency)
+    for item in items:
+        total = total + item
+    return total

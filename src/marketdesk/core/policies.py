@@ -1,0 +1,102 @@
+"""Policy: every default rule of the product as versioned, editable data.
+
+``PolicyValues`` declares each rule with its default (from the published rules
+of eBay, Amazon, Etsy and PayPal). A version is never rewritten: publishing
+stores a new version, and whatever applies a rule records the version number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from marketdesk.core.actors import Actor
+from marketdesk.core.errors import DomainValidationError
+from marketdesk.core.models import PolicyVersion
+
+
+class PolicyValues(BaseModel):
+    """Every default rule. Rates are in basis points (1 % = 100)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Help requests and cases
+    case_after_contact_hours: int = Field(48, ge=0, description="A case may be opened this long after contacting the seller.")
+    seller_silence_hours: int = Field(48, ge=0, description="…or at once when the seller has not replied for this long.")
+    inr_window_days: int = Field(30, ge=1, description="Item not received: until this many days after the latest estimated delivery.")
+    snad_window_days: int = Field(30, ge=1, description="Not as described: until this many days after delivery.")
+    seller_response_business_days: int = Field(3, ge=1)
+    info_request_hours: int = Field(72, ge=1)
+    decision_target_hours: int = Field(48, ge=1)
+    appeal_window_days: int = Field(30, ge=1)
+    case_expiry_business_days: int = Field(21, ge=1)
+    # Conversations
+    attachment_max_mb: int = Field(50, ge=1)
+    attachments_per_message: int = Field(10, ge=1)
+    first_reply_target_hours: int = Field(24, ge=1)
+    # Delivery
+    stalled_after_days: int = Field(5, ge=1)
+    likely_lost_after_days: int = Field(10, ge=1)
+    # Returns
+    return_window_days: int = Field(30, ge=0)
+    return_seller_decision_business_days: int = Field(3, ge=1)
+    return_ship_business_days: int = Field(5, ge=1)
+    return_refund_business_days: int = Field(2, ge=1)
+    # Hints
+    protection_closing_warning_days: int = Field(3, ge=1)
+    # Seller standards (rolling window)
+    standards_window_days: int = Field(90, ge=7)
+    max_defect_rate_bp: int = Field(200, ge=0, le=10000)
+    max_unresolved_case_rate_bp: int = Field(30, ge=0, le=10000)
+    max_late_shipment_rate_bp: int = Field(700, ge=0, le=10000)
+    min_valid_tracking_rate_bp: int = Field(9500, ge=0, le=10000)
+    min_first_reply_rate_bp: int = Field(9500, ge=0, le=10000)
+
+
+class Policy:
+    """The rules in force, with the version number that a decision records."""
+
+    def __init__(self, version: int, values: PolicyValues) -> None:
+        self.version = version
+        self.values = values
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.values, name)
+
+
+def policy_current() -> Policy:
+    """Return the newest policy version (the defaults as version 0 before any is published)."""
+    row = PolicyVersion.objects.order_by("-version").first()
+    if row is None:
+        return Policy(0, PolicyValues())
+    return Policy(row.version, PolicyValues.model_validate(row.values))
+
+
+def policy_at(version: int) -> Policy:
+    """Return the policy as it was in ``version``."""
+    if version == 0:
+        return Policy(0, PolicyValues())
+    row = PolicyVersion.objects.get(version=version)
+    return Policy(row.version, PolicyValues.model_validate(row.values))
+
+
+def policy_publish(*, actor: Actor, changes: dict[str, Any], note: str = "") -> PolicyVersion:
+    """Publish a new policy version: the current values with ``changes`` applied."""
+    with transaction.atomic():
+        latest = PolicyVersion.objects.select_for_update().order_by("-version").first()
+        base = PolicyValues.model_validate(latest.values) if latest else PolicyValues()
+        try:
+            values = PolicyValues.model_validate({**base.model_dump(), **changes})
+        except PydanticValidationError as exc:
+            errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+            raise DomainValidationError(_("Some policy values are not valid."), errors=errors) from exc
+        return PolicyVersion.objects.create(
+            version=(latest.version if latest else 0) + 1,
+            values=values.model_dump(),
+            note=note,
+            created_by=actor.user,
+        )

@@ -1,0 +1,19 @@
+"""Background tasks of the core (Django's tasks API, database-backed worker)."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from marketdesk.core.outbox import outbox_deliver, outbox_sweep
+
+
+@task()
+def deliver_outbox_message(message_id: int) -> bool:
+    """Deliver one outbox message (idempotent)."""
+    return outbox_deliver(message_id)
+
+
+@task()
+def sweep_outbox() -> int:
+    """Deliver what a crashed worker or a failed attempt left behind."""
+    return outbox_sweep()

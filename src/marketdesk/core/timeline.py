@@ -1,0 +1,83 @@
+"""Writers of the append-only timeline.
+
+Each event type is declared once with its audience and payload shape
+(a pydantic model); one writer function per event type appends it. Apps keep
+their event types in their own ``events.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from pydantic import BaseModel, ConfigDict
+
+from marketdesk.core.actors import Actor
+from marketdesk.core.models import Audience, TimelineEvent
+
+_REGISTRY: dict[str, EventType] = {}
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StatusChanged(Payload):
+    source: str
+    target: str
+    extra: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A kind of timeline event: a past-tense name, who may see it, its payload shape."""
+
+    name: str
+    audience: str
+    payload: type[Payload]
+
+    def __post_init__(self) -> None:
+        if self.name in _REGISTRY and _REGISTRY[self.name] != self:
+            raise ValueError(f"event type {self.name} declared twice")
+        _REGISTRY[self.name] = self
+
+
+def event_type(name: str) -> EventType:
+    """Return the declared event type of that name."""
+    return _REGISTRY[name]
+
+
+def registered_event_types() -> dict[str, EventType]:
+    return dict(_REGISTRY)
+
+
+def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
+    """Append one event about ``subject``; the payload must be of the event's declared shape."""
+    if not isinstance(payload, event.payload):
+        raise TypeError(f"{event.name} takes {event.payload.__name__}, not {type(payload).__name__}")
+    return TimelineEvent.objects.create(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        event_type=event.name,
+        actor_user=actor.user,
+        actor_role=actor.role,
+        audience=event.audience,
+        payload=payload.model_dump(mode="json"),
+    )
+
+
+def status_changed(
+    *, subject: models.Model, event_type: str, actor: Actor, source: str, target: str, extra: dict[str, Any] | None
+) -> TimelineEvent:
+    """Append the event a transition table names for one move."""
+    event = _REGISTRY[event_type]
+    return timeline_append(
+        subject=subject, event=event, actor=actor, payload=StatusChanged(source=source, target=target, extra=extra or {})
+    )
+
+
+def status_event(name: str, audience: str = Audience.PARTIES) -> EventType:
+    """Declare an event type written by a status transition."""
+    return EventType(name=name, audience=audience, payload=StatusChanged)

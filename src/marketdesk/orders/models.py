@@ -1,0 +1,138 @@
+"""The marketplace's data: marketplaces, shops, orders, lines and payments (read-mostly)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.core import clock
+from marketdesk.core.money import Money
+from marketdesk.core.transitions import StatefulModel
+from marketdesk.orders.states import ORDER_TRANSITIONS, OrderStatus
+
+
+class Marketplace(models.Model):
+    """A marketplace plugged into this installation (one tenant)."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    country = models.CharField(_("country"), max_length=2, default="GB")
+    calendar_code = models.SlugField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Shop(models.Model):
+    """A seller's shop on a marketplace."""
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="shops")
+    external_id = models.CharField(max_length=100)
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, default="GB")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["marketplace", "external_id"], name="shop_external_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Order(StatefulModel):
+    """One order of one buyer from one shop."""
+
+    TRANSITIONS = ORDER_TRANSITIONS
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(_("order number"), max_length=100)
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices, default=OrderStatus.PLACED)
+    currency = models.CharField(_("currency"), max_length=3)
+    total_minor = models.BigIntegerField(_("total"))
+    placed_at = models.DateTimeField(_("placed"))
+    estimated_delivery_at = models.DateTimeField(_("estimated delivery"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["marketplace", "external_id"], name="order_external_unique"),
+            models.CheckConstraint(condition=models.Q(total_minor__gte=0), name="order_total_nonnegative"),
+            models.CheckConstraint(condition=models.Q(status__in=OrderStatus.values), name="order_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["buyer", "-placed_at", "-id"], name="order_buyer_recent_idx"),
+            models.Index(fields=["shop", "-placed_at", "-id"], name="order_shop_recent_idx"),
+            models.Index(fields=["marketplace", "-placed_at", "-id"], name="order_mkt_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+    @property
+    def total(self) -> Money:
+        return Money(self.total_minor, self.currency)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    external_id = models.CharField(max_length=100)
+    sku = models.CharField(max_length=100, blank=True)
+    title = models.CharField(_("item"), max_length=300)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price_minor = models.BigIntegerField(_("unit price"))
+    total_minor = models.BigIntegerField(_("line total"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "external_id"], name="line_external_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="line_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(unit_price_minor__gte=0), name="line_price_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.title}"
+
+    @property
+    def unit_price(self) -> Money:
+        return Money(self.unit_price_minor, self.order.currency)
+
+    @property
+    def total(self) -> Money:
+        return Money(self.total_minor, self.order.currency)
+
+
+class PaymentStatus(models.TextChoices):
+    AUTHORIZED = "authorized", _("Authorized")
+    CAPTURED = "captured", _("Captured")
+    REFUNDED = "refunded", _("Refunded")
+    FAILED = "failed", _("Failed")
+
+
+class Payment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    external_id = models.CharField(max_length=100)
+    method = models.CharField(_("method"), max_length=50)
+    amount_minor = models.BigIntegerField(_("amount"))
+    currency = models.CharField(max_length=3)
+    status = models.CharField(_("status"), max_length=16, choices=PaymentStatus.choices)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "external_id"], name="payment_external_unique"),
+            models.CheckConstraint(condition=models.Q(amount_minor__gte=0), name="payment_amount_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount_minor} {self.currency}"
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)
