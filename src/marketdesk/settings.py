@@ -169,9 +169,27 @@ TASKS = {
     }
 }
 
-EMAIL_BACKEND = os.environ.get("MARKETDESK_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = os.environ.get("MARKETDESK_EMAIL_HOST", "127.0.0.1")
-EMAIL_PORT = int(os.environ.get("MARKETDESK_EMAIL_PORT", "1025"))
+MAILERS = {
+    "default": {
+        # Outside production, mail is printed to the console unless an SMTP server is named.
+        "BACKEND": os.environ.get(
+            "MARKETDESK_EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if PRODUCTION or os.environ.get("MARKETDESK_EMAIL_HOST")
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+        "OPTIONS": {
+            "host": os.environ.get("MARKETDESK_EMAIL_HOST", "127.0.0.1"),
+            "port": int(os.environ.get("MARKETDESK_EMAIL_PORT", "1025")),
+            "username": os.environ.get("MARKETDESK_EMAIL_USER") or None,
+            "password": os.environ.get("MARKETDESK_EMAIL_PASSWORD") or None,
+            "use_tls": env_bool("MARKETDESK_EMAIL_TLS"),
+            "timeout": 10,
+        },
+    }
+}
+if MAILERS["default"]["BACKEND"] != "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {}
 DEFAULT_FROM_EMAIL = os.environ.get("MARKETDESK_FROM_EMAIL", "marketdesk <no-reply@marketdesk.localhost>")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
