@@ -90,6 +90,11 @@ def _hash(content: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def order_content_hash(data: OrderData) -> str:
+    """Return the content hash ``order_upsert`` stores for this order's immutable content."""
+    return _hash(data.immutable_content())
+
+
 def order_validate(data: OrderData) -> None:
     """Check one order's data across fields; raise a field error naming the first problem."""
     validate_currency(data.currency)
@@ -219,7 +224,7 @@ def order_upsert(*, actor: Actor, marketplace: Marketplace, data: OrderData) -> 
     if actor.marketplace_id is not None and actor.marketplace_id != marketplace.pk:
         raise PermissionDenied()
     order_validate(data)
-    digest = _hash(data.immutable_content())
+    digest = order_content_hash(data)
     try:
         with transaction.atomic():
             order = (
