@@ -1,0 +1,84 @@
+# marketdesk developer and CI entry points.  `make help` lists them.
+#
+# Every recipe runs in one bash with `set -euo pipefail`, so the first failing command stops the
+# target with a non-zero exit.  uv manages .venv from uv.lock; nothing is installed by hand.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+BIN := .venv/bin
+# uv must build the venv with the interpreter pyenv picked from .python-version and never try to
+# download one (only package registries are reachable).
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
+export UV_NO_PROGRESS := 1
+
+# Debian packages a target needs; `test` and `bench` widen this list for the `install` they run.
+APT_PACKAGES ?=
+PO_FILES = $(shell find src -path '*/locale/*/LC_MESSAGES/*.po' 2>/dev/null)
+TEMPLATE_DIRS = $(shell find src -type d -name templates -not -path '*/node_modules/*' 2>/dev/null)
+
+step = printf '\n\033[1m==> %s\033[0m\n' "$(1)"
+
+.PHONY: help install demo test lint fmt typecheck bench model eval-triage
+
+help:  ## Show this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+install:  ## Create .venv from uv.lock, install needed Debian packages, compile translations
+	@$(call step,Python toolchain: $$($(PYTHON) --version))
+	if ! $(UV) --version >/dev/null 2>&1; then
+	    echo "uv missing for $(PYTHON): installing it with pip"
+	    $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	fi
+	$(UV) --version
+	$(call step,uv sync --frozen)
+	$(UV) sync --frozen
+	packages="$(APT_PACKAGES)"
+	if [[ -n "$(PO_FILES)" ]]; then packages="$$packages gettext"; fi
+	scripts/apt-ensure.sh $$packages
+	if [[ -n "$(PO_FILES)" ]]; then
+	    $(call step,compilemessages)
+	    # Only our own catalogues: without --ignore Django walks into .venv as well.
+	    $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+	fi
+
+demo: install  ## Run the demo: web + worker on http://127.0.0.1:8000, logins printed
+	@$(call step,marketdesk demo)
+	exec $(BIN)/marketdesk demo
+
+test: APT_PACKAGES = postgresql chromium gettext
+test: install  ## Everything CI checks: lint, types, migrations, pytest on SQLite and PostgreSQL, browser
+	@scripts/test.sh
+
+lint:  ## ruff check, ruff format --check, djhtml --check
+	@$(call step,ruff check)
+	$(BIN)/ruff check .
+	$(call step,ruff format --check)
+	$(BIN)/ruff format --check .
+	$(call step,djhtml --check)
+	templates=$$(find $(TEMPLATE_DIRS) -name '*.html' 2>/dev/null || true)
+	if [[ -n "$$templates" ]]; then $(BIN)/djhtml --check $$templates; else echo "no templates"; fi
+
+fmt:  ## Format and autofix: ruff format, ruff check --fix, djhtml
+	@$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	templates=$$(find $(TEMPLATE_DIRS) -name '*.html' 2>/dev/null || true)
+	if [[ -n "$$templates" ]]; then $(BIN)/djhtml $$templates; fi
+
+typecheck:  ## mypy with django-stubs
+	@$(call step,mypy)
+	$(BIN)/mypy
+
+bench: APT_PACKAGES = postgresql
+bench: install  ## Run the benchmarks (BENCH_ARGS="--postgres" for PostgreSQL)
+	@$(call step,bench/run.py $(BENCH_ARGS))
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+model eval-triage:
+	@echo "make $@: not implemented yet" >&2; exit 1
