@@ -1,3 +1,55 @@
+"""The REST API at /api/v1/: one NinjaAPI, its routers, and problem+json for every failure."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="marketdesk API", version="1", urls_namespace="api")
+from marketdesk.api.errors import install_exception_handlers, problem_view_wrapper, unknown_path_view
+
+
+class MarketdeskAPI(NinjaAPI):
+    """NinjaAPI whose wrong-method and unknown-address answers are problem documents too.
+
+    ninja answers those outside its exception handlers (a plain-text 405 from
+    its path view, Django's HTML 404 for an address it has no route for), so
+    the URL patterns are wrapped here instead.
+    """
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        wrapped: list[URLResolver | URLPattern] = []
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                view = problem_view_wrapper(pattern.callback)
+                wrapped.append(path(str(pattern.pattern), view, pattern.default_args, pattern.name))
+            else:
+                wrapped.append(pattern)
+        wrapped.append(path("<path:rest>", unknown_path_view, name="unknown"))
+        return wrapped, app_name, namespace
+
+
+api = MarketdeskAPI(
+    title="marketdesk API",
+    version="1",
+    urls_namespace="api",
+    description=(
+        "The resolution center's REST API. Authenticate with `Authorization: Bearer mdk_…` "
+        "(a marketplace's key) or a signed-in session (with the CSRF token for unsafe methods). "
+        "Amounts are integers in minor units; times are ISO 8601 with a time zone; "
+        "every error is `application/problem+json` (RFC 9457)."
+    ),
+)
+install_exception_handlers(api)
+
+
+def _register_routers(target: NinjaAPI) -> None:
+    from marketdesk.orders.api import router as orders_router
+
+    target.add_router("/", orders_router)
+
+
+_register_routers(api)
+
+__all__ = ["MarketdeskAPI", "api"]

@@ -1,0 +1,77 @@
+"""Who is calling the API: the marketplace with a key, or a signed-in person with a session.
+
+Each authenticator returns the ``Actor`` that services and selectors expect,
+so views read ``request.auth`` and never look at users or keys themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja.security import APIKeyCookie, HttpBearer
+
+from marketdesk.accounts.services import api_key_authenticate
+from marketdesk.core.actors import Actor, Role
+from marketdesk.core.errors import NotAuthenticated, PermissionDenied
+
+
+class ApiKeyAuth(HttpBearer):
+    """``Authorization: Bearer mdk_...`` — a marketplace's integration key."""
+
+    def __call__(self, request: HttpRequest) -> Actor | None:
+        header = request.headers.get(self.header)
+        if not header:
+            return None  # no key: let session auth try
+        scheme, _sep, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated(_("Send the API key as: Authorization: Bearer mdk_…"))
+        return self.authenticate(request, token.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        key = api_key_authenticate(token)
+        if key is None:
+            # A presented but unknown or revoked key is refused outright, not passed on to session auth.
+            raise NotAuthenticated(_("The API key is not valid or has been revoked."))
+        return Actor.marketplace(marketplace_id=key.marketplace_id, api_key_id=key.pk)
+
+
+class SessionAuth(APIKeyCookie):
+    """A signed-in person in the browser; unsafe methods need the CSRF token.
+
+    ``roles`` limits which roles may use the operation; a signed-in person in
+    another role is refused with 403 before the request body is even read.
+    """
+
+    param_name: str = settings.SESSION_COOKIE_NAME
+
+    def __init__(self, *, roles: Iterable[str] | None = None, csrf: bool = True) -> None:
+        self.roles = frozenset(str(r) for r in roles) if roles is not None else None
+        super().__init__(csrf=csrf)
+
+    def __call__(self, request: HttpRequest) -> Actor | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            # Not signed in: answer 401 (no key, no session), not a CSRF failure.
+            return None
+        return super().__call__(request)  # checks CSRF for unsafe methods, then authenticate()
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        user: Any = request.user
+        actor = Actor.for_user(user)
+        if self.roles is not None and actor.role not in self.roles:
+            raise PermissionDenied
+        return actor
+
+
+api_key_auth = ApiKeyAuth()
+#: Anyone signed in may read; what they see is decided by the selectors.
+session_auth = SessionAuth()
+#: Writes of the marketplace's data: its key, or an administrator correcting by hand.
+admin_session_auth = SessionAuth(roles=[Role.ADMIN])
+
+READ_AUTH = [api_key_auth, session_auth]
+FEED_AUTH = [api_key_auth, admin_session_auth]
