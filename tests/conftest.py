@@ -1,11 +1,26 @@
-"""Fixtures shared by the whole suite: the clock, actors for each role, network blocking."""
+"""Fixtures shared by the whole suite: the clock, actors for each role, a real SMTP sink.
+
+Network blocking is configured in pyproject.toml (pytest-socket): ``connect()`` reaches only
+loopback and unix sockets, so PostgreSQL, the live server and the SMTP sink work and nothing else.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import email
+import email.policy
+import logging
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
@@ -69,3 +84,73 @@ def system_actor() -> Actor:
 @pytest.fixture
 def marketplace_actor(marketplace) -> Actor:
     return Actor.marketplace(marketplace_id=marketplace.pk)
+
+
+@dataclass(frozen=True)
+class ReceivedMail:
+    """One message as the SMTP server received it: the envelope and the parsed message."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def body(self) -> str:
+        """The plain-text part, decoded."""
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part is not None else ""
+
+
+@dataclass
+class SmtpSink:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives in ``messages``."""
+
+    host: str
+    port: int
+    messages: list[ReceivedMail] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's hook name)
+        raw = envelope.original_content or envelope.content
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        with self._lock:
+            self.messages.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[ReceivedMail]:
+        """Return the messages once at least ``count`` have arrived (SMTP is synchronous, but be safe)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(self.messages) >= count, f"expected {count} message(s), the SMTP sink got {len(self.messages)}"
+        return list(self.messages)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_sink(settings) -> Iterator[SmtpSink]:
+    """Start an SMTP server on 127.0.0.1 and send every configured mailer's mail to it."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection at INFO
+    sink = SmtpSink(host="127.0.0.1", port=_free_port())
+    controller = Controller(sink, hostname=sink.host, port=sink.port, loop=asyncio.new_event_loop())
+    controller.start()
+    smtp = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": sink.host, "port": sink.port, "use_tls": False, "timeout": 5},
+    }
+    settings.MAILERS = dict.fromkeys(getattr(settings, "MAILERS", None) or {"default": {}}, smtp)
+    try:
+        yield sink
+    finally:
+        controller.stop()
+        controller.loop.close()
