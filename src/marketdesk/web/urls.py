@@ -1,8 +1,27 @@
 from django.urls import path
 
-from marketdesk.web.views import pages
+from marketdesk.web.views import auth, console, manage, orders, pages
 
 app_name = "web"
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("language/", pages.set_language, name="set_language"),
+    # Signing in and out
+    path("sign-in/", auth.LoginView.as_view(), name="login"),
+    path("sign-out/", auth.LogoutView.as_view(), name="logout"),
+    path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password-reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # Buyer
+    path("orders/", orders.buyer_orders, name="buyer_orders"),
+    path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
+    # Seller
+    path("seller/orders/", orders.seller_orders, name="seller_orders"),
+    path("seller/orders/<int:pk>/", orders.seller_order_detail, name="seller_order_detail"),
+    # Operator
+    path("console/", console.operator_home, name="operator_home"),
+    path("console/orders/<int:pk>/", orders.console_order_detail, name="console_order_detail"),
+    # Administrator
+    path("manage/", manage.admin_home, name="admin_home"),
 ]

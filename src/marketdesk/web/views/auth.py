@@ -1,22 +1,67 @@
-"""Sign-in, sign-out and the lockout answer after too many wrong passwords."""
+"""Sign-in, sign-out, password reset and the lockout answer after too many wrong passwords."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.urls import reverse_lazy
+from django.utils.translation import ngettext
+
+DEMO_ACCOUNTS = ("buyer", "seller", "operator", "admin")
+DEMO_PASSWORD = "demo"  # noqa: S105 -- the published demo password, shown only in demo mode
 
 
-def login_locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+class LoginView(auth_views.LoginView):
+    """Django's sign-in (it passes ``request`` to ``authenticate``, which axes needs)."""
+
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if settings.DEMO_MODE:
+            context["demo_accounts"] = DEMO_ACCOUNTS
+            context["demo_password"] = DEMO_PASSWORD
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out (POST only, as in Django)."""
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "web/password_reset_form.html"
+    email_template_name = "web/password_reset_email.txt"
+    subject_template_name = "web/password_reset_subject.txt"
+    success_url = reverse_lazy("web:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "web/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "web/password_reset_confirm.html"
+    success_url = reverse_lazy("web:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "web/password_reset_complete.html"
+
+
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
     """Answer a locked-out sign-in with the form and a clear, translated reason (HTTP 429)."""
-    from django.contrib.auth.forms import AuthenticationForm
-
-    form = AuthenticationForm(request)
-    return render(
-        request,
-        "web/login.html",
-        {"form": form, "lockout": _("Too many wrong passwords. For your safety, signing in is paused for 15 minutes.")},
-        status=429,
-    )
+    minutes = max(1, round(float(settings.AXES_COOLOFF_TIME) * 60))
+    lockout = ngettext(
+        "Too many wrong passwords. For your safety, signing in is paused for %(minutes)d minute.",
+        "Too many wrong passwords. For your safety, signing in is paused for %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    return render(request, "web/login.html", {"form": AuthenticationForm(request), "lockout": lockout}, status=429)

@@ -1,0 +1,131 @@
+"""Turn domain records into what a page shows: labels, tones and timeline entries.
+
+Presentation only: nothing here decides who may see what (selectors do).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.core.actors import Role
+from marketdesk.core.models import TimelineEvent
+from marketdesk.core.money import Money, money_sum
+from marketdesk.orders.models import Order
+from marketdesk.orders.states import OrderStatus
+
+# Badge colour of each order status; the CSS defines one class per tone.
+STATUS_TONES: dict[str, str] = {
+    OrderStatus.PLACED: "neutral",
+    OrderStatus.PAID: "info",
+    OrderStatus.SHIPPED: "accent",
+    OrderStatus.DELIVERED: "success",
+    OrderStatus.CANCELLED: "muted",
+    OrderStatus.PARTIALLY_REFUNDED: "warning",
+    OrderStatus.REFUNDED: "warning",
+}
+
+EVENT_TITLES: dict[str, Promise] = {
+    "order.placed": _("Order placed"),
+    "order.paid": _("Paid"),
+    "order.shipped": _("Shipped"),
+    "order.delivered": _("Delivered"),
+    "order.cancelled": _("Cancelled"),
+    "order.partially_refunded": _("Partially refunded"),
+    "order.refunded": _("Refunded"),
+    "order.details_updated": _("Order details updated"),
+}
+
+EVENT_TONES: dict[str, str] = {
+    "order.placed": "neutral",
+    "order.paid": "info",
+    "order.shipped": "accent",
+    "order.delivered": "success",
+    "order.cancelled": "muted",
+    "order.partially_refunded": "warning",
+    "order.refunded": "warning",
+}
+
+CHANGED_FIELDS: dict[str, Promise] = {
+    "estimated_delivery_at": _("delivery estimate"),
+    "delivered_at": _("delivery date"),
+    "payments": _("payments"),
+    "status": _("status"),
+}
+
+ACTOR_LABELS: dict[str, Promise] = {
+    Role.MARKETPLACE: _("by the marketplace"),
+    Role.SYSTEM: _("by marketdesk"),
+    Role.BUYER: _("by the buyer"),
+    Role.SELLER: _("by the seller"),
+    Role.OPERATOR: _("by support"),
+    Role.ADMIN: _("by an administrator"),
+}
+
+
+def status_tone(status: str) -> str:
+    """Return the badge tone of an order status."""
+    return STATUS_TONES.get(status, "neutral")
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One line of a vertical timeline, ready to render."""
+
+    title: str
+    occurred_at: dt.datetime
+    tone: str
+    by: str
+    detail: str
+    internal: bool
+
+
+def _title(event: TimelineEvent) -> str:
+    known = EVENT_TITLES.get(event.event_type)
+    if known is not None:
+        return str(known)
+    target = event.payload.get("target") if isinstance(event.payload, dict) else None
+    if target in OrderStatus.values:
+        return str(OrderStatus(target).label)
+    # An event type this page does not know yet still reads as words, not a dotted code.
+    return event.event_type.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
+def _detail(event: TimelineEvent) -> str:
+    changed = event.payload.get("changed") if isinstance(event.payload, dict) else None
+    if event.event_type == "order.details_updated" and changed:
+        names = ", ".join(str(CHANGED_FIELDS.get(name, name)) for name in changed)
+        return str(_("Changed: %(fields)s") % {"fields": names})
+    return ""
+
+
+def timeline_entries(events: Iterable[TimelineEvent]) -> list[TimelineEntry]:
+    """Return the events as human-readable timeline entries, oldest first."""
+    return [
+        TimelineEntry(
+            title=_title(event),
+            occurred_at=event.occurred_at,
+            tone=EVENT_TONES.get(event.event_type, "neutral"),
+            by=str(ACTOR_LABELS.get(event.actor_role, "")),
+            detail=_detail(event),
+            internal=event.audience == "internal",
+        )
+        for event in events
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTotals:
+    items: Money
+    other: Money
+    total: Money
+
+
+def order_totals(order: Order) -> OrderTotals:
+    """Split an order's total into its items and the rest (delivery, fees)."""
+    items = money_sum([line.total for line in order.lines.all()], order.currency)
+    return OrderTotals(items=items, other=order.total - items, total=order.total)

@@ -1,0 +1,79 @@
+"""Order lists and order pages for buyers, sellers and operators."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from marketdesk.core.actors import Role
+from marketdesk.core.errors import NotFound
+from marketdesk.orders.selectors import orders_for_actor
+from marketdesk.web.permissions import actor_of, role_required
+from marketdesk.web.presenters import order_totals, timeline_entries
+from marketdesk.web.selectors import order_page_for_actor
+
+PAGE_SIZE = 25
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _order_list(request: HtmxHttpRequest, *, title: str, detail_url: str, show_buyer: bool) -> HttpResponse:
+    page = Paginator(orders_for_actor(actor_of(request)), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"title": title, "page": page, "detail_url": detail_url, "show_buyer": show_buyer}
+    # Paging with htmx swaps only the list, so the page keeps its place and focus.
+    template = "web/_order_table.html" if request.htmx else "web/order_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+@role_required(Role.BUYER)
+def buyer_orders(request: HtmxHttpRequest) -> HttpResponse:
+    return _order_list(request, title=_("My orders"), detail_url="web:order_detail", show_buyer=False)
+
+
+@require_GET
+@role_required(Role.SELLER)
+def seller_orders(request: HtmxHttpRequest) -> HttpResponse:
+    return _order_list(request, title=_("Shop orders"), detail_url="web:seller_order_detail", show_buyer=True)
+
+
+def _order_detail(request: HttpRequest, pk: int, *, back_url: str, back_label: str) -> HttpResponse:
+    try:
+        order_page = order_page_for_actor(actor_of(request), pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    order = order_page.order
+    context = {
+        "order": order,
+        "totals": order_totals(order),
+        "timeline": timeline_entries(order_page.timeline),
+        "back_url": reverse(back_url),
+        "back_label": back_label,
+        "show_buyer": request.user.role != Role.BUYER,  # type: ignore[union-attr]
+    }
+    return render(request, "web/order_detail.html", context)
+
+
+@require_GET
+@role_required(Role.BUYER, object_page=True)
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_detail(request, pk, back_url="web:buyer_orders", back_label=_("My orders"))
+
+
+@require_GET
+@role_required(Role.SELLER, object_page=True)
+def seller_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_detail(request, pk, back_url="web:seller_orders", back_label=_("Shop orders"))
+
+
+@require_GET
+@role_required(Role.OPERATOR, Role.ADMIN, object_page=True)
+def console_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_detail(request, pk, back_url="web:operator_home", back_label=_("Console"))
