@@ -26,12 +26,14 @@ DROP FUNCTION IF EXISTS core_timeline_refuse_change();
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        # params=None: with the default () the PostgreSQL schema editor composes the SQL
+        # client-side and reads the "%" of RAISE EXCEPTION as a placeholder.
+        schema_editor.execute(CREATE, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):
