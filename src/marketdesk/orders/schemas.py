@@ -1,0 +1,185 @@
+"""API schemas of orders: strict input the marketplace pushes, and what every reader gets back.
+
+Input is strict on purpose: amounts are whole numbers of minor units (never
+12.5, never "1250"), times carry a time zone, and unknown fields are refused
+so a typo in an integration fails loudly instead of being ignored. Rules that
+span fields (totals adding up, known currency, unchanged content) live in
+``order_validate`` / ``order_upsert``, not here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import AwareDatetime, ConfigDict, Field, StrictInt
+
+from marketdesk.api.pagination import CursorPage
+from marketdesk.orders.models import Order, PaymentStatus
+from marketdesk.orders.services import BuyerData, LineData, OrderData, PaymentData, ShopData
+from marketdesk.orders.states import OrderStatus
+
+Minor = Annotated[StrictInt, Field(ge=0, description="Amount in minor units of the currency (cents, kopecks, yen).")]
+Positive = Annotated[StrictInt, Field(ge=1)]
+ExternalId = Annotated[str, Field(min_length=1, max_length=100)]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. GBP.")]
+
+
+class StrictIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BuyerIn(StrictIn):
+    external_id: ExternalId
+    name: Annotated[str, Field(min_length=1, max_length=150)]
+    email: Annotated[str, Field(max_length=254)] = ""
+    language: Literal["en", "ru"] = "en"
+
+
+class ShopIn(StrictIn):
+    external_id: ExternalId
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "GB"
+
+
+class OrderLineIn(StrictIn):
+    external_id: ExternalId
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    quantity: Positive
+    unit_price_minor: Minor
+    total_minor: Minor
+    sku: Annotated[str, Field(max_length=100)] = ""
+
+
+class PaymentIn(StrictIn):
+    external_id: ExternalId
+    method: Annotated[str, Field(min_length=1, max_length=50)]
+    amount_minor: Minor
+    currency: CurrencyCode
+    status: PaymentStatus
+    paid_at: AwareDatetime | None = None
+
+
+class OrderUpsertIn(StrictIn):
+    """One order as the marketplace knows it; its number is in the URL."""
+
+    buyer: BuyerIn
+    shop: ShopIn
+    currency: CurrencyCode
+    total_minor: Minor
+    placed_at: AwareDatetime
+    lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=500)]
+    status: OrderStatus = OrderStatus.PLACED
+    shipping_minor: Minor = 0
+    payments: Annotated[list[PaymentIn], Field(max_length=50)] = []
+    estimated_delivery_at: AwareDatetime | None = None
+    delivered_at: AwareDatetime | None = None
+
+    def to_data(self, external_id: str) -> OrderData:
+        """Return the service's ``OrderData`` for this order."""
+        return OrderData(
+            external_id=external_id,
+            buyer=BuyerData(**self.buyer.model_dump()),
+            shop=ShopData(**self.shop.model_dump()),
+            currency=self.currency,
+            total_minor=self.total_minor,
+            placed_at=self.placed_at,
+            lines=tuple(LineData(**line.model_dump()) for line in self.lines),
+            status=str(self.status),
+            shipping_minor=self.shipping_minor,
+            payments=tuple(PaymentData(**{**p.model_dump(), "status": str(p.status)}) for p in self.payments),
+            estimated_delivery_at=self.estimated_delivery_at,
+            delivered_at=self.delivered_at,
+        )
+
+
+class OrderBatchItemIn(OrderUpsertIn):
+    """One order of a batch; here the number travels in the body."""
+
+    external_id: ExternalId
+
+
+class OrderBatchIn(StrictIn):
+    orders: Annotated[
+        list[dict[str, Any]],
+        Field(
+            min_length=1,
+            max_length=500,
+            description=(
+                "Up to 500 orders, each shaped as OrderUpsertIn plus its external_id, and validated on its own: "
+                "a malformed order fails alone (see its result) instead of failing the batch."
+            ),
+        ),
+    ]
+
+
+class PartyOut(Schema):
+    external_id: str
+    name: str
+
+
+class OrderLineOut(Schema):
+    external_id: str
+    sku: str
+    title: str
+    quantity: int
+    unit_price_minor: int
+    total_minor: int
+
+
+class PaymentOut(Schema):
+    external_id: str
+    method: str
+    amount_minor: int
+    currency: str
+    status: str
+    paid_at: AwareDatetime | None
+
+
+class OrderOut(Schema):
+    external_id: str
+    status: str
+    currency: str
+    total_minor: int
+    placed_at: AwareDatetime
+    estimated_delivery_at: AwareDatetime | None
+    delivered_at: AwareDatetime | None
+    buyer: PartyOut
+    shop: PartyOut
+    lines: list[OrderLineOut]
+    payments: list[PaymentOut]
+
+    @staticmethod
+    def resolve_buyer(obj: Order) -> dict[str, str]:
+        return {"external_id": obj.buyer.external_id, "name": obj.buyer.name}
+
+    @staticmethod
+    def resolve_shop(obj: Order) -> dict[str, str]:
+        return {"external_id": obj.shop.external_id, "name": obj.shop.name}
+
+    @staticmethod
+    def resolve_lines(obj: Order) -> list[Any]:
+        return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_payments(obj: Order) -> list[Any]:
+        return list(obj.payments.all())
+
+
+class OrderPageOut(CursorPage[OrderOut]):
+    """A page of orders, newest first."""
+
+
+class OrderBatchResultOut(Schema):
+    """The outcome of one order of a batch: ``created``, ``unchanged_or_updated`` or ``failed``."""
+
+    index: int
+    external_id: str | None
+    result: Literal["created", "updated", "failed"]
+    status: int
+    order: OrderOut | None = None
+    problem: dict[str, Any] | None = None
+
+
+class OrderBatchOut(Schema):
+    results: list[OrderBatchResultOut]
