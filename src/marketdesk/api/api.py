@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
-from marketdesk.api.errors import install_exception_handlers, problem_view_wrapper, unknown_path_view
+from marketdesk.api.errors import (
+    PROBLEM_CONTENT_TYPE,
+    install_exception_handlers,
+    problem_view_wrapper,
+    unknown_path_view,
+)
+
+_PROBLEM_REF = "#/components/schemas/ProblemOut"
 
 
 class MarketdeskAPI(NinjaAPI):
@@ -28,6 +38,17 @@ class MarketdeskAPI(NinjaAPI):
                 wrapped.append(pattern)
         wrapped.append(path("<path:rest>", unknown_path_view, name="unknown"))
         return wrapped, app_name, namespace
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        """Document error responses with the media type they are really sent with."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    if content.get("application/json", {}).get("schema", {}).get("$ref") == _PROBLEM_REF:
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        return schema
 
 
 api = MarketdeskAPI(

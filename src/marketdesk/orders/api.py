@@ -31,7 +31,6 @@ from marketdesk.orders.schemas import (
     OrderBatchIn,
     OrderBatchItemIn,
     OrderBatchOut,
-    OrderBatchResultOut,
     OrderOut,
     OrderPageOut,
     OrderUpsertIn,
@@ -124,7 +123,7 @@ def order_batch_upsert(request: HttpRequest, payload: OrderBatchIn) -> dict[str,
     orders = {o.pk: o for o in _with_details(orders_for_actor(actor).filter(pk__in=stored.values()))}
     for index, pk in stored.items():
         results[index]["order"] = orders[pk]
-    return {"results": [OrderBatchResultOut.model_validate(r) for r in results]}
+    return {"results": results}
 
 
 @router.get("/orders/{external_id}", response={200: OrderOut, **READ_ERRORS}, auth=READ_AUTH, summary="Get one order")
