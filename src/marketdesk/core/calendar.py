@@ -104,6 +104,7 @@ def due_at(
 ) -> dt.datetime:
     """Return the deadline that many business days / business hours / wall-clock time after ``start``.
 
+    Calendar days keep the local time of day; calendar hours are elapsed time.
     Business days keep the time of day (snapped into opening hours first):
     Fri 14:00 + 3 business days is Wed 14:00. Business hours run only while
     open: Fri 17:00 + 2 h with 09:00–18:00 is Mon 10:00.
@@ -112,10 +113,14 @@ def due_at(
         raise ValueError("due_at needs a timezone-aware start")
     if min(business_days, hours, calendar_days, calendar_hours) < 0:
         raise ValueError("due_at counts forward only")
-    moment = start + dt.timedelta(days=calendar_days, hours=calendar_hours)
-    if not business_days and not hours:
-        return moment.astimezone(dt.UTC)
     cal = calendar or calendar_for()
+    # Aware arithmetic is wall-clock arithmetic in the operand's own zone, so the result would
+    # depend on the zone the caller happened to use: count calendar days in the calendar's
+    # zone (same local time of day) and calendar hours as elapsed time (in UTC).
+    moment = (start.astimezone(cal.tz) + dt.timedelta(days=calendar_days)).astimezone(dt.UTC)
+    moment += dt.timedelta(hours=calendar_hours)
+    if not business_days and not hours:
+        return moment
     moment = cal.snap_open(moment)
     for _ in range(business_days):
         moment = cal._at(cal.next_business_day(moment.date()), moment.timetz().replace(tzinfo=None))
