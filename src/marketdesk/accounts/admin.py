@@ -1,0 +1,111 @@
+"""Admin of people, shop membership and the marketplace's API keys.
+
+API keys are created and revoked only through their services: the raw secret
+is shown once, right after it is made, and the stored hash is never displayed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.accounts.models import ApiKey, ShopMembership, User
+from marketdesk.accounts.services import api_key_create, api_key_revoke
+from marketdesk.core.actors import Actor, Role
+from marketdesk.core.errors import DomainError
+
+
+def _admin_actor(request: HttpRequest) -> Actor:
+    """The actor for an admin-site action: a superuser acts as an administrator whatever their role."""
+    user: Any = request.user
+    if user.is_superuser and user.role != Role.ADMIN:
+        return Actor(role=Role.ADMIN, user=user, marketplace_id=user.marketplace_id)
+    return Actor.for_user(user)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "display_name", "email", "role", "marketplace", "language", "is_active")
+    list_filter = ("role", "marketplace", "language", "is_staff", "is_active")
+    search_fields = ("username", "display_name", "email", "external_id")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("marketdesk"), {"fields": ("role", "display_name", "language", "marketplace", "external_id")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("marketdesk"), {"fields": ("role", "display_name", "language", "marketplace")}),
+    )
+
+
+@admin.register(ShopMembership)
+class ShopMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "shop", "role")
+    list_filter = ("role", "shop__marketplace")
+    search_fields = ("user__username", "user__display_name", "shop__name")
+    raw_id_fields = ("user", "shop")
+
+
+class ApiKeyAddForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ("marketplace", "name")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("name", "marketplace", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    list_filter = ("marketplace", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "prefix")
+    readonly_fields = ("marketplace", "name", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    exclude = ("hashed_secret",)
+    actions = ("revoke_keys",)
+
+    def get_form(self, request: HttpRequest, obj: ApiKey | None = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = ApiKeyAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
+        # Adding asks for the marketplace and a name; everything else is made by the service.
+        return () if obj is None else self.readonly_fields
+
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
+        return ("marketplace", "name") if obj is None else self.readonly_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
+        # A key is revoked, never deleted: the audit of who used which key must stay readable.
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        if change:
+            return  # every field is read-only once the key exists
+        key, raw = api_key_create(
+            actor=_admin_actor(request), marketplace=form.cleaned_data["marketplace"], name=form.cleaned_data["name"]
+        )
+        obj.pk, obj.prefix, obj.created_at, obj.created_by = key.pk, key.prefix, key.created_at, key.created_by
+        obj.hashed_secret = key.hashed_secret
+        obj._state.adding = False
+        messages.success(
+            request,
+            _("The key's secret is shown this once; copy it now into the marketplace's settings: %(secret)s")
+            % {"secret": raw},
+        )
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke_keys(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        revoked = 0
+        for key in queryset.filter(revoked_at__isnull=True):
+            try:
+                api_key_revoke(actor=_admin_actor(request), key_id=key.pk)
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+                return
+            revoked += 1
+        messages.success(request, _("%(count)s keys revoked.") % {"count": revoked})
