@@ -44,7 +44,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return response
     if request.user.is_authenticated:
         try:
-            user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+            user_set_language(user=request.user, language=language)
         except DomainValidationError:
             return response
     # The cookie keeps the choice for a signed-out visitor and on the sign-in page after signing out.
