@@ -125,3 +125,11 @@ def test_a_session_read_needs_no_csrf_token(buyer):
     response = session_client(buyer, enforce_csrf=True).get("/api/v1/orders")
 
     assert response.status_code == 200
+
+
+def test_a_signed_in_person_behind_a_basic_auth_proxy_still_reads(buyer):
+    client = session_client(buyer)
+
+    response = client.get("/api/v1/orders", headers={"Authorization": "Basic dXNlcjpwYXNz"})
+
+    assert response.status_code == 200

@@ -35,7 +35,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "marketplace", "language", "is_staff", "is_active")
     search_fields = ("username", "display_name", "email", "external_id")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("marketdesk"), {"fields": ("role", "display_name", "language", "marketplace", "external_id")}),
     )
     add_fieldsets = (

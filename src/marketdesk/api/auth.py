@@ -27,7 +27,10 @@ class ApiKeyAuth(HttpBearer):
         if not header:
             return None  # no key: let session auth try
         scheme, _sep, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        if scheme.lower() != "bearer":
+            # Another scheme (e.g. Basic from a password-protected staging proxy) is not ours to judge.
+            return None
+        if not token.strip():
             raise NotAuthenticated(_("Send the API key as: Authorization: Bearer mdk_…"))
         return self.authenticate(request, token.strip())
 

@@ -247,12 +247,16 @@ unknown_path_view.csrf_exempt = True  # type: ignore[attr-defined]
 
 def install_exception_handlers(api: NinjaAPI) -> None:
     """Map every exception the API can meet to a problem document."""
-    api.add_exception_handler(DomainError, _domain_error)
-    api.add_exception_handler(ValidationError, _validation_error)
-    api.add_exception_handler(AuthenticationError, _authentication_error)
-    api.add_exception_handler(AuthorizationError, _authorization_error)
-    api.add_exception_handler(Throttled, _throttled)
-    api.add_exception_handler(HttpError, _http_error)
-    api.add_exception_handler(Http404, _not_found)
-    api.add_exception_handler(DjangoPermissionDenied, _authorization_error)  # type: ignore[arg-type]
-    api.add_exception_handler(Exception, _unexpected)
+    handlers: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
+        (DomainError, _domain_error),
+        (ValidationError, _validation_error),
+        (AuthenticationError, _authentication_error),
+        (AuthorizationError, _authorization_error),
+        (Throttled, _throttled),
+        (HttpError, _http_error),
+        (Http404, _not_found),
+        (DjangoPermissionDenied, _authorization_error),
+        (Exception, _unexpected),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)

@@ -55,7 +55,7 @@ WRITE_ERRORS: dict[int, Any] = {
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return request.auth  # type: ignore[attr-defined,no-any-return]  # set by marketdesk.api.auth
+    return request.auth  # type: ignore[attr-defined]  # set by marketdesk.api.auth
 
 
 def _marketplace_of(actor: Actor) -> Marketplace:
@@ -72,8 +72,8 @@ def _with_details(qs: QuerySet[Order]) -> QuerySet[Order]:
 @router.get("/orders", response={200: OrderPageOut, **READ_ERRORS}, auth=READ_AUTH, summary="List orders")
 def order_list(
     request: HttpRequest,
-    cursor: str | None = Query(None, description="The next_cursor of the previous page."),  # type: ignore[type-arg]
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # type: ignore[type-arg]
+    cursor: str | None = Query(None, description="The next_cursor of the previous page."),
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> dict[str, Any]:
     """List the orders the caller may see, newest first, a page at a time."""
     page = ORDER_PAGES.paginate(_with_details(orders_for_actor(_actor(request))), cursor=cursor, limit=limit)
