@@ -81,7 +81,8 @@ class OrderData:
             "currency": self.currency,
             "total_minor": self.total_minor,
             "shipping_minor": self.shipping_minor,
-            "placed_at": self.placed_at.isoformat(),
+            # The same instant sent with another UTC offset is the same order.
+            "placed_at": self.placed_at.astimezone(dt.UTC).isoformat(),
             "lines": [asdict(line) for line in self.lines],
         }
 
@@ -98,8 +99,10 @@ def order_content_hash(data: OrderData) -> str:
 def order_validate(data: OrderData) -> None:
     """Check one order's data across fields; raise a field error naming the first problem."""
     validate_currency(data.currency)
-    if data.placed_at.tzinfo is None:
-        raise DomainValidationError(_("Times must include a time zone."), field="placed_at")
+    for name in ("placed_at", "estimated_delivery_at", "delivered_at"):
+        moment = getattr(data, name)
+        if moment is not None and moment.tzinfo is None:
+            raise DomainValidationError(_("Times must include a time zone."), field=name)
     if data.status not in OrderStatus.values:
         raise DomainValidationError(_("Unknown order status %(status)s.") % {"status": data.status}, field="status")
     if not data.lines:
@@ -133,6 +136,8 @@ def order_validate(data: OrderData) -> None:
             raise DomainValidationError(_("A payment must be in the order's currency."), field=f"payments.{i}.currency")
         if payment.amount_minor < 0:
             raise DomainValidationError(_("Amounts cannot be negative."), field=f"payments.{i}.amount_minor")
+        if payment.paid_at is not None and payment.paid_at.tzinfo is None:
+            raise DomainValidationError(_("Times must include a time zone."), field=f"payments.{i}.paid_at")
 
 
 def _status_path(source: str, target: str) -> list[str]:
