@@ -16,6 +16,12 @@ DEMO_ACCOUNTS = ("buyer", "seller", "operator", "admin")
 DEMO_PASSWORD = "demo"  # noqa: S105 -- the published demo password, shown only in demo mode
 
 
+def _demo_context() -> dict[str, Any]:
+    if not settings.DEMO_MODE:
+        return {}
+    return {"demo_accounts": DEMO_ACCOUNTS, "demo_password": DEMO_PASSWORD}
+
+
 class LoginView(auth_views.LoginView):
     """Django's sign-in (it passes ``request`` to ``authenticate``, which axes needs)."""
 
@@ -23,11 +29,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        if settings.DEMO_MODE:
-            context["demo_accounts"] = DEMO_ACCOUNTS
-            context["demo_password"] = DEMO_PASSWORD
-        return context
+        return {**super().get_context_data(**kwargs), **_demo_context()}
 
 
 class LogoutView(auth_views.LogoutView):
@@ -64,4 +66,5 @@ def login_locked_out(
         "Too many wrong passwords. For your safety, signing in is paused for %(minutes)d minutes.",
         minutes,
     ) % {"minutes": minutes}
-    return render(request, "web/login.html", {"form": AuthenticationForm(request), "lockout": lockout}, status=429)
+    context = {"form": AuthenticationForm(request), "lockout": lockout, **_demo_context()}
+    return render(request, "web/login.html", context, status=429)
