@@ -97,6 +97,15 @@ class SimulatedOrder:
     updated_at: dt.datetime
 
 
+# Statuses reached one way only; the others (cancelled, refunds) branch at random.
+_FIXED_PATHS: dict[str, tuple[str, ...]] = {
+    S.PLACED: (),
+    S.PAID: (S.PAID,),
+    S.SHIPPED: (S.PAID, S.SHIPPED),
+    S.DELIVERED: (S.PAID, S.SHIPPED, S.DELIVERED),
+}
+
+
 @cache
 def _exponent(currency: str) -> int:
     return currency_exponent(currency)
@@ -323,30 +332,7 @@ class MarketplaceGenerator:
             estimated = (placed_at + dt.timedelta(days=rng.randint(3, 10))).replace(hour=18, minute=0, second=0)
         delivered_at = at.get(S.DELIVERED)
 
-        payments: tuple[PaymentData, ...] = ()
-        method = rng.choice(country.payment_methods)
-        if S.PAID in at:
-            refunded = status in (S.REFUNDED, S.CANCELLED)
-            payments = (
-                PaymentData(
-                    external_id=f"{order_id}-P1",
-                    method=method,
-                    amount_minor=total,
-                    currency=country.currency,
-                    status="refunded" if refunded else "captured",
-                    paid_at=at[S.PAID],
-                ),
-            )
-        elif status == S.CANCELLED and rng.random() < 0.3:
-            payments = (
-                PaymentData(
-                    external_id=f"{order_id}-P1",
-                    method=method,
-                    amount_minor=total,
-                    currency=country.currency,
-                    status="failed",
-                ),
-            )
+        payments = self._payments(order_id, status, at, total, country)
 
         moves = []
         source = str(S.PLACED)
@@ -373,17 +359,41 @@ class MarketplaceGenerator:
         )
         return SimulatedOrder(data=order, moves=tuple(moves), updated_at=times[-1] if times else placed_at)
 
+    def _payments(
+        self, order_id: str, status: str, at: dict[str, dt.datetime], total: int, country: data.Country
+    ) -> tuple[PaymentData, ...]:
+        """Return the order's payment: captured when paid, refunded with the order, sometimes a failed try."""
+        rng = self.rng
+        method = rng.choice(country.payment_methods)
+        if S.PAID in at:
+            refunded = status in (S.REFUNDED, S.CANCELLED)
+            return (
+                PaymentData(
+                    external_id=f"{order_id}-P1",
+                    method=method,
+                    amount_minor=total,
+                    currency=country.currency,
+                    status="refunded" if refunded else "captured",
+                    paid_at=at[S.PAID],
+                ),
+            )
+        if status == S.CANCELLED and rng.random() < 0.3:
+            return (
+                PaymentData(
+                    external_id=f"{order_id}-P1",
+                    method=method,
+                    amount_minor=total,
+                    currency=country.currency,
+                    status="failed",
+                ),
+            )
+        return ()
+
     def _path(self, status: str) -> list[str]:
         """Return the statuses an order went through after placement to reach ``status``."""
         rng = self.rng
-        if status == S.PLACED:
-            return []
-        if status == S.PAID:
-            return [S.PAID]
-        if status == S.SHIPPED:
-            return [S.PAID, S.SHIPPED]
-        if status == S.DELIVERED:
-            return [S.PAID, S.SHIPPED, S.DELIVERED]
+        if status in _FIXED_PATHS:
+            return list(_FIXED_PATHS[status])
         if status == S.CANCELLED:
             return [S.CANCELLED] if rng.random() < 0.5 else [S.PAID, S.CANCELLED]
         before = [[S.PAID], [S.PAID, S.SHIPPED], [S.PAID, S.SHIPPED, S.DELIVERED]]
