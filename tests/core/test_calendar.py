@@ -74,7 +74,9 @@ def test_business_days_then_hours_add_up():
 @pytest.mark.parametrize(
     ("start", "kwargs", "expected"),
     [
-        pytest.param(moscow(2026, 12, 30, 17), {"hours": 2}, moscow(2027, 1, 11, 10), id="hours-over-new-year-holidays"),
+        pytest.param(
+            moscow(2026, 12, 30, 17), {"hours": 2}, moscow(2027, 1, 11, 10), id="hours-over-new-year-holidays"
+        ),
         pytest.param(
             moscow(2026, 12, 30, 12), {"business_days": 1}, moscow(2027, 1, 11, 12), id="day-over-new-year-holidays"
         ),
@@ -89,9 +91,13 @@ def test_russian_calendar(start, kwargs, expected):
 @pytest.mark.parametrize(
     ("start", "kwargs", "expected"),
     [
-        pytest.param(london(2026, 11, 27, 17), {"calendar_hours": 72}, london(2026, 11, 30, 17), id="72h-over-a-weekend"),
+        pytest.param(
+            london(2026, 11, 27, 17), {"calendar_hours": 72}, london(2026, 11, 30, 17), id="72h-over-a-weekend"
+        ),
         pytest.param(london(2026, 11, 28, 3), {"calendar_days": 2}, london(2026, 11, 30, 3), id="days-ignore-hours"),
-        pytest.param(london(2026, 12, 24, 12), {"calendar_days": 1}, london(2026, 12, 25, 12), id="days-ignore-holidays"),
+        pytest.param(
+            london(2026, 12, 24, 12), {"calendar_days": 1}, london(2026, 12, 25, 12), id="days-ignore-holidays"
+        ),
         pytest.param(london(2026, 3, 28, 12), {"calendar_hours": 24}, utc(2026, 3, 29, 12), id="24h-over-dst-start"),
         pytest.param(utc(2026, 3, 28, 12), {"calendar_hours": 24}, utc(2026, 3, 29, 12), id="24h-over-dst-start-utc"),
         pytest.param(london(2026, 10, 24, 12), {"calendar_hours": 24}, utc(2026, 10, 25, 11), id="24h-over-dst-end"),
@@ -123,7 +129,12 @@ def test_negative_span_is_refused(field):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("code", "country", "tz"),
-    [("gb", "GB", "Europe/London"), ("ru", "RU", "Europe/Moscow"), ("de", "DE", "Europe/Berlin"), ("us", "US", "America/New_York")],
+    [
+        ("gb", "GB", "Europe/London"),
+        ("ru", "RU", "Europe/Moscow"),
+        ("de", "DE", "Europe/Berlin"),
+        ("us", "US", "America/New_York"),
+    ],
 )
 def test_calendar_for_reads_the_seeded_calendars(code, country, tz):
     assert calendar_for(code) == WorkCalendar(
@@ -147,7 +158,12 @@ def test_extra_closed_days_are_skipped():
 @pytest.mark.django_db
 def test_calendar_from_a_row_uses_its_hours_and_weekend():
     BusinessCalendar.objects.create(
-        code="gulf", name="Gulf", country="AE", timezone="Asia/Dubai", opens_at="08:00", closes_at="16:00",
+        code="gulf",
+        name="Gulf",
+        country="AE",
+        timezone="Asia/Dubai",
+        opens_at="08:00",
+        closes_at="16:00",
         weekend_days=[5, 6],
     )
 

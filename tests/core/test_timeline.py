@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pydantic
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -87,9 +89,9 @@ def test_raw_sql_change_is_refused_by_the_database(event, sql, operation):
     It exists on PostgreSQL only (SQLite's test flush deletes rows), so this test is
     skipped on the SQLite run and executed by the PostgreSQL run (DATABASE_URL).
     """
-    with pytest.raises(IntegrityError, match=rf"timeline events are append-only \({operation} refused\)"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [event.pk])
+    refused = re.escape(f"timeline events are append-only ({operation} refused)")
+    with pytest.raises(IntegrityError, match=refused), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [event.pk])
 
     assert stored(event) == ("test.note_added", {"text": "first"})
 
@@ -97,7 +99,9 @@ def test_raw_sql_change_is_refused_by_the_database(event, sql, operation):
 def test_payload_of_another_event_type_is_refused():
     order = factories.OrderFactory()
 
-    with pytest.raises(TypeError, match="order.placed takes OrderPlacedPayload, not OrderDetailsUpdatedPayload"):
+    with pytest.raises(
+        TypeError, match=re.escape("order.placed takes OrderPlacedPayload, not OrderDetailsUpdatedPayload")
+    ):
         timeline_append(
             subject=order, event=ORDER_PLACED, actor=Actor.system(), payload=OrderDetailsUpdatedPayload(changed=[])
         )
@@ -136,7 +140,7 @@ def test_payload_is_frozen():
 
 
 def test_declaring_an_event_type_twice_with_another_shape_is_refused():
-    with pytest.raises(ValueError, match="test.note_added declared twice"):
+    with pytest.raises(ValueError, match=re.escape("test.note_added declared twice")):
         EventType("test.note_added", Audience.PUBLIC, NotePayload)
 
     assert event_type("test.note_added") == NOTE_ADDED

@@ -72,7 +72,9 @@ def test_create_stores_the_order_its_lines_payments_buyer_and_shop(marketplace, 
         Money(5499, "GBP"),
         PLACED_AT,
     )
-    assert list(order.lines.values_list("external_id", "title", "quantity", "unit_price_minor", "total_minor", "sku")) == [
+    assert list(
+        order.lines.values_list("external_id", "title", "quantity", "unit_price_minor", "total_minor", "sku")
+    ) == [
         ("L1", "Wool scarf", 2, 1500, 3000, "SC-1"),
         ("L2", "Felt hat", 1, 1999, 1999, ""),
     ]
@@ -207,8 +209,16 @@ def payment(**changes) -> PaymentData:
         ),
         pytest.param({"shipping_minor": -500, "total_minor": 4499}, "shipping_minor", id="negative-shipping"),
         pytest.param({"payments": (payment(amount_minor=-1),)}, "payments.0.amount_minor", id="negative-payment"),
-        pytest.param({"lines": (line(quantity=0, total_minor=0), HAT), "total_minor": 2499}, "lines.0.quantity", id="zero-quantity"),
-        pytest.param({"lines": (SCARF, line(external_id="L1")), "total_minor": 6500}, "lines.1.external_id", id="duplicate-line-id"),
+        pytest.param(
+            {"lines": (line(quantity=0, total_minor=0), HAT), "total_minor": 2499},
+            "lines.0.quantity",
+            id="zero-quantity",
+        ),
+        pytest.param(
+            {"lines": (SCARF, line(external_id="L1")), "total_minor": 6500},
+            "lines.1.external_id",
+            id="duplicate-line-id",
+        ),
         pytest.param({"lines": ()}, "lines", id="no-lines"),
         pytest.param({"status": "teleported"}, "status", id="unknown-status"),
         pytest.param({"placed_at": NAIVE}, "placed_at", id="naive-placed-at"),
@@ -272,9 +282,7 @@ def test_payment_id_reused_with_other_content_is_a_conflict(marketplace, marketp
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
 
 
-def test_same_external_id_in_another_marketplace_is_another_order(
-    marketplace, other_marketplace, marketplace_actor
-):
+def test_same_external_id_in_another_marketplace_is_another_order(marketplace, other_marketplace, marketplace_actor):
     mine, _created = order_upsert(actor=marketplace_actor, marketplace=marketplace, data=DATA)
 
     theirs, created = order_upsert(

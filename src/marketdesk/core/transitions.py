@@ -90,18 +90,18 @@ class StatefulModel(models.Model):
         instance._loaded_status = instance.__dict__.get("status")
         return instance
 
-    def refresh_from_db(self, using: Any = None, fields: Any = None, from_queryset: Any = None) -> None:
-        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-        # The reloaded status is the stored one (also when a deferred status is fetched lazily).
-        if fields is None or "status" in fields:
-            self._loaded_status = self.__dict__.get("status")
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         loaded = getattr(self, "_loaded_status", None)
         if not self._state.adding and loaded != self.status and not _transitioning.get():
             raise TransitionNotAllowed(_("A status is changed only through its transition table."))
         super().save(*args, **kwargs)
         self._loaded_status = self.status
+
+    def refresh_from_db(self, using: Any = None, fields: Any = None, from_queryset: Any = None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        # The reloaded status is the stored one (also when a deferred status is fetched lazily).
+        if fields is None or "status" in fields:
+            self._loaded_status = self.__dict__.get("status")
 
 
 def transition(

@@ -99,10 +99,7 @@ def order_content_hash(data: OrderData) -> str:
 def order_validate(data: OrderData) -> None:
     """Check one order's data across fields; raise a field error naming the first problem."""
     validate_currency(data.currency)
-    for name in ("placed_at", "estimated_delivery_at", "delivered_at"):
-        moment = getattr(data, name)
-        if moment is not None and moment.tzinfo is None:
-            raise DomainValidationError(_("Times must include a time zone."), field=name)
+    _require_aware_times(data)
     if data.status not in OrderStatus.values:
         raise DomainValidationError(_("Unknown order status %(status)s.") % {"status": data.status}, field="status")
     if not data.lines:
@@ -136,8 +133,18 @@ def order_validate(data: OrderData) -> None:
             raise DomainValidationError(_("A payment must be in the order's currency."), field=f"payments.{i}.currency")
         if payment.amount_minor < 0:
             raise DomainValidationError(_("Amounts cannot be negative."), field=f"payments.{i}.amount_minor")
-        if payment.paid_at is not None and payment.paid_at.tzinfo is None:
-            raise DomainValidationError(_("Times must include a time zone."), field=f"payments.{i}.paid_at")
+
+
+def _require_aware_times(data: OrderData) -> None:
+    times = {
+        "placed_at": data.placed_at,
+        "estimated_delivery_at": data.estimated_delivery_at,
+        "delivered_at": data.delivered_at,
+        **{f"payments.{i}.paid_at": payment.paid_at for i, payment in enumerate(data.payments)},
+    }
+    for name, moment in times.items():
+        if moment is not None and moment.tzinfo is None:
+            raise DomainValidationError(_("Times must include a time zone."), field=name)
 
 
 def _status_path(source: str, target: str) -> list[str]:
