@@ -1,0 +1,170 @@
+"""``marketdesk demo``: the whole product on one machine, with a marketplace that keeps moving.
+
+Migrates, seeds the demo marketplace once, then runs three children in demo
+mode (``MARKETDESK_DEMO=1``): the web server, the task worker and the
+simulated marketplace's ticker. Ctrl-C or SIGTERM stops them all; if one dies,
+the others are stopped and the command exits non-zero.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from marketdesk.accounts.models import User
+from marketdesk.orders.models import Order
+from marketdesk.simulator.services import DEFAULT_SLUG, DEMO_PASSWORD, DEMO_USERNAMES, demo_accounts_ensure
+
+STOP_GRACE_SECONDS = 10
+
+
+class Command(BaseCommand):
+    help = "Run the demo: migrate, seed the demo marketplace, start the web server, worker and live marketplace."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--orders", type=int, default=300, help="Orders to seed an empty demo (default 300).")
+        parser.add_argument("--every", type=float, default=20.0, help="Seconds between marketplace ticks.")
+        parser.add_argument(
+            "--server",
+            choices=["uvicorn", "runserver"],
+            default="uvicorn",
+            help="Web server: uvicorn (default) or Django's runserver.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("The demo never runs on a production instance (MARKETDESK_ENV=production).")
+        started = time.monotonic()
+        self._prepare(options)
+        env = {**os.environ, "MARKETDESK_DEMO": "1", "DJANGO_SETTINGS_MODULE": "marketdesk.settings"}
+        children = self._start(options, env)
+        stopping: list[int] = []
+
+        def on_signal(signum: int, _frame: Any) -> None:
+            stopping.append(signum)
+
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        ready = False
+        try:
+            while not stopping:
+                dead = [(name, proc) for name, proc in children.items() if proc.poll() is not None]
+                if dead:
+                    name, proc = dead[0]
+                    self.stderr.write(f"{name} exited with code {proc.returncode}; stopping the demo.")
+                    raise SystemExit(1)
+                if not ready and _listening(options["host"], options["port"]):
+                    ready = True
+                    self._banner(options, time.monotonic() - started)
+                time.sleep(0.5)
+            self.stdout.write("Stopping the demo…")
+        finally:
+            _stop(children)
+
+    def _prepare(self, options: dict[str, Any]) -> None:
+        self.stdout.write("Migrating the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Order.objects.filter(marketplace__slug=DEFAULT_SLUG).exists():
+            self.stdout.write(f"Seeding the demo marketplace with {options['orders']} orders…")
+            call_command(
+                "simulate",
+                seed=options["seed"],
+                orders=options["orders"],
+                demo_accounts=True,
+                stdout=self.stdout,
+            )
+        elif User.objects.filter(username__in=DEMO_USERNAMES).count() < len(DEMO_USERNAMES):
+            marketplace = Order.objects.filter(marketplace__slug=DEFAULT_SLUG).first().marketplace  # type: ignore[union-attr]
+            demo_accounts_ensure(marketplace=marketplace, seed=options["seed"])
+        has_catalogues = any(Path(settings.BASE_DIR).glob("**/locale/*/LC_MESSAGES/*.po"))
+        if has_catalogues and shutil.which("msgfmt"):
+            self.stdout.write("Compiling translations…")
+            # From the package directory, so compilemessages never walks into the virtualenv.
+            subprocess.run(
+                [sys.executable, "-m", "django", "compilemessages", "--verbosity", "0"],
+                cwd=settings.BASE_DIR,
+                env={**os.environ, "DJANGO_SETTINGS_MODULE": "marketdesk.settings"},
+                check=False,
+            )
+
+    def _start(self, options: dict[str, Any], env: dict[str, str]) -> dict[str, subprocess.Popen[bytes]]:
+        python = sys.executable
+        host, port = options["host"], str(options["port"])
+        if options["server"] == "uvicorn":
+            web = [python, "-m", "uvicorn", "marketdesk.asgi:application", "--host", host, "--port", port]
+        else:
+            web = [python, "-m", "django", "runserver", f"{host}:{port}", "--noreload", "--insecure"]
+        commands = {
+            "web server": web,
+            "task worker": [python, "-m", "django", "db_worker"],
+            "marketplace": [
+                python,
+                "-m",
+                "django",
+                "simulate",
+                "--tick",
+                "--every",
+                str(options["every"]),
+                "--seed",
+                str(options["seed"]),
+            ],
+        }
+        children: dict[str, subprocess.Popen[bytes]] = {}
+        try:
+            for name, argv in commands.items():
+                # A session of their own: Ctrl-C reaches only us, and we stop them in order.
+                children[name] = subprocess.Popen(argv, env=env, start_new_session=True)  # noqa: S603
+        except OSError:
+            _stop(children)
+            raise
+        return children
+
+    def _banner(self, options: dict[str, Any], seconds: float) -> None:
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"marketdesk demo is ready at {url}  (started in {seconds:.0f} s)"))
+        self.stdout.write(f"Sign in as (password for all: {DEMO_PASSWORD}):")
+        for username, what in (
+            ("buyer", "a buyer with a dozen orders in every status"),
+            ("seller", "the owner of a shop with about 30 orders"),
+            ("operator", "platform support"),
+            ("admin", f"administrator (also {url}admin/)"),
+        ):
+            self.stdout.write(f"  {username:<9} {what}")
+        self.stdout.write(f"The marketplace moves orders on every {options['every']:g} s. Ctrl-C stops everything.")
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Ask every child to stop, wait a little, then kill the ones that did not."""
+    for proc in children.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for proc in children.values():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
