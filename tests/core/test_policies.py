@@ -75,3 +75,23 @@ def test_invalid_change_names_the_field_and_writes_nothing(admin_user, changes, 
     assert [error["field"] for error in refused.value.errors] == fields
     assert [error["field"] for error in refused.value.problem()["errors"]] == fields
     assert versions() == [(1, DEFAULTS)]
+
+
+@pytest.mark.parametrize("role_factory", ["buyer", "seller", "operator"])
+def test_only_administrators_publish_policy(request, role_factory):
+    from marketdesk.core.errors import PermissionDenied
+
+    actor = Actor.for_user(request.getfixturevalue(role_factory))
+
+    with pytest.raises(PermissionDenied):
+        policy_publish(actor=actor, changes={"return_window_days": 45})
+
+    assert PolicyVersion.objects.count() == 1
+
+
+def test_createsuperuser_makes_an_administrator(db):
+    from marketdesk.accounts.models import User
+
+    user = User.objects.create_superuser("root", "root@example.test", "a-long-password-1")
+
+    assert (user.role, user.is_superuser) == ("admin", True)

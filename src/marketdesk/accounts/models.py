@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +24,17 @@ class Language(models.TextChoices):
     RU = "ru", _("Russian")
 
 
+class MarketdeskUserManager(UserManager["User"]):
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: Any) -> User:
+        """A superuser made from the command line is an administrator of marketdesk too."""
+        extra.setdefault("role", UserRole.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
 class User(AbstractUser):
     """A person: a marketplace's buyer, a shop member, an operator or an administrator."""
+
+    objects = MarketdeskUserManager()  # type: ignore[misc]
 
     role = models.CharField(_("role"), max_length=16, choices=UserRole.choices, default=UserRole.BUYER)
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.EN)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
-from marketdesk.core.actors import Actor
-from marketdesk.core.errors import DomainValidationError
+from marketdesk.core.actors import Actor, Role
+from marketdesk.core.errors import DomainValidationError, PermissionDenied
 from marketdesk.core.models import PolicyVersion
 
 
@@ -86,6 +86,8 @@ def policy_at(version: int) -> Policy:
 
 def policy_publish(*, actor: Actor, changes: dict[str, Any], note: str = "") -> PolicyVersion:
     """Publish a new policy version: the current values with ``changes`` applied."""
+    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise PermissionDenied(_("Only administrators change policy."))
     with transaction.atomic():
         latest = PolicyVersion.objects.select_for_update().order_by("-version").first()
         base = PolicyValues.model_validate(latest.values) if latest else PolicyValues()
