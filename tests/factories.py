@@ -83,6 +83,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Order
+        skip_postgeneration_save = True
 
     marketplace = factory.SubFactory(MarketplaceFactory, slug="market-default")
     external_id = factory.Sequence(lambda n: f"O-{n:06d}")
