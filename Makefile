@@ -25,7 +25,7 @@ TEMPLATE_DIRS = $(shell find src -type d -name templates -not -path '*/node_modu
 
 step = printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
-.PHONY: help install demo test lint fmt typecheck bench model eval-triage
+.PHONY: help install demo test lint fmt typecheck messages bench model eval-triage
 
 help:  ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -74,6 +74,16 @@ fmt:  ## Format and autofix: ruff format, ruff check --fix, djhtml
 typecheck:  ## mypy with django-stubs
 	@$(call step,mypy)
 	$(BIN)/mypy
+
+messages: APT_PACKAGES = gettext
+messages: install  ## Update the Russian catalogue from the source (what tests/test_translations.py compares)
+	@$(call step,makemessages -l ru)
+	# Run inside the package without DJANGO_SETTINGS_MODULE: strings come from src/marketdesk only
+	# (not tests/ or bench/) and land in src/marketdesk/locale.
+	cd src/marketdesk
+	mkdir -p locale
+	env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django makemessages --locale=ru --no-obsolete
+	echo "Now translate the empty and fuzzy entries in src/marketdesk/locale/ru/LC_MESSAGES/django.po"
 
 bench: APT_PACKAGES = postgresql
 bench: install  ## Run the benchmarks (BENCH_ARGS="--postgres" for PostgreSQL)
