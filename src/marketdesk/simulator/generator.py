@@ -18,6 +18,7 @@ from marketdesk.core.money import currency_exponent
 from marketdesk.orders.services import BuyerData, LineData, OrderData, PaymentData, ShopData
 from marketdesk.orders.states import ORDER_TRANSITIONS, OrderStatus
 from marketdesk.simulator import data
+from marketdesk.simulator.data import Country, Good
 
 S = OrderStatus
 
@@ -84,7 +85,7 @@ class ShopPlan:
     currency: str
     owner_external_id: str
     owner_name: str
-    goods: tuple[data.Good, ...]
+    goods: tuple[Good, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,7 @@ def _exponent(currency: str) -> int:
     return currency_exponent(currency)
 
 
-def price_minor(rng: random.Random, price_gbp: float, country: data.Country) -> int:
+def price_minor(rng: random.Random, price_gbp: float, country: Country) -> int:
     """Return a shop-like price (12.99, 1 290 ₽, ¥2,480) in the currency's minor units."""
     major = price_gbp * country.rate * rng.uniform(0.85, 1.25)
     exponent = _exponent(country.currency)
@@ -125,7 +126,7 @@ def price_minor(rng: random.Random, price_gbp: float, country: data.Country) -> 
     return whole * 10**exponent + cents * 10 ** (exponent - 2)
 
 
-def shipping_minor(rng: random.Random, country: data.Country) -> int:
+def shipping_minor(rng: random.Random, country: Country) -> int:
     """Return one of the country's usual shipping charges in minor units."""
     major = rng.choice(country.shipping_major)
     return round(major * 10 ** _exponent(country.currency))
@@ -240,7 +241,8 @@ class MarketplaceGenerator:
     def _plan_buyers(self) -> tuple[list[BuyerData], list[BuyerData]]:
         total = buyer_count(self.order_count)
         ru_total = max(5, total // 4)
-        en, ru = [], []
+        en: list[BuyerData] = []
+        ru: list[BuyerData] = []
         for i in range(total):
             russian = i >= total - ru_total
             name, mailbox, language = self._person(self.rng, russian=russian)
@@ -360,7 +362,7 @@ class MarketplaceGenerator:
         return SimulatedOrder(data=order, moves=tuple(moves), updated_at=times[-1] if times else placed_at)
 
     def _payments(
-        self, order_id: str, status: str, at: dict[str, dt.datetime], total: int, country: data.Country
+        self, order_id: str, status: str, at: dict[str, dt.datetime], total: int, country: Country
     ) -> tuple[PaymentData, ...]:
         """Return the order's payment: captured when paid, refunded with the order, sometimes a failed try."""
         rng = self.rng

@@ -11,6 +11,7 @@ the marketplace through ``order_upsert`` to keep a demo moving.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import logging
@@ -124,7 +125,10 @@ def marketplace_simulate(
             fresh = [o for o in batch if o.data.external_id not in existing]
             skipped += len(batch) - len(fresh)
             pks = writer.reserve_ids(Order, len(fresh))
-            orders_rows, lines, payments, events = [], [], [], []
+            orders_rows: list[tuple[Any, ...]] = []
+            lines: list[tuple[Any, ...]] = []
+            payments: list[tuple[Any, ...]] = []
+            events: list[tuple[Any, ...]] = []
             for pk, o in zip(pks, fresh, strict=True):
                 d = o.data
                 orders_rows.append(
@@ -274,13 +278,19 @@ class _BulkWriter:
         if not rows:
             return
         meta = model._meta
-        columns = ", ".join(
-            self.ops.quote_name(meta.pk.column if f == "id" else meta.get_field(f).column) for f in fields
-        )
+        columns = ", ".join(self.ops.quote_name(_column(model, f)) for f in fields)
         placeholders = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {self.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
         with self.conn.cursor() as cursor:
             cursor.executemany(sql, rows)
+
+
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.pk if name == "id" else model._meta.get_field(name)
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise ValueError(f"{model.__name__}.{name} is not a concrete column")
+    return column
 
 
 def _shops_ensure(marketplace: Marketplace, plan: MarketplaceGenerator) -> dict[str, int]:
@@ -510,13 +520,11 @@ def simulation_tick(
                     paid_at=now,
                 ),
             )
-        data = OrderData(
-            **{
-                **_fields(current),
-                "status": str(target),
-                "payments": payments,
-                "delivered_at": now if target == OrderStatus.DELIVERED else current.delivered_at,
-            }
+        data = dataclasses.replace(
+            current,
+            status=str(target),
+            payments=payments,
+            delivered_at=now if target == OrderStatus.DELIVERED else current.delivered_at,
         )
         try:
             order_upsert(actor=actor, marketplace=marketplace, data=data)
@@ -527,15 +535,11 @@ def simulation_tick(
         advanced.append((order.external_id, str(target)))
     created: list[str] = []
     if rng.random() < new_order_chance:
-        data = _live_order(marketplace, rng, now)
-        if data is not None:
-            order_upsert(actor=actor, marketplace=marketplace, data=data)
-            created.append(data.external_id)
+        new = _live_order(marketplace, rng, now)
+        if new is not None:
+            order_upsert(actor=actor, marketplace=marketplace, data=new)
+            created.append(new.external_id)
     return TickResult(advanced=advanced, created=created)
-
-
-def _fields(data: OrderData) -> dict[str, object]:
-    return {f: getattr(data, f) for f in OrderData.__dataclass_fields__}
 
 
 def _live_order(marketplace: Marketplace, rng: random.Random, now: dt.datetime) -> OrderData | None:
