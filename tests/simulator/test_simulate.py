@@ -255,3 +255,13 @@ def test_a_tick_moves_orders_on_through_the_service_and_places_new_ones():
     assert new.status == OrderStatus.PLACED
     assert TimelineEvent.objects.count() > events_before
     assert Order.objects.filter(status__in=["placed", "paid", "shipped"]).count() <= open_before + 1
+
+
+@pytest.mark.django_db
+def test_the_demo_launcher_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="production"):
+        call_command("demo")
+
+    assert not Order.objects.exists()
