@@ -69,6 +69,8 @@ cmd_start() {
         # The postgres user must be able to reach <dir> through its parents (mktemp dirs are 0700).
         local parent; parent="$(dirname "$dir")"
         runuser -u postgres -- test -x "$parent" || chmod o+x "$parent"
+        runuser -u postgres -- test -w "$dir" \
+            || die "user postgres cannot reach $dir (a parent directory is private); use a directory under /tmp"
     fi
 
     if [[ -f "$data/postmaster.pid" ]]; then
