@@ -182,6 +182,12 @@ def main() -> int:
 
     print()
     print(table(results))
+    print(
+        f"{args.requests} requests per page as the buyer with the most orders (Django test Client, in process); "
+        f"{args.upserts} API upserts, then the same again as repeats."
+    )
+    if args.postgres or args.only_postgres:
+        print("The throw-away PostgreSQL of scripts/pg.sh runs with fsync and synchronous_commit off.")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
