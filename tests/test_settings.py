@@ -39,7 +39,11 @@ def test_production_refuses_unsafe_start(env: dict[str, str], message: str) -> N
 
 def test_production_passes_deploy_checks_with_safe_settings() -> None:
     result = run_check(
-        {"MARKETDESK_ENV": "production", "MARKETDESK_SECRET_KEY": SAFE_KEY, "MARKETDESK_ALLOWED_HOSTS": "desk.example.com"},
+        {
+            "MARKETDESK_ENV": "production",
+            "MARKETDESK_SECRET_KEY": SAFE_KEY,
+            "MARKETDESK_ALLOWED_HOSTS": "desk.example.com",
+        },
         "--deploy",
         "--fail-level",
         "WARNING",

@@ -31,7 +31,9 @@ DEMO_MODE = env_bool("MARKETDESK_DEMO")
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
 SECRET_KEY = os.environ.get("MARKETDESK_SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = env_bool("MARKETDESK_DEBUG", default=not PRODUCTION)
-ALLOWED_HOSTS = [h for h in os.environ.get("MARKETDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("MARKETDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("MARKETDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 if PRODUCTION:

@@ -17,4 +17,3 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     # The suite runs on SQLite and on PostgreSQL (DATABASE_URL); the PostgreSQL run executes these.
     if item.get_closest_marker("postgres_only") is not None and connection.vendor != "postgresql":
         pytest.skip("database trigger exists on PostgreSQL only")
-

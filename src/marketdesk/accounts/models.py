@@ -25,7 +25,9 @@ class Language(models.TextChoices):
 
 
 class MarketdeskUserManager(UserManager["User"]):
-    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: Any) -> User:
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
         """A superuser made from the command line is an administrator of marketdesk too."""
         extra.setdefault("role", UserRole.ADMIN)
         return super().create_superuser(username, email, password, **extra)

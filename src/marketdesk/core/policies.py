@@ -25,9 +25,15 @@ class PolicyValues(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Help requests and cases
-    case_after_contact_hours: int = Field(48, ge=0, description="A case may be opened this long after contacting the seller.")
-    seller_silence_hours: int = Field(48, ge=0, description="…or at once when the seller has not replied for this long.")
-    inr_window_days: int = Field(30, ge=1, description="Item not received: until this many days after the latest estimated delivery.")
+    case_after_contact_hours: int = Field(
+        48, ge=0, description="A case may be opened this long after contacting the seller."
+    )
+    seller_silence_hours: int = Field(
+        48, ge=0, description="…or at once when the seller has not replied for this long."
+    )
+    inr_window_days: int = Field(
+        30, ge=1, description="Item not received: until this many days after the latest estimated delivery."
+    )
     snad_window_days: int = Field(30, ge=1, description="Not as described: until this many days after delivery.")
     seller_response_business_days: int = Field(3, ge=1)
     info_request_hours: int = Field(72, ge=1)

@@ -74,7 +74,10 @@ def status_changed(
     """Append the event a transition table names for one move."""
     event = _REGISTRY[event_type]
     return timeline_append(
-        subject=subject, event=event, actor=actor, payload=StatusChanged(source=source, target=target, extra=extra or {})
+        subject=subject,
+        event=event,
+        actor=actor,
+        payload=StatusChanged(source=source, target=target, extra=extra or {}),
     )
 
 

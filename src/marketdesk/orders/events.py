@@ -22,7 +22,9 @@ ORDER_PLACED = EventType("order.placed", Audience.PARTIES, OrderPlacedPayload)
 ORDER_DETAILS_UPDATED = EventType("order.details_updated", Audience.PARTIES, OrderDetailsUpdatedPayload)
 
 
-def order_placed(*, order: object, actor: Actor, status: str, total_minor: int, currency: str, lines: int) -> TimelineEvent:
+def order_placed(
+    *, order: object, actor: Actor, status: str, total_minor: int, currency: str, lines: int
+) -> TimelineEvent:
     """Record that the marketplace told us of a new order."""
     return timeline_append(
         subject=order,  # type: ignore[arg-type]
