@@ -55,6 +55,9 @@ class TimelineEvent(models.Model):
             models.CheckConstraint(condition=models.Q(audience__in=Audience.values), name="timeline_audience_valid")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.event_type} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ImmutableRecord()
@@ -62,9 +65,6 @@ class TimelineEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableRecord()
-
-    def __str__(self) -> str:
-        return f"{self.event_type} @ {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
 class OutboxMessage(models.Model):
@@ -102,13 +102,13 @@ class PolicyVersion(models.Model):
         verbose_name = _("policy version")
         verbose_name_plural = _("policy versions")
 
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ImmutableRecord(_("A policy version is never rewritten; publish a new version instead."))
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"v{self.version}"
 
 
 class BusinessCalendar(models.Model):

@@ -63,15 +63,12 @@ class TransitionTable:
 
     def targets(self, source: str, role: str | None = None) -> list[str]:
         """Return the states reachable in one move (by ``role`` when given)."""
-        return [
-            m.target for m in self.moves if m.source == str(source) and (role is None or str(role) in m.roles)
-        ]
+        return [m.target for m in self.moves if m.source == str(source) and (role is None or str(role) in m.roles)]
 
     def mermaid(self) -> str:
         """Return the table as a Mermaid state diagram (generated, never hand-drawn)."""
         lines = ["stateDiagram-v2"]
-        for move in self.moves:
-            lines.append(f"    {move.source} --> {move.target}: {', '.join(sorted(move.roles))}")
+        lines.extend(f"    {move.source} --> {move.target}: {', '.join(sorted(move.roles))}" for move in self.moves)
         return "\n".join(lines) + "\n"
 
 
@@ -79,16 +76,12 @@ class StatefulModel(models.Model):
     """A model whose ``status`` only ``transition()`` may change."""
 
     TRANSITIONS: ClassVar[TransitionTable]
+    # Declared for the type checker only: each concrete subclass defines the field with its choices.
+    status: str
+    _loaded_status: str | None
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Any:
-        # **kwargs: Django 6.1 passes fetch_mode= and deprecates from_db() without it.
-        instance = super().from_db(db, field_names, values, **kwargs)
-        instance._loaded_status = instance.__dict__.get("status")
-        return instance
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         loaded = getattr(self, "_loaded_status", None)
@@ -96,6 +89,13 @@ class StatefulModel(models.Model):
             raise TransitionNotAllowed(_("A status is changed only through its transition table."))
         super().save(*args, **kwargs)
         self._loaded_status = self.status
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Any:
+        # **kwargs: Django 6.1 passes fetch_mode= and deprecates from_db() without it.
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
 
     def refresh_from_db(self, using: Any = None, fields: Any = None, from_queryset: Any = None) -> None:
         super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
@@ -116,7 +116,9 @@ def transition(
 
     table = type(obj).TRANSITIONS
     with transaction.atomic():
-        current = type(obj)._default_manager.select_for_update().filter(pk=obj.pk).values_list("status", flat=True).first()
+        # The abstract base has no `status` field for django-stubs to resolve; every subclass does.
+        rows = type(obj)._default_manager.select_for_update().filter(pk=obj.pk)
+        current = rows.values_list("status", flat=True).first()  # type: ignore[misc]
         if current is None:
             raise Conflict(_("This record no longer exists."))
         if current != obj.status:
@@ -142,7 +144,9 @@ def transition(
             obj.save(update_fields=fields)
         finally:
             _transitioning.reset(token)
-        status_changed(subject=obj, event_type=move.event, actor=actor, source=move.source, target=move.target, extra=payload)
+        status_changed(
+            subject=obj, event_type=move.event, actor=actor, source=move.source, target=move.target, extra=payload
+        )
     return move
 
 
