@@ -55,6 +55,8 @@ class User(AbstractUser):
             ),
             models.CheckConstraint(condition=models.Q(role__in=UserRole.values), name="user_role_valid"),
         ]
+        # The upsert looks buyers up by (marketplace, external_id) without the partial index's condition.
+        indexes = [models.Index(fields=["marketplace", "external_id"], name="user_marketplace_external_idx")]
 
     def __str__(self) -> str:
         return self.display_name or self.get_username()
