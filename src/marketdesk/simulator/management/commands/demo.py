@@ -110,7 +110,7 @@ class Command(BaseCommand):
             web = [python, "-m", "django", "runserver", f"{host}:{port}", "--noreload", "--insecure"]
         commands = {
             "web server": web,
-            "task worker": [python, "-m", "django", "db_worker"],
+            "task worker": [python, "-m", "django", "db_worker", "--no-reload"],
             "marketplace": [
                 python,
                 "-m",
