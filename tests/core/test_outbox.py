@@ -7,6 +7,7 @@ import logging
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -220,3 +221,17 @@ def test_sweep_task_works_on_the_immediate_backend(frozen_clock, immediate_tasks
     result = sweep_outbox.enqueue()
 
     assert (result.status, result.return_value, RECORDED) == (TaskResultStatus.SUCCESSFUL, 2, [{"n": 1}, {"n": 2}])
+
+
+def test_database_worker_delivers_a_committed_message(django_capture_on_commit_callbacks):
+    # Given a committed change whose delivery task sits in the database queue,
+    with django_capture_on_commit_callbacks(execute=True):
+        message = put_and_commit(topic="test.record", payload={"n": 7})
+
+    # when the real database-backed worker runs one batch,
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    # then the message is delivered once and the task finished successfully.
+    message.refresh_from_db()
+    assert (message.delivered_at is not None, RECORDED) == (True, [{"n": 7}])
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == [TaskResultStatus.SUCCESSFUL]
