@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "marketdesk.core",
     "marketdesk.accounts",
     "marketdesk.orders",
+    "marketdesk.hints",
+    "marketdesk.helpcenter",
     "marketdesk.simulator",
     "marketdesk.api",
     "marketdesk.web",
