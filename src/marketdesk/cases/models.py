@@ -1,0 +1,256 @@
+"""Buyer-protection cases: the seller contact before them, offers, information requests, decisions, appeals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from marketdesk.cases.states import CASE_TRANSITIONS, OPEN_STATUSES, CaseStatus
+from marketdesk.core import clock
+from marketdesk.core.errors import ImmutableRecord
+from marketdesk.core.money import Money
+from marketdesk.core.transitions import StatefulModel
+
+
+class CaseType(models.TextChoices):
+    ITEM_NOT_RECEIVED = "item_not_received", _("Item not received")
+    NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+    SELLER_UNRESPONSIVE = "seller_unresponsive", _("Seller unresponsive")
+    REFUND_NOT_RECEIVED = "refund_not_received", _("Refund not received")
+    OTHER = "other", _("Other")
+
+
+class Party(models.TextChoices):
+    BUYER = "buyer", _("Buyer")
+    SELLER = "seller", _("Seller")
+
+
+class SellerContact(models.Model):
+    """The buyer's first contact with the seller about an order, and the seller's first reply."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="seller_contacts")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    contacted_at = models.DateTimeField(_("contacted the seller"))
+    seller_replied_at = models.DateTimeField(_("seller replied"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "buyer"], name="seller_contact_once_per_order")]
+
+    def __str__(self) -> str:
+        return f"contact {self.order_id} @ {self.contacted_at:%Y-%m-%d %H:%M}"
+
+
+class Case(StatefulModel):
+    """A buyer's claim about an order (or one of its lines), between buyer, seller and platform."""
+
+    TRANSITIONS = CASE_TRANSITIONS
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="cases")
+    line = models.ForeignKey("orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
+    shop = models.ForeignKey("orders.Shop", on_delete=models.PROTECT, related_name="cases")
+    case_type = models.CharField(_("reason"), max_length=24, choices=CaseType.choices)
+    reason_detail = models.CharField(_("reason detail"), max_length=100, blank=True)
+    description = models.TextField(_("description"))
+    status = models.CharField(
+        _("status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.AWAITING_SELLER
+    )
+    opened_at = models.DateTimeField(_("opened"), default=clock.now)
+    seller_due_at = models.DateTimeField(_("seller answers by"))
+    decision_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
+    info_due_at = models.DateTimeField(_("information due"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=clock.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    policy_version = models.PositiveIntegerField(_("policy version"))
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    escalated_by_role = models.CharField(max_length=16, blank=True)
+    referenced_case = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="referencing_cases"
+    )
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            # One open case per order line and reason; NULL lines never collide in a unique index,
+            # so the whole-order cases get their own constraint (works on SQLite and PostgreSQL).
+            models.UniqueConstraint(
+                fields=["order", "line", "case_type"],
+                condition=models.Q(status__in=OPEN_STATUSES, line__isnull=False),
+                name="case_one_open_per_line_and_type",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "case_type"],
+                condition=models.Q(status__in=OPEN_STATUSES, line__isnull=True),
+                name="case_one_open_per_order_and_type",
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=CaseStatus.values), name="case_status_valid"),
+            models.CheckConstraint(condition=models.Q(case_type__in=CaseType.values), name="case_type_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["buyer", "-opened_at"], name="case_buyer_recent_idx"),
+            models.Index(fields=["shop", "-opened_at"], name="case_shop_recent_idx"),
+            models.Index(fields=["status", "decision_due_at"], name="case_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.pk} ({self.case_type})"
+
+
+class OfferKind(models.TextChoices):
+    FULL_REFUND = "full_refund", _("Full refund")
+    PARTIAL_REFUND = "partial_refund", _("Partial refund")
+    REPLACEMENT = "replacement", _("Replacement")
+    RETURN_AND_REFUND = "return_and_refund", _("Return and refund")
+    REFUSAL = "refusal", _("Refusal")
+
+
+REFUND_OFFERS = (OfferKind.FULL_REFUND, OfferKind.PARTIAL_REFUND, OfferKind.RETURN_AND_REFUND)
+
+
+class OfferStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("offer", "Pending")
+    ACCEPTED = "accepted", pgettext_lazy("offer", "Accepted")
+    DECLINED = "declined", pgettext_lazy("offer", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("offer", "Withdrawn")
+
+
+class CaseOffer(models.Model):
+    """What the seller offers to settle a case, or a reasoned refusal."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="offers")
+    kind = models.CharField(_("offer"), max_length=24, choices=OfferKind.choices)
+    amount_minor = models.BigIntegerField(_("amount"), null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    evidence_note = models.TextField(_("evidence"), blank=True)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=clock.now)
+    status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.PENDING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["made_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="pending"), name="case_offer_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__isnull=True) | models.Q(amount_minor__gt=0),
+                name="case_offer_amount_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on case {self.case_id}"
+
+    @property
+    def amount(self) -> Money | None:
+        return Money(self.amount_minor, self.currency) if self.amount_minor is not None else None
+
+
+class InfoRequest(models.Model):
+    """An operator's question to one party, with the deadline to answer."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="info_requests")
+    party = models.CharField(max_length=8, choices=Party.choices)
+    question = models.TextField(_("question"))
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=clock.now)
+    due_at = models.DateTimeField(_("answer by"))
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"question to {self.party} on case {self.case_id}"
+
+
+class DecisionOutcome(models.TextChoices):
+    BUYER_FULL_REFUND = "buyer_full_refund", _("Full refund to the buyer")
+    BUYER_PARTIAL_REFUND = "buyer_partial_refund", _("Partial refund to the buyer")
+    REPLACEMENT = "replacement", _("Replacement")
+    RETURN_FIRST = "return_first", _("Return first, then refund")
+    SELLER_WINS = "seller_wins", _("In the seller's favour")
+    NO_FAULT = "no_fault", _("No fault found")
+
+
+REFUND_OUTCOMES = (DecisionOutcome.BUYER_FULL_REFUND, DecisionOutcome.BUYER_PARTIAL_REFUND)
+
+
+class Payer(models.TextChoices):
+    SELLER = "seller", _("Seller")
+    PLATFORM = "platform", _("Platform")
+    NONE = "none", _("Nobody")
+
+
+class DecisionQuerySet(models.QuerySet["Decision"]):
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableRecord(_("A decision is never changed; it can only be appealed."))
+
+
+class Decision(models.Model):
+    """An operator's decision on a case (the first one, and at most one on appeal); never edited."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    is_appeal = models.BooleanField(default=False)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=DecisionOutcome.choices)
+    payer = models.CharField(_("who pays"), max_length=8, choices=Payer.choices)
+    amount_minor = models.BigIntegerField(_("amount"), default=0)
+    currency = models.CharField(max_length=3)
+    reason_code = models.CharField(_("reason code"), max_length=64)
+    rationale = models.TextField(_("rationale"))
+    policy_version = models.PositiveIntegerField(_("policy version"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=clock.now)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            # Exactly one first decision and one appeal decision, however the requests race.
+            models.UniqueConstraint(fields=["case", "is_appeal"], name="decision_once_per_case_and_stage"),
+            models.CheckConstraint(condition=models.Q(amount_minor__gte=0), name="decision_amount_nonnegative"),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=DecisionOutcome.values), name="decision_outcome_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(payer__in=Payer.values), name="decision_payer_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} on case {self.case_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableRecord(_("A decision is never changed; it can only be appealed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecord(_("A decision is never changed; it can only be appealed."))
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+
+class Appeal(models.Model):
+    """A party's one appeal against the first decision, with new information."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="appeals")
+    party = models.CharField(max_length=8, choices=Party.choices)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    new_information = models.TextField(_("new information"))
+    filed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case"], name="appeal_once_per_case")]
+
+    def __str__(self) -> str:
+        return f"appeal on case {self.case_id}"
