@@ -66,9 +66,11 @@ install_exception_handlers(api)
 
 
 def _register_routers(target: NinjaAPI) -> None:
+    from marketdesk.helpcenter.api import router as helpcenter_router
     from marketdesk.orders.api import router as orders_router
 
     target.add_router("/", orders_router)
+    target.add_router("/", helpcenter_router)
 
 
 _register_routers(api)

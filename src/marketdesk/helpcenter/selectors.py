@@ -1,0 +1,135 @@
+"""Reads of the help center: categories, articles, translations and search.
+
+The help center is public, so nothing here is scoped to an actor: every reader
+sees the same published articles.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+
+from marketdesk.helpcenter.models import Article, ArticleLanguage, HelpCategory
+from marketdesk.helpcenter.search_index import FTS_TABLE, FTS_WEIGHTS, PG_CONFIGS, pg_vector
+from marketdesk.helpcenter.text import query_words, stem_variants, words
+
+MIN_PREFIX_LENGTH = 3
+FUZZY_CUTOFF = 0.75
+
+
+def categories_with_counts(*, language: str) -> QuerySet[HelpCategory]:
+    """List the categories with the number of published articles in ``language``."""
+    published = Q(articles__published=True, articles__language=language)
+    return HelpCategory.objects.annotate(article_count=Count("articles", filter=published))
+
+
+def articles_in_category(*, category: HelpCategory, language: str) -> QuerySet[Article]:
+    """List the published articles of a category in ``language``."""
+    return Article.objects.filter(category=category, language=language, published=True).order_by("position", "title")
+
+
+def article_get(*, slug: str, language: str) -> Article:
+    """Return the published article with ``slug``, preferring the one in ``language``."""
+    candidates = Article.objects.select_related("category").filter(slug=slug, published=True)
+    article = candidates.filter(language=language).first() or candidates.first()
+    if article is None:
+        raise Article.DoesNotExist(slug)
+    return article
+
+
+def article_translations(*, article: Article) -> list[Article]:
+    """List the published translations of an article (the other languages)."""
+    return list(
+        Article.objects.filter(translation_group=article.translation_group, published=True)
+        .exclude(pk=article.pk)
+        .order_by("language")
+    )
+
+
+def articles_search(*, query: str, language: str, limit: int = 20) -> list[Article]:
+    """Find published articles in ``language`` by stems of the query's words, then by corrected spelling.
+
+    All the query's words must match; failing that, any one of them; failing that, each word is
+    replaced by the closest word of an article title (typo tolerance) and the search runs again.
+    """
+    if language not in ArticleLanguage.values or limit < 1:
+        return []
+    terms = query_words(query, language)
+    if not terms:
+        return []
+    search = _search_ids_postgres if connection.vendor == "postgresql" else _search_ids_sqlite
+    ids = _search_all_then_any(search, terms, language, limit)
+    if not ids:
+        corrected = _corrected(terms, language)
+        if corrected != terms:
+            ids = _search_all_then_any(search, corrected, language, limit)
+    if not ids:
+        return []
+    by_id = Article.objects.select_related("category").in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+SearchIds = Callable[[list[list[str]], str, int], list[int]]
+
+
+def _search_all_then_any(search: SearchIds, terms: list[str], language: str, limit: int) -> list[int]:
+    groups = [stem_variants(term, language) for term in terms]
+    ids = search(groups, language, limit)
+    if not ids and len(groups) > 1:
+        ids = search([[v for group in groups for v in group]], language, limit)
+    return ids
+
+
+def _corrected(terms: list[str], language: str) -> list[str]:
+    titles = Article.objects.filter(language=language, published=True).values_list("title", flat=True)
+    vocabulary = sorted({w for title in titles for w in words(title) if len(w) > 2})
+    known = set(vocabulary)
+    corrected = []
+    for term in terms:
+        match = None if term in known else difflib.get_close_matches(term, vocabulary, n=1, cutoff=FUZZY_CUTOFF)
+        corrected.append(match[0] if match else term)
+    return corrected
+
+
+def _fts_term(stem: str) -> str:
+    # Stems hold only letters and digits (text.WORD_RE), so quoting cannot be broken out of.
+    return f'"{stem}"*' if len(stem) >= MIN_PREFIX_LENGTH else f'"{stem}"'
+
+
+def _search_ids_sqlite(groups: list[list[str]], language: str, limit: int) -> list[int]:
+    """Each group is a list of alternative stems; every group must match."""
+    match = " AND ".join("(" + " OR ".join(_fts_term(s) for s in group) + ")" for group in groups)
+    title_weight, body_weight = FTS_WEIGHTS
+    sql = (
+        f"SELECT a.id FROM {FTS_TABLE} f JOIN helpcenter_article a ON a.id = f.rowid "  # noqa: S608 (constants only)
+        f"WHERE {FTS_TABLE} MATCH %s AND a.language = %s AND a.published "
+        f"ORDER BY bm25({FTS_TABLE}, {title_weight}, {body_weight}), a.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, language, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _pg_term(word: str) -> str:
+    # Words hold only letters and digits (text.WORD_RE): nothing can act as a tsquery operator.
+    return f"{word}:*" if len(word) >= MIN_PREFIX_LENGTH else word
+
+
+def _search_ids_postgres(groups: list[list[str]], language: str, limit: int) -> list[int]:
+    """Each group is a list of alternative words; every group must match."""
+    raw = " & ".join("(" + " | ".join(_pg_term(w) for w in group) + ")" for group in groups)
+    config = PG_CONFIGS[language]
+    query = SearchQuery(raw, config=config, search_type="raw")
+    vector = pg_vector(language)
+    return list(
+        Article.objects.filter(language=language, published=True)
+        .annotate(document=vector)
+        .filter(document=query)
+        .annotate(rank=SearchRank(vector, query))
+        .order_by("-rank", "id")
+        .values_list("id", flat=True)[:limit]
+    )
