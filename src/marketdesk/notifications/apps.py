@@ -6,3 +6,7 @@ class NotificationsConfig(AppConfig):
     name = "marketdesk.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        # Registers the outbox handler of webhook deliveries in every process, the worker's included.
+        from marketdesk.notifications import webhooks  # noqa: F401

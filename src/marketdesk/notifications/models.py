@@ -1,0 +1,91 @@
+"""Outgoing webhooks: a marketplace's endpoints, one delivery per (endpoint, event), each attempt logged."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.core import clock
+
+
+class WebhookEndpoint(models.Model):
+    """An address of the marketplace that receives signed events (Standard Webhooks)."""
+
+    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.PROTECT, related_name="webhook_endpoints")
+    url = models.URLField(_("URL"), max_length=500)
+    # Kept in the clear: every delivery is signed with it. Shown to the marketplace only once.
+    secret = models.CharField(max_length=100)
+    event_types = models.JSONField(_("event types"), default=list, blank=True, help_text=_("Empty means every event."))
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now)
+    # DELETE through the API hides the endpoint but keeps its delivery log.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
+
+    def subscribes_to(self, event_type: str) -> bool:
+        return not self.event_types or event_type in self.event_types
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: sent until a 2xx, with a stable id the receiver de-duplicates on."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.CharField(_("event id"), max_length=100)
+    event_type = models.CharField(_("event type"), max_length=64)
+    payload = models.JSONField()
+    status = models.CharField(
+        _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    # Each (re)send round gets its own outbox message; the round number keeps their dedupe keys apart.
+    round = models.PositiveIntegerField(default=1)
+    round_attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_event_unique"),
+            models.CheckConstraint(condition=models.Q(status__in=DeliveryStatus.values), name="webhook_status_valid"),
+        ]
+        indexes = [models.Index(fields=["endpoint", "-created_at", "-id"], name="webhook_delivery_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} → {self.endpoint_id}"
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP request of a delivery and what came of it."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    attempted_at = models.DateTimeField(_("attempted"), default=clock.now)
+    status_code = models.PositiveIntegerField(_("status code"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
