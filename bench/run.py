@@ -102,6 +102,10 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
     result["api"] = _json_result(
         [sys.executable, str(BENCH_DIR / "bench_api.py"), "--count", str(args.upserts)], env, label="api"
     )
+    print(f"[{name}] help center: search with 1,000 articles per language", flush=True)
+    result["helpcenter"] = _json_result(
+        [sys.executable, str(BENCH_DIR / "bench_helpcenter.py")], env, label="helpcenter"
+    )
     return result
 
 
@@ -136,6 +140,9 @@ def table(results: list[dict[str, Any]]) -> str:
         ("/orders/<pk>/ queries/request", lambda r: f"{r['pages']['detail']['queries']}"),
         ("API upserts (new), orders/s", lambda r: f"{r['api']['new_per_s']:.0f}"),
         ("API upserts (repeat), orders/s", lambda r: f"{r['api']['repeat_per_s']:.0f}"),
+        ("help search p50 ms (1,000 articles/lang)", lambda r: f"{r['helpcenter']['search']['p50_ms']:.1f}"),
+        ("help search p95 ms (1,000 articles/lang)", lambda r: f"{r['helpcenter']['search']['p95_ms']:.1f}"),
+        ("/help/search/ page p95 ms", lambda r: f"{r['helpcenter']['page']['p95_ms']:.1f}"),
     ]
     header = ["metric", *[r["database"] for r in results]]
     body = [[label, *[fmt(r) for r in results]] for label, fmt in rows]

@@ -88,3 +88,12 @@ def test_search_query_count_does_not_grow_with_results(make_article, django_asse
         found = articles_search(query="quokka", language="en", limit=50)
 
     assert len(found) == count
+
+
+@pytest.mark.parametrize(("query", "language", "word"), [("возвраты", "ru", "возврат"), ("refunds", "en", "refund")])
+def test_articles_with_the_word_in_their_title_rank_first(query, language, word):
+    found = articles_search(query=query, language=language, limit=10)
+    in_title = [word in a.title.lower() for a in found]
+
+    assert in_title == sorted(in_title, reverse=True)
+    assert in_title[0]

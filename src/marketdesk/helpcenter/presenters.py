@@ -9,7 +9,7 @@ from django.urls import reverse
 from marketdesk.core.policies import Policy
 from marketdesk.helpcenter.models import Article
 from marketdesk.helpcenter.rendering import article_html, plain_text
-from marketdesk.helpcenter.text import query_words, stem, words
+from marketdesk.helpcenter.text import WORD_RE, query_words, stem, stem_variants
 
 SNIPPET_LENGTH = 180
 
@@ -33,13 +33,13 @@ def article_url(article: Article) -> str:
 
 def article_snippet(*, text: str, query: str, language: str) -> str:
     """Return about ``SNIPPET_LENGTH`` characters of ``text`` around the first word the query matches."""
-    stems = {stem(w, language) for w in query_words(query, language)}
+    stems = tuple(v for w in query_words(query, language) for v in stem_variants(w, language))
     start = 0
     if stems:
         lowered = text.lower().replace("ё", "е")
-        for word in words(text):
-            if any(stem(word, language).startswith(s) or s.startswith(stem(word, language)) for s in stems):
-                start = max(0, lowered.find(word) - SNIPPET_LENGTH // 3)
+        for match in WORD_RE.finditer(lowered):
+            if stem(match.group(), language).startswith(stems):
+                start = max(0, match.start() - SNIPPET_LENGTH // 3)
                 break
     if start:
         # Begin on a word boundary.

@@ -18,6 +18,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+_INLINE_TAG_RE = re.compile(r"</?(?:a|strong|em|code)\b[^>]*>")
 _TAG_RE = re.compile(r"<[^>]+>")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -48,4 +49,6 @@ def article_html(body_markdown: str, policy: Policy, language: str = "en") -> st
 
 def plain_text(html: str) -> str:
     """Return the visible text of rendered HTML on one line."""
-    return _SPACE_RE.sub(" ", unescape(_TAG_RE.sub(" ", html))).strip()
+    # Inline tags vanish without a trace ("<strong>A</strong>: b" → "A: b"); block tags separate words.
+    text = _TAG_RE.sub(" ", _INLINE_TAG_RE.sub("", html))
+    return _SPACE_RE.sub(" ", unescape(text)).strip()

@@ -16,8 +16,8 @@ from marketdesk.helpcenter.text import stemmed
 
 FTS_TABLE = "helpcenter_article_fts"
 PG_CONFIGS = {"en": "english", "ru": "russian"}
-# bm25 weights of the FTS columns (title, body): a word in the title counts four times.
-FTS_WEIGHTS = (4.0, 1.0)
+# bm25 weights of the FTS columns (title, body): a word in the title counts ten times.
+FTS_WEIGHTS = (10.0, 1.0)
 
 CREATE_FTS_SQL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, body, tokenize='unicode61 remove_diacritics 0')"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from marketdesk.helpcenter.models import Article, ArticleLanguage, HelpCategory
 from marketdesk.helpcenter.search_index import FTS_TABLE, FTS_WEIGHTS, PG_CONFIGS, pg_vector
@@ -24,7 +24,8 @@ FUZZY_CUTOFF = 0.75
 def categories_with_counts(*, language: str) -> QuerySet[HelpCategory]:
     """List the categories with the number of published articles in ``language``."""
     published = Q(articles__published=True, articles__language=language)
-    return HelpCategory.objects.annotate(article_count=Count("articles", filter=published))
+    # Meta.ordering is dropped from aggregating queries, so order explicitly.
+    return HelpCategory.objects.annotate(article_count=Count("articles", filter=published)).order_by("position", "slug")
 
 
 def articles_in_category(*, category: HelpCategory, language: str) -> QuerySet[Article]:
@@ -104,13 +105,15 @@ def _search_ids_sqlite(groups: list[list[str]], language: str, limit: int) -> li
     """Each group is a list of alternative stems; every group must match."""
     match = " AND ".join("(" + " OR ".join(_fts_term(s) for s in group) + ")" for group in groups)
     title_weight, body_weight = FTS_WEIGHTS
+    # Articles whose title matches come first: bm25 alone lets a long body full of the word win.
     sql = (
         f"SELECT a.id FROM {FTS_TABLE} f JOIN helpcenter_article a ON a.id = f.rowid "  # noqa: S608 (constants only)
         f"WHERE {FTS_TABLE} MATCH %s AND a.language = %s AND a.published "
-        f"ORDER BY bm25({FTS_TABLE}, {title_weight}, {body_weight}), a.id LIMIT %s"
+        f"ORDER BY f.rowid NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s), "
+        f"bm25({FTS_TABLE}, {title_weight}, {body_weight}), a.id LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, language, limit])
+        cursor.execute(sql, [match, language, f"title : ({match})", limit])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -125,11 +128,13 @@ def _search_ids_postgres(groups: list[list[str]], language: str, limit: int) -> 
     config = PG_CONFIGS[language]
     query = SearchQuery(raw, config=config, search_type="raw")
     vector = pg_vector(language)
+    # Articles whose title matches come first, as on SQLite.
+    title_hit = Case(When(title_document=query, then=Value(0)), default=Value(1))
     return list(
         Article.objects.filter(language=language, published=True)
-        .annotate(document=vector)
+        .annotate(document=vector, title_document=SearchVector("title", config=Value(config)))
         .filter(document=query)
-        .annotate(rank=SearchRank(vector, query))
-        .order_by("-rank", "id")
+        .annotate(rank=SearchRank(vector, query), title_hit=title_hit)
+        .order_by("title_hit", "-rank", "id")
         .values_list("id", flat=True)[:limit]
     )

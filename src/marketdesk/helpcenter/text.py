@@ -153,8 +153,9 @@ def words(text: str) -> list[str]:
     return [w for w in WORD_RE.findall(text) if len(w) <= MAX_WORD_LENGTH]
 
 
+@functools.lru_cache(maxsize=100_000)
 def stem(word: str, language: str) -> str:
-    """Return the stem of one lower-case word."""
+    """Return the stem of one lower-case word (memoized: help text has a small vocabulary)."""
     return str(_stemmer(language).stemWord(word))
 
 
