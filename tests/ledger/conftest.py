@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
 
+import pytest
+from django.test import Client
+
+from marketdesk.accounts.services import api_key_create
+from marketdesk.core.actors import Actor
 from marketdesk.notifications.models import WebhookEndpoint
 from tests import factories
+from tests.notifications.receiver import Receiver, receiver_running
 
 
 @pytest.fixture
@@ -17,7 +23,32 @@ def paid_order(marketplace, shop, buyer):
 
 
 @pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with receiver_running() as running:
+        yield running
+
+
+@pytest.fixture
 def endpoint(marketplace):
     return WebhookEndpoint.objects.create(
         marketplace=marketplace, url="http://127.0.0.1:9/hooks", secret="whsec_" + "A" * 32
     )
+
+
+@pytest.fixture
+def key_client(marketplace) -> Client:
+    """A client that sends the default marketplace's key."""
+    _key, raw = api_key_create(actor=Actor.system(), marketplace=marketplace, name="Integration")
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def other_key_client(other_marketplace) -> Client:
+    """A client that sends another marketplace's key."""
+    _key, raw = api_key_create(actor=Actor.system(), marketplace=other_marketplace, name="Integration")
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def anonymous_client() -> Client:
+    return Client()

@@ -1,62 +1,44 @@
-"""A real HTTP receiver on 127.0.0.1 for webhook deliveries, and an endpoint pointing at it."""
+"""Fixtures of the webhook tests: a real HTTP receiver on 127.0.0.1, an endpoint, API clients."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.test import Client
 
+from marketdesk.accounts.services import api_key_create
+from marketdesk.core.actors import Actor
 from marketdesk.notifications.models import WebhookEndpoint
 from marketdesk.notifications.webhooks import webhook_secret_generate
-
-
-@dataclass(frozen=True)
-class ReceivedRequest:
-    path: str
-    headers: dict[str, str]
-    body: str
-
-
-@dataclass
-class Receiver:
-    """Answers each POST with the next status of ``statuses`` (then 200) and keeps what it got."""
-
-    url: str
-    statuses: list[int] = field(default_factory=list)
-    received: list[ReceivedRequest] = field(default_factory=list)
+from tests.notifications.receiver import Receiver, receiver_running
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    state = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hooks")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = self.rfile.read(length).decode()
-            state.received.append(ReceivedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-            status = state.statuses.pop(0) if state.statuses else 200
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-    server.RequestHandlerClass = Handler
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
+    with receiver_running() as running:
+        yield running
 
 
 @pytest.fixture
 def endpoint(marketplace, receiver) -> WebhookEndpoint:
     return WebhookEndpoint.objects.create(marketplace=marketplace, url=receiver.url, secret=webhook_secret_generate())
+
+
+@pytest.fixture
+def key_client(marketplace) -> Client:
+    """A client that sends the default marketplace's key."""
+    _key, raw = api_key_create(actor=Actor.system(), marketplace=marketplace, name="Integration")
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def other_key_client(other_marketplace) -> Client:
+    """A client that sends another marketplace's key."""
+    _key, raw = api_key_create(actor=Actor.system(), marketplace=other_marketplace, name="Integration")
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def anonymous_client() -> Client:
+    return Client()

@@ -47,12 +47,14 @@ def webhook_endpoint_delete(*, actor: Actor, endpoint_id: int) -> None:
         endpoint.save(update_fields=["active", "deleted_at"])
 
 
-def webhook_delivery_retry(*, actor: Actor | None, delivery_id: int) -> WebhookDelivery:
+def webhook_delivery_retry(*, actor: Actor | None, delivery_id: int, endpoint_id: int | None = None) -> WebhookDelivery:
     """Send a delivery again now, with the same event id (``actor`` None: an administrator, any marketplace)."""
     with transaction.atomic():
         qs = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id, endpoint__deleted_at__isnull=True)
         if actor is not None:
             qs = qs.filter(endpoint__marketplace_id=_marketplace_id(actor))
+        if endpoint_id is not None:
+            qs = qs.filter(endpoint_id=endpoint_id)
         delivery = qs.first()
         if delivery is None:
             raise NotFound()

@@ -1,0 +1,152 @@
+"""``Idempotency-Key`` for write operations: the same key and body replays the first response.
+
+Usage, below the router's decorator::
+
+    @router.post("/things", ...)
+    @idempotent
+    def thing_create(request, payload: ThingIn): ...
+
+A request without the header runs as usual. With it, the first request is
+recorded (scope = the caller's marketplace or user, key, method, path, a hash
+of the body) before the view runs, and its response is stored when it is sent.
+A repeat with the same body gets that response again with
+``Idempotent-Replayed: true``; the same key with another body is refused (422
+``idempotency_key_reused``); a repeat while the first is still running is told
+to wait (409 ``idempotency_in_progress``). A 5xx answer is not kept, so the
+client may try again. The view wrapper runs after authentication (it needs
+``request.auth``); a ninja run decorator, which sees the rendered response,
+stores it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import inspect
+import json
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
+from ninja.decorators import decorate_view
+
+from marketdesk.api.errors import problem, problem_response
+from marketdesk.api.models import IdempotencyRecord
+from marketdesk.core import clock
+from marketdesk.core.actors import Actor, Role
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 255
+_ATTRIBUTE = "_marketdesk_idempotency_record"
+
+
+def _scope(actor: Actor) -> str:
+    if actor.role == Role.MARKETPLACE and actor.marketplace_id is not None:
+        return f"marketplace:{actor.marketplace_id}"
+    if actor.user is not None:
+        return f"user:{actor.user.pk}"
+    return f"role:{actor.role}"
+
+
+def _request_hash(request: HttpRequest) -> str:
+    body = request.body
+    with contextlib.suppress(ValueError, UnicodeDecodeError):  # not JSON: hash the bytes as sent
+        # Key order and whitespace are not part of what the client meant.
+        body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(body).hexdigest()
+
+
+def _replay(record: IdempotencyRecord) -> HttpResponse:
+    response = HttpResponse(record.response_body, status=record.status_code, content_type=record.content_type)
+    response[REPLAYED_HEADER] = "true"
+    return response
+
+
+def _refusal(status: int, code: str, title: Any, detail: Any) -> HttpResponse:
+    return problem_response(problem(status, code, title, detail, errors=[{"field": HEADER, "message": detail}]))
+
+
+def _begin(request: HttpRequest, key: str) -> HttpResponse | None:
+    """Record the first request under ``key``; answer a repeat without running the view."""
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        return _refusal(
+            422,
+            "invalid",
+            _("Some of the data is not valid."),
+            _("The Idempotency-Key must be 1 to 255 printable characters."),
+        )
+    actor: Actor = request.auth  # type: ignore[attr-defined]  # set by marketdesk.api.auth
+    identity = {"scope": _scope(actor), "key": key, "method": request.method or "", "path": request.path[:500]}
+    digest = _request_hash(request)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(**identity, request_hash=digest)
+    except IntegrityError:
+        first = IdempotencyRecord.objects.filter(**identity).first()
+        if first is None:  # the first request failed with a 5xx meanwhile and was forgotten: go again
+            return _begin(request, key)
+        if first.request_hash != digest:
+            return _refusal(
+                422,
+                "idempotency_key_reused",
+                _("Some of the data is not valid."),
+                _("The Idempotency-Key was already used with a different body; use a new key for a new request."),
+            )
+        if first.status_code is None:
+            return _refusal(
+                409,
+                "idempotency_in_progress",
+                _("Conflict with the current state."),
+                _("A request with this Idempotency-Key is still being processed; retry in a moment."),
+            )
+        return _replay(first)
+    setattr(request, _ATTRIBUTE, record)
+    return None
+
+
+def _finish(request: HttpRequest, response: HttpResponseBase) -> None:
+    record: IdempotencyRecord | None = getattr(request, _ATTRIBUTE, None)
+    if record is None:
+        return
+    if response.status_code >= 500 or not isinstance(response, HttpResponse):
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        return
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
+        status_code=response.status_code,
+        content_type=response.get("Content-Type", ""),
+        response_body=response.content.decode(response.charset or "utf-8"),
+        completed_at=clock.now(),
+    )
+
+
+def _store_response(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    @functools.wraps(run)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = run(request, *args, **kwargs)
+        _finish(request, response)
+        return response
+
+    return wrapped
+
+
+def idempotent[F: Callable[..., Any]](view: F) -> F:
+    """Make a ninja write operation honour the ``Idempotency-Key`` header."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view(request, *args, **kwargs)
+        answered = _begin(request, key.strip())
+        if answered is not None:
+            return answered
+        return view(request, *args, **kwargs)
+
+    # ninja reads the parameters from the signature and resolves string annotations in the function's
+    # module globals; this wrapper lives here, so hand it the view's signature already resolved.
+    wrapper.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
+    return cast(F, decorate_view(_store_response)(wrapper))

@@ -1,0 +1,126 @@
+"""May a buyer open a case now, and if not, from when (or until when) may they?
+
+The rules, each a policy number (``core.policies``):
+
+* The buyer contacts the seller first. With contact at ``C``, a case may be
+  opened from ``C + case_after_contact_hours``; when the seller has not replied
+  within ``seller_silence_hours`` of the contact, from ``C + seller_silence_hours``
+  if that is earlier. A seller's reply after the silence deadline does not undo
+  the silence. Both bounds are inclusive ("from").
+* *Item not received*: from the latest estimated delivery date, until
+  ``inr_window_days`` calendar days after it (inclusive).
+* *Not as described*: once delivered, until ``snad_window_days`` calendar days
+  after delivery (inclusive).
+* One open case per order line and reason.
+
+Nothing here writes; the service passes what it read (contact, any open case).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from marketdesk.cases.models import CaseType
+from marketdesk.core.calendar import calendar_for, due_at
+from marketdesk.core.policies import Policy, policy_current
+
+if TYPE_CHECKING:
+    from marketdesk.cases.models import Case, SellerContact
+    from marketdesk.orders.models import Order
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a case may be opened now, why not, and the window it may be opened in."""
+
+    allowed: bool
+    reason: str
+    opens_at: dt.datetime | None = None
+    closes_at: dt.datetime | None = None
+
+
+def format_moment(moment: dt.datetime) -> str:
+    """Return a moment for people in the active language and time zone ("Fri 28 Nov, 14:00")."""
+    # Translators: a Django date format (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date).
+    return dateformat.format(timezone.localtime(moment), pgettext("case eligibility moment", "D j M, H:i"))
+
+
+def contact_opens_at(contact: SellerContact, policy: Policy) -> tuple[dt.datetime, bool]:
+    """Return when the contact lets a case open, and whether that moment relies on the seller's silence."""
+    after_contact = contact.contacted_at + dt.timedelta(hours=policy.case_after_contact_hours)
+    silence_ends = contact.contacted_at + dt.timedelta(hours=policy.seller_silence_hours)
+    replied_in_time = contact.seller_replied_at is not None and contact.seller_replied_at <= silence_ends
+    if not replied_in_time and silence_ends < after_contact:
+        return silence_ends, True
+    return after_contact, False
+
+
+def type_window(*, order: Order, case_type: str, policy: Policy) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Return the (opens, closes) window of a case type for this order; None means unbounded."""
+    cal = calendar_for(order.marketplace.calendar_code or None)
+    if case_type == CaseType.ITEM_NOT_RECEIVED and order.estimated_delivery_at is not None:
+        edd = order.estimated_delivery_at
+        return edd, due_at(edd, calendar_days=policy.inr_window_days, calendar=cal)
+    if case_type == CaseType.NOT_AS_DESCRIBED and order.delivered_at is not None:
+        return order.delivered_at, due_at(order.delivered_at, calendar_days=policy.snad_window_days, calendar=cal)
+    return None, None
+
+
+def _outside_window(*, order: Order, case_type: str, now: dt.datetime, policy: Policy) -> Eligibility | None:
+    """Return the refusal when the case type's window has not started (undated) or has ended."""
+    if case_type == CaseType.ITEM_NOT_RECEIVED and order.estimated_delivery_at is None:
+        return Eligibility(False, _("The order has no estimated delivery date yet, so it cannot be late."))
+    if case_type == CaseType.NOT_AS_DESCRIBED and order.delivered_at is None:
+        return Eligibility(False, _("You can open this case once the order has been delivered."))
+    _opens, closes_at = type_window(order=order, case_type=case_type, policy=policy)
+    if closes_at is not None and now > closes_at:
+        return Eligibility(
+            False,
+            _("The time to open this case ended on %(when)s.") % {"when": format_moment(closes_at)},
+            closes_at=closes_at,
+        )
+    return None
+
+
+def case_eligibility(
+    *,
+    order: Order,
+    case_type: str,
+    contact: SellerContact | None,
+    now: dt.datetime,
+    open_case: Case | None = None,
+    policy: Policy | None = None,
+) -> Eligibility:
+    """Decide whether a case of ``case_type`` may be opened on ``order`` at ``now``."""
+    policy = policy or policy_current()
+    if open_case is not None:
+        return Eligibility(
+            False,
+            _("There is already an open case (no. %(number)s) for this item and reason.") % {"number": open_case.pk},
+        )
+    refusal = _outside_window(order=order, case_type=case_type, now=now, policy=policy)
+    if refusal is not None:
+        return refusal
+    window_opens, closes_at = type_window(order=order, case_type=case_type, policy=policy)
+    if contact is None:
+        return Eligibility(
+            False, _("Contact the seller first: most problems are solved that way."), closes_at=closes_at
+        )
+    contact_opens, needs_silence = contact_opens_at(contact, policy)
+    opens_at = max(contact_opens, window_opens) if window_opens is not None else contact_opens
+    if now >= opens_at:
+        return Eligibility(True, _("You can open a case now."), opens_at=opens_at, closes_at=closes_at)
+    when = format_moment(opens_at)
+    if window_opens is not None and window_opens >= contact_opens:
+        reason = _("You can open a case from %(when)s, after the latest estimated delivery date.") % {"when": when}
+    elif needs_silence:
+        reason = _("You can open a case from %(when)s, if the seller has not replied.") % {"when": when}
+    else:
+        reason = _("You can open a case from %(when)s, if the problem is not solved by then.") % {"when": when}
+    return Eligibility(False, reason, opens_at=opens_at, closes_at=closes_at)

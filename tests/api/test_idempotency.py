@@ -1,0 +1,89 @@
+"""Idempotency-Key on write operations: replay the first answer, refuse a reused key, one at a time."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketdesk.api.models import IdempotencyRecord
+from marketdesk.notifications.models import WebhookEndpoint
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/webhooks/endpoints"
+BODY = {"url": "http://127.0.0.1:8009/hooks", "event_types": ["case.decided"]}
+
+
+def post(client, body, key="key-1"):
+    return client.post(URL, body, content_type="application/json", headers={"Idempotency-Key": key})
+
+
+def test_the_same_key_and_body_replay_the_first_response_and_do_nothing_again(key_client):
+    first = post(key_client, BODY)
+
+    again = post(key_client, {"event_types": ["case.decided"], "url": BODY["url"]})  # same content, other order
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert (again["Idempotent-Replayed"], again["Content-Type"]) == ("true", "application/json; charset=utf-8")
+    assert WebhookEndpoint.objects.count() == 1
+
+
+def test_the_same_key_with_another_body_is_refused(key_client):
+    post(key_client, BODY)
+
+    response = post(key_client, {**BODY, "event_types": ["case.opened"]})
+
+    assert (response.status_code, response["Content-Type"]) == (422, "application/problem+json")
+    assert (response.json()["code"], response.json()["errors"][0]["field"]) == (
+        "idempotency_key_reused",
+        "Idempotency-Key",
+    )
+    assert WebhookEndpoint.objects.count() == 1
+
+
+def test_a_repeat_while_the_first_is_still_running_is_told_to_wait(key_client, marketplace):
+    post(key_client, BODY)
+    IdempotencyRecord.objects.update(status_code=None, response_body="")
+
+    response = post(key_client, BODY)
+
+    assert (response.status_code, response.json()["code"]) == (409, "idempotency_in_progress")
+    assert WebhookEndpoint.objects.count() == 1
+
+
+def test_keys_of_two_marketplaces_never_collide(key_client, other_key_client):
+    mine = post(key_client, BODY)
+    theirs = post(other_key_client, BODY)
+
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert "Idempotent-Replayed" not in theirs
+    assert mine.json()["id"] != theirs.json()["id"]
+
+
+def test_a_refused_request_is_replayed_as_refused(key_client):
+    first = post(key_client, {**BODY, "url": "ftp://example.test/"})
+
+    again = post(key_client, {**BODY, "url": "ftp://example.test/"})
+
+    assert (first.status_code, again.status_code, again["Idempotent-Replayed"]) == (422, 422, "true")
+    assert again.json() == first.json()
+
+
+def test_a_body_that_fails_validation_is_not_recorded(key_client):
+    response = post(key_client, {"url": 5})
+
+    assert (response.status_code, IdempotencyRecord.objects.count()) == (422, 0)
+
+
+def test_without_the_header_every_request_runs(key_client):
+    key_client.post(URL, BODY, content_type="application/json")
+    key_client.post(URL, BODY, content_type="application/json")
+
+    assert (WebhookEndpoint.objects.count(), IdempotencyRecord.objects.count()) == (2, 0)
+
+
+def test_an_overlong_key_is_refused(key_client):
+    response = post(key_client, BODY, key="k" * 256)
+
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "Idempotency-Key")
+    assert WebhookEndpoint.objects.count() == 0
