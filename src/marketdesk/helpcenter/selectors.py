@@ -9,12 +9,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from marketdesk.helpcenter.models import Article, ArticleLanguage, HelpCategory
-from marketdesk.helpcenter.search_index import FTS_TABLE, FTS_WEIGHTS, PG_CONFIGS, pg_vector
+from marketdesk.helpcenter.search_index import FTS_TABLE, FTS_WEIGHTS, PG_CONFIGS, PG_DOCUMENT_COLUMN
 from marketdesk.helpcenter.text import query_words, stem_variants, words
 
 MIN_PREFIX_LENGTH = 3
@@ -117,24 +118,32 @@ def _search_ids_sqlite(groups: list[list[str]], language: str, limit: int) -> li
         return [row[0] for row in cursor.fetchall()]
 
 
-def _pg_term(word: str) -> str:
+def _pg_term(word: str, weights: str = "") -> str:
     # Words hold only letters and digits (text.WORD_RE): nothing can act as a tsquery operator.
-    return f"{word}:*" if len(word) >= MIN_PREFIX_LENGTH else word
+    return f"{word}:*{weights}" if len(word) >= MIN_PREFIX_LENGTH else (f"{word}:{weights}" if weights else word)
+
+
+def _pg_raw(groups: list[list[str]], weights: str = "") -> str:
+    return " & ".join("(" + " | ".join(_pg_term(w, weights) for w in group) + ")" for group in groups)
 
 
 def _search_ids_postgres(groups: list[list[str]], language: str, limit: int) -> list[int]:
     """Each group is a list of alternative words; every group must match."""
-    raw = " & ".join("(" + " | ".join(_pg_term(w) for w in group) + ")" for group in groups)
     config = PG_CONFIGS[language]
-    query = SearchQuery(raw, config=config, search_type="raw")
-    vector = pg_vector(language)
-    # Articles whose title matches come first, as on SQLite.
-    title_hit = Case(When(title_document=query, then=Value(0)), default=Value(1))
+    query = SearchQuery(_pg_raw(groups), config=config, search_type="raw")
+    # Weight A is the title (search_index.CREATE_PG_DOCUMENT_SQL): title matches come first, as on SQLite.
+    in_title = SearchQuery(_pg_raw(groups, "A"), config=config, search_type="raw")
+    # The column exists only on PostgreSQL, so the model does not declare it; the name is a constant.
+    column = f'"helpcenter_article"."{PG_DOCUMENT_COLUMN}"'
+    document = RawSQL(column, (), output_field=SearchVectorField())  # noqa: S611
     return list(
         Article.objects.filter(language=language, published=True)
-        .annotate(document=vector, title_document=SearchVector("title", config=Value(config)))
+        .annotate(document=document)
         .filter(document=query)
-        .annotate(rank=SearchRank(vector, query), title_hit=title_hit)
+        .annotate(
+            rank=SearchRank(F("document"), query),
+            title_hit=Case(When(document=in_title, then=Value(0)), default=Value(1)),
+        )
         .order_by("title_hit", "-rank", "id")
         .values_list("id", flat=True)[:limit]
     )

@@ -1,39 +1,34 @@
-"""The full-text index of each database: FTS5 on SQLite, GIN expression indexes on PostgreSQL."""
+"""The full-text index of each database: FTS5 on SQLite, a generated tsvector column on PostgreSQL."""
 
-from django.contrib.postgres.indexes import GinIndex
 from django.db import migrations
-from django.db.models import Q
 
-from marketdesk.helpcenter.search_index import CREATE_FTS_SQL, DROP_FTS_SQL, PG_CONFIGS, pg_vector
+from marketdesk.helpcenter.search_index import (
+    CREATE_FTS_SQL,
+    CREATE_PG_DOCUMENT_SQL,
+    DROP_FTS_SQL,
+    DROP_PG_DOCUMENT_SQL,
+)
 
-PG_INDEX_NAMES = {language: f"helpcenter_fts_{language}" for language in PG_CONFIGS}
 
-
-def _pg_indexes():
-    return [
-        GinIndex(pg_vector(language), name=PG_INDEX_NAMES[language], condition=Q(language=language))
-        for language in PG_CONFIGS
-    ]
+def _run(schema_editor, statements):
+    for sql in statements:
+        schema_editor.execute(sql, params=None)
 
 
 def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        schema_editor.execute(CREATE_FTS_SQL)
+        _run(schema_editor, [CREATE_FTS_SQL])
     elif vendor == "postgresql":
-        article = apps.get_model("helpcenter", "Article")
-        for index in _pg_indexes():
-            schema_editor.add_index(article, index)
+        _run(schema_editor, CREATE_PG_DOCUMENT_SQL)
 
 
 def drop(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        schema_editor.execute(DROP_FTS_SQL)
+        _run(schema_editor, [DROP_FTS_SQL])
     elif vendor == "postgresql":
-        article = apps.get_model("helpcenter", "Article")
-        for index in _pg_indexes():
-            schema_editor.remove_index(article, index)
+        _run(schema_editor, DROP_PG_DOCUMENT_SQL)
 
 
 class Migration(migrations.Migration):
