@@ -105,6 +105,24 @@ If the courier could not deliver, the tracking shows **Failed attempt** or **Ava
   refund you.
 """,
     ),
+    "customs": (
+        "delivery",
+        "parcel-held-at-customs",
+        "My parcel is held at customs",
+        """
+Parcels from abroad may stop at customs. The tracking then shows **Exception — customs**.
+
+1. Look for a notice from the carrier or the customs office: they may ask for a document, an
+   identity number or a duty payment.
+2. Provide what they ask as soon as you can; customs usually keeps a parcel for a limited time and
+   then returns it to the seller.
+3. If you can't or don't want to pay the duty, tell the seller through **Get help** → *Delivery*
+   before the parcel is sent back.
+
+A customs hold doesn't change your buyer protection: an *item not received* case is possible after
+the latest estimated delivery date, for {policy:inr_window_days|days}.
+""",
+    ),
     # --- Item problems ------------------------------------------------------------------------
     "damaged-item": (
         "item",
@@ -402,6 +420,39 @@ A case closes when:
 
 A closed case can't be reopened, but you can open a new one that **refers to it** if the problem
 comes back, as long as the time limits still allow.
+""",
+    ),
+    "protection-closing": (
+        "cases",
+        "protection-window-closing",
+        "Your protection window is closing",
+        """
+When the time to open a case is about to run out, the order page shows a warning
+{policy:protection_closing_warning_days|days} before the end.
+
+- **Still waiting for the parcel?** Open an *item not received* case now — you can close it if the
+  parcel arrives.
+- **Problem with the item?** Open the case with photos now; the seller can still make an offer.
+- **Everything fine?** Nothing to do: the warning disappears when the window closes.
+
+After the window closes, buyer protection for the order ends and only the seller can help.
+""",
+    ),
+    "seller-standards": (
+        "seller",
+        "seller-standards",
+        "How we hold sellers to standards",
+        """
+Every seller is measured over a rolling {policy:standards_window_days|days}. We look at:
+
+- **Defects** — orders with a case, a cancellation by the seller or a late shipment;
+- **cases closed without the seller's help**;
+- **late shipments** and **valid tracking**;
+- **first replies** to buyers within {policy:first_reply_target_hours|hours}.
+
+Sellers are rated *top rated*, *standard* or *below standard*. Those below standard are warned,
+then restricted and, if nothing improves, suspended. Your cases and reviews feed these numbers,
+so reporting a problem helps other buyers too.
 """,
     ),
     # --- Account ------------------------------------------------------------------------------

@@ -3,42 +3,11 @@
 from django.db import migrations
 
 from marketdesk.helpcenter.content import CATEGORIES, seed_articles
-from marketdesk.helpcenter.search_index import sqlite_index_write
+from marketdesk.helpcenter.content.loader import seed_load
 
 
 def load(apps, schema_editor):
-    HelpCategory = apps.get_model("helpcenter", "HelpCategory")
-    Article = apps.get_model("helpcenter", "Article")
-    categories = {}
-    for position, (slug, name_en, name_ru, description_en, description_ru) in enumerate(CATEGORIES):
-        categories[slug], _ = HelpCategory.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "name_en": name_en,
-                "name_ru": name_ru,
-                "description_en": description_en,
-                "description_ru": description_ru,
-                "position": position,
-            },
-        )
-    created = []
-    for seed in seed_articles():
-        article, was_created = Article.objects.get_or_create(
-            language=seed.language,
-            slug=seed.slug,
-            defaults={
-                "category": categories[seed.category],
-                "title": seed.title,
-                "body_markdown": seed.body,
-                "translation_group": seed.translation_group,
-                "position": seed.position,
-            },
-        )
-        if was_created:
-            created.append((article.pk, article.language, article.title, article.body_markdown))
-    if schema_editor.connection.vendor == "sqlite":
-        with schema_editor.connection.cursor() as cursor:
-            sqlite_index_write(cursor, created)
+    seed_load(apps, schema_editor)
 
 
 def unload(apps, schema_editor):
