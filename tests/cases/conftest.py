@@ -6,18 +6,22 @@ import datetime as dt
 
 import pytest
 
-from marketdesk.cases.models import Case, CaseType
-from marketdesk.cases.services import case_open, seller_contact_record
+from marketdesk.cases.models import Case, CaseType, Decision, DecisionOutcome, Payer
+from marketdesk.cases.services import case_decide, case_escalate, case_open, case_review_start, seller_contact_record
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
-from marketdesk.notifications.models import WebhookEndpoint
+from marketdesk.notifications.models import WebhookDelivery, WebhookEndpoint
 from marketdesk.orders.models import Order
 from marketdesk.orders.states import OrderStatus
 from tests import factories
+from tests.core.transition_matrix import timeline_of
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)  # a Thursday
 CONTACTED_AT = NOW - dt.timedelta(days=3)
 ESTIMATED_DELIVERY = NOW - dt.timedelta(days=2)
+MINUTE = dt.timedelta(minutes=1)
+SELLER_DUE = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)  # Thu + 3 business days, over the weekend
+EXPIRES = dt.datetime(2026, 12, 29, 12, 0, tzinfo=dt.UTC)  # 21 business days, skipping Christmas and Boxing Day
 
 
 @pytest.fixture
@@ -76,3 +80,47 @@ def at_now():
 def opened_case(order, buyer_actor, contacted, at_now) -> Case:
     """An item-not-received case opened on Thursday 26 Nov 2026, 12:00 UTC."""
     return case_open(actor=buyer_actor, order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="It never came.")
+
+
+def event_types(subject) -> list[str]:
+    return list(timeline_of(subject).values_list("event_type", flat=True))
+
+
+def moved(subject, event: str) -> dict:
+    return timeline_of(subject).filter(event_type=event).get().payload
+
+
+def webhooks(event_type: str) -> list[str]:
+    return list(WebhookDelivery.objects.filter(event_type=event_type).order_by("id").values_list("event_id", flat=True))
+
+
+def fresh(case: Case) -> Case:
+    return Case.objects.get(pk=case.pk)
+
+
+@pytest.fixture
+def escalated(opened_case, buyer_actor, at_now) -> Case:
+    at_now.advance(SELLER_DUE - NOW + MINUTE)
+    return case_escalate(actor=buyer_actor, case=opened_case)
+
+
+@pytest.fixture
+def reviewed(escalated, operator_actor) -> Case:
+    return case_review_start(actor=operator_actor, case=escalated)
+
+
+def decide_full_refund(actor, case) -> Decision:
+    return case_decide(
+        actor=actor,
+        case=case,
+        outcome=DecisionOutcome.BUYER_FULL_REFUND,
+        payer=Payer.SELLER,
+        reason_code="inr_no_tracking",
+        rationale="No proof of delivery was given.",
+    )
+
+
+@pytest.fixture
+def decided(reviewed, operator_actor) -> Case:
+    decide_full_refund(operator_actor, reviewed)
+    return fresh(reviewed)

@@ -33,7 +33,6 @@ from marketdesk.cases.services import (
     case_offer_decline,
     case_offer_make,
     case_open,
-    case_review_start,
     case_withdraw,
     cases_expire_idle,
     seller_contact_record,
@@ -52,61 +51,23 @@ from marketdesk.core.errors import (
 )
 from marketdesk.core.money import Money
 from marketdesk.ledger.models import LedgerEntry
-from marketdesk.notifications.models import WebhookDelivery
 from marketdesk.orders.models import OrderLine
 from tests import factories
-from tests.cases.conftest import CONTACTED_AT, NOW
+from tests.cases.conftest import (
+    CONTACTED_AT,
+    EXPIRES,
+    MINUTE,
+    NOW,
+    SELLER_DUE,
+    decide_full_refund,
+    event_types,
+    fresh,
+    moved,
+    webhooks,
+)
 from tests.core.transition_matrix import timeline_of
 
 pytestmark = pytest.mark.django_db
-
-MINUTE = dt.timedelta(minutes=1)
-SELLER_DUE = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)  # Thu + 3 business days, over the weekend
-
-
-def event_types(subject) -> list[str]:
-    return list(timeline_of(subject).values_list("event_type", flat=True))
-
-
-def moved(subject, event: str) -> dict:
-    return timeline_of(subject).filter(event_type=event).get().payload
-
-
-def webhooks(event_type: str) -> list[str]:
-    return list(WebhookDelivery.objects.filter(event_type=event_type).values_list("event_id", flat=True))
-
-
-def fresh(case: Case) -> Case:
-    return Case.objects.get(pk=case.pk)
-
-
-@pytest.fixture
-def escalated(opened_case, buyer_actor, at_now) -> Case:
-    at_now.advance(SELLER_DUE - NOW + MINUTE)
-    return case_escalate(actor=buyer_actor, case=opened_case)
-
-
-@pytest.fixture
-def reviewed(escalated, operator_actor) -> Case:
-    return case_review_start(actor=operator_actor, case=escalated)
-
-
-def decide_full_refund(actor, case) -> Decision:
-    return case_decide(
-        actor=actor,
-        case=case,
-        outcome=DecisionOutcome.BUYER_FULL_REFUND,
-        payer=Payer.SELLER,
-        reason_code="inr_no_tracking",
-        rationale="No proof of delivery was given.",
-    )
-
-
-@pytest.fixture
-def decided(reviewed, operator_actor) -> Case:
-    decide_full_refund(operator_actor, reviewed)
-    return fresh(reviewed)
-
 
 # Contact with the seller
 
@@ -566,9 +527,6 @@ def test_the_buyer_withdraws(opened_case, buyer_actor, seller_actor):
     assert (case.status, event_types(case)) == (CaseStatus.WITHDRAWN, ["case.opened", "case.withdrawn"])
 
 
-EXPIRES = dt.datetime(2026, 12, 29, 12, 0, tzinfo=dt.UTC)  # 21 business days, skipping Christmas and Boxing Day
-
-
 def test_an_idle_case_expires_after_21_business_days(opened_case):
     assert opened_case.expires_at == EXPIRES
 
@@ -604,3 +562,76 @@ def test_a_decision_closes_only_after_its_appeal_window(decided, at_now):
 
 def test_contact_time_is_kept(contacted):
     assert contacted.contacted_at == CONTACTED_AT
+
+
+# Refused actors
+
+
+def test_an_operator_cannot_escalate_for_a_party(opened_case, operator_actor, at_now):
+    at_now.advance(SELLER_DUE - NOW + MINUTE)
+
+    with pytest.raises(PermissionDenied):
+        case_escalate(actor=operator_actor, case=opened_case)
+
+
+def test_another_buyer_cannot_answer_the_offer(opened_case, seller_actor, other_buyer):
+    case_offer_make(actor=seller_actor, case=opened_case, kind=OfferKind.FULL_REFUND)
+
+    with pytest.raises(NotFound):
+        case_offer_accept(actor=Actor.for_user(other_buyer), case=opened_case)
+
+
+def test_a_seller_cannot_request_information(reviewed, seller_actor):
+    with pytest.raises(PermissionDenied):
+        case_info_request(actor=seller_actor, case=reviewed, party=Party.BUYER, question="Why?")
+
+
+def test_an_escalated_case_is_reviewed_before_a_decision(escalated, operator_actor):
+    with pytest.raises(TransitionNotAllowed):
+        decide_full_refund(operator_actor, escalated)
+
+
+def test_an_appeal_decision_may_refund_what_the_first_did_not(
+    reviewed, operator_actor, second_operator_actor, buyer_actor, endpoint
+):
+    case_decide(
+        actor=operator_actor,
+        case=reviewed,
+        outcome=DecisionOutcome.SELLER_WINS,
+        payer=Payer.NONE,
+        reason_code="delivered",
+        rationale="Tracking shows delivery.",
+    )
+    appeal(buyer_actor, reviewed)
+
+    case_appeal_decide(
+        actor=second_operator_actor,
+        case=reviewed,
+        outcome=DecisionOutcome.BUYER_PARTIAL_REFUND,
+        payer=Payer.PLATFORM,
+        amount=Money(1200, "GBP"),
+        reason_code="damaged_in_transit",
+        rationale="The photos show the parcel was opened.",
+    )
+
+    assert list(LedgerEntry.objects.values_list("decision_key", "payer", "amount_minor")) == [
+        (f"case-{reviewed.pk}-appeal-decision", "platform", 1200)
+    ]
+    assert webhooks("case.decided") == [f"case-{reviewed.pk}-decision", f"case-{reviewed.pk}-appeal-decision"]
+
+
+def test_an_appeal_cannot_refund_more_than_is_left(decided, buyer_actor, second_operator_actor):
+    appeal(buyer_actor, decided)
+
+    with pytest.raises(DomainValidationError) as refused:
+        case_appeal_decide(
+            actor=second_operator_actor,
+            case=decided,
+            outcome=DecisionOutcome.BUYER_PARTIAL_REFUND,
+            payer=Payer.PLATFORM,
+            amount=Money(1, "GBP"),
+            reason_code="x",
+            rationale="y",
+        )
+
+    assert (refused.value.field, Decision.objects.count(), LedgerEntry.objects.count()) == ("amount", 1, 1)

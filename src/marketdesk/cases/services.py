@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from marketdesk.accounts.models import User
@@ -654,6 +655,10 @@ def case_close(*, actor: Actor, case: Case) -> Case:
     """Close a finished case: an accepted offer, or a decision whose appeal window is over."""
     _require_role(actor, (Role.SYSTEM, *STAFF))
     _require_visible(actor, case)
+    return _close(actor=actor, case=case, now=clock.now())
+
+
+def _close(*, actor: Actor, case: Case, now: dt.datetime) -> Case:
     with transaction.atomic():
         order, case = _locked(case)
         if case.status == CaseStatus.DECIDED:
@@ -661,7 +666,7 @@ def case_close(*, actor: Actor, case: Case) -> Case:
             closes = due_at(
                 first.decided_at, calendar_days=policy_current().appeal_window_days, calendar=_calendar(order)
             )
-            if clock.now() <= closes:
+            if now <= closes:
                 raise Conflict(
                     _("The decision can be appealed until %(when)s; close it after that.")
                     % {"when": format_moment(closes)}
@@ -692,3 +697,26 @@ def cases_expire_idle(*, now: dt.datetime | None = None) -> int:
             )
             expired += 1
     return expired
+
+
+def cases_close_finished(*, now: dt.datetime | None = None) -> int:
+    """Close accepted offers, appeal decisions, and decisions whose appeal window is over; return how many."""
+    now = now or clock.now()
+    # A day of slack for calendar days across a clock change; _close checks the exact moment.
+    decided_before = now - dt.timedelta(days=policy_current().appeal_window_days - 1)
+    candidates = (
+        Case.objects.filter(
+            Q(status__in=(CaseStatus.RESOLVED, CaseStatus.DECIDED_ON_APPEAL))
+            | Q(status=CaseStatus.DECIDED, decisions__is_appeal=False, decisions__decided_at__lte=decided_before)
+        )
+        .order_by("id")
+        .distinct()
+    )
+    closed = 0
+    for case in candidates:
+        try:
+            _close(actor=Actor.system(), case=case, now=now)
+        except Conflict:
+            continue  # still within its appeal window, or changed meanwhile
+        closed += 1
+    return closed
