@@ -106,6 +106,10 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
     result["helpcenter"] = _json_result(
         [sys.executable, str(BENCH_DIR / "bench_helpcenter.py")], env, label="helpcenter"
     )
+    print(f"[{name}] webhooks: {args.webhooks} events to a local receiver", flush=True)
+    result["webhooks"] = _json_result(
+        [sys.executable, str(BENCH_DIR / "bench_webhooks.py"), "--events", str(args.webhooks)], env, label="webhooks"
+    )
     return result
 
 
@@ -143,6 +147,9 @@ def table(results: list[dict[str, Any]]) -> str:
         ("help search p50 ms (1,000 articles/lang)", lambda r: f"{r['helpcenter']['search']['p50_ms']:.1f}"),
         ("help search p95 ms (1,000 articles/lang)", lambda r: f"{r['helpcenter']['search']['p95_ms']:.1f}"),
         ("/help/search/ page p95 ms", lambda r: f"{r['helpcenter']['page']['p95_ms']:.1f}"),
+        ("webhook deliveries/s (local receiver)", lambda r: f"{r['webhooks']['per_s']:.0f}"),
+        ("webhook decision → delivery p50 ms", lambda r: f"{r['webhooks']['delay_p50_ms']:.1f}"),
+        ("webhook decision → delivery p95 ms", lambda r: f"{r['webhooks']['delay_p95_ms']:.1f}"),
     ]
     header = ["metric", *[r["database"] for r in results]]
     body = [[label, *[fmt(r) for r in results]] for label, fmt in rows]
@@ -161,7 +168,8 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=100_000, help="Orders to simulate (default 100,000).")
     parser.add_argument("--requests", type=int, default=200, help="Requests per page (default 200).")
     parser.add_argument("--upserts", type=int, default=1000, help="API upserts (default 1,000).")
-    parser.add_argument("--quick", action="store_true", help="2,000 orders, 50 requests, 100 upserts.")
+    parser.add_argument("--webhooks", type=int, default=500, help="Webhook events delivered (default 500).")
+    parser.add_argument("--quick", action="store_true", help="2,000 orders, 50 requests, 100 upserts, 50 webhooks.")
     parser.add_argument("--postgres", action="store_true", help="Also run on a throw-away PostgreSQL (scripts/pg.sh).")
     parser.add_argument("--only-postgres", action="store_true", help="Run on PostgreSQL only.")
     parser.add_argument(
@@ -172,7 +180,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="Also write the results to this file.")
     args = parser.parse_args()
     if args.quick:
-        args.orders, args.requests, args.upserts = 2000, 50, 100
+        args.orders, args.requests, args.upserts, args.webhooks = 2000, 50, 100, 50
 
     results = []
     tmp = Path(tempfile.mkdtemp(prefix="marketdesk-bench-"))
