@@ -90,5 +90,10 @@ bench: install  ## Run the benchmarks (BENCH_ARGS="--postgres" for PostgreSQL)
 	@$(call step,bench/run.py $(BENCH_ARGS))
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-model eval-triage:
-	@echo "make $@: not implemented yet" >&2; exit 1
+model: install  ## Train the triage model from data/triage + ../shared dev.csv into src/marketdesk/hints/triage_model/
+	@$(call step,train the triage model)
+	$(BIN)/python -m marketdesk.hints.triage.train
+
+eval-triage: install  ## Triage: per-label scores and confusion on held-out rows (en, ru) and 5-fold CV on dev.csv
+	@$(call step,evaluate the triage model)
+	$(BIN)/python -m marketdesk.hints.triage.evaluate

@@ -1,0 +1,1 @@
+"""Free-text triage: what a buyer types → one of the triage labels, in English or Russian."""
