@@ -67,11 +67,13 @@ install_exception_handlers(api)
 
 def _register_routers(target: NinjaAPI) -> None:
     from marketdesk.helpcenter.api import router as helpcenter_router
+    from marketdesk.hints.api import router as hints_router
     from marketdesk.ledger.api import router as ledger_router
     from marketdesk.notifications.api import router as notifications_router
     from marketdesk.orders.api import router as orders_router
 
     target.add_router("/", orders_router)
+    target.add_router("/", hints_router)
     target.add_router("/", helpcenter_router)
     target.add_router("/", ledger_router)
     target.add_router("/", notifications_router)

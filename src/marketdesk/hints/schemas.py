@@ -1,0 +1,22 @@
+"""Schemas of the hints API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class TriageIn(Schema):
+    text: str = Field(
+        ..., description="What the buyer wrote, in English or Russian: not blank, at most 20,000 characters."
+    )
+
+
+class TriageOut(Schema):
+    label: str = Field(..., description="The most likely of the 14 triage labels.")
+    confidence: float = Field(..., ge=0, le=1, description="Calibrated probability that the label is right.")
+    lang: Literal["en", "ru"]
+    alternatives: list[tuple[str, float]] = Field(..., description="The runner-up labels with their probabilities.")
+    needs_choice: bool = Field(..., description="True below the policy's confidence: let the buyer pick the reason.")
+    model_version: str
