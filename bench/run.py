@@ -205,6 +205,8 @@ def main() -> int:
         print("The throw-away PostgreSQL of scripts/pg.sh runs with fsync and synchronous_commit off.")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
+    # The triage model needs no database: its own script, its own table.
+    subprocess.run([sys.executable, str(BENCH_DIR / "bench_triage.py")], cwd=ROOT, check=True)
     return 0
 
 
