@@ -549,6 +549,28 @@ def _already_decided(decision: Decision) -> AlreadyDecided:
     )
 
 
+def _decide(*, actor: Actor, case: Case, is_appeal: bool, terms: dict[str, Any]) -> Decision:
+    """Lock, refuse a repeat naming who decided, check the stage, then record the decision."""
+    _require_role(actor, STAFF)
+    _require_visible(actor, case)
+    with transaction.atomic():
+        _order, case = _locked(case)
+        decisions = {d.is_appeal: d for d in Decision.objects.select_related("decided_by").filter(case=case)}
+        if is_appeal in decisions:
+            raise _already_decided(decisions[is_appeal])
+        if not is_appeal and case.status not in (CaseStatus.UNDER_REVIEW, CaseStatus.AWAITING_INFO):
+            raise TransitionNotAllowed(
+                _("This case cannot be decided now: its status is %(status)s.")
+                % {"status": CaseStatus(case.status).label}
+            )
+        if is_appeal:
+            if case.status != CaseStatus.APPEALED or False not in decisions:
+                raise TransitionNotAllowed(_("Only an appealed case gets an appeal decision."))
+            if decisions[False].decided_by_id == _user(actor).pk:
+                raise PermissionDenied(_("An appeal is decided by another operator than the first decision."))
+        return _decision_record(actor=actor, case=case, is_appeal=is_appeal, **terms)
+
+
 def case_decide(
     *,
     actor: Actor,
@@ -560,28 +582,8 @@ def case_decide(
     rationale: str,
 ) -> Decision:
     """Decide a case under review: record the outcome, the policy version and any refund, once."""
-    _require_role(actor, STAFF)
-    _require_visible(actor, case)
-    with transaction.atomic():
-        _order, case = _locked(case)
-        first = Decision.objects.select_related("decided_by").filter(case=case, is_appeal=False).first()
-        if first is not None:
-            raise _already_decided(first)
-        if case.status not in (CaseStatus.UNDER_REVIEW, CaseStatus.AWAITING_INFO):
-            raise TransitionNotAllowed(
-                _("This case cannot be decided now: its status is %(status)s.")
-                % {"status": CaseStatus(case.status).label}
-            )
-        return _decision_record(
-            actor=actor,
-            case=case,
-            is_appeal=False,
-            outcome=outcome,
-            payer=payer,
-            amount=amount,
-            reason_code=reason_code,
-            rationale=rationale,
-        )
+    terms = {"outcome": outcome, "payer": payer, "amount": amount, "reason_code": reason_code, "rationale": rationale}
+    return _decide(actor=actor, case=case, is_appeal=False, terms=terms)
 
 
 def case_appeal(*, actor: Actor, case: Case, reason: str, new_information: str) -> Appeal:
@@ -628,27 +630,8 @@ def case_appeal_decide(
     rationale: str,
 ) -> Decision:
     """Decide an appeal; an operator other than the one who made the first decision decides it."""
-    _require_role(actor, STAFF)
-    _require_visible(actor, case)
-    with transaction.atomic():
-        _order, case = _locked(case)
-        decisions = {d.is_appeal: d for d in Decision.objects.select_related("decided_by").filter(case=case)}
-        if True in decisions:
-            raise _already_decided(decisions[True])
-        if case.status != CaseStatus.APPEALED or False not in decisions:
-            raise TransitionNotAllowed(_("Only an appealed case gets an appeal decision."))
-        if actor.user is None or decisions[False].decided_by_id == actor.user.pk:
-            raise PermissionDenied(_("An appeal is decided by another operator than the first decision."))
-        return _decision_record(
-            actor=actor,
-            case=case,
-            is_appeal=True,
-            outcome=outcome,
-            payer=payer,
-            amount=amount,
-            reason_code=reason_code,
-            rationale=rationale,
-        )
+    terms = {"outcome": outcome, "payer": payer, "amount": amount, "reason_code": reason_code, "rationale": rationale}
+    return _decide(actor=actor, case=case, is_appeal=True, terms=terms)
 
 
 def case_close(*, actor: Actor, case: Case) -> Case:
