@@ -635,3 +635,19 @@ def test_an_appeal_cannot_refund_more_than_is_left(decided, buyer_actor, second_
         )
 
     assert (refused.value.field, Decision.objects.count(), LedgerEntry.objects.count()) == ("amount", 1, 1)
+
+
+def test_a_pending_offer_is_withdrawn_with_the_case(opened_case, seller_actor, buyer_actor):
+    case_offer_make(actor=seller_actor, case=opened_case, kind=OfferKind.REPLACEMENT)
+
+    case_withdraw(actor=buyer_actor, case=opened_case)
+
+    assert CaseOffer.objects.get().status == OfferStatus.WITHDRAWN
+
+
+def test_a_pending_offer_is_withdrawn_when_the_case_expires(opened_case, seller_actor):
+    case_offer_make(actor=seller_actor, case=opened_case, kind=OfferKind.REPLACEMENT)
+
+    assert cases_expire_idle(now=EXPIRES + dt.timedelta(days=2)) == 1
+
+    assert CaseOffer.objects.get().status == OfferStatus.WITHDRAWN

@@ -107,6 +107,14 @@ def _touch(case: Case, *, now: dt.datetime, policy: Policy) -> None:
     case.save(update_fields=fields)
 
 
+def _pending_offers_withdraw(case: Case, *, now: dt.datetime) -> None:
+    """An offer nobody can answer any more (the case was withdrawn or expired) is withdrawn with it."""
+    for offer in CaseOffer.objects.select_for_update().filter(case=case, status=OfferStatus.PENDING):
+        offer.status = OfferStatus.WITHDRAWN
+        offer.answered_at = now
+        offer.save(update_fields=["status", "answered_at"])
+
+
 def _webhook(case: Case, event_type: str, event_id: str, **data: Any) -> None:
     webhook_event_emit(
         marketplace_id=case.order.marketplace_id,
@@ -379,8 +387,10 @@ def case_withdraw(*, actor: Actor, case: Case) -> Case:
     _require_visible(actor, case)
     with transaction.atomic():
         _order, case = _locked(case)
+        now = clock.now()
         transition(case, to=CaseStatus.WITHDRAWN, actor=actor)
-        _touch(case, now=clock.now(), policy=policy_current())
+        _pending_offers_withdraw(case, now=now)
+        _touch(case, now=now, policy=policy_current())
         return case
 
 
@@ -678,6 +688,7 @@ def cases_expire_idle(*, now: dt.datetime | None = None) -> int:
                 actor=Actor.system(),
                 payload={"idle_since": case.last_activity_at.isoformat()},
             )
+            _pending_offers_withdraw(case, now=now)
             expired += 1
     return expired
 
