@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from marketdesk.api.models import IdempotencyRecord
+from marketdesk.notifications import api as webhooks_api
 from marketdesk.notifications.models import WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +88,24 @@ def test_an_overlong_key_is_refused(key_client):
 
     assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "Idempotency-Key")
     assert WebhookEndpoint.objects.count() == 0
+
+
+def test_a_server_error_is_not_kept_so_the_client_may_try_again(key_client, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(webhooks_api, "webhook_endpoint_create", broken)
+    failed = post(key_client, BODY)
+    monkeypatch.undo()
+
+    retried = post(key_client, BODY)
+
+    assert (failed.status_code, retried.status_code) == (500, 201)
+    assert "Idempotent-Replayed" not in retried
+    assert WebhookEndpoint.objects.count() == 1
+
+
+def test_a_request_without_valid_credentials_is_refused_before_any_record(anonymous_client):
+    response = post(anonymous_client, BODY)
+
+    assert (response.status_code, IdempotencyRecord.objects.count()) == (401, 0)
