@@ -117,3 +117,18 @@ def test_a_retry_of_another_endpoints_delivery_is_not_found(key_client, endpoint
     response = key_client.post(f"{URL}/{endpoint.pk}/deliveries/{delivery.pk}/retry")
 
     assert response.status_code == 404
+
+
+def test_the_lists_take_the_same_queries_however_long(key_client, endpoint, marketplace, django_assert_num_queries):
+    for n in range(5):
+        webhook_event_emit(marketplace_id=marketplace.pk, event_type="case.opened", data={}, event_id=f"msg_{n}")
+    for _ in range(3):
+        WebhookEndpoint.objects.create(marketplace=marketplace, url=endpoint.url, secret=endpoint.secret)
+
+    # No query per row: the counts hold for any number of deliveries and endpoints.
+    with django_assert_num_queries(4):
+        deliveries = key_client.get(f"{URL}/{endpoint.pk}/deliveries")
+    with django_assert_num_queries(2):
+        endpoints = key_client.get(URL)
+
+    assert (len(deliveries.json()["items"]), len(endpoints.json())) == (5, 4)
