@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from marketdesk.api.idempotency import RETENTION, idempotency_records_purge
 from marketdesk.api.models import IdempotencyRecord
 from marketdesk.notifications import api as webhooks_api
 from marketdesk.notifications.models import WebhookEndpoint
@@ -109,3 +112,16 @@ def test_a_request_without_valid_credentials_is_refused_before_any_record(anonym
     response = post(anonymous_client, BODY)
 
     assert (response.status_code, IdempotencyRecord.objects.count()) == (401, 0)
+
+
+def test_keys_are_forgotten_after_the_retention_period(key_client, frozen_clock):
+    post(key_client, BODY)
+    frozen_clock.advance(RETENTION)
+    kept = idempotency_records_purge()
+    frozen_clock.advance(dt.timedelta(seconds=1))
+
+    purged = idempotency_records_purge()
+    again = post(key_client, BODY)
+
+    assert (kept, purged, again.status_code) == (0, 1, 201)
+    assert WebhookEndpoint.objects.count() == 2

@@ -21,6 +21,7 @@ stores it.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import inspect
@@ -41,6 +42,8 @@ from marketdesk.core.actors import Actor, Role
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+#: How long a key is remembered; a client retrying later than this is making a new request.
+RETENTION = dt.timedelta(hours=24)
 _ATTRIBUTE = "_marketdesk_idempotency_record"
 
 
@@ -150,3 +153,9 @@ def idempotent[F: Callable[..., Any]](view: F) -> F:
     # module globals; this wrapper lives here, so hand it the view's signature already resolved.
     wrapper.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
     return cast(F, decorate_view(_store_response)(wrapper))
+
+
+def idempotency_records_purge(*, older_than: dt.timedelta = RETENTION) -> int:
+    """Forget keys older than the retention period; return how many were deleted (run it daily)."""
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=clock.now() - older_than).delete()
+    return deleted
