@@ -133,3 +133,13 @@ class BusinessCalendar(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PeriodicRun(models.Model):
+    """When a periodic task was last enqueued (see core.periodic)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.tasks import task
 
 from marketdesk.core.outbox import outbox_deliver, outbox_sweep
+from marketdesk.core.periodic import periodic
 
 
 @task()
@@ -13,6 +16,7 @@ def deliver_outbox_message(message_id: int) -> bool:
     return outbox_deliver(message_id)
 
 
+@periodic(every=dt.timedelta(minutes=1))
 @task()
 def sweep_outbox() -> int:
     """Deliver what a crashed worker or a failed attempt left behind."""

@@ -15,6 +15,7 @@ from django.test.utils import override_settings
 
 from marketdesk.core.errors import DomainError
 from marketdesk.core.outbox import outbox_sweep
+from marketdesk.core.periodic import periodic_enqueue_due
 from marketdesk.orders.models import Marketplace
 from marketdesk.simulator.services import (
     DEFAULT_NAME,
@@ -119,6 +120,8 @@ class Command(BaseCommand):
             try:
                 result = simulation_tick(marketplace=marketplace, rng=rng)
                 sent = outbox_sweep()
+                # The demo has no separate scheduler: the marketplace loop enqueues periodic work.
+                periodic_enqueue_due()
             except DomainError as exc:
                 self.stderr.write(f"tick failed: {exc.message}")
             else:
