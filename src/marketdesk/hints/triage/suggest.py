@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core.errors import DomainValidationError
 from marketdesk.core.policies import policy_current
-from marketdesk.hints.triage.model import model_get
 
 #: The longest request accepted; the model itself reads only the first 2,000 characters.
 MAX_TEXT_LENGTH = 20_000
@@ -32,6 +31,9 @@ def triage_suggest(*, text: str) -> TriageSuggestion:
         raise DomainValidationError(
             _("This is too long: at most %(max)s characters.") % {"max": MAX_TEXT_LENGTH}, field="text"
         )
+    # Imported here: scikit-learn costs ~120 MB, paid only by processes that classify.
+    from marketdesk.hints.triage.model import model_get
+
     model = model_get()
     prediction = model.predict([text])[0]
     threshold = policy_current().triage_min_confidence_bp / 10000
