@@ -93,6 +93,7 @@ LABEL_SUB_REASON: dict[str, str] = {
 }
 
 #: The self-service fix shown for each triage label, before anything reaches a person.
+#: Policy numbers are placeholders filled by ``label_fix()`` from the policy in force.
 LABEL_FIXES: dict[str, Promise] = {
     "order_status": _(
         "Check the tracking on this page first: most parcels arrive within a few days of the estimate. "
@@ -112,7 +113,7 @@ LABEL_FIXES: dict[str, Promise] = {
         "If the seller does not help, you can open a case."
     ),
     "return_request": _(
-        "You can send an item back within 30 days of delivery. Ask the seller for a return, "
+        "You can send an item back within %(return_days)s days of delivery. Ask the seller for a return, "
         "and keep the item in its packaging until then."
     ),
     "refund_request": _(
@@ -129,7 +130,7 @@ LABEL_FIXES: dict[str, Promise] = {
         "If you were charged twice, tell the seller."
     ),
     "seller_issue": _(
-        "If the seller has not replied for 48 hours since you wrote, you can open a case and we will step in."
+        "If the seller has not replied for %(silence_hours)s hours since you wrote, you can open a case and we will step in."
     ),
     "complaint": _("Tell us what happened: describe it below and pick the reason that fits best."),
     "human_agent": _(
@@ -137,3 +138,14 @@ LABEL_FIXES: dict[str, Promise] = {
     ),
     "other": _("Describe your problem in a few more words, or pick the reason yourself."),
 }
+
+
+def label_fix(label: str) -> str:
+    """Return the self-service fix for a triage label with the numbers of the policy in force."""
+    from marketdesk.core.policies import policy_current
+
+    policy = policy_current()
+    return str(LABEL_FIXES[label]) % {
+        "return_days": policy.return_window_days,
+        "silence_hours": policy.seller_silence_hours,
+    }

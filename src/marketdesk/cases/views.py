@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketdesk.cases.eligibility import Eligibility, case_eligibility, format_moment
-from marketdesk.cases.help_paths import LABEL_FIXES, LABEL_SUB_REASON, REASON_GROUPS, SUB_REASONS, SubReason
+from marketdesk.cases.help_paths import LABEL_SUB_REASON, REASON_GROUPS, SUB_REASONS, SubReason, label_fix
 from marketdesk.cases.models import Case, CaseType, SellerContact
 from marketdesk.cases.selectors import case_get_for_actor
 from marketdesk.cases.services import case_open, seller_contact_record
@@ -135,7 +135,7 @@ def _suggest(text: str) -> tuple[Suggestion | None, TriageSuggestion | None]:
     suggestion = Suggestion(
         label=info.label,
         explanation=str(info.explanation),
-        fix=str(LABEL_FIXES[info.label]),
+        fix=label_fix(info.label),
         needs_choice=triage.needs_choice,
         articles=_articles(text, info.label),
     )
