@@ -6,3 +6,9 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketdesk.settings")
 application = get_asgi_application()
+
+# Load the triage model at start-up, not on a buyer's first keystroke (scikit-learn takes seconds
+# to import). Only web processes come through here; commands and workers never pay for it.
+from marketdesk.hints.triage.model import model_get  # noqa: E402
+
+model_get()

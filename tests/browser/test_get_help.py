@@ -3,44 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.db import connection
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from marketdesk.helpcenter.content.loader import seed_load
 from marketdesk.helpcenter.models import Article
+from marketdesk.hints.triage.model import model_get
 from marketdesk.orders.states import OrderStatus
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "demo-pass-123"  # the factories' password
 
 
 @pytest.fixture
-def page(monkeypatch, settings) -> Iterator[Page]:
-    """A fresh Chromium page; the live server's ORM calls happen under Playwright's event loop."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-        yield context.new_page()
-        context.close()
-        browser.close()
+def browser_locale() -> str:
+    return "ru-RU"
 
 
 @pytest.fixture
@@ -51,7 +34,13 @@ def help_articles(transactional_db) -> None:
 
 
 @pytest.fixture
-def russian_buyer(transactional_db, help_articles):
+def triage_model_loaded() -> None:
+    """Load the model before the journey, as the ASGI entry point does when a server starts."""
+    model_get()
+
+
+@pytest.fixture
+def russian_buyer(transactional_db, help_articles, triage_model_loaded):
     """A Russian-speaking buyer with one delivered order."""
     marketplace = factories.MarketplaceFactory(slug="market-default")
     shop = factories.ShopFactory(marketplace=marketplace, name="Hazel Gallery")
