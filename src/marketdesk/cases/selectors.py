@@ -11,6 +11,7 @@ from marketdesk.cases.models import Case
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotFound
+from marketdesk.orders.selectors import scope_to_actor
 
 QUEUE_STATUSES = (CaseStatus.ESCALATED, CaseStatus.UNDER_REVIEW, CaseStatus.AWAITING_INFO, CaseStatus.APPEALED)
 # Stands in for "no deadline" so that a case without one sorts last on every database.
@@ -20,20 +21,7 @@ _NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 def cases_for_actor(actor: Actor) -> QuerySet[Case]:
     """Return the cases this actor may see, newest first."""
     qs = Case.objects.select_related("order", "shop", "buyer", "line")
-    if actor.role == Role.BUYER and actor.user is not None:
-        qs = qs.filter(buyer=actor.user)
-    elif actor.role == Role.SELLER and actor.user is not None:
-        qs = qs.filter(shop__memberships__user=actor.user)
-    elif actor.role in (Role.OPERATOR, Role.ADMIN):
-        if actor.marketplace_id is not None:
-            qs = qs.filter(order__marketplace_id=actor.marketplace_id)
-    elif actor.role == Role.MARKETPLACE and actor.marketplace_id is not None:
-        qs = qs.filter(order__marketplace_id=actor.marketplace_id)
-    elif actor.role == Role.SYSTEM:
-        pass  # background jobs act for the whole installation
-    else:
-        return Case.objects.none()
-    return qs.order_by("-opened_at", "-id")
+    return scope_to_actor(qs, actor, order_path="order__").order_by("-opened_at", "-id")
 
 
 def case_visible_to(actor: Actor, case_id: int) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
 
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotFound
@@ -10,23 +10,28 @@ from marketdesk.core.models import Audience, TimelineEvent
 from marketdesk.orders.models import Order
 
 
+def scope_to_actor[M: Model](qs: QuerySet[M], actor: Actor, *, order_path: str = "") -> QuerySet[M]:
+    """Narrow rows that belong to an order to what the actor may see: the one visibility rule.
+
+    ``order_path`` leads from the queryset's model to its order ("" for orders, "order__" for cases).
+    Buyers see their own orders, sellers their shops', operators, admins and the marketplace's key
+    their marketplace's (installation-wide staff and background jobs everything), nobody else anything.
+    """
+    if actor.role == Role.BUYER and actor.user is not None:
+        return qs.filter(**{f"{order_path}buyer": actor.user})
+    if actor.role == Role.SELLER and actor.user is not None:
+        return qs.filter(**{f"{order_path}shop__memberships__user": actor.user})
+    if actor.role in (Role.OPERATOR, Role.ADMIN, Role.MARKETPLACE) and actor.marketplace_id is not None:
+        return qs.filter(**{f"{order_path}marketplace_id": actor.marketplace_id})
+    if actor.role in (Role.OPERATOR, Role.ADMIN, Role.SYSTEM):
+        return qs
+    return qs.none()
+
+
 def orders_for_actor(actor: Actor) -> QuerySet[Order]:
     """Return the orders this actor may see, newest first."""
     qs = Order.objects.select_related("shop", "buyer", "marketplace").annotate(line_count=Count("lines"))
-    if actor.role == Role.BUYER and actor.user is not None:
-        qs = qs.filter(buyer=actor.user)
-    elif actor.role == Role.SELLER and actor.user is not None:
-        qs = qs.filter(shop__memberships__user=actor.user)
-    elif actor.role in (Role.OPERATOR, Role.ADMIN):
-        if actor.marketplace_id is not None:
-            qs = qs.filter(marketplace_id=actor.marketplace_id)
-    elif actor.role == Role.MARKETPLACE and actor.marketplace_id is not None:
-        qs = qs.filter(marketplace_id=actor.marketplace_id)
-    elif actor.role == Role.SYSTEM:
-        pass  # background jobs act for the whole installation
-    else:
-        return Order.objects.none()
-    return qs.order_by("-placed_at", "-id")
+    return scope_to_actor(qs, actor).order_by("-placed_at", "-id")
 
 
 def order_get_for_actor(actor: Actor, *, pk: int | None = None, external_id: str | None = None) -> Order:
