@@ -78,3 +78,8 @@ admin_session_auth = SessionAuth(roles=[Role.ADMIN])
 
 READ_AUTH = [api_key_auth, session_auth]
 FEED_AUTH = [api_key_auth, admin_session_auth]
+
+
+def request_actor(request: HttpRequest) -> Actor:
+    """Return the actor the API's authentication put on the request."""
+    return request.auth  # type: ignore[attr-defined]  # set by the auth classes above

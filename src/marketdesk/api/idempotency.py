@@ -34,6 +34,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from ninja.decorators import decorate_view
 
+from marketdesk.api.auth import request_actor
 from marketdesk.api.errors import problem, problem_response
 from marketdesk.api.models import IdempotencyRecord
 from marketdesk.core import clock
@@ -82,7 +83,7 @@ def _begin(request: HttpRequest, key: str) -> HttpResponse | None:
             _("Some of the data is not valid."),
             _("The Idempotency-Key must be 1 to 255 printable characters."),
         )
-    actor: Actor = request.auth  # type: ignore[attr-defined]  # set by marketdesk.api.auth
+    actor = request_actor(request)
     identity = {"scope": _scope(actor), "key": key, "method": request.method or "", "path": request.path[:500]}
     digest = _request_hash(request)
     try:

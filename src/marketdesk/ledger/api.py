@@ -11,11 +11,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from marketdesk.api.auth import api_key_auth
+from marketdesk.api.auth import api_key_auth, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
-from marketdesk.core.actors import Actor
 from marketdesk.ledger.models import LedgerEntry
 from marketdesk.ledger.schemas import LedgerEntryOut, LedgerEntryPageOut
 from marketdesk.ledger.selectors import ledger_entries_for_actor
@@ -26,10 +25,6 @@ router = Router(tags=["ledger"])
 ENTRY_PAGES = KeysetPaginator(fields=("created_at", "id"))
 READ_ERRORS: dict[int, Any] = {400: ProblemOut, 401: ProblemOut, 422: ProblemOut}
 WRITE_ERRORS: dict[int, Any] = {401: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut}
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.auth  # type: ignore[attr-defined]  # set by marketdesk.api.auth
 
 
 @router.get(
@@ -45,7 +40,7 @@ def ledger_entry_list(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> dict[str, Any]:
     """List the refunds, compensations and recoveries of the marketplace, newest first."""
-    entries = ledger_entries_for_actor(_actor(request), order_external_id=order)
+    entries = ledger_entries_for_actor(request_actor(request), order_external_id=order)
     page = ENTRY_PAGES.paginate(entries, cursor=cursor, limit=limit)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -59,4 +54,4 @@ def ledger_entry_list(
 @idempotent
 def ledger_entry_acknowledge_view(request: HttpRequest, entry_id: int) -> LedgerEntry:
     """Confirm the marketplace carried out a refund; instructions stop being re-sent. Accepts Idempotency-Key."""
-    return ledger_entry_acknowledge(actor=_actor(request), entry_id=entry_id)
+    return ledger_entry_acknowledge(actor=request_actor(request), entry_id=entry_id)

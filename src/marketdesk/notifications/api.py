@@ -13,11 +13,10 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.responses import Status
 
-from marketdesk.api.auth import api_key_auth
+from marketdesk.api.auth import api_key_auth, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
-from marketdesk.core.actors import Actor
 from marketdesk.notifications.models import WebhookDelivery, WebhookEndpoint
 from marketdesk.notifications.schemas import (
     WebhookDeliveryOut,
@@ -40,10 +39,6 @@ READ_ERRORS: dict[int, Any] = {400: ProblemOut, 401: ProblemOut, 404: ProblemOut
 WRITE_ERRORS: dict[int, Any] = {401: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut}
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.auth  # type: ignore[attr-defined]  # set by marketdesk.api.auth
-
-
 @router.post(
     "/webhooks/endpoints",
     response={201: WebhookEndpointCreatedOut, **WRITE_ERRORS},
@@ -53,7 +48,7 @@ def _actor(request: HttpRequest) -> Actor:
 @idempotent
 def webhook_endpoint_create_view(request: HttpRequest, payload: WebhookEndpointCreateIn) -> Status[WebhookEndpoint]:
     """Register an address for signed events; the answer holds the secret, shown this once. Accepts Idempotency-Key."""
-    endpoint = webhook_endpoint_create(actor=_actor(request), url=payload.url, event_types=payload.event_types)
+    endpoint = webhook_endpoint_create(actor=request_actor(request), url=payload.url, event_types=payload.event_types)
     return Status(201, endpoint)
 
 
@@ -65,7 +60,7 @@ def webhook_endpoint_create_view(request: HttpRequest, payload: WebhookEndpointC
 )
 def webhook_endpoint_list(request: HttpRequest) -> QuerySet[WebhookEndpoint]:
     """List the marketplace's endpoints (without their secrets)."""
-    return webhook_endpoints_for_actor(_actor(request))
+    return webhook_endpoints_for_actor(request_actor(request))
 
 
 @router.delete(
@@ -76,7 +71,7 @@ def webhook_endpoint_list(request: HttpRequest) -> QuerySet[WebhookEndpoint]:
 )
 def webhook_endpoint_delete_view(request: HttpRequest, endpoint_id: int) -> Status[None]:
     """Stop sending to an endpoint; its delivery log is kept."""
-    webhook_endpoint_delete(actor=_actor(request), endpoint_id=endpoint_id)
+    webhook_endpoint_delete(actor=request_actor(request), endpoint_id=endpoint_id)
     return Status(204, None)
 
 
@@ -93,7 +88,7 @@ def webhook_delivery_list(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> dict[str, Any]:
     """List the deliveries to one endpoint, newest first, with their status and attempts."""
-    endpoint = webhook_endpoint_get_for_actor(_actor(request), endpoint_id)
+    endpoint = webhook_endpoint_get_for_actor(request_actor(request), endpoint_id)
     page = DELIVERY_PAGES.paginate(webhook_deliveries_for_endpoint(endpoint), cursor=cursor, limit=limit)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -106,5 +101,5 @@ def webhook_delivery_list(
 )
 def webhook_delivery_retry_view(request: HttpRequest, endpoint_id: int, delivery_id: int) -> Status[WebhookDelivery]:
     """Send an event to the endpoint again now, with the same event id."""
-    delivery = webhook_delivery_retry(actor=_actor(request), endpoint_id=endpoint_id, delivery_id=delivery_id)
+    delivery = webhook_delivery_retry(actor=request_actor(request), endpoint_id=endpoint_id, delivery_id=delivery_id)
     return Status(202, delivery)

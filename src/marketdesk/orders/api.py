@@ -21,7 +21,7 @@ from ninja import Path, Query, Router
 from ninja.responses import Status
 from pydantic import ValidationError as PydanticValidationError
 
-from marketdesk.api.auth import FEED_AUTH, READ_AUTH
+from marketdesk.api.auth import FEED_AUTH, READ_AUTH, request_actor
 from marketdesk.api.errors import ProblemOut, model_validation_problem
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
 from marketdesk.core.actors import Actor
@@ -54,10 +54,6 @@ WRITE_ERRORS: dict[int, Any] = {
 }
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.auth  # type: ignore[attr-defined]  # set by marketdesk.api.auth
-
-
 def _marketplace_of(actor: Actor) -> Marketplace:
     if actor.marketplace_id is None:
         raise PermissionDenied(_("Your account belongs to no marketplace; send orders with the marketplace's API key."))
@@ -76,7 +72,7 @@ def order_list(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> dict[str, Any]:
     """List the orders the caller may see, newest first, a page at a time."""
-    page = ORDER_PAGES.paginate(_with_details(orders_for_actor(_actor(request))), cursor=cursor, limit=limit)
+    page = ORDER_PAGES.paginate(_with_details(orders_for_actor(request_actor(request))), cursor=cursor, limit=limit)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
@@ -89,7 +85,7 @@ def order_list(
 )
 def order_batch_upsert(request: HttpRequest, payload: OrderBatchIn) -> dict[str, Any]:
     """Upsert each order on its own: one failing order never stops or undoes the others."""
-    actor = _actor(request)
+    actor = request_actor(request)
     marketplace = _marketplace_of(actor)
     results: list[dict[str, Any]] = []
     stored: dict[int, int] = {}
@@ -129,7 +125,7 @@ def order_batch_upsert(request: HttpRequest, payload: OrderBatchIn) -> dict[str,
 @router.get("/orders/{external_id}", response={200: OrderOut, **READ_ERRORS}, auth=READ_AUTH, summary="Get one order")
 def order_detail(request: HttpRequest, external_id: ExternalIdPath) -> Order:
     """Return one order the caller may see (404 for any other, whether it exists or not)."""
-    return order_get_for_actor(_actor(request), external_id=external_id)
+    return order_get_for_actor(request_actor(request), external_id=external_id)
 
 
 @router.put(
@@ -140,6 +136,6 @@ def order_detail(request: HttpRequest, external_id: ExternalIdPath) -> Order:
 )
 def order_put(request: HttpRequest, external_id: ExternalIdPath, payload: OrderUpsertIn) -> Status:
     """Create the order (201) or bring it up to date (200); sending the same order again changes nothing."""
-    actor = _actor(request)
+    actor = request_actor(request)
     order, created = order_upsert(actor=actor, marketplace=_marketplace_of(actor), data=payload.to_data(external_id))
     return Status(201 if created else 200, order_get_for_actor(actor, pk=order.pk))
