@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 
 from marketdesk.cases.models import Case, CaseType, Decision, DecisionOutcome, Payer
 from marketdesk.cases.services import case_decide, case_escalate, case_open, case_review_start, seller_contact_record
@@ -115,7 +116,7 @@ def decide_full_refund(actor, case) -> Decision:
         case=case,
         outcome=DecisionOutcome.BUYER_FULL_REFUND,
         payer=Payer.SELLER,
-        reason_code="inr_no_tracking",
+        reason_code="not_received_no_proof",
         rationale="No proof of delivery was given.",
     )
 
@@ -124,3 +125,11 @@ def decide_full_refund(actor, case) -> Decision:
 def decided(reviewed, operator_actor) -> Case:
     decide_full_refund(operator_actor, reviewed)
     return fresh(reviewed)
+
+
+def client_as(user) -> Client:
+    """A test client signed in as ``user`` (anonymous for None)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

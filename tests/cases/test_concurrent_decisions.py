@@ -39,7 +39,7 @@ def test_two_operators_deciding_at_once_record_one_decision_and_one_ledger_set(
                 case=case,
                 outcome=DecisionOutcome.BUYER_FULL_REFUND,
                 payer=Payer.SELLER,
-                reason_code="inr_no_tracking",
+                reason_code="not_received_no_proof",
                 rationale="No proof of delivery.",
             )
         except AlreadyDecided as exc:

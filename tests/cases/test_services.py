@@ -392,7 +392,7 @@ def test_a_refund_above_the_order_total_is_refused_and_nothing_is_written(review
             outcome=DecisionOutcome.BUYER_PARTIAL_REFUND,
             payer=Payer.PLATFORM,
             amount=Money(2501, "GBP"),
-            reason_code="inr",
+            reason_code="not_received_no_proof",
             rationale="Too much",
         )
 
@@ -492,7 +492,7 @@ def test_the_first_operator_cannot_decide_the_appeal(decided, seller_actor, oper
             case=decided,
             outcome=DecisionOutcome.SELLER_WINS,
             payer=Payer.NONE,
-            reason_code="x",
+            reason_code="other",
             rationale="y",
         )
 
@@ -507,7 +507,7 @@ def test_another_operator_decides_the_appeal(decided, seller_actor, second_opera
         case=decided,
         outcome=DecisionOutcome.NO_FAULT,
         payer=Payer.NONE,
-        reason_code="upheld_no_change",
+        reason_code="appeal_upheld",
         rationale="The new photos do not change the outcome.",
     )
 
@@ -599,7 +599,7 @@ def test_an_appeal_decision_may_refund_what_the_first_did_not(
         case=reviewed,
         outcome=DecisionOutcome.SELLER_WINS,
         payer=Payer.NONE,
-        reason_code="delivered",
+        reason_code="delivered_with_proof",
         rationale="Tracking shows delivery.",
     )
     appeal(buyer_actor, reviewed)
@@ -630,7 +630,7 @@ def test_an_appeal_cannot_refund_more_than_is_left(decided, buyer_actor, second_
             outcome=DecisionOutcome.BUYER_PARTIAL_REFUND,
             payer=Payer.PLATFORM,
             amount=Money(1, "GBP"),
-            reason_code="x",
+            reason_code="other",
             rationale="y",
         )
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from marketdesk.cases.models import Case, CaseType, SellerContact
 from marketdesk.core import clock
 from tests import factories
-from tests.cases.conftest import CONTACTED_AT, NOW
+from tests.cases.conftest import CONTACTED_AT, NOW, client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +21,6 @@ DAMAGED_RU = "посылка пришла разбитая, что делать"
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def client_as(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -193,11 +186,13 @@ def test_opening_a_second_case_for_the_same_reason_is_refused(opened_case, order
 # The case page
 
 
-def test_case_page_is_only_for_its_buyer(opened_case, buyer, other_buyer, seller):
+def test_case_page_is_only_for_its_parties(opened_case, buyer, other_buyer, seller, marketplace):
     url = reverse("cases:case_detail", args=[opened_case.pk])
+    other_seller = factories.MembershipFactory(shop=factories.ShopFactory(marketplace=marketplace)).user
     assert client_as(buyer).get(url).status_code == 200
+    assert client_as(seller).get(url).status_code == 200
     assert client_as(other_buyer).get(url).status_code == 404
-    assert client_as(seller).get(url).status_code == 404
+    assert client_as(other_seller).get(url).status_code == 404
     anonymous = Client().get(url)
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(reverse("web:login"))

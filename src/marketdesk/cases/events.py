@@ -28,7 +28,19 @@ class SellerRepliedPayload(Payload):
     contact_id: int
 
 
+class EvidenceAddedPayload(Payload):
+    evidence_id: int
+    party: str
+
+
+class NoteAddedPayload(Payload):
+    note_id: int
+
+
 CASE_OPENED = EventType("case.opened", Audience.PARTIES, CaseOpenedPayload)
+EVIDENCE_ADDED = EventType("case.evidence_added", Audience.PARTIES, EvidenceAddedPayload)
+# Only that a note was added, and only for staff: the note's text stays in CaseNote.
+NOTE_ADDED = EventType("case.note_added", Audience.INTERNAL, NoteAddedPayload)
 SELLER_CONTACTED = EventType("case.seller_contacted", Audience.PARTIES, SellerContactedPayload)
 SELLER_REPLIED = EventType("case.seller_replied", Audience.PARTIES, SellerRepliedPayload)
 
@@ -55,4 +67,24 @@ def seller_replied(*, order: object, actor: Actor, contact_id: int) -> TimelineE
         event=SELLER_REPLIED,
         actor=actor,
         payload=SellerRepliedPayload(contact_id=contact_id),
+    )
+
+
+def evidence_added(*, case: object, actor: Actor, evidence_id: int, party: str) -> TimelineEvent:
+    """Record that a party added a statement to its side of the case."""
+    return timeline_append(
+        subject=case,  # type: ignore[arg-type]
+        event=EVIDENCE_ADDED,
+        actor=actor,
+        payload=EvidenceAddedPayload(evidence_id=evidence_id, party=party),
+    )
+
+
+def note_added(*, case: object, actor: Actor, note_id: int) -> TimelineEvent:
+    """Record (for staff only) that an operator added an internal note."""
+    return timeline_append(
+        subject=case,  # type: ignore[arg-type]
+        event=NOTE_ADDED,
+        actor=actor,
+        payload=NoteAddedPayload(note_id=note_id),
     )

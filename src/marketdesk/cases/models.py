@@ -183,6 +183,25 @@ class DecisionOutcome(models.TextChoices):
 REFUND_OUTCOMES = (DecisionOutcome.BUYER_FULL_REFUND, DecisionOutcome.BUYER_PARTIAL_REFUND)
 
 
+class DecisionReason(models.TextChoices):
+    """Why a case was decided as it was: reported on, so a fixed list (its wording lives in the rationale)."""
+
+    NOT_RECEIVED_NO_PROOF = "not_received_no_proof", _("Not received: no proof of delivery")
+    NOT_RECEIVED_LOST = "not_received_lost", _("Not received: lost in transit")
+    DAMAGED_IN_TRANSIT = "damaged_in_transit", _("Arrived damaged")
+    NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+    WRONG_ITEM = "wrong_item", _("Wrong item sent")
+    SELLER_UNRESPONSIVE = "seller_unresponsive", _("Seller did not respond")
+    REFUND_NOT_PAID = "refund_not_paid", _("Agreed refund not paid")
+    DELIVERED_WITH_PROOF = "delivered_with_proof", _("Delivered, with proof")
+    AS_DESCRIBED = "as_described", _("Item matches its description")
+    BUYER_NO_EVIDENCE = "buyer_no_evidence", _("Not enough evidence from the buyer")
+    OUTSIDE_PROTECTION = "outside_protection", _("Outside buyer protection")
+    APPEAL_UPHELD = "appeal_upheld", _("Appeal: first decision upheld")
+    APPEAL_OVERTURNED = "appeal_overturned", _("Appeal: first decision changed")
+    OTHER = "other", _("Other (explained in the rationale)")
+
+
 class Payer(models.TextChoices):
     SELLER = "seller", _("Seller")
     PLATFORM = "platform", _("Platform")
@@ -203,7 +222,7 @@ class Decision(models.Model):
     payer = models.CharField(_("who pays"), max_length=8, choices=Payer.choices)
     amount_minor = models.BigIntegerField(_("amount"), default=0)
     currency = models.CharField(max_length=3)
-    reason_code = models.CharField(_("reason code"), max_length=64)
+    reason_code = models.CharField(_("reason code"), max_length=64, choices=DecisionReason.choices)
     rationale = models.TextField(_("rationale"))
     policy_version = models.PositiveIntegerField(_("policy version"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -254,3 +273,58 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"appeal on case {self.case_id}"
+
+
+class CaseEvidence(models.Model):
+    """A statement a party adds to its side of the case (text; files arrive with conversations)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
+    party = models.CharField(max_length=8, choices=Party.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("evidence"))
+    added_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.party} evidence on case {self.case_id}"
+
+
+class CaseNote(models.Model):
+    """An operator's internal note on a case: never shown to a party, never edited."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("note"))
+    added_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note on case {self.case_id}"
+
+
+class RationaleTemplate(models.Model):
+    """The text a decision's rationale starts from, per outcome and language, edited by administrators.
+
+    Placeholders in braces are filled when the decision form opens: {buyer}, {shop},
+    {order}, {amount}, {payer}, {policy_version}. Without a row the built-in text is used.
+    """
+
+    outcome = models.CharField(_("outcome"), max_length=24, choices=DecisionOutcome.choices)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["outcome", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "language"], name="rationale_template_once_per_language")
+        ]
+        verbose_name = _("rationale template")
+        verbose_name_plural = _("rationale templates")
+
+    def __str__(self) -> str:
+        return f"{self.outcome} ({self.language})"

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import DateTimeField, QuerySet, Value
+from django.db.models import Case as Switch
+from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 
-from marketdesk.cases.models import Case
+from marketdesk.cases.models import (
+    Appeal,
+    Case,
+    CaseEvidence,
+    CaseNote,
+    CaseOffer,
+    Decision,
+    InfoRequest,
+    OfferStatus,
+    Party,
+)
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotFound
@@ -20,7 +33,7 @@ _NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 def cases_for_actor(actor: Actor) -> QuerySet[Case]:
     """Return the cases this actor may see, newest first."""
-    qs = Case.objects.select_related("order", "shop", "buyer", "line")
+    qs = Case.objects.select_related("order__marketplace", "shop", "buyer", "line")
     return scope_to_actor(qs, actor, order_path="order__").order_by("-opened_at", "-id")
 
 
@@ -48,3 +61,81 @@ def operator_queue(actor: Actor) -> QuerySet[Case]:
         .annotate(deadline=Least(Coalesce("decision_due_at", far), Coalesce("info_due_at", far)))
         .order_by("deadline", "opened_at", "id")
     )
+
+
+def cases_for_party(actor: Actor, *, status: str = "") -> QuerySet[Case]:
+    """Return a buyer's or a seller's cases, those waiting for them first, by deadline.
+
+    A seller owes an answer while the case awaits the seller; either party owes one
+    when the operator asked them. Everything else follows, newest first.
+    """
+    question_for_me = Exists(
+        InfoRequest.objects.filter(case=OuterRef("pk"), party=actor.role, answered_at__isnull=True)
+    )
+    owed = Switch(
+        When(status=CaseStatus.AWAITING_SELLER, then=Value(0 if actor.role == Role.SELLER else 1)),
+        When(Q(status=CaseStatus.AWAITING_INFO) & Q(question_for_me), then=Value(0)),
+        When(status=CaseStatus.OFFER_MADE, then=Value(0 if actor.role == Role.BUYER else 1)),
+        default=Value(2),
+    )
+    qs = cases_for_actor(actor)
+    if status:
+        qs = qs.filter(status=status)
+    far = Value(_NO_DEADLINE, output_field=DateTimeField())
+    return qs.annotate(
+        owed=owed, deadline=Least(Coalesce("info_due_at", far), Coalesce("seller_due_at", far))
+    ).order_by("owed", "deadline", "-opened_at", "-id")
+
+
+@dataclass
+class Side:
+    """One party's side of a case: what they said, offered and answered, oldest first."""
+
+    party: str
+    statements: list[Any] = field(default_factory=list)
+
+
+def case_sides(case: Case) -> dict[str, Side]:
+    """Return both parties' evidence for a case someone may already see (from a selector).
+
+    The buyer's side: the description, statements and answers; the seller's:
+    offers or refusals with their evidence, statements and answers. Internal
+    notes are never part of it.
+    """
+    sides: dict[str, Side] = {Party.BUYER: Side(Party.BUYER), Party.SELLER: Side(Party.SELLER)}
+    sides[Party.BUYER].statements.append(("description", case.opened_at, case.description, None))
+    for evidence in CaseEvidence.objects.filter(case=case).select_related("author"):
+        sides[evidence.party].statements.append(("evidence", evidence.added_at, evidence.text, evidence))
+    for offer in CaseOffer.objects.filter(case=case):
+        sides[Party.SELLER].statements.append(("offer", offer.made_at, offer.message, offer))
+    for request in InfoRequest.objects.filter(case=case, answered_at__isnull=False):
+        sides[request.party].statements.append(("answer", request.answered_at, request.answer, request))
+    for appeal in Appeal.objects.filter(case=case):
+        sides[appeal.party].statements.append(("appeal", appeal.filed_at, appeal.new_information, appeal))
+    for side in sides.values():
+        side.statements.sort(key=lambda item: item[1])
+    return sides
+
+
+def case_notes_for_actor(actor: Actor, case: Case) -> QuerySet[CaseNote]:
+    """Return the internal notes of a case: staff only, nobody else ever."""
+    if actor.role not in (Role.OPERATOR, Role.ADMIN):
+        return CaseNote.objects.none()
+    return CaseNote.objects.filter(case=case).select_related("author")
+
+
+def case_pending_offer(case: Case) -> CaseOffer | None:
+    return CaseOffer.objects.filter(case=case, status=OfferStatus.PENDING).first()
+
+
+def case_open_question(case: Case) -> InfoRequest | None:
+    """Return the operator's unanswered question on the case, if any."""
+    return InfoRequest.objects.filter(case=case, answered_at__isnull=True).order_by("-asked_at", "-id").first()
+
+
+def case_decisions(case: Case) -> list[Decision]:
+    return list(Decision.objects.filter(case=case).select_related("decided_by"))
+
+
+def case_appeal(case: Case) -> Appeal | None:
+    return Appeal.objects.filter(case=case).first()

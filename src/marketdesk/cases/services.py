@@ -23,10 +23,13 @@ from marketdesk.cases.models import (
     REFUND_OUTCOMES,
     Appeal,
     Case,
+    CaseEvidence,
+    CaseNote,
     CaseOffer,
     CaseType,
     Decision,
     DecisionOutcome,
+    DecisionReason,
     InfoRequest,
     OfferKind,
     OfferStatus,
@@ -394,6 +397,63 @@ def case_withdraw(*, actor: Actor, case: Case) -> Case:
         return case
 
 
+# Evidence while the case is undecided
+
+
+EVIDENCE_STATUSES = (
+    CaseStatus.AWAITING_SELLER,
+    CaseStatus.OFFER_MADE,
+    CaseStatus.DECLINED,
+    CaseStatus.ESCALATED,
+    CaseStatus.UNDER_REVIEW,
+    CaseStatus.AWAITING_INFO,
+    CaseStatus.APPEALED,
+)
+MAX_STATEMENT_LENGTH = 5000
+
+
+def _statement(value: str, field: str) -> str:
+    value = _require_text(value, field)
+    if len(value) > MAX_STATEMENT_LENGTH:
+        raise DomainValidationError(
+            _("Keep it under %(limit)s characters.") % {"limit": MAX_STATEMENT_LENGTH}, field=field
+        )
+    return value
+
+
+def case_evidence_add(*, actor: Actor, case: Case, text: str) -> CaseEvidence:
+    """Add a party's statement to its side of the case, until the case is decided."""
+    _require_role(actor, (Role.BUYER, Role.SELLER))
+    _require_visible(actor, case)
+    text = _statement(text, "text")
+    with transaction.atomic():
+        _order, case = _locked(case)
+        if case.status not in EVIDENCE_STATUSES:
+            raise TransitionNotAllowed(
+                _("Evidence can no longer be added: the case is %(status)s.")
+                % {"status": CaseStatus(case.status).label.lower()}
+            )
+        now = clock.now()
+        evidence = CaseEvidence.objects.create(
+            case=case, party=actor.role, author=_user(actor), text=text, added_at=now
+        )
+        events.evidence_added(case=case, actor=actor, evidence_id=evidence.pk, party=actor.role)
+        _touch(case, now=now, policy=policy_current())
+        return evidence
+
+
+def case_note_add(*, actor: Actor, case: Case, body: str) -> CaseNote:
+    """Add an operator's internal note; parties never see it."""
+    _require_role(actor, STAFF)
+    _require_visible(actor, case)
+    body = _statement(body, "body")
+    with transaction.atomic():
+        _order, case = _locked(case)
+        note = CaseNote.objects.create(case=case, author=_user(actor), body=body, added_at=clock.now())
+        events.note_added(case=case, actor=actor, note_id=note.pk)
+        return note
+
+
 # The platform
 
 
@@ -502,7 +562,8 @@ def _decision_record(
         amount=amount,
         already_refunded=sum(d.amount_minor for d in earlier if d.outcome in REFUND_OUTCOMES),
     )
-    reason_code = _require_text(reason_code, "reason_code")
+    if reason_code not in DecisionReason.values:
+        raise DomainValidationError(_("Choose a reason code from the list."), field="reason_code")
     rationale = _require_text(rationale, "rationale")
     policy = policy_current()
     now = clock.now()

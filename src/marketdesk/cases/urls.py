@@ -1,11 +1,19 @@
 from django.urls import path
 
-from marketdesk.cases import views
+from marketdesk.cases.views import case_page, get_help, workspace
 
 app_name = "cases"
 urlpatterns = [
-    path("orders/<int:pk>/help/", views.get_help, name="get_help"),
-    path("orders/<int:pk>/help/suggest/", views.get_help_suggest, name="get_help_suggest"),
-    path("orders/<int:pk>/help/open/", views.get_help_open, name="get_help_open"),
-    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    # Buyer: Get help on an order
+    path("orders/<int:pk>/help/", get_help.get_help, name="get_help"),
+    path("orders/<int:pk>/help/suggest/", get_help.get_help_suggest, name="get_help_suggest"),
+    path("orders/<int:pk>/help/open/", get_help.get_help_open, name="get_help_open"),
+    # Buyer and seller
+    path("cases/", case_page.case_list, name="case_list"),
+    path("cases/<int:pk>/", case_page.case_detail, name="case_detail"),
+    path("cases/<int:pk>/<slug:action>/", case_page.case_act, name="case_act"),
+    # Operator
+    path("console/cases/", workspace.queue, name="queue"),
+    path("console/cases/<int:pk>/", workspace.workspace, name="workspace"),
+    path("console/cases/<int:pk>/<slug:action>/", workspace.workspace_act, name="workspace_act"),
 ]

@@ -134,3 +134,31 @@ def due_at(
         remaining -= available
         moment = cal._at(cal.next_business_day(moment.date()), cal.opens)
     return moment.astimezone(dt.UTC)
+
+
+def business_time_between(start: dt.datetime, end: dt.datetime, *, calendar: WorkCalendar | None = None) -> dt.timedelta:
+    """Return the opening hours between two moments (negative when ``end`` is before ``start``).
+
+    The inverse of ``due_at`` with business hours: it is what a countdown to a
+    deadline shows, so that a weekend or a holiday does not eat into it.
+    """
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("business_time_between needs timezone-aware moments")
+    if end < start:
+        return -business_time_between(end, start, calendar=calendar)
+    cal = calendar or calendar_for()
+    total = dt.timedelta(0)
+    moment = cal.snap_open(start)
+    end = end.astimezone(cal.tz)
+    while moment < end:
+        closing = cal._at(moment.date(), cal.closes)
+        total += min(closing, end) - moment
+        moment = cal._at(cal.next_business_day(moment.date()), cal.opens)
+    return total
+
+
+def business_day_length(calendar: WorkCalendar | None = None) -> dt.timedelta:
+    """Return how long one business day is open (what a countdown calls a day)."""
+    cal = calendar or calendar_for()
+    day = dt.date(2000, 1, 3)
+    return cal._at(day, cal.closes) - cal._at(day, cal.opens)

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from marketdesk.core import clock
 from marketdesk.core.actors import Role
+from marketdesk.core.calendar import WorkCalendar, business_day_length, business_time_between, calendar_for
 from marketdesk.core.models import TimelineEvent
 from marketdesk.core.money import Money, money_sum
 from marketdesk.orders.models import Order
@@ -129,3 +132,51 @@ def order_totals(order: Order) -> OrderTotals:
     """Split an order's total into its items and the rest (delivery, fees)."""
     items = money_sum([line.total for line in order.lines.all()], order.currency)
     return OrderTotals(items=items, other=order.total - items, total=order.total)
+
+
+# A deadline this close (in business time) is shown as at risk.
+SOON = dt.timedelta(hours=4)
+
+
+@dataclass(frozen=True, slots=True)
+class Countdown:
+    """A deadline as a page shows it: the moment, and how much business time is left (or past)."""
+
+    at: dt.datetime
+    text: str
+    overdue: bool
+    soon: bool
+
+    @property
+    def tone(self) -> str:
+        return "danger" if self.overdue else "warning" if self.soon else "neutral"
+
+
+def _span(left: dt.timedelta, day: dt.timedelta) -> str:
+    minutes = int(left.total_seconds() // 60)
+    day_minutes = max(int(day.total_seconds() // 60), 1)
+    days, rest = divmod(minutes, day_minutes)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(count)d business day", "%(count)d business days", days) % {"count": days})
+    if hours:
+        parts.append(ngettext("%(count)d h", "%(count)d h", hours) % {"count": hours})
+    if not days and (mins or not hours):
+        parts.append(ngettext("%(count)d min", "%(count)d min", mins) % {"count": mins})
+    return " ".join(parts)
+
+
+def deadline_countdown(
+    at: dt.datetime, *, calendar: WorkCalendar | None = None, now: dt.datetime | None = None
+) -> Countdown:
+    """Count the business time from now to ``at`` in the owner's calendar: "2 business days 3 h left"."""
+    cal = calendar or calendar_for()
+    now = now or clock.now()
+    left = business_time_between(now, at, calendar=cal)
+    day = business_day_length(cal)
+    if at <= now:
+        text = _("overdue by %(span)s") % {"span": _span(-left, day)} if left else str(_("overdue"))
+        return Countdown(at=at, text=str(text), overdue=True, soon=False)
+    text = _("%(span)s left") % {"span": _span(left, day)} if left else str(_("due before business hours resume"))
+    return Countdown(at=at, text=str(text), overdue=False, soon=left <= SOON)

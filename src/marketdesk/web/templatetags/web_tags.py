@@ -8,8 +8,9 @@ from django import template
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
+from marketdesk.core.calendar import WorkCalendar
 from marketdesk.orders.states import OrderStatus
-from marketdesk.web.presenters import status_tone
+from marketdesk.web.presenters import deadline_countdown, status_tone
 
 register = template.Library()
 
@@ -26,5 +27,22 @@ def nav_current(context: template.Context, url: str) -> SafeString:
     """Return ``aria-current="page"`` when the page is within ``url``'s section."""
     request: HttpRequest | None = context.get("request")
     if request is not None and request.path.startswith(url):
+        return mark_safe('aria-current="page"')  # a constant, nothing user-supplied
+    return mark_safe("")
+
+
+@register.inclusion_tag("web/_deadline.html")
+def deadline(at: Any, calendar: WorkCalendar | None = None, fmt: str = "DATETIME_FORMAT") -> dict[str, Any]:
+    """Render a deadline as its date and a countdown in the owner's business time."""
+    if at is None:
+        return {"countdown": None}
+    return {"countdown": deadline_countdown(at, calendar=calendar), "fmt": fmt}
+
+
+@register.simple_tag(takes_context=True)
+def nav_exact(context: template.Context, url: str) -> SafeString:
+    """Return ``aria-current="page"`` on exactly ``url`` (a section home whose sub-pages have their own link)."""
+    request: HttpRequest | None = context.get("request")
+    if request is not None and request.path == url:
         return mark_safe('aria-current="page"')  # a constant, nothing user-supplied
     return mark_safe("")

@@ -1,73 +1,36 @@
-"""The buyer's Get help page (triage, self-service, seller contact, eligibility) and case page."""
+"""The buyer's Get help page: triage, self-service, seller contact, eligibility, then opening a case."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from marketdesk.cases.eligibility import Eligibility, case_eligibility, format_moment
 from marketdesk.cases.help_paths import LABEL_SUB_REASON, REASON_GROUPS, SUB_REASONS, SubReason, label_fix
 from marketdesk.cases.models import Case, CaseType, SellerContact
-from marketdesk.cases.selectors import case_get_for_actor
 from marketdesk.cases.services import case_open, seller_contact_record
-from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
+from marketdesk.cases.states import OPEN_STATUSES
 from marketdesk.core import clock
-from marketdesk.core.actors import Actor, Role
+from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
-from marketdesk.core.models import TimelineEvent
 from marketdesk.core.policies import policy_current
 from marketdesk.helpcenter.models import Article, ArticleLanguage, HelpCategory
 from marketdesk.helpcenter.selectors import articles_in_category, articles_search
 from marketdesk.hints.triage.labels import LABEL_INFO
 from marketdesk.hints.triage.suggest import MAX_TEXT_LENGTH, TriageSuggestion, triage_suggest
 from marketdesk.orders.models import Order
-from marketdesk.orders.selectors import audiences_for, order_get_for_actor
+from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.web.permissions import actor_of, role_required
-from marketdesk.web.presenters import TimelineEntry, timeline_entries
 
 MAX_ARTICLES = 3
 SEARCH_DEPTH = 10
-
-CASE_STATUS_TONES: dict[str, str] = {
-    CaseStatus.AWAITING_SELLER: "warning",
-    CaseStatus.OFFER_MADE: "info",
-    CaseStatus.RESOLVED: "success",
-    CaseStatus.DECLINED: "warning",
-    CaseStatus.ESCALATED: "accent",
-    CaseStatus.UNDER_REVIEW: "accent",
-    CaseStatus.AWAITING_INFO: "warning",
-    CaseStatus.DECIDED: "success",
-    CaseStatus.APPEALED: "accent",
-    CaseStatus.DECIDED_ON_APPEAL: "success",
-    CaseStatus.WITHDRAWN: "muted",
-    CaseStatus.EXPIRED: "muted",
-    CaseStatus.CLOSED: "muted",
-}
-
-CASE_EVENT_TITLES: dict[str, Any] = {
-    "case.opened": _("Case opened"),
-    "case.offer_made": _("The seller made an offer"),
-    "case.offer_accepted": _("Offer accepted"),
-    "case.offer_declined": _("Offer declined"),
-    "case.escalated": _("Escalated to the platform"),
-    "case.review_started": _("Support started the review"),
-    "case.info_requested": _("Support asked for information"),
-    "case.info_provided": _("Information provided"),
-    "case.decided": _("Decided"),
-    "case.appealed": _("Appealed"),
-    "case.appeal_decided": _("Decided on appeal"),
-    "case.withdrawn": _("Withdrawn"),
-    "case.expired": _("Expired"),
-    "case.closed": _("Closed"),
-}
 
 
 class GetHelpForm(forms.Form):
@@ -236,34 +199,3 @@ def get_help_open(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         return _next_step(request, order, description, sub, error=str(exc.message), status=exc.status)
     return redirect("cases:case_detail", pk=case.pk)
-
-
-def _case_timeline(actor: Actor, case: Case) -> list[TimelineEntry]:
-    events = TimelineEvent.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Case), subject_id=case.pk, audience__in=audiences_for(actor)
-    ).order_by("occurred_at", "id")
-    entries = []
-    for event, entry in zip(events, timeline_entries(events), strict=True):
-        title = CASE_EVENT_TITLES.get(event.event_type)
-        entries.append(replace(entry, title=str(title)) if title is not None else entry)
-    return entries
-
-
-@require_GET
-@role_required(Role.BUYER, object_page=True)
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The buyer's case: status, reason, order, deadlines and what happened so far."""
-    actor = actor_of(request)
-    try:
-        case = case_get_for_actor(actor, pk=pk)
-    except NotFound as exc:
-        raise Http404 from exc
-    sub = SUB_REASONS.get(case.reason_detail)
-    context = {
-        "case": case,
-        "status_label": CaseStatus(case.status).label,
-        "status_tone": CASE_STATUS_TONES.get(case.status, "neutral"),
-        "detail_label": sub.label if sub is not None else "",
-        "timeline": _case_timeline(actor, case),
-    }
-    return render(request, "cases/case_detail.html", context)

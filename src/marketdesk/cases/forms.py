@@ -1,0 +1,120 @@
+"""Forms of the case pages: what a buyer, a seller or an operator submits, checked before any service runs.
+
+The services check again (they are the rules); the forms turn a browser's text
+into typed values and say what is missing next to the field.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+from marketdesk.cases.models import DecisionOutcome, DecisionReason, OfferKind, Party, Payer
+from marketdesk.cases.services import MAX_STATEMENT_LENGTH
+from marketdesk.core.money import Money, currency_exponent
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+TEXTAREA = forms.Textarea(attrs={"rows": 4, "class": "input"})
+
+
+def _text(label: StrOrPromise, *, required: bool = True) -> forms.CharField:
+    return forms.CharField(label=label, max_length=MAX_STATEMENT_LENGTH, required=required, widget=TEXTAREA, strip=True)
+
+
+class AmountField(forms.CharField):
+    """An amount typed in major units ("12.50" or "12,50"), returned as minor units."""
+
+    default_error_messages = {"invalid": _("Enter an amount such as 12.50.")}
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def to_decimal(self, value: str) -> Decimal | None:
+        value = (value or "").strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        if not value:
+            return None
+        try:
+            amount = Decimal(value)
+        except InvalidOperation as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        if not amount.is_finite() or amount <= 0:
+            raise forms.ValidationError(_("Amounts must be greater than zero."), code="invalid")
+        return amount
+
+
+def money_from(field: AmountField, raw: str, currency: str) -> Money | None:
+    """Turn the typed amount into Money of the order's currency (too many decimals is an error)."""
+    amount = field.to_decimal(raw)
+    if amount is None:
+        return None
+    minor = amount.scaleb(currency_exponent(currency))
+    if minor != minor.to_integral_value():
+        raise forms.ValidationError(_("Too many decimal places for %(currency)s.") % {"currency": currency})
+    return Money(int(minor), currency)
+
+
+AMOUNT = AmountField()
+
+
+class MoneyForm(forms.Form):
+    """A form with an ``amount`` in the currency the view passes in."""
+
+    amount = AmountField(label=_("Amount"))
+
+    def __init__(self, *args: object, currency: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.currency = currency
+
+    def clean_amount(self) -> Money | None:
+        return money_from(AMOUNT, self.data.get(self.add_prefix("amount"), ""), self.currency)
+
+
+class OfferForm(MoneyForm):
+    kind = forms.ChoiceField(label=_("Your answer"), choices=OfferKind.choices, widget=forms.RadioSelect)
+    message = _text(_("Message to the buyer"), required=False)
+    evidence_note = _text(_("Evidence (tracking number, photos sent, what you checked)"), required=False)
+    field_order = ["kind", "amount", "message", "evidence_note"]
+
+
+class EvidenceForm(forms.Form):
+    text = _text(_("Add to your side of the case"))
+
+
+class AnswerForm(forms.Form):
+    answer = _text(_("Your answer"))
+
+
+class AppealForm(forms.Form):
+    reason = _text(_("Why the decision should change"))
+    new_information = _text(_("New information"))
+
+
+class InfoRequestForm(forms.Form):
+    party = forms.ChoiceField(label=_("Ask"), choices=Party.choices, widget=forms.RadioSelect)
+    question = _text(_("Question"))
+
+
+class NoteForm(forms.Form):
+    body = _text(_("Internal note"))
+
+
+class DecisionForm(MoneyForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=DecisionOutcome.choices)
+    payer = forms.ChoiceField(label=_("Who pays"), choices=Payer.choices)
+    reason_code = forms.ChoiceField(label=_("Reason code"), choices=DecisionReason.choices)
+    rationale = forms.CharField(
+        label=_("Rationale (both parties read it)"),
+        max_length=MAX_STATEMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 7, "class": "input"}),
+        strip=True,
+    )
+    field_order = ["outcome", "payer", "amount", "reason_code", "rationale"]

@@ -1,0 +1,155 @@
+"""The operator's side of cases: the deadline-ordered queue and the case workspace with its actions.
+
+Same shape as the parties' pages: each action is one service call through ``actions.run_action``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from marketdesk.cases import services
+from marketdesk.cases.forms import DecisionForm, InfoRequestForm, NoteForm
+from marketdesk.cases.models import Case, DecisionOutcome, Payer
+from marketdesk.cases.presenters import case_view
+from marketdesk.cases.rationale import rationale_start
+from marketdesk.cases.selectors import QUEUE_STATUSES, case_notes_for_actor, operator_queue
+from marketdesk.cases.states import CaseStatus
+from marketdesk.cases.views.actions import Action, case_for, run_action
+from marketdesk.core.actors import Actor, Role
+from marketdesk.core.money import Money
+from marketdesk.orders.models import Order
+from marketdesk.web.permissions import actor_of, role_required
+from marketdesk.web.presenters import order_totals
+
+STAFF = (Role.OPERATOR, Role.ADMIN)
+PAGE_SIZE = 50
+
+
+def _decide(actor: Actor, case: Case, data: dict[str, Any]) -> object:
+    decide = services.case_appeal_decide if case.status == CaseStatus.APPEALED else services.case_decide
+    return decide(
+        actor=actor,
+        case=case,
+        outcome=data["outcome"],
+        payer=data["payer"],
+        amount=data["amount"],
+        reason_code=data["reason_code"],
+        rationale=data["rationale"],
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    "review": Action(
+        STAFF, None, lambda a, c, d: services.case_review_start(actor=a, case=c), _("The case is under your review.")
+    ),
+    "ask": Action(
+        STAFF,
+        InfoRequestForm,
+        lambda a, c, d: services.case_info_request(actor=a, case=c, party=d["party"], question=d["question"]),
+        _("The question was sent."),
+    ),
+    "note": Action(
+        STAFF, NoteForm, lambda a, c, d: services.case_note_add(actor=a, case=c, body=d["body"]), _("Note added.")
+    ),
+    "decide": Action(STAFF, DecisionForm, _decide, _("The decision was recorded and both parties were told.")),
+}
+
+
+def _decision_initial(case: Case) -> dict[str, Any]:
+    """Start the decision form where most cases of this type end: a full refund paid by the seller."""
+    outcome = DecisionOutcome.BUYER_FULL_REFUND
+    amount = Money(case.order.total_minor, case.order.currency)
+    language = (translation.get_language() or "en")[:2]
+    return {
+        "outcome": outcome,
+        "payer": Payer.SELLER,
+        "rationale": rationale_start(case=case, outcome=outcome, language=language, amount=amount, payer=Payer.SELLER),
+    }
+
+
+def _rationale_starts(case: Case) -> dict[str, str]:
+    """Each outcome's starting text, so the form can swap it while the operator has not edited it."""
+    language = (translation.get_language() or "en")[:2]
+    amount = Money(case.order.total_minor, case.order.currency)
+    return {
+        outcome: rationale_start(case=case, outcome=outcome, language=language, amount=amount, payer=Payer.SELLER)
+        for outcome in DecisionOutcome.values
+    }
+
+
+def _form(action: str, case: Case, data: Any = None) -> forms.Form:
+    form_class = ACTIONS[action].form
+    assert form_class is not None  # noqa: S101 - only actions with a form are built
+    if form_class is DecisionForm:
+        initial = _decision_initial(case) if data is None else None
+        return DecisionForm(data, currency=case.order.currency, prefix=action, initial=initial)
+    return form_class(data, prefix=action)
+
+
+def _page(
+    request: HttpRequest, case: Case, *, bound: dict[str, forms.Form] | None = None, error: str = "", status: int = 200
+) -> HttpResponse:
+    actor = actor_of(request)
+    view = case_view(actor, case)
+    page_forms = {name: _form(name, case) for name, action in ACTIONS.items() if action.form}
+    page_forms.update(bound or {})
+    order: Order = case.order
+    first = next((d for d in view.decisions if not d.is_appeal), None)
+    context = {
+        "view": view,
+        "case": case,
+        "order": order,
+        "totals": order_totals(order),
+        "payments": list(order.payments.all()),
+        "lines": list(order.lines.all()),
+        "notes": list(case_notes_for_actor(actor, case)),
+        "forms": page_forms,
+        "error": error,
+        "rationale_starts": _rationale_starts(case),
+        "can_review": case.status == CaseStatus.ESCALATED,
+        "can_ask": case.status == CaseStatus.UNDER_REVIEW,
+        "can_decide": case.status in (CaseStatus.UNDER_REVIEW, CaseStatus.AWAITING_INFO, CaseStatus.APPEALED),
+        "is_appeal": case.status == CaseStatus.APPEALED,
+        "first_decider_is_me": first is not None and actor.user is not None and first.decided_by_id == actor.user.pk,
+    }
+    return render(request, "cases/workspace.html", context, status=status)
+
+
+@require_GET
+@role_required(*STAFF, object_page=True)
+def workspace(request: HttpRequest, pk: int) -> HttpResponse:
+    """The operator's case workspace: context, both sides, timeline, notes, and the review actions."""
+    return _page(request, case_for(request, pk))
+
+
+@require_POST
+@role_required(*STAFF, object_page=True)
+def workspace_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Run one operator action on the case (see ACTIONS)."""
+    return run_action(request, pk, name=action, actions=ACTIONS, bind=_form, page=_page, done_url="cases:workspace")
+
+
+QUEUE_VIEWS: list[tuple[str, Any]] = [("", _("All waiting")), *[(s, CaseStatus(s).label) for s in QUEUE_STATUSES]]
+
+
+@require_GET
+@role_required(*STAFF)
+def queue(request: HttpRequest) -> HttpResponse:
+    """Escalated cases, the nearest deadline first; one tab per status."""
+    status = request.GET.get("status", "")
+    cases = operator_queue(actor_of(request))
+    if status in QUEUE_STATUSES:
+        cases = cases.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "cases": page.object_list, "status": status, "views": QUEUE_VIEWS}
+    return render(request, "cases/queue.html", context)
