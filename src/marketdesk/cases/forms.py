@@ -6,13 +6,11 @@ into typed values and say what is missing next to the field.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
 
 from marketdesk.cases.models import DecisionOutcome, DecisionReason, OfferKind, Party, Payer
 from marketdesk.cases.services import MAX_STATEMENT_LENGTH
@@ -73,6 +71,7 @@ class MoneyForm(forms.Form):
     def __init__(self, *args: object, currency: str, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.currency = currency
+        self.fields["amount"].label = _("Amount, %(currency)s") % {"currency": currency}
 
     def clean_amount(self) -> Money | None:
         return money_from(AMOUNT, self.data.get(self.add_prefix("amount"), ""), self.currency)
