@@ -420,3 +420,15 @@ def test_case_is_unchanged_by_a_refused_action(opened_case, buyer, at_now):
     client_as(buyer).post(party_url(opened_case, "escalate"))
     client_as(buyer).post(party_url(opened_case, "appeal"), {"appeal-reason": "x", "appeal-new_information": "y"})
     assert Case.objects.filter(pk=opened_case.pk).values().get() == before
+
+
+def test_a_new_case_follows_on_from_the_finished_one(opened_case, buyer, order, at_now):
+    client = client_as(buyer)
+    client.post(party_url(opened_case, "withdraw"))
+    response = client.post(
+        reverse("cases:get_help_open", args=[order.pk]), {"description": "Still nothing.", "detail": "not_arrived"}
+    )
+    follow_up = Case.objects.exclude(pk=opened_case.pk).get()
+    assert response["Location"] == party_url(follow_up)
+    assert follow_up.referenced_case_id == opened_case.pk
+    assert party_url(opened_case) in client.get(party_url(follow_up)).content.decode()

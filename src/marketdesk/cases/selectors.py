@@ -21,7 +21,7 @@ from marketdesk.cases.models import (
     OfferStatus,
     Party,
 )
-from marketdesk.cases.states import CaseStatus
+from marketdesk.cases.states import FINISHED_STATUSES, CaseStatus
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotFound
 from marketdesk.orders.selectors import scope_to_actor
@@ -139,3 +139,13 @@ def case_decisions(case: Case) -> list[Decision]:
 
 def case_appeal(case: Case) -> Appeal | None:
     return Appeal.objects.filter(case=case).first()
+
+
+def last_finished_case(actor: Actor, *, order: Any, case_type: str) -> Case | None:
+    """Return the latest finished case of this type on the order, which a new case follows on from."""
+    return (
+        cases_for_actor(actor)
+        .filter(order_id=order.pk, case_type=case_type, status__in=FINISHED_STATUSES)
+        .order_by("-opened_at", "-id")
+        .first()
+    )

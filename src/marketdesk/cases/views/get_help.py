@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from marketdesk.cases.eligibility import Eligibility, case_eligibility, format_moment
 from marketdesk.cases.help_paths import LABEL_SUB_REASON, REASON_GROUPS, SUB_REASONS, SubReason, label_fix
 from marketdesk.cases.models import Case, CaseType, SellerContact
+from marketdesk.cases.selectors import last_finished_case
 from marketdesk.cases.services import case_open, seller_contact_record
 from marketdesk.cases.states import OPEN_STATUSES
 from marketdesk.core import clock
@@ -195,6 +196,7 @@ def get_help_open(request: HttpRequest, pk: int) -> HttpResponse:
             case_type=sub.case_type,
             description=description,
             reason_detail=sub.code,
+            referenced_case=last_finished_case(actor_of(request), order=order, case_type=sub.case_type),
         )
     except DomainError as exc:
         return _next_step(request, order, description, sub, error=str(exc.message), status=exc.status)
