@@ -432,3 +432,14 @@ def test_a_new_case_follows_on_from_the_finished_one(opened_case, buyer, order, 
     assert response["Location"] == party_url(follow_up)
     assert follow_up.referenced_case_id == opened_case.pk
     assert party_url(opened_case) in client.get(party_url(follow_up)).content.decode()
+
+
+def test_a_party_reads_only_the_answers_to_questions_put_to_it(reviewed, operator, buyer, seller):
+    staff = client_as(operator)
+    staff.post(staff_url(reviewed, "ask"), {"ask-party": "seller", "ask-question": "Courier receipt?"})
+    client_as(seller).post(party_url(reviewed, "answer"), {"answer-answer": "Receipt number 88"})
+    assert "Receipt number 88" in client_as(seller).get(party_url(reviewed)).content.decode()
+    assert "Receipt number 88" in staff.get(staff_url(reviewed)).content.decode()
+    buyer_page = client_as(buyer).get(party_url(reviewed)).content.decode()
+    assert "Receipt number 88" not in buyer_page
+    assert "Courier receipt?" not in buyer_page

@@ -66,6 +66,7 @@ install_exception_handlers(api)
 
 
 def _register_routers(target: NinjaAPI) -> None:
+    from marketdesk.cases.api import router as cases_router
     from marketdesk.helpcenter.api import router as helpcenter_router
     from marketdesk.hints.api import router as hints_router
     from marketdesk.ledger.api import router as ledger_router
@@ -77,6 +78,7 @@ def _register_routers(target: NinjaAPI) -> None:
     target.add_router("/", helpcenter_router)
     target.add_router("/", ledger_router)
     target.add_router("/", notifications_router)
+    target.add_router("/", cases_router)
 
 
 _register_routers(api)

@@ -198,7 +198,7 @@ def case_view(actor: Actor, case: Case) -> CaseView:
         detail_label=str(sub.label) if sub is not None else "",
         calendar=calendar,
         timeline=case_timeline(actor, case),
-        sides=case_sides(case),
+        sides=case_sides(actor, case),
         offer=case_pending_offer(case),
         question=case_open_question(case),
         decisions=decisions,

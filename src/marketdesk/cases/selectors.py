@@ -95,12 +95,25 @@ class Side:
     statements: list[Any] = field(default_factory=list)
 
 
-def case_sides(case: Case) -> dict[str, Side]:
-    """Return both parties' evidence for a case someone may already see (from a selector).
+def info_requests_for_actor(actor: Actor) -> QuerySet[InfoRequest]:
+    """Return the operators' questions this actor may read: staff all, a party only those put to it.
+
+    A question is addressed to one party; the other party reads neither it nor its answer.
+    """
+    if actor.role in (Role.OPERATOR, Role.ADMIN, Role.MARKETPLACE, Role.SYSTEM):
+        return InfoRequest.objects.all()
+    if actor.role in (Role.BUYER, Role.SELLER):
+        return InfoRequest.objects.filter(party=actor.role)
+    return InfoRequest.objects.none()
+
+
+def case_sides(actor: Actor, case: Case) -> dict[str, Side]:
+    """Return both parties' evidence for a case the actor may already see (from a selector).
 
     The buyer's side: the description, statements and answers; the seller's:
-    offers or refusals with their evidence, statements and answers. Internal
-    notes are never part of it.
+    offers or refusals with their evidence, statements and answers (a party
+    reads only the answers to questions put to it). Internal notes are never
+    part of it.
     """
     sides: dict[str, Side] = {Party.BUYER: Side(Party.BUYER), Party.SELLER: Side(Party.SELLER)}
     sides[Party.BUYER].statements.append(("description", case.opened_at, case.description, None))
@@ -108,7 +121,7 @@ def case_sides(case: Case) -> dict[str, Side]:
         sides[evidence.party].statements.append(("evidence", evidence.added_at, evidence.text, evidence))
     for offer in CaseOffer.objects.filter(case=case):
         sides[Party.SELLER].statements.append(("offer", offer.made_at, offer.message, offer))
-    for request in InfoRequest.objects.filter(case=case, answered_at__isnull=False):
+    for request in info_requests_for_actor(actor).filter(case=case, answered_at__isnull=False):
         sides[request.party].statements.append(("answer", request.answered_at, request.answer, request))
     for appeal in Appeal.objects.filter(case=case):
         sides[appeal.party].statements.append(("appeal", appeal.filed_at, appeal.new_information, appeal))

@@ -1,0 +1,176 @@
+"""REST endpoints of cases: every party reads its own, the marketplace opens them for its buyers.
+
+Thin by design: parse, call ``case_open`` / ``seller_contact_record`` or a
+selector, shape the answer. Errors leave as problem documents through
+``marketdesk.api.errors``.
+
+Visibility is the selectors': a case the caller may not see — another
+marketplace's, another buyer's, another shop's — is a 404 whether it exists
+or not. Opening follows the product's order of things: the marketplace first
+records that the buyer contacted the seller (``POST /orders/{n}/seller-contact``),
+and ``POST /cases`` answers 409 ``case_not_eligible`` with ``opens_at`` until
+the policy lets the case open.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router
+from ninja.responses import Status
+
+from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_actor
+from marketdesk.api.errors import ProblemOut
+from marketdesk.api.idempotency import idempotent
+from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
+from marketdesk.cases.models import Case, Decision, SellerContact
+from marketdesk.cases.schemas import (
+    CaseDetailOut,
+    CaseFilterIn,
+    CaseOpenIn,
+    CasePageOut,
+    DecisionOut,
+    SellerContactOut,
+)
+from marketdesk.cases.selectors import case_get_for_actor, cases_for_actor, info_requests_for_actor
+from marketdesk.cases.services import case_open, seller_contact_record
+from marketdesk.core.actors import Actor
+from marketdesk.core.errors import DomainValidationError
+from marketdesk.orders.models import Order, OrderLine
+from marketdesk.orders.selectors import order_get_for_actor
+
+router = Router(tags=["cases"])
+
+ExternalIdPath = Annotated[str, Path(min_length=1, max_length=100, description="The marketplace's order number.")]
+
+CASE_PAGES = KeysetPaginator(fields=("opened_at", "id"))
+
+#: Opening a case or recording a contact is the marketplace's, with its key. A signed-in person is
+#: known but not allowed here (403), rather than told to sign in (401): people use the web pages.
+MARKETPLACE_WRITE_AUTH = [api_key_auth, SessionAuth(roles=())]
+
+READ_ERRORS: dict[int, Any] = {400: ProblemOut, 401: ProblemOut, 404: ProblemOut, 422: ProblemOut}
+WRITE_ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut}
+
+
+def _case_detail(actor: Actor, pk: int) -> Case:
+    case = case_get_for_actor(actor, pk=pk)
+    prefetch_related_objects(
+        [case],
+        "offers",
+        "decisions",
+        "appeals",
+        Prefetch("info_requests", queryset=info_requests_for_actor(actor), to_attr="visible_info_requests"),
+    )
+    return case
+
+
+def _line_of(order: Order, *, line: str | None, sku: str | None) -> OrderLine | None:
+    """Find the order line the body names by its external id or its SKU (lines are prefetched)."""
+    if line is not None and sku is not None:
+        raise DomainValidationError(_("Name the item by its line or by its SKU, not both."), field="sku")
+    if line is None and sku is None:
+        return None
+    field, attribute, value = ("line", "external_id", line) if line is not None else ("sku", "sku", sku)
+    matches = [item for item in order.lines.all() if getattr(item, attribute) == value]
+    if not matches:
+        raise DomainValidationError(_("This item is not part of the order."), field=field)
+    if len(matches) > 1:
+        raise DomainValidationError(_("Several items of this order have this SKU; name the line instead."), field=field)
+    return matches[0]
+
+
+def _referenced_case(actor: Actor, pk: int | None) -> Case | None:
+    if pk is None:
+        return None
+    case = cases_for_actor(actor).filter(pk=pk).first()
+    if case is None:
+        # Same answer as the service's for a case of someone else: existence is not revealed.
+        raise DomainValidationError(_("Only your own finished cases can be referenced."), field="referenced_case")
+    return case
+
+
+@router.get("/cases", response={200: CasePageOut, **READ_ERRORS}, auth=READ_AUTH, summary="List cases")
+def case_list(
+    request: HttpRequest,
+    filters: Query[CaseFilterIn],
+    cursor: str | None = Query(None, description="The next_cursor of the previous page."),
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+) -> dict[str, Any]:
+    """List the cases the caller may see, newest first, a page at a time."""
+    cases = cases_for_actor(request_actor(request))
+    if filters.status is not None:
+        cases = cases.filter(status=filters.status)
+    if filters.order is not None:
+        cases = cases.filter(order__external_id=filters.order)
+    if filters.case_type is not None:
+        cases = cases.filter(case_type=filters.case_type)
+    if filters.updated_since is not None:
+        cases = cases.filter(updated_at__gte=filters.updated_since)
+    page = CASE_PAGES.paginate(cases, cursor=cursor, limit=limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/cases",
+    response={201: CaseDetailOut, 400: ProblemOut, **WRITE_ERRORS},
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Open a case for the buyer of an order",
+)
+@idempotent
+def case_open_view(request: HttpRequest, payload: CaseOpenIn) -> Status[Case]:
+    """Open a case for the order's buyer once the policy allows it (409 with opens_at until then).
+
+    The buyer contacts the seller first: record that with POST /orders/{external_id}/seller-contact.
+    Only the marketplace's API key may open a case here (a signed-in person is refused with 403).
+    Accepts Idempotency-Key.
+    """
+    actor = request_actor(request)
+    order = order_get_for_actor(actor, external_id=payload.order)
+    case = case_open(
+        actor=actor,
+        order=order,
+        case_type=payload.case_type,
+        description=payload.description,
+        line=_line_of(order, line=payload.line, sku=payload.sku),
+        reason_detail=payload.reason_detail,
+        referenced_case=_referenced_case(actor, payload.referenced_case),
+    )
+    return Status(201, _case_detail(actor, case.pk))
+
+
+@router.get("/cases/{case_id}", response={200: CaseDetailOut, **READ_ERRORS}, auth=READ_AUTH, summary="Get one case")
+def case_detail(request: HttpRequest, case_id: int) -> Case:
+    """Return one case the caller may see with its offers, questions, decisions and appeal (404 for any other)."""
+    return _case_detail(request_actor(request), case_id)
+
+
+@router.get(
+    "/cases/{case_id}/decisions",
+    response={200: list[DecisionOut], **READ_ERRORS},
+    auth=READ_AUTH,
+    summary="List a case's decisions",
+)
+def case_decision_list(request: HttpRequest, case_id: int) -> QuerySet[Decision]:
+    """Return the case's decisions, the first and any on appeal, oldest first."""
+    return case_get_for_actor(request_actor(request), pk=case_id).decisions.all()
+
+
+@router.post(
+    "/orders/{external_id}/seller-contact",
+    response={200: SellerContactOut, **WRITE_ERRORS},
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Record that the buyer contacted the seller",
+)
+@idempotent
+def seller_contact_view(request: HttpRequest, external_id: ExternalIdPath) -> SellerContact:
+    """Record the buyer's first contact with the seller about an order; repeats return the first contact.
+
+    A case can be opened a policy-set time after it. Only the marketplace's API key may record it
+    (a signed-in person is refused with 403). Accepts Idempotency-Key.
+    """
+    actor = request_actor(request)
+    return seller_contact_record(actor=actor, order=order_get_for_actor(actor, external_id=external_id))
