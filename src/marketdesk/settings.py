@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "marketdesk.orders",
     "marketdesk.hints",
     "marketdesk.helpcenter",
+    "marketdesk.messaging",
     "marketdesk.cases",
     "marketdesk.ledger",
     "marketdesk.notifications",
@@ -147,6 +148,9 @@ AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
 LANGUAGE_CODE = "en"
+# Links typed without a scheme in messages open over HTTPS (Django 7's default).
+URLIZE_ASSUME_HTTPS = True
+
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("MARKETDESK_TIME_ZONE", "UTC")

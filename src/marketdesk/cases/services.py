@@ -47,6 +47,8 @@ from marketdesk.core.money import Money
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.transitions import transition
 from marketdesk.ledger.services import EntrySpec, ledger_record_decision
+from marketdesk.messaging.models import Message
+from marketdesk.messaging.services import message_post, thread_operators_join, thread_system_post
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
@@ -133,7 +135,23 @@ def _webhook(case: Case, event_type: str, event_id: str, **data: Any) -> None:
     )
 
 
+def _thread_note(case: Case, event: str, **data: Any) -> None:
+    """Add the system line about this case to the order's conversation (same transaction)."""
+    thread_system_post(order=case.order, event=event, data={"case": case.pk, **data})
+
+
 # The buyer contacts the seller first
+
+
+def order_message_post(*, actor: Actor, order: Order, body: str, client_token: str = "") -> Message:
+    """Post to the order's conversation: the buyer's first message is the contact with the seller, whose first reply is noted."""
+    with transaction.atomic():
+        message = message_post(actor=actor, order=order, body=body, client_token=client_token)
+        if message.author_role == Role.BUYER:
+            seller_contact_record(actor=actor, order=order)
+        elif message.author_role == Role.SELLER and SellerContact.objects.filter(order=order).exists():
+            seller_reply_record(actor=actor, order=order)
+        return message
 
 
 def seller_contact_record(*, actor: Actor, order: Order) -> SellerContact:
@@ -252,6 +270,7 @@ def case_open(
             ),
         )
         _webhook(case, "case.opened", f"case-{case.pk}-opened", seller_due_at=case.seller_due_at)
+        _thread_note(case, "case.opened", reason=case_type)
         return case
 
 
@@ -322,6 +341,7 @@ def case_offer_make(
         )
         transition(case, to=CaseStatus.OFFER_MADE, actor=actor, payload={"offer_id": offer.pk, "kind": kind})
         _touch(case, now=now, policy=policy_current())
+        _thread_note(case, "case.offer_made", offer=kind)
         return offer
 
 
@@ -347,6 +367,7 @@ def _offer_answer(*, actor: Actor, case: Case, accept: bool) -> CaseOffer:
         target = CaseStatus.RESOLVED if accept else CaseStatus.DECLINED
         transition(case, to=target, actor=actor, payload={"offer_id": offer.pk})
         _touch(case, now=now, policy=policy_current())
+        _thread_note(case, "case.offer_accepted" if accept else "case.offer_declined")
         return offer
 
 
@@ -381,6 +402,8 @@ def case_escalate(*, actor: Actor, case: Case) -> Case:
         case.save(update_fields=["escalated_at", "escalated_by_role", "decision_due_at", "expires_at"])
         _touch(case, now=now, policy=policy)
         _webhook(case, "case.escalated", f"case-{case.pk}-escalated", decision_due_at=case.decision_due_at)
+        thread_operators_join(order=case.order)
+        _thread_note(case, "case.escalated")
         return case
 
 
@@ -394,6 +417,7 @@ def case_withdraw(*, actor: Actor, case: Case) -> Case:
         transition(case, to=CaseStatus.WITHDRAWN, actor=actor)
         _pending_offers_withdraw(case, now=now)
         _touch(case, now=now, policy=policy_current())
+        _thread_note(case, "case.withdrawn")
         return case
 
 
@@ -491,6 +515,7 @@ def case_info_request(*, actor: Actor, case: Case, party: str, question: str) ->
         case.info_due_at = request.due_at
         case.save(update_fields=["info_due_at"])
         _touch(case, now=now, policy=policy)
+        _thread_note(case, "case.info_requested", party=party)
         return request
 
 
@@ -609,6 +634,7 @@ def _decision_record(
         policy_version=decision.policy_version,
         decided_at=now,
     )
+    _thread_note(case, "case.appeal_decided" if is_appeal else "case.decided", outcome=outcome)
     return decision
 
 
@@ -684,6 +710,7 @@ def case_appeal(*, actor: Actor, case: Case, reason: str, new_information: str) 
             filed_at=now,
         )
         transition(case, to=CaseStatus.APPEALED, actor=actor, payload={"appeal_id": appeal.pk})
+        _thread_note(case, "case.appealed")
         case.decision_due_at = due_at(now, calendar_hours=policy.decision_target_hours)
         case.save(update_fields=["decision_due_at"])
         _touch(case, now=now, policy=policy)

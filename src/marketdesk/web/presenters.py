@@ -180,3 +180,10 @@ def deadline_countdown(
         return Countdown(at=at, text=str(text), overdue=True, soon=False)
     text = _("%(span)s left") % {"span": _span(left, day)} if left else str(_("due before business hours resume"))
     return Countdown(at=at, text=str(text), overdue=False, soon=left <= SOON)
+
+
+def business_wait(since: dt.datetime, *, calendar: WorkCalendar | None = None, now: dt.datetime | None = None) -> str:
+    """Say how long someone has waited since ``since``, in the calendar's business time ("1 business day 3 h")."""
+    cal = calendar or calendar_for()
+    waited = business_time_between(since, now or clock.now(), calendar=cal)
+    return _span(max(waited, dt.timedelta(0)), business_day_length(cal))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from marketdesk.cases.eligibility import Eligibility, case_eligibility, format_m
 from marketdesk.cases.help_paths import LABEL_SUB_REASON, REASON_GROUPS, SUB_REASONS, SubReason, label_fix
 from marketdesk.cases.models import Case, CaseType, SellerContact
 from marketdesk.cases.selectors import last_finished_case
-from marketdesk.cases.services import case_open, seller_contact_record
+from marketdesk.cases.services import case_open, order_message_post
 from marketdesk.cases.states import OPEN_STATUSES
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
@@ -43,6 +44,8 @@ class GetHelpForm(forms.Form):
         choices=[(code, sub.label) for code, sub in SUB_REASONS.items()],
         error_messages={"required": _("Pick what is wrong.")},
     )
+    # The page's one-time token: submitting the same description twice sends the seller one message.
+    client_token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +120,10 @@ def get_help(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order_for_buyer(request, pk)
     form = GetHelpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        return _next_step(request, order, form.cleaned_data["description"], SUB_REASONS[form.cleaned_data["detail"]])
-    context = {"order": order, "form": form, "suggestion": None}
+        data = form.cleaned_data
+        return _next_step(request, order, data["description"], SUB_REASONS[data["detail"]], token=data["client_token"])
+    token = request.POST.get("client_token", "")[:64] or uuid.uuid4().hex
+    context = {"order": order, "form": form, "suggestion": None, "client_token": token}
     context |= _picker_context(selected=request.POST.get("detail", ""), suggested=request.POST.get("suggested", ""))
     return render(request, "cases/get_help.html", context, status=422 if form.is_bound else 200)
 
@@ -128,14 +133,24 @@ def _open_case_of(order: Order, case_type: str) -> Case | None:
 
 
 def _next_step(
-    request: HttpRequest, order: Order, description: str, sub: SubReason, *, error: str = "", status: int = 200
+    request: HttpRequest,
+    order: Order,
+    description: str,
+    sub: SubReason,
+    *,
+    token: str = "",
+    error: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     actor = actor_of(request)
     contact: SellerContact | None = None
+    token = token or uuid.uuid4().hex
     try:
-        contact = seller_contact_record(actor=actor, order=order)
+        # The description goes to the seller as the buyer's message: that is the contact before any case.
+        order_message_post(actor=actor, order=order, body=description, client_token=token)
     except DomainError as exc:
         error = error or str(exc.message)
+    contact = SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).first()
     verdict: Eligibility = case_eligibility(
         order=order,
         case_type=sub.case_type,
@@ -156,6 +171,7 @@ def _next_step(
         "seller_days": policy_current().seller_response_business_days,
         "closes_at": format_moment(verdict.closes_at) if verdict.allowed and verdict.closes_at else "",
         "error": error,
+        "client_token": token,
     }
     return render(request, "cases/next_step.html", context, status=status)
 
@@ -184,7 +200,8 @@ def get_help_open(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order_for_buyer(request, pk)
     form = GetHelpForm(request.POST)
     if not form.is_valid():
-        context = {"order": order, "form": form, "suggestion": None}
+        token = request.POST.get("client_token", "")[:64] or uuid.uuid4().hex
+        context = {"order": order, "form": form, "suggestion": None, "client_token": token}
         context |= _picker_context(selected=request.POST.get("detail", ""), suggested="")
         return render(request, "cases/get_help.html", context, status=422)
     sub = SUB_REASONS[form.cleaned_data["detail"]]
@@ -199,5 +216,6 @@ def get_help_open(request: HttpRequest, pk: int) -> HttpResponse:
             referenced_case=last_finished_case(actor_of(request), order=order, case_type=sub.case_type),
         )
     except DomainError as exc:
-        return _next_step(request, order, description, sub, error=str(exc.message), status=exc.status)
+        token = form.cleaned_data["client_token"]
+        return _next_step(request, order, description, sub, token=token, error=str(exc.message), status=exc.status)
     return redirect("cases:case_detail", pk=case.pk)

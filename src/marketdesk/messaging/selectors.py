@@ -1,0 +1,115 @@
+"""Reads of conversations, always scoped to the actor who asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, DateTimeField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from marketdesk.core.actors import Actor, Role
+from marketdesk.core.errors import NotFound
+from marketdesk.messaging.models import Message, Owes, QuickReply, Thread, ThreadRead
+from marketdesk.orders.selectors import scope_to_actor
+
+
+def threads_for_actor(actor: Actor) -> QuerySet[Thread]:
+    """Return the threads this actor may see (support: only where a case brought it in)."""
+    qs = scope_to_actor(
+        Thread.objects.select_related("order__marketplace", "shop", "buyer"), actor, order_path="order__"
+    )
+    if actor.role in (Role.OPERATOR, Role.ADMIN):
+        qs = qs.filter(operators_joined_at__isnull=False)
+    return qs
+
+
+def thread_get_for_actor(actor: Actor, *, pk: int) -> Thread:
+    """Return one thread the actor may see, or raise NotFound."""
+    thread = threads_for_actor(actor).filter(pk=pk).first()
+    if thread is None:
+        raise NotFound()
+    return thread
+
+
+def thread_of_order(actor: Actor, *, order_id: int) -> Thread | None:
+    """Return the order's thread if it exists and the actor may see it."""
+    return threads_for_actor(actor).filter(order_id=order_id).first()
+
+
+def _last_read(actor: Actor) -> Subquery:
+    user_id = actor.user.pk if actor.user is not None else 0
+    return Subquery(
+        ThreadRead.objects.filter(thread=OuterRef("pk"), user_id=user_id).values("last_read_message_id")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def with_unread(qs: QuerySet[Thread], actor: Actor) -> QuerySet[Thread]:
+    """Annotate each thread with how many messages of others the actor has not read."""
+    user_id = actor.user.pk if actor.user is not None else 0
+    unread = (
+        Message.objects.filter(thread=OuterRef("pk"), id__gt=Coalesce(OuterRef("my_last_read"), Value(0)))
+        .exclude(author_id=user_id)
+        .order_by()
+        .values("thread")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(my_last_read=_last_read(actor)).annotate(
+        unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
+    )
+
+
+def inbox_for_actor(actor: Actor, *, owed_only: bool = False) -> QuerySet[Thread]:
+    """Return the actor's conversations: for a seller, those owing the buyer a reply first, longest waiting first."""
+    qs = with_unread(threads_for_actor(actor).filter(last_message_at__isnull=False), actor)
+    if actor.role == Role.SELLER:
+        if owed_only:
+            qs = qs.filter(reply_owed_by=Owes.SELLER)
+        far = Value(None, output_field=DateTimeField())
+        return qs.annotate(
+            owed_first=Coalesce(
+                Subquery(
+                    Thread.objects.filter(pk=OuterRef("pk"), reply_owed_by=Owes.SELLER).values("reply_owed_since")[:1]
+                ),
+                far,
+            )
+        ).order_by(F("owed_first").asc(nulls_last=True), "-last_message_at", "-id")
+    return qs.order_by("-last_message_at", "-id")
+
+
+def unread_total(actor: Actor) -> int:
+    """Return how many messages of others wait unread in all of the actor's threads."""
+    if actor.user is None:
+        return 0
+    threads = with_unread(threads_for_actor(actor), actor).select_related(None).only("id")
+    return sum(getattr(thread, "unread", 0) for thread in threads)
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    thread: Thread
+    messages: list[Message]
+    other_read_up_to: int
+
+
+def thread_page(actor: Actor, thread: Thread) -> ThreadPage:
+    """Return the messages of a thread the actor may see, and how far the other party has read."""
+    messages = list(Message.objects.filter(thread=thread).select_related("author"))
+    user_id = actor.user.pk if actor.user is not None else 0
+    if actor.role == Role.BUYER:
+        others = Q(user__memberships__shop=thread.shop_id)
+    elif actor.role == Role.SELLER:
+        others = Q(user_id=thread.buyer_id)
+    else:
+        others = ~Q(user_id=user_id)
+    read = ThreadRead.objects.filter(others, thread=thread).exclude(user_id=user_id)
+    other_read_up_to = max((r.last_read_message_id for r in read), default=0)
+    return ThreadPage(thread=thread, messages=messages, other_read_up_to=other_read_up_to)
+
+
+def quick_replies_for_actor(actor: Actor) -> QuerySet[QuickReply]:
+    """Return the quick replies of the seller's shops (nobody else has any)."""
+    if actor.role != Role.SELLER or actor.user is None:
+        return QuickReply.objects.none()
+    return QuickReply.objects.filter(shop__memberships__user=actor.user)

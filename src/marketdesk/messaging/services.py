@@ -1,0 +1,198 @@
+"""Writes of conversations: post a message, add a system line, let support join, mark as read, quick replies.
+
+Each service is one transaction that locks the order first (CONTRIBUTING's fixed
+order), then the thread. Messages are never edited or deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from marketdesk.core import clock
+from marketdesk.core.actors import Actor, Role
+from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
+from marketdesk.messaging.models import Message, MessageKind, Owes, QuickReply, Thread, ThreadRead
+from marketdesk.messaging.selectors import thread_get_for_actor
+from marketdesk.messaging.system import SYSTEM_MESSAGES
+from marketdesk.orders.models import Order
+from marketdesk.orders.selectors import order_get_for_actor
+
+MAX_MESSAGE_LENGTH = 20_000  # as long as a Get help description, which becomes a message
+MAX_TOKEN_LENGTH = 64
+POSTERS = (Role.BUYER, Role.SELLER, Role.OPERATOR, Role.ADMIN, Role.MARKETPLACE)
+STAFF = (Role.OPERATOR, Role.ADMIN)
+
+
+def _thread_locked(order: Order) -> Thread:
+    """Lock the order, then return its thread (created on first use), locked too."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    thread, _created = Thread.objects.get_or_create(
+        order=order, defaults={"buyer_id": order.buyer_id, "shop_id": order.shop_id, "created_at": clock.now()}
+    )
+    return Thread.objects.select_for_update().get(pk=thread.pk)
+
+
+def _body(value: str) -> str:
+    body = (value or "").strip()
+    if not body:
+        raise DomainValidationError(_("Write a message."), field="body")
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise DomainValidationError(
+            _("A message can be at most %(limit)s characters; this one has %(length)s.")
+            % {"limit": f"{MAX_MESSAGE_LENGTH:,}", "length": f"{len(body):,}"},
+            field="body",
+        )
+    return body
+
+
+def _author_role(actor: Actor) -> str:
+    # The marketplace posts what its buyer wrote in the marketplace's own app.
+    return Role.BUYER if actor.role == Role.MARKETPLACE else actor.role
+
+
+def message_post(*, actor: Actor, order: Order, body: str, client_token: str = "") -> Message:
+    """Post a party's (or support's) message to the order's thread; a repeated client token posts once."""
+    if actor.role not in POSTERS:
+        raise PermissionDenied()
+    order = order_get_for_actor(actor, pk=order.pk)
+    body = _body(body)
+    client_token = (client_token or "")[:MAX_TOKEN_LENGTH]
+    author = actor.user if actor.role != Role.MARKETPLACE else order.buyer
+    with transaction.atomic():
+        thread = _thread_locked(order)
+        if actor.role in STAFF and thread.operators_joined_at is None:
+            raise PermissionDenied(_("Support joins this conversation when a case is escalated."))
+        if client_token:
+            earlier = Message.objects.filter(thread=thread, author=author, client_token=client_token).first()
+            if earlier is not None:
+                return earlier
+        now = clock.now()
+        role = _author_role(actor)
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    thread=thread,
+                    author=author,
+                    author_role=role,
+                    body=body,
+                    created_at=now,
+                    client_token=client_token,
+                )
+        except IntegrityError:
+            return Message.objects.get(thread=thread, author=author, client_token=client_token)
+        _owed_update(thread, role=role, now=now)
+        thread.last_message_at = now
+        thread.save(update_fields=["last_message_at", "reply_owed_by", "reply_owed_since"])
+        if author is not None:
+            _read_to(thread, user_id=author.pk, message_id=message.pk, now=now)
+        return message
+
+
+def _owed_update(thread: Thread, *, role: str, now: Any) -> None:
+    """The buyer's message puts the seller in their debt (from the first unanswered one); the seller's clears it."""
+    if role == Role.BUYER:
+        if thread.reply_owed_by != Owes.SELLER:
+            thread.reply_owed_by = Owes.SELLER
+            thread.reply_owed_since = now
+    elif role == Role.SELLER:
+        thread.reply_owed_by = Owes.NOBODY
+        thread.reply_owed_since = None
+
+
+def thread_system_post(*, order: Order, event: str, data: dict[str, Any]) -> Message:
+    """Add a system line about the order or its case to the thread (inside the caller's transaction)."""
+    if event not in SYSTEM_MESSAGES:
+        raise ValueError(f"unknown system message {event!r}")
+    thread = _thread_locked(order)
+    now = clock.now()
+    message = Message.objects.create(
+        thread=thread, kind=MessageKind.SYSTEM, author_role=Role.SYSTEM, event=event, data=data, created_at=now
+    )
+    thread.last_message_at = now
+    thread.save(update_fields=["last_message_at"])
+    return message
+
+
+def thread_operators_join(*, order: Order) -> Thread:
+    """Let support into the order's thread (when a case is escalated); both parties see that they joined."""
+    thread = _thread_locked(order)
+    if thread.operators_joined_at is None:
+        thread.operators_joined_at = clock.now()
+        thread.save(update_fields=["operators_joined_at"])
+    return thread
+
+
+def _read_to(thread: Thread, *, user_id: int, message_id: int, now: Any) -> ThreadRead:
+    read, created = ThreadRead.objects.get_or_create(
+        thread=thread, user_id=user_id, defaults={"last_read_message_id": message_id, "read_at": now}
+    )
+    if not created and message_id > read.last_read_message_id:
+        read.last_read_message_id = message_id
+        read.read_at = now
+        read.save(update_fields=["last_read_message_id", "read_at"])
+    return read
+
+
+def thread_read(*, actor: Actor, thread_id: int) -> ThreadRead | None:
+    """Mark the thread read up to its latest message for the actor (a read receipt for the other party)."""
+    if actor.user is None:
+        raise PermissionDenied()
+    thread = thread_get_for_actor(actor, pk=thread_id)
+    last = Message.objects.filter(thread=thread).order_by("-id").values_list("id", flat=True).first()
+    if last is None:
+        return None
+    with transaction.atomic():
+        return _read_to(thread, user_id=actor.user.pk, message_id=last, now=clock.now())
+
+
+# Quick replies
+
+
+def _own_shop_id(actor: Actor, shop_id: int) -> int:
+    if actor.role != Role.SELLER or actor.user is None:
+        raise PermissionDenied()
+    if not actor.user.memberships.filter(shop_id=shop_id).exists():
+        raise NotFound()
+    return shop_id
+
+
+def quick_reply_save(*, actor: Actor, shop_id: int, title: str, body: str, reply_id: int | None = None) -> QuickReply:
+    """Create or change one of the shop's quick replies."""
+    shop_id = _own_shop_id(actor, shop_id)
+    title = (title or "").strip()
+    if not title:
+        raise DomainValidationError(_("Give the reply a short title."), field="title")
+    body = _body(body)
+    with transaction.atomic():
+        if reply_id is None:
+            return QuickReply.objects.create(shop_id=shop_id, title=title[:80], body=body, created_at=clock.now())
+        reply = QuickReply.objects.select_for_update().filter(pk=reply_id, shop_id=shop_id).first()
+        if reply is None:
+            raise NotFound()
+        reply.title, reply.body = title[:80], body
+        reply.save(update_fields=["title", "body"])
+        return reply
+
+
+def quick_reply_delete(*, actor: Actor, shop_id: int, reply_id: int) -> None:
+    """Delete one of the shop's quick replies."""
+    shop_id = _own_shop_id(actor, shop_id)
+    deleted, _rows = QuickReply.objects.filter(pk=reply_id, shop_id=shop_id).delete()
+    if not deleted:
+        raise NotFound()
+
+
+def quick_reply_used(*, actor: Actor, reply_id: int) -> QuickReply:
+    """Count one use of a quick reply (the seller inserted it into a message)."""
+    if actor.role != Role.SELLER or actor.user is None:
+        raise PermissionDenied()
+    reply = QuickReply.objects.filter(pk=reply_id, shop__memberships__user=actor.user).first()
+    if reply is None:
+        raise NotFound()
+    QuickReply.objects.filter(pk=reply.pk).update(usage_count=F("usage_count") + 1)
+    reply.refresh_from_db(fields=["usage_count"])
+    return reply
