@@ -201,6 +201,8 @@ MAILERS = {
 }
 if MAILERS["default"]["BACKEND"] != "django.core.mail.backends.smtp.EmailBackend":
     MAILERS["default"]["OPTIONS"] = {}
+# Where links in emails point (the address people open the product at).
+MARKETDESK_BASE_URL = os.environ.get("MARKETDESK_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("MARKETDESK_FROM_EMAIL", "marketdesk <no-reply@marketdesk.localhost>")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

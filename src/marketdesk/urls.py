@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("help/", include("marketdesk.helpcenter.urls")),
+    path("notifications/", include("marketdesk.notifications.urls")),
     path("", include("marketdesk.messaging.urls")),
     path("", include("marketdesk.cases.urls")),
     path("", include("marketdesk.web.urls")),

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from marketdesk.accounts.models import User
@@ -49,9 +50,10 @@ from marketdesk.core.transitions import transition
 from marketdesk.ledger.services import EntrySpec, ledger_record_decision
 from marketdesk.messaging.models import Message
 from marketdesk.messaging.services import message_post, thread_operators_join, thread_system_post
+from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order, OrderLine
-from marketdesk.orders.selectors import order_get_for_actor
+from marketdesk.orders.selectors import order_get_for_actor, shop_member_ids
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
 
@@ -135,9 +137,39 @@ def _webhook(case: Case, event_type: str, event_id: str, **data: Any) -> None:
     )
 
 
-def _thread_note(case: Case, event: str, **data: Any) -> None:
-    """Add the system line about this case to the order's conversation (same transaction)."""
+# Who hears of each step of a case, besides the line in the conversation: the notification kind, and whether
+# the buyer and the seller are told (the person who acted never is).
+CASE_NOTICES: dict[str, tuple[str, bool, bool]] = {
+    "case.opened": ("case.opened", False, True),
+    "case.offer_made": ("case.offer_made", True, False),
+    "case.offer_accepted": ("case.offer_answered", False, True),
+    "case.offer_declined": ("case.offer_answered", False, True),
+    "case.escalated": ("case.escalated", True, True),
+    "case.info_requested": ("case.info_requested", True, True),
+    "case.decided": ("case.decided", True, True),
+    "case.appealed": ("case.appealed", True, True),
+    "case.appeal_decided": ("case.decided", True, True),
+    "case.withdrawn": ("case.withdrawn", False, True),
+}
+
+
+def _thread_note(case: Case, event: str, *, actor: Actor, **data: Any) -> None:
+    """Add the system line about this case to the order's conversation and tell the parties (same transaction)."""
     thread_system_post(order=case.order, event=event, data={"case": case.pk, **data})
+    kind, to_buyer, to_seller = CASE_NOTICES[event]
+    if event == "case.info_requested":  # only the party asked
+        to_buyer, to_seller = data.get("party") == Party.BUYER, data.get("party") == Party.SELLER
+    recipients = set(shop_member_ids(case.shop_id)) if to_seller else set()
+    if to_buyer:
+        recipients.add(case.buyer_id)
+    if actor.user is not None:
+        recipients.discard(actor.user.pk)
+    notify(
+        user_ids=recipients,
+        kind=kind,
+        data={"case": case.pk, "order": case.order.external_id},
+        url=reverse("cases:case_detail", args=[case.pk]),
+    )
 
 
 # The buyer contacts the seller first
@@ -270,7 +302,7 @@ def case_open(
             ),
         )
         _webhook(case, "case.opened", f"case-{case.pk}-opened", seller_due_at=case.seller_due_at)
-        _thread_note(case, "case.opened", reason=case_type)
+        _thread_note(case, "case.opened", actor=actor, reason=case_type)
         return case
 
 
@@ -341,7 +373,7 @@ def case_offer_make(
         )
         transition(case, to=CaseStatus.OFFER_MADE, actor=actor, payload={"offer_id": offer.pk, "kind": kind})
         _touch(case, now=now, policy=policy_current())
-        _thread_note(case, "case.offer_made", offer=kind)
+        _thread_note(case, "case.offer_made", actor=actor, offer=kind)
         return offer
 
 
@@ -367,7 +399,7 @@ def _offer_answer(*, actor: Actor, case: Case, accept: bool) -> CaseOffer:
         target = CaseStatus.RESOLVED if accept else CaseStatus.DECLINED
         transition(case, to=target, actor=actor, payload={"offer_id": offer.pk})
         _touch(case, now=now, policy=policy_current())
-        _thread_note(case, "case.offer_accepted" if accept else "case.offer_declined")
+        _thread_note(case, "case.offer_accepted" if accept else "case.offer_declined", actor=actor)
         return offer
 
 
@@ -403,7 +435,7 @@ def case_escalate(*, actor: Actor, case: Case) -> Case:
         _touch(case, now=now, policy=policy)
         _webhook(case, "case.escalated", f"case-{case.pk}-escalated", decision_due_at=case.decision_due_at)
         thread_operators_join(order=case.order)
-        _thread_note(case, "case.escalated")
+        _thread_note(case, "case.escalated", actor=actor)
         return case
 
 
@@ -417,7 +449,7 @@ def case_withdraw(*, actor: Actor, case: Case) -> Case:
         transition(case, to=CaseStatus.WITHDRAWN, actor=actor)
         _pending_offers_withdraw(case, now=now)
         _touch(case, now=now, policy=policy_current())
-        _thread_note(case, "case.withdrawn")
+        _thread_note(case, "case.withdrawn", actor=actor)
         return case
 
 
@@ -515,7 +547,7 @@ def case_info_request(*, actor: Actor, case: Case, party: str, question: str) ->
         case.info_due_at = request.due_at
         case.save(update_fields=["info_due_at"])
         _touch(case, now=now, policy=policy)
-        _thread_note(case, "case.info_requested", party=party)
+        _thread_note(case, "case.info_requested", actor=actor, party=party)
         return request
 
 
@@ -634,7 +666,7 @@ def _decision_record(
         policy_version=decision.policy_version,
         decided_at=now,
     )
-    _thread_note(case, "case.appeal_decided" if is_appeal else "case.decided", outcome=outcome)
+    _thread_note(case, "case.appeal_decided" if is_appeal else "case.decided", actor=actor, outcome=outcome)
     return decision
 
 
@@ -710,7 +742,7 @@ def case_appeal(*, actor: Actor, case: Case, reason: str, new_information: str) 
             filed_at=now,
         )
         transition(case, to=CaseStatus.APPEALED, actor=actor, payload={"appeal_id": appeal.pk})
-        _thread_note(case, "case.appealed")
+        _thread_note(case, "case.appealed", actor=actor)
         case.decision_due_at = due_at(now, calendar_hours=policy.decision_target_hours)
         case.save(update_fields=["decision_due_at"])
         _touch(case, now=now, policy=policy)

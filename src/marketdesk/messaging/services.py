@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from marketdesk.core import clock
@@ -18,8 +19,10 @@ from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDe
 from marketdesk.messaging.models import Message, MessageKind, Owes, QuickReply, Thread, ThreadRead
 from marketdesk.messaging.selectors import thread_get_for_actor
 from marketdesk.messaging.system import SYSTEM_MESSAGES
+from marketdesk.notifications.inbox import notify
+from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order
-from marketdesk.orders.selectors import order_get_for_actor
+from marketdesk.orders.selectors import order_get_for_actor, shop_member_ids
 
 MAX_MESSAGE_LENGTH = 20_000  # as long as a Get help description, which becomes a message
 MAX_TOKEN_LENGTH = 64
@@ -84,12 +87,48 @@ def message_post(*, actor: Actor, order: Order, body: str, client_token: str = "
                 )
         except IntegrityError:
             return Message.objects.get(thread=thread, author=author, client_token=client_token)
+        # The body goes with the event: the marketplace is the platform both parties use, already reads
+        # every message of its orders through the API, and needs the text to show or announce it in its
+        # own app. (PRODUCT's "never a message body in an email to anyone but its parties" is about mail
+        # to people.) Only people's messages are sent: a system line repeats a case's change, which has
+        # its own event (case.opened, case.decided …); thread_system_post therefore emits nothing.
+        webhook_event_emit(
+            marketplace_id=order.marketplace_id,
+            event_type="message.posted",
+            data={
+                "order": order.external_id,
+                "message_id": message.pk,
+                "author_role": role,
+                "body": body,
+                "created_at": now,
+            },
+            event_id=f"message-{message.pk}",
+        )
         _owed_update(thread, role=role, now=now)
         thread.last_message_at = now
         thread.save(update_fields=["last_message_at", "reply_owed_by", "reply_owed_since"])
         if author is not None:
             _read_to(thread, user_id=author.pk, message_id=message.pk, now=now)
+        _notify_parties(thread, message, order=order)
         return message
+
+
+def _notify_parties(thread: Thread, message: Message, *, order: Order) -> None:
+    """Tell the other party (both, when support writes); the text goes only to the message's parties."""
+    recipients = set(shop_member_ids(thread.shop_id)) | {thread.buyer_id}
+    recipients.discard(message.author_id)
+    if message.author_role == Role.BUYER:
+        recipients.discard(thread.buyer_id)
+    elif message.author_role == Role.SELLER:
+        recipients = {thread.buyer_id}
+    author = message.author.name if message.author is not None else ""
+    notify(
+        user_ids=recipients,
+        kind="message.posted",
+        data={"author": author, "order": order.external_id},
+        url=reverse("messaging:conversation", args=[order.pk]),
+        message_body=message.body,
+    )
 
 
 def _owed_update(thread: Thread, *, role: str, now: Any) -> None:

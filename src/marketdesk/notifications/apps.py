@@ -8,5 +8,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        # Registers the outbox handler of webhook deliveries in every process, the worker's included.
-        from marketdesk.notifications import webhooks  # noqa: F401
+        # Registers the outbox handlers (webhook deliveries, emails) in every process, the worker's included.
+        from marketdesk.notifications import inbox, webhooks  # noqa: F401

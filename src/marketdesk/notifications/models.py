@@ -89,3 +89,46 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
+
+
+class Notification(models.Model):
+    """Something a person should know about, shown under the bell and (by preference) emailed."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=40)
+    # Worded when shown, in the reader's language, from the kind and these parameters.
+    data = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    # The text of the message that caused it, only ever for that message's parties (never in the data).
+    message_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"
+
+
+class EmailMode(models.TextChoices):
+    INSTANT = "instant", _("At once")
+    DIGEST = "digest", _("In a daily digest")
+    OFF = "off", _("Never")
+
+
+class NotificationPreference(models.Model):
+    """One person's choice for one kind of notification: in the app or not, by email how."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=40)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    email = models.CharField(_("by email"), max_length=8, choices=EmailMode.choices, default=EmailMode.INSTANT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.email}"

@@ -58,3 +58,10 @@ def order_timeline_for_actor(actor: Actor, order: Order) -> QuerySet[TimelineEve
     return TimelineEvent.objects.filter(
         subject_type=ContentType.objects.get_for_model(Order), subject_id=order.pk, audience__in=audiences_for(actor)
     ).select_related("actor_user")
+
+
+def shop_member_ids(shop_id: int) -> list[int]:
+    """Return the ids of the people who act for a shop (whom its notifications reach)."""
+    from marketdesk.accounts.models import ShopMembership
+
+    return list(ShopMembership.objects.filter(shop_id=shop_id, user__is_active=True).values_list("user_id", flat=True))
