@@ -70,6 +70,7 @@ def _register_routers(target: NinjaAPI) -> None:
     from marketdesk.helpcenter.api import router as helpcenter_router
     from marketdesk.hints.api import router as hints_router
     from marketdesk.ledger.api import router as ledger_router
+    from marketdesk.messaging.api import router as messaging_router
     from marketdesk.notifications.api import router as notifications_router
     from marketdesk.orders.api import router as orders_router
 
@@ -79,6 +80,7 @@ def _register_routers(target: NinjaAPI) -> None:
     target.add_router("/", ledger_router)
     target.add_router("/", notifications_router)
     target.add_router("/", cases_router)
+    target.add_router("/", messaging_router)
 
 
 _register_routers(api)
