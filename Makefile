@@ -48,11 +48,13 @@ install:  ## Create .venv from uv.lock, install needed Debian packages, compile 
 	    $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 	fi
 
+# ffmpeg: attachments check videos with ffprobe and cut their poster frames with ffmpeg.
+demo: APT_PACKAGES = ffmpeg
 demo: install  ## Run the demo: web + worker on http://127.0.0.1:8000, logins printed
 	@$(call step,marketdesk demo)
 	exec $(BIN)/marketdesk demo
 
-test: APT_PACKAGES = postgresql chromium gettext
+test: APT_PACKAGES = postgresql chromium gettext ffmpeg redis-server
 test: install  ## Everything CI checks: lint, types, migrations, pytest on SQLite and PostgreSQL, browser
 	@scripts/test.sh
 
@@ -85,7 +87,7 @@ messages: install  ## Update the Russian catalogue from the source (what tests/t
 	env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django makemessages --locale=ru --no-obsolete
 	echo "Now translate the empty and fuzzy entries in src/marketdesk/locale/ru/LC_MESSAGES/django.po"
 
-bench: APT_PACKAGES = postgresql
+bench: APT_PACKAGES = postgresql redis-server
 bench: install  ## Run the benchmarks (BENCH_ARGS="--postgres" for PostgreSQL)
 	@$(call step,bench/run.py $(BENCH_ARGS))
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

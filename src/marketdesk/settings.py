@@ -7,6 +7,7 @@ turns on the guards that refuse an unsafe start.
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "marketdesk.hints",
     "marketdesk.helpcenter",
     "marketdesk.messaging",
+    "marketdesk.attachments",
     "marketdesk.cases",
     "marketdesk.ledger",
     "marketdesk.notifications",
@@ -161,8 +163,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("MARKETDESK_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MARKETDESK_MEDIA_ROOT", VAR_DIR / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files people upload: under MEDIA_ROOT/attachments/, which no URL serves (see attachments.views).
+    "attachments": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -172,6 +176,30 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# MARKETDESK_STORAGE_URL=s3://KEY:SECRET@HOST[:PORT]/BUCKET[?region=…] keeps attachments in an
+# S3-compatible bucket instead (s3+http:// for a plain-HTTP endpoint such as a local MinIO);
+# needs the `s3` extra: `uv sync --extra s3`.
+if _storage_url := os.environ.get("MARKETDESK_STORAGE_URL", ""):
+    _s3 = urlsplit(_storage_url)
+    if _s3.scheme not in ("s3", "s3+http") or not _s3.hostname or not _s3.path.strip("/"):
+        raise ImproperlyConfigured("MARKETDESK_STORAGE_URL must look like s3://KEY:SECRET@HOST[:PORT]/BUCKET.")
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3.path.strip("/"),
+            "endpoint_url": f"{'http' if _s3.scheme == 's3+http' else 'https'}://{_s3.netloc.rpartition('@')[2]}",
+            "access_key": unquote(_s3.username or "") or None,
+            "secret_key": unquote(_s3.password or "") or None,
+            "region_name": parse_qs(_s3.query).get("region", [None])[0],
+            "file_overwrite": False,
+            "default_acl": None,  # the bucket's own (private): files are only ever served through marketdesk
+        },
+    }
+# A signed attachment link works this many seconds, and every fetch is authorized again.
+ATTACHMENT_URL_MAX_AGE = int(os.environ.get("MARKETDESK_ATTACHMENT_URL_MAX_AGE", "300"))
+# Images with more pixels are refused as decompression bombs (a 50-megapixel phone photo passes).
+ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("MARKETDESK_ATTACHMENT_MAX_IMAGE_PIXELS", "64000000"))
 
 TASKS = {
     "default": {

@@ -10,6 +10,7 @@ urlpatterns = [
     path("help/", include("marketdesk.helpcenter.urls")),
     path("notifications/", include("marketdesk.notifications.urls")),
     path("", include("marketdesk.messaging.urls")),
+    path("", include("marketdesk.attachments.urls")),
     path("", include("marketdesk.cases.urls")),
     path("", include("marketdesk.web.urls")),
 ]

@@ -12,6 +12,7 @@ from marketdesk.core.periodic import periodic_enqueue_due, registered_periodic
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
+    "marketdesk.attachments.tasks.purge_unclaimed_attachments": dt.timedelta(hours=1),
     "marketdesk.api.tasks.purge_idempotency_records": dt.timedelta(hours=6),
     "marketdesk.cases.tasks.close_finished_cases": dt.timedelta(hours=1),
     "marketdesk.cases.tasks.expire_idle_cases": dt.timedelta(hours=1),

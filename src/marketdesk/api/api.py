@@ -66,6 +66,7 @@ install_exception_handlers(api)
 
 
 def _register_routers(target: NinjaAPI) -> None:
+    from marketdesk.attachments.api import router as attachments_router
     from marketdesk.cases.api import router as cases_router
     from marketdesk.helpcenter.api import router as helpcenter_router
     from marketdesk.hints.api import router as hints_router
@@ -81,6 +82,7 @@ def _register_routers(target: NinjaAPI) -> None:
     target.add_router("/", notifications_router)
     target.add_router("/", cases_router)
     target.add_router("/", messaging_router)
+    target.add_router("/", attachments_router)
 
 
 _register_routers(api)

@@ -9,6 +9,7 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -175,10 +176,14 @@ def _thread_note(case: Case, event: str, *, actor: Actor, **data: Any) -> None:
 # The buyer contacts the seller first
 
 
-def order_message_post(*, actor: Actor, order: Order, body: str, client_token: str = "") -> Message:
+def order_message_post(
+    *, actor: Actor, order: Order, body: str, client_token: str = "", attachment_ids: Sequence[int] = ()
+) -> Message:
     """Post to the order's conversation: the buyer's first message is the contact with the seller, whose first reply is noted."""
     with transaction.atomic():
-        message = message_post(actor=actor, order=order, body=body, client_token=client_token)
+        message = message_post(
+            actor=actor, order=order, body=body, client_token=client_token, attachment_ids=attachment_ids
+        )
         if message.author_role == Role.BUYER:
             seller_contact_record(actor=actor, order=order)
         elif message.author_role == Role.SELLER and SellerContact.objects.filter(order=order).exists():

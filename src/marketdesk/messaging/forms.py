@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.messaging.services import MAX_MESSAGE_LENGTH, MAX_TOKEN_LENGTH
 
 
+class IdListField(forms.Field):
+    """Several ids from hidden inputs of one name (which of them are the poster's is the service's call)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("Upload the files again.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        if not all(str(v).isdigit() for v in values):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return [int(v) for v in values]
+
+
 class MessageForm(forms.Form):
-    # One more than the limit, so that the service says how long the text was instead of the form cutting it.
-    body = forms.CharField(
-        label=_("Your message"), max_length=MAX_MESSAGE_LENGTH * 20, widget=forms.Textarea, strip=False
-    )
+    # No length limit here: the service says how long the text was. Empty is fine when files come along.
+    body = forms.CharField(label=_("Your message"), required=False, widget=forms.Textarea, strip=False)
     client_token = forms.CharField(max_length=MAX_TOKEN_LENGTH, required=False, widget=forms.HiddenInput)
+    attachment_ids = IdListField()
 
 
 class QuickReplyForm(forms.Form):

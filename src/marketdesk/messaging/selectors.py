@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, DateTimeField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from marketdesk.attachments.presenters import attachment_view
+from marketdesk.attachments.selectors import attachments_of_many
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotFound
 from marketdesk.messaging.models import Message, Owes, QuickReply, Thread, ThreadRead
@@ -91,6 +94,12 @@ class ThreadPage:
     thread: Thread
     messages: list[Message]
     other_read_up_to: int
+    attachments: dict[int, list[dict[str, Any]]]
+
+
+def message_attachment_readable(actor: Actor, attachment: Any) -> bool:
+    """Whether the actor may read an attachment of a message: exactly who may read its thread."""
+    return Message.objects.filter(pk=attachment.owner_id, thread__in=threads_for_actor(actor)).exists()
 
 
 def thread_page(actor: Actor, thread: Thread) -> ThreadPage:
@@ -105,7 +114,10 @@ def thread_page(actor: Actor, thread: Thread) -> ThreadPage:
         others = ~Q(user_id=user_id)
     read = ThreadRead.objects.filter(others, thread=thread).exclude(user_id=user_id)
     other_read_up_to = max((r.last_read_message_id for r in read), default=0)
-    return ThreadPage(thread=thread, messages=messages, other_read_up_to=other_read_up_to)
+    attachments = {
+        owner_id: [attachment_view(a) for a in items] for owner_id, items in attachments_of_many(messages).items()
+    }
+    return ThreadPage(thread=thread, messages=messages, other_read_up_to=other_read_up_to, attachments=attachments)
 
 
 def quick_replies_for_actor(actor: Actor) -> QuerySet[QuickReply]:

@@ -6,6 +6,7 @@ order), then the thread. Messages are never edited or deleted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from marketdesk.attachments.services import attachments_claim
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
@@ -39,9 +41,9 @@ def _thread_locked(order: Order) -> Thread:
     return Thread.objects.select_for_update().get(pk=thread.pk)
 
 
-def _body(value: str) -> str:
+def _body(value: str, *, optional: bool = False) -> str:
     body = (value or "").strip()
-    if not body:
+    if not body and not optional:
         raise DomainValidationError(_("Write a message."), field="body")
     if len(body) > MAX_MESSAGE_LENGTH:
         raise DomainValidationError(
@@ -57,12 +59,14 @@ def _author_role(actor: Actor) -> str:
     return Role.BUYER if actor.role == Role.MARKETPLACE else actor.role
 
 
-def message_post(*, actor: Actor, order: Order, body: str, client_token: str = "") -> Message:
+def message_post(
+    *, actor: Actor, order: Order, body: str, client_token: str = "", attachment_ids: Sequence[int] = ()
+) -> Message:
     """Post a party's (or support's) message to the order's thread; a repeated client token posts once."""
     if actor.role not in POSTERS:
         raise PermissionDenied()
     order = order_get_for_actor(actor, pk=order.pk)
-    body = _body(body)
+    body = _body(body, optional=bool(attachment_ids))
     client_token = (client_token or "")[:MAX_TOKEN_LENGTH]
     author = actor.user if actor.role != Role.MARKETPLACE else order.buyer
     with transaction.atomic():
@@ -87,6 +91,9 @@ def message_post(*, actor: Actor, order: Order, body: str, client_token: str = "
                 )
         except IntegrityError:
             return Message.objects.get(thread=thread, author=author, client_token=client_token)
+        if attachment_ids:
+            # Only the poster's own, unattached uploads, within the policy's count (else nothing is posted).
+            attachments_claim(actor=actor, ids=attachment_ids, owner=message)
         # The body goes with the event: the marketplace is the platform both parties use, already reads
         # every message of its orders through the API, and needs the text to show or announce it in its
         # own app. (PRODUCT's "never a message body in an email to anyone but its parties" is about mail

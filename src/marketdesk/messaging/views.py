@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from marketdesk.attachments.services import attachment_ingest
 from marketdesk.cases.services import order_message_post
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
@@ -83,12 +84,17 @@ def conversation_post(request: HttpRequest, pk: int) -> HttpResponse:
     form = MessageForm(request.POST)
     if not form.is_valid():
         return render(request, "messaging/conversation.html", _context(request, order, form), status=422)
+    actor = actor_of(request)
     try:
+        # Files come uploaded one by one by the page's script (ids), or with the form when scripts are off.
+        ids = [*form.cleaned_data["attachment_ids"]]
+        ids += [attachment_ingest(actor=actor, upload=f).pk for f in request.FILES.getlist("files")]
         order_message_post(
-            actor=actor_of(request),
+            actor=actor,
             order=order,
             body=form.cleaned_data["body"],
             client_token=form.cleaned_data["client_token"],
+            attachment_ids=ids,
         )
     except DomainError as exc:
         if exc.field == "body":

@@ -65,3 +65,9 @@ def unread_messages(context: template.Context) -> int:
     if user is None or not user.is_authenticated or user.role not in (Role.BUYER, Role.SELLER):
         return 0
     return unread_total(Actor.for_user(user))
+
+
+@register.simple_tag
+def attachments_for(page: Any, message: Any) -> list[dict[str, Any]]:
+    """The attachments of one message on a conversation page (read once for the page)."""
+    return page.attachments.get(message.pk, []) if page is not None else []

@@ -1,0 +1,67 @@
+"""POST /api/v1/attachments: a signed-in person uploads; keys and strangers are refused; problems are typed."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from marketdesk.accounts.services import api_key_create
+from marketdesk.attachments.models import Attachment
+from marketdesk.core.actors import Actor
+from tests.api.helpers import session_client
+from tests.attachments import samples
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/attachments"
+
+
+@pytest.fixture
+def key_client(marketplace) -> Client:
+    _key, raw = api_key_create(actor=Actor.system(), marketplace=marketplace, name="Integration")
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def post(client, data: bytes, name: str):
+    return client.post(URL, {"file": samples.upload(data, name)})
+
+
+def test_a_signed_in_person_uploads_a_photo(buyer):
+    response = post(session_client(buyer), samples.png(), "screen.png")
+
+    attachment = Attachment.objects.get()
+    assert response.status_code == 201
+    assert response.json() == samples.fresh_upload_json(attachment, url=response.json()["url"])
+    assert (attachment.original_name, attachment.mime) == ("screen.png", "image/png")
+
+
+def test_a_refused_file_is_a_422_problem_naming_the_field_and_the_reason(buyer):
+    response = post(session_client(buyer), samples.exe(), "invoice.jpg")
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "file_type_not_accepted"
+    assert response.json()["errors"][0]["field"] == "file"
+
+
+def test_a_missing_file_is_a_422_problem(buyer):
+    response = session_client(buyer).post(URL, {})
+
+    assert (response.status_code, response.json()["code"]) == (422, "invalid")
+
+
+def test_the_marketplace_key_is_refused_with_403(key_client):
+    response = post(key_client, samples.png(), "a.png")
+
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    assert Attachment.objects.count() == 0
+
+
+def test_without_credentials_it_is_401(client):
+    assert post(client, samples.png(), "a.png").status_code == 401
+
+
+def test_a_session_without_the_csrf_token_is_refused(buyer):
+    response = post(session_client(buyer, enforce_csrf=True), samples.png(), "a.png")
+
+    assert (response.status_code, response.json()["code"]) == (403, "csrf_failed")
