@@ -139,9 +139,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"marketdesk demo is ready at {url}  (started in {seconds:.0f} s)"))
         self.stdout.write(f"Sign in as (password for all: {DEMO_PASSWORD}):")
         for username, what in (
-            ("buyer", "a buyer with a dozen orders in every status"),
-            ("seller", "the owner of a shop with about 30 orders"),
-            ("operator", "platform support"),
+            ("buyer", "a buyer with a dozen orders in every status, and cases: an offer to answer, one with support"),
+            ("seller", "the owner of a shop with about 30 orders and cases waiting for its answer"),
+            ("operator", "platform support, with a queue of escalated cases and their deadlines"),
             ("admin", f"administrator (also {url}admin/)"),
         ):
             self.stdout.write(f"  {username:<9} {what}")

@@ -17,6 +17,7 @@ from marketdesk.core.errors import DomainError
 from marketdesk.core.outbox import outbox_sweep
 from marketdesk.core.periodic import periodic_enqueue_due
 from marketdesk.orders.models import Marketplace
+from marketdesk.simulator.cases import marketplace_cases_simulate
 from marketdesk.simulator.services import (
     DEFAULT_NAME,
     DEFAULT_SLUG,
@@ -38,7 +39,8 @@ def _aware(value: str) -> dt.datetime:
 class Command(BaseCommand):
     help = (
         "Build a deterministic simulated marketplace from a seed (shops, buyers, orders in every status "
-        "with their timelines), or with --tick keep it moving like a live marketplace."
+        "with their timelines, and buyer-protection cases in every status), or with --tick keep it moving "
+        "like a live marketplace."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -58,6 +60,11 @@ class Command(BaseCommand):
             help="Also create the logins buyer, seller, operator and admin (password demo). Refused in production.",
         )
         parser.add_argument("--batch-size", type=int, default=2000, help="Orders per transaction (default 2000).")
+        parser.add_argument(
+            "--no-cases",
+            action="store_true",
+            help="Skip the cases (by default about 1.5 %% of shipped and delivered orders get one, 30 to 200).",
+        )
         parser.add_argument("--quiet", action="store_true", help="Print only errors.")
         parser.add_argument("--tick", action="store_true", help="Keep the marketplace moving until stopped.")
         parser.add_argument("--every", type=float, default=20.0, help="Seconds between ticks (default 20).")
@@ -93,6 +100,14 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 progress=report,
             )
+            cases_note = ""
+            if not options["no_cases"]:
+                cases = marketplace_cases_simulate(marketplace=result.marketplace, seed=options["seed"], epoch=epoch)
+                cases_note = (
+                    "; cases were already there"
+                    if cases.already_there
+                    else f"; {cases.created:,} cases ({cases.refused:,} refused by the case services)"
+                )
         if want_demo:
             try:
                 demo_accounts_ensure(marketplace=result.marketplace, seed=options["seed"])
@@ -101,8 +116,8 @@ class Command(BaseCommand):
         self._say(
             f"Simulated {result.marketplace.slug!r} (seed {options['seed']}): {result.orders_created:,} orders created, "
             f"{result.orders_skipped:,} already there; {result.lines:,} lines, {result.payments:,} payments, "
-            f"{result.events:,} timeline events; {result.shops:,} shops, {result.buyers:,} buyers; "
-            f"{time.monotonic() - started:.1f} s"
+            f"{result.events:,} timeline events; {result.shops:,} shops, {result.buyers:,} buyers"
+            f"{cases_note}; {time.monotonic() - started:.1f} s"
             + ("; demo logins buyer, seller, operator, admin (password demo)" if want_demo else "")
         )
 
