@@ -651,3 +651,75 @@ def test_a_pending_offer_is_withdrawn_when_the_case_expires(opened_case, seller_
     assert cases_expire_idle(now=EXPIRES + dt.timedelta(days=2)) == 1
 
     assert CaseOffer.objects.get().status == OfferStatus.WITHDRAWN
+
+
+def test_an_appeal_upholding_the_refund_pays_nothing_more(decided, buyer_actor, second_operator_actor):
+    appeal(buyer_actor, decided)
+
+    decision = case_appeal_decide(
+        actor=second_operator_actor,
+        case=decided,
+        outcome=DecisionOutcome.BUYER_FULL_REFUND,
+        payer=Payer.SELLER,
+        reason_code="appeal_upheld",
+        rationale="The first decision stands.",
+    )
+
+    assert decision.amount_minor == decided.order.total_minor
+    assert LedgerEntry.objects.count() == 1
+    assert fresh(decided).status == CaseStatus.DECIDED_ON_APPEAL
+
+
+def test_an_appeal_raising_a_partial_refund_pays_the_difference(
+    reviewed, operator_actor, second_operator_actor, buyer_actor
+):
+    case_decide(
+        actor=operator_actor,
+        case=reviewed,
+        outcome=DecisionOutcome.BUYER_PARTIAL_REFUND,
+        payer=Payer.SELLER,
+        amount=Money(500, "GBP"),
+        reason_code="not_as_described",
+        rationale="Half.",
+    )
+    appeal(buyer_actor, reviewed)
+
+    case_appeal_decide(
+        actor=second_operator_actor,
+        case=reviewed,
+        outcome=DecisionOutcome.BUYER_FULL_REFUND,
+        payer=Payer.SELLER,
+        reason_code="appeal_overturned",
+        rationale="All of it.",
+    )
+
+    assert list(LedgerEntry.objects.order_by("id").values_list("amount_minor", flat=True)) == [
+        500,
+        reviewed.order.total_minor - 500,
+    ]
+
+
+def test_an_accepted_refund_offer_is_the_sellers_refund_once(opened_case, seller_actor, buyer_actor, endpoint):
+    offer = case_offer_make(
+        actor=seller_actor, case=opened_case, kind=OfferKind.PARTIAL_REFUND, amount=Money(700, "GBP")
+    )
+
+    case_offer_accept(actor=buyer_actor, case=opened_case)
+    with pytest.raises(TransitionNotAllowed):
+        case_offer_accept(actor=buyer_actor, case=opened_case)
+
+    assert list(LedgerEntry.objects.values_list("decision_key", "payer", "amount_minor")) == [
+        (f"case-{opened_case.pk}-offer-{offer.pk}", "seller", 700)
+    ]
+    assert webhooks("case.resolved") == [f"case-{opened_case.pk}-offer-{offer.pk}"]
+
+
+def test_an_accepted_replacement_moves_no_money_but_tells_the_marketplace(
+    opened_case, seller_actor, buyer_actor, endpoint
+):
+    case_offer_make(actor=seller_actor, case=opened_case, kind=OfferKind.REPLACEMENT)
+
+    case_offer_accept(actor=buyer_actor, case=opened_case)
+
+    assert not LedgerEntry.objects.exists()
+    assert len(webhooks("case.resolved")) == 1

@@ -49,6 +49,7 @@ from marketdesk.core.money import Money
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.transitions import transition
 from marketdesk.ledger.services import EntrySpec, ledger_record_decision
+from marketdesk.live.services import live_publish
 from marketdesk.messaging.models import Message
 from marketdesk.messaging.services import message_post, thread_operators_join, thread_system_post
 from marketdesk.notifications.inbox import notify
@@ -170,6 +171,12 @@ def _thread_note(case: Case, event: str, *, actor: Actor, **data: Any) -> None:
         kind=kind,
         data={"case": case.pk, "order": case.order.external_id},
         url=reverse("cases:case_detail", args=[case.pk]),
+    )
+    # Every party's open case page refreshes (the actor's own too: another tab may be open).
+    live_publish(
+        user_ids={case.buyer_id, *shop_member_ids(case.shop_id)},
+        event="case.changed",
+        data={"case": case.pk, "status": case.status},
     )
 
 
@@ -403,9 +410,35 @@ def _offer_answer(*, actor: Actor, case: Case, accept: bool) -> CaseOffer:
         offer.save(update_fields=["status", "answered_at"])
         target = CaseStatus.RESOLVED if accept else CaseStatus.DECLINED
         transition(case, to=target, actor=actor, payload={"offer_id": offer.pk})
+        if accept:
+            _offer_settle(case, offer, actor=actor)
         _touch(case, now=now, policy=policy_current())
         _thread_note(case, "case.offer_accepted" if accept else "case.offer_declined", actor=actor)
         return offer
+
+
+def _offer_settle(case: Case, offer: CaseOffer, *, actor: Actor) -> None:
+    """An accepted refund offer is the seller's refund: one ledger entry, and the marketplace is told."""
+    key = f"case-{case.pk}-offer-{offer.pk}"
+    paid_now = offer.amount if offer.kind in (OfferKind.FULL_REFUND, OfferKind.PARTIAL_REFUND) else None
+    if paid_now is not None:
+        ledger_record_decision(
+            decision_key=key,
+            order=case.order,
+            case_id=case.pk,
+            entries=[EntrySpec(kind="refund", payer=Payer.SELLER, amount=paid_now, reason=case.case_type)],
+            actor=actor,
+        )
+    # A replacement, or a return before the refund, is the seller's to carry out; the marketplace follows it.
+    _webhook(
+        case,
+        "case.resolved",
+        key,
+        offer=offer.kind,
+        amount_minor=offer.amount_minor or 0,
+        currency=offer.currency or case.order.currency,
+        payer=Payer.SELLER,
+    )
 
 
 def case_offer_accept(*, actor: Actor, case: Case) -> CaseOffer:
@@ -584,7 +617,15 @@ def case_info_provide(*, actor: Actor, case: Case, answer: str) -> InfoRequest:
         return request
 
 
-def _decision_amount(order: Order, *, outcome: str, payer: str, amount: Money | None, already_refunded: int) -> Money:
+def _decision_amount(
+    order: Order, *, outcome: str, payer: str, amount: Money | None, already_refunded: int, is_appeal: bool
+) -> tuple[Money, Money]:
+    """Return the refund the decision stands for on this case, and what of it is paid now.
+
+    A first decision pays its whole refund. An appeal decision states the case's refund in
+    total: upholding a refund pays nothing more, raising it pays the difference.
+    """
+    zero = Money.zero(order.currency)
     if outcome not in DecisionOutcome.values:
         raise DomainValidationError(_("Choose an outcome."), field="outcome")
     if payer not in Payer.values:
@@ -592,15 +633,22 @@ def _decision_amount(order: Order, *, outcome: str, payer: str, amount: Money | 
     if outcome not in REFUND_OUTCOMES:
         if amount is not None and amount.amount != 0:
             raise DomainValidationError(_("Only a refund decision has an amount."), field="amount")
-        return Money.zero(order.currency)
+        return zero, zero
     if payer == Payer.NONE:
         raise DomainValidationError(_("A refund is paid by the seller or the platform."), field="payer")
+    counted = already_refunded if is_appeal else 0
     if amount is None:
         if outcome == DecisionOutcome.BUYER_PARTIAL_REFUND:
             raise DomainValidationError(_("Say how much is refunded."), field="amount")
-        amount = Money(order.total_minor - already_refunded, order.currency)
-    _check_amount(order, amount, limit=order.total_minor - already_refunded)
-    return amount
+        amount = Money(order.total_minor - (0 if is_appeal else already_refunded), order.currency)
+    _check_amount(order, amount, limit=order.total_minor - already_refunded + counted)
+    if amount.amount < counted:
+        raise DomainValidationError(
+            _("The first decision already refunded %(paid)s; an appeal decision can keep or raise it, not lower it.")
+            % {"paid": Money(counted, order.currency).format()},
+            field="amount",
+        )
+    return amount, Money(amount.amount - counted, order.currency)
 
 
 def _decision_record(
@@ -617,12 +665,13 @@ def _decision_record(
     """Validate, store the decision, move the case, record the money and tell the marketplace."""
     order = case.order
     earlier = list(Decision.objects.filter(case=case))
-    money = _decision_amount(
+    money, paid_now = _decision_amount(
         order,
         outcome=outcome,
         payer=payer,
         amount=amount,
         already_refunded=sum(d.amount_minor for d in earlier if d.outcome in REFUND_OUTCOMES),
+        is_appeal=is_appeal,
     )
     if reason_code not in DecisionReason.values:
         raise DomainValidationError(_("Choose a reason code from the list."), field="reason_code")
@@ -649,12 +698,12 @@ def _decision_record(
     case.save(update_fields=["decision_due_at", "info_due_at"])
     _touch(case, now=now, policy=policy)
     key = f"case-{case.pk}-{'appeal-decision' if is_appeal else 'decision'}"
-    if money.amount:
+    if paid_now.amount:
         ledger_record_decision(
             decision_key=key,
             order=order,
             case_id=case.pk,
-            entries=[EntrySpec(kind="refund", payer=payer, amount=money, reason=case.case_type)],
+            entries=[EntrySpec(kind="refund", payer=payer, amount=paid_now, reason=case.case_type)],
             actor=actor,
         )
     _webhook(
@@ -665,6 +714,7 @@ def _decision_record(
         outcome=outcome,
         payer=payer,
         amount_minor=money.amount,
+        paid_now_minor=paid_now.amount,
         currency=money.currency,
         reason_code=reason_code,
         rationale=rationale,
