@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "marketdesk.cases",
     "marketdesk.ledger",
     "marketdesk.notifications",
+    "marketdesk.live",
     "marketdesk.simulator",
     "marketdesk.api",
     "marketdesk.web",
@@ -232,6 +233,11 @@ if MAILERS["default"]["BACKEND"] != "django.core.mail.backends.smtp.EmailBackend
 # Where links in emails point (the address people open the product at).
 MARKETDESK_BASE_URL = os.environ.get("MARKETDESK_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("MARKETDESK_FROM_EMAIL", "marketdesk <no-reply@marketdesk.localhost>")
+
+# Live updates (marketdesk.live, docs/adr/0008): without Redis a web process pushes its own events at
+# once and finds those of other processes (worker, ticker, more web processes) by polling every 2 s;
+# with Redis every web process hears of every event at once.
+MARKETDESK_REDIS_URL = os.environ.get("MARKETDESK_REDIS_URL", "")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("MARKETDESK_CACHE_URL"):

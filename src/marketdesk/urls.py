@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("help/", include("marketdesk.helpcenter.urls")),
     path("notifications/", include("marketdesk.notifications.urls")),
+    path("live/", include("marketdesk.live.urls")),
     path("", include("marketdesk.messaging.urls")),
     path("", include("marketdesk.attachments.urls")),
     path("", include("marketdesk.cases.urls")),

@@ -18,6 +18,7 @@ EXPECTED = {
     "marketdesk.cases.tasks.expire_idle_cases": dt.timedelta(hours=1),
     "marketdesk.core.tasks.sweep_outbox": dt.timedelta(minutes=1),
     "marketdesk.ledger.tasks.ledger_resend_unacknowledged": dt.timedelta(hours=1),
+    "marketdesk.live.tasks.prune_live_events": dt.timedelta(minutes=10),
     "marketdesk.notifications.tasks.send_daily_digests": dt.timedelta(days=1),
 }
 

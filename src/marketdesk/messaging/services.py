@@ -18,6 +18,7 @@ from marketdesk.attachments.services import attachments_claim
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
+from marketdesk.live.services import live_publish
 from marketdesk.messaging.models import Message, MessageKind, Owes, QuickReply, Thread, ThreadRead
 from marketdesk.messaging.selectors import thread_get_for_actor
 from marketdesk.messaging.system import SYSTEM_MESSAGES
@@ -117,6 +118,7 @@ def message_post(
         if author is not None:
             _read_to(thread, user_id=author.pk, message_id=message.pk, now=now)
         _notify_parties(thread, message, order=order)
+        _live(thread, "message.posted", message)
         return message
 
 
@@ -136,6 +138,12 @@ def _notify_parties(thread: Thread, message: Message, *, order: Order) -> None:
         url=reverse("messaging:conversation", args=[order.pk]),
         message_body=message.body,
     )
+
+
+def _live(thread: Thread, event: str, message: Message) -> None:
+    """Push the news to the parties' open pages after commit (ids only: each page re-reads through its view)."""
+    recipients = {thread.buyer_id, *shop_member_ids(thread.shop_id)}
+    live_publish(user_ids=recipients, event=event, data={"order": thread.order_id, "message": message.pk})
 
 
 def _owed_update(thread: Thread, *, role: str, now: Any) -> None:
@@ -160,6 +168,7 @@ def thread_system_post(*, order: Order, event: str, data: dict[str, Any]) -> Mes
     )
     thread.last_message_at = now
     thread.save(update_fields=["last_message_at"])
+    _live(thread, "message.posted", message)
     return message
 
 
@@ -192,7 +201,11 @@ def thread_read(*, actor: Actor, thread_id: int) -> ThreadRead | None:
     if last is None:
         return None
     with transaction.atomic():
-        return _read_to(thread, user_id=actor.user.pk, message_id=last, now=clock.now())
+        read = _read_to(thread, user_id=actor.user.pk, message_id=last, now=clock.now())
+        # The other party's open page shows "Seen".
+        others = {thread.buyer_id, *shop_member_ids(thread.shop_id)} - {actor.user.pk}
+        live_publish(user_ids=others, event="message.read", data={"order": thread.order_id, "message": last})
+        return read
 
 
 # Quick replies

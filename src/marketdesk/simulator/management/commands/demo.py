@@ -106,6 +106,8 @@ class Command(BaseCommand):
         host, port = options["host"], str(options["port"])
         if options["server"] == "uvicorn":
             web = [python, "-m", "uvicorn", "marketdesk.asgi:application", "--host", host, "--port", port]
+            # An open page keeps a live stream; do not wait for it on Ctrl-C.
+            web += ["--timeout-graceful-shutdown", "2"]
         else:
             web = [python, "-m", "django", "runserver", f"{host}:{port}", "--noreload", "--insecure"]
         commands = {
