@@ -17,6 +17,9 @@ from marketdesk.web.presenters import deadline_countdown
 
 register = template.Library()
 
+# selectors' stand-in for "no deadline" sorts last; it is never shown.
+NO_DEADLINE_YEAR = 9999
+
 
 @register.inclusion_tag("web/_status_badge.html")
 def case_status_badge(status: str) -> dict[str, Any]:
@@ -38,7 +41,9 @@ def next_deadline(case: Case) -> dt.datetime | None:
 @register.inclusion_tag("web/_deadline.html", takes_context=True)
 def case_deadline(context: template.Context, case: Case) -> dict[str, Any]:
     """Render a case's next deadline in its marketplace's business calendar (read once per page)."""
-    at = next_deadline(case)
+    # A queue sorts by its own deadline (annotated): show that one, so the order on screen makes sense.
+    queued = getattr(case, "deadline", None)
+    at = queued if queued is not None and queued.year < NO_DEADLINE_YEAR else next_deadline(case)
     if at is None:
         return {"countdown": None}
     if "case_calendars" not in context.render_context:
