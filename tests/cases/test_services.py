@@ -723,3 +723,9 @@ def test_an_accepted_replacement_moves_no_money_but_tells_the_marketplace(
 
     assert not LedgerEntry.objects.exists()
     assert len(webhooks("case.resolved")) == 1
+
+
+def test_a_nul_character_is_refused_not_a_database_error(order, buyer_actor, contacted, at_now):
+    with pytest.raises(DomainValidationError, match="NUL character"):
+        case_open(actor=buyer_actor, order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="lost\x00parcel")
+    assert not Case.objects.exists()

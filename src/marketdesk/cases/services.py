@@ -102,6 +102,8 @@ def _require_text(value: str, field: str) -> str:
     value = (value or "").strip()
     if not value:
         raise DomainValidationError(_("This field is required."), field=field)
+    if "\x00" in value:  # PostgreSQL cannot store it; no person types it
+        raise DomainValidationError(_("The text contains a NUL character; remove it."), field=field)
     return value
 
 

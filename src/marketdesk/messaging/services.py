@@ -46,6 +46,8 @@ def _body(value: str, *, optional: bool = False) -> str:
     body = (value or "").strip()
     if not body and not optional:
         raise DomainValidationError(_("Write a message."), field="body")
+    if "\x00" in body:  # PostgreSQL cannot store it; no person types it
+        raise DomainValidationError(_("The text contains a NUL character; remove it."), field="body")
     if len(body) > MAX_MESSAGE_LENGTH:
         raise DomainValidationError(
             _("A message can be at most %(limit)s characters; this one has %(length)s.")
