@@ -92,10 +92,10 @@ bench: install  ## Run the benchmarks (BENCH_ARGS="--postgres" for PostgreSQL)
 	@$(call step,bench/run.py $(BENCH_ARGS))
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-model: install  ## Train the triage model from data/triage + ../shared dev.csv into src/marketdesk/hints/triage_model/
+model: install  ## Train the triage model from data/triage (never heldout/) + ../shared dev.csv; prints CV macro-F1 per language
 	@$(call step,train the triage model)
 	$(BIN)/python -m marketdesk.hints.triage.train
 
-eval-triage: install  ## Triage: per-label scores and confusion on held-out rows (en, ru) and 5-fold CV on dev.csv
+eval-triage: install  ## Triage: scores and confusion on data/triage/heldout (en, ru), CV on our own rows and on dev.csv
 	@$(call step,evaluate the triage model)
 	$(BIN)/python -m marketdesk.hints.triage.evaluate

@@ -1,8 +1,12 @@
-"""Where the training examples come from: Bitext's dev.csv (mapped to our labels) and our own.
+"""Where the examples come from: Bitext's dev.csv (mapped to our labels), our own, and the held-out set.
 
 Paths resolve relative to the repository (``../shared/…`` beside the clone,
 ``data/triage/…`` inside it) and each can be overridden by an environment
-variable. Held-out rows of our own examples are read only by the evaluation.
+variable. The held-out set lives in its own directory (``data/triage/heldout/``),
+written by someone who never saw the training rows, and only the evaluation
+reads it: :func:`training_examples` never opens that directory (and refuses to
+run when the training files would be inside it). Rows of our own files marked
+``split=heldout`` stay out of training too and are evaluated with the set.
 """
 
 from __future__ import annotations
@@ -39,6 +43,12 @@ def own_data_dir() -> Path:
     return Path(os.environ.get("MARKETDESK_TRIAGE_DATA_DIR", REPO_DIR / "data" / "triage")).resolve()
 
 
+def heldout_dir() -> Path:
+    """Return the directory of the held-out en.csv and ru.csv (env ``MARKETDESK_TRIAGE_HELDOUT_DIR``)."""
+    default = REPO_DIR / "data" / "triage" / "heldout"
+    return Path(os.environ.get("MARKETDESK_TRIAGE_HELDOUT_DIR", default)).resolve()
+
+
 def intent_map(path: Path) -> dict[str, str]:
     """Read intent-map.csv: Bitext intent → triage label (intents it does not name are skipped)."""
     with path.open(newline="", encoding="utf-8") as f:
@@ -61,22 +71,35 @@ def dev_examples(path: Path | None = None) -> list[Example]:
         ]
 
 
-def own_examples(directory: Path | None = None) -> list[Example]:
-    """Return our own examples of both languages, training and held-out rows alike."""
-    directory = directory or own_data_dir()
+def _read(path: Path, lang: str, *, split: str | None = None, source: str = "own") -> list[Example]:
+    """Read one of our CSV files (text, label, lang, split, provenance); ``split`` overrides the column."""
     examples: list[Example] = []
-    for lang in LANGS:
-        path = directory / f"{lang}.csv"
-        with path.open(newline="", encoding="utf-8") as f:
-            for line, row in enumerate(csv.DictReader(f), start=2):
-                text, label, split = row["text"].strip(), row["label"].strip(), row["split"].strip()
-                if label not in LABELS or split not in SPLITS:
-                    raise ValueError(f"{path}:{line}: unknown label {label!r} or split {split!r}")
-                if text:
-                    examples.append(Example(text, label, (row.get("lang") or lang).strip(), split, "own"))
+    with path.open(newline="", encoding="utf-8") as f:
+        for line, row in enumerate(csv.DictReader(f), start=2):
+            text, label = row["text"].strip(), row["label"].strip()
+            row_split = split or (row.get("split") or "").strip()
+            if label not in LABELS or row_split not in SPLITS:
+                raise ValueError(f"{path}:{line}: unknown label {label!r} or split {row_split!r}")
+            if text:
+                examples.append(Example(text, label, (row.get("lang") or lang).strip(), row_split, source))
     return examples
+
+
+def own_examples(directory: Path | None = None) -> list[Example]:
+    """Return our own examples of both languages, training rows and any marked held-out alike."""
+    directory = directory or own_data_dir()
+    return [e for lang in LANGS for e in _read(directory / f"{lang}.csv", lang)]
+
+
+def heldout_examples(directory: Path | None = None) -> list[Example]:
+    """Return the held-out set (every row of its files, whatever their split column says): evaluation only."""
+    directory = directory or heldout_dir()
+    return [e for lang in LANGS for e in _read(directory / f"{lang}.csv", lang, split="heldout", source="heldout")]
 
 
 def training_examples() -> list[Example]:
     """Return every row the model may learn from: dev.csv and our own training rows, never held-out ones."""
-    return dev_examples() + [e for e in own_examples() if e.split == "train"]
+    own_dir, held = own_data_dir(), heldout_dir()
+    if own_dir == held or held in own_dir.parents:
+        raise ValueError(f"the training data {own_dir} is inside the held-out directory {held}")
+    return dev_examples() + [e for e in own_examples(own_dir) if e.split == "train"]
