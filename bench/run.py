@@ -110,6 +110,34 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
     result["webhooks"] = _json_result(
         [sys.executable, str(BENCH_DIR / "bench_webhooks.py"), "--events", str(args.webhooks)], env, label="webhooks"
     )
+    print(
+        f"[{name}] cases: {args.cases} lifecycles, {args.racers} deciders at once, decision webhooks via db_worker",
+        flush=True,
+    )
+    result["cases"] = _json_result(
+        [
+            sys.executable,
+            str(BENCH_DIR / "bench_cases.py"),
+            "--lifecycles",
+            str(args.cases),
+            "--racers",
+            str(args.racers),
+            "--samples",
+            str(args.case_samples),
+        ],
+        env,
+        label="cases",
+    )
+    print(f"[{name}] live: {args.live_clients} SSE clients on uvicorn, one process, then two with Redis", flush=True)
+    result["live"] = _json_result(
+        [sys.executable, str(BENCH_DIR / "bench_live.py"), "--clients", str(args.live_clients)], env, label="live"
+    )
+    # History search: its own marketplace of bulk-written messages, added last (it is the largest load).
+    history_messages = args.history_messages_sqlite if database_url.startswith("sqlite") else args.history_messages
+    print(f"[{name}] history: search over {history_messages:,} bulk-written messages", flush=True)
+    result["history"] = _json_result(
+        [sys.executable, str(BENCH_DIR / "bench_history.py"), "--messages", str(history_messages)], env, label="history"
+    )
     return result
 
 
@@ -127,6 +155,36 @@ def _postgres(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
         return bench_database("PostgreSQL", url, tmp / "var-pg", args)
     finally:
         subprocess.run(["bash", str(PG_SCRIPT), "stop", str(pg_dir)], check=False, capture_output=True)
+
+
+def _rounds(r: dict[str, Any], key: str, fmt: Any = str) -> str:
+    """One figure of each race round, "a / b / c"."""
+    return " / ".join(str(fmt(round_[key])) for round_ in r["cases"]["race"]["rounds"])
+
+
+def _received(w: dict[str, Any]) -> str:
+    return f"{w['received']:,} of {w['queued']:,}"
+
+
+def _live(r: dict[str, Any], leg: str, kind: str, key: str) -> str:
+    """One live delivery figure; "—" for the Redis leg when redis-server is not installed."""
+    figures = r["live"][leg]
+    return "—" if figures is None else f"{figures[kind][key]:.1f}"
+
+
+def _history_load(r: dict[str, Any]) -> str:
+    s = r["history"]["load_seconds"]
+    return f"{s['substrate']:.0f} / {s['messages']:.0f} / {s['index']:.0f}"
+
+
+def _history_p95(r: dict[str, Any]) -> str:
+    search = r["history"]["search"]
+    return " / ".join(f"{search[who]['p95_ms']:.0f}" for who in ("buyer", "busy_buyer", "seller", "big_seller"))
+
+
+def _history_page(r: dict[str, Any]) -> str:
+    page = r["history"]["page"]
+    return f"{page['list']['p95_ms']:.0f} / {page['search']['p95_ms']:.0f}"
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -150,6 +208,35 @@ def table(results: list[dict[str, Any]]) -> str:
         ("webhook deliveries/s (local receiver)", lambda r: f"{r['webhooks']['per_s']:.0f}"),
         ("webhook decision → delivery p50 ms", lambda r: f"{r['webhooks']['delay_p50_ms']:.1f}"),
         ("webhook decision → delivery p95 ms", lambda r: f"{r['webhooks']['delay_p95_ms']:.1f}"),
+        ("case lifecycles timed", lambda r: f"{r['cases']['lifecycle']['cases']:,}"),
+        ("case lifecycles/s (open → … → decide)", lambda r: f"{r['cases']['lifecycle']['per_s']:.1f}"),
+        ("case lifecycle: queries", lambda r: f"{r['cases']['lifecycle']['queries']}"),
+        ("decide race: deciders at once", lambda r: _rounds(r, "racers")),
+        ("decide race: decided (must be 1)", lambda r: _rounds(r, "decided")),
+        ("decide race: refused AlreadyDecided", lambda r: _rounds(r, "already_decided")),
+        ("decide race: other errors", lambda r: _rounds(r, "errors", lambda e: sum(e.values()))),
+        ("decide race: ledger entries (one set = 1)", lambda r: _rounds(r, "ledger_entries")),
+        ("decide race: wall ms", lambda r: _rounds(r, "wall_ms", lambda v: f"{v:.0f}")),
+        ("db_worker deliveries/s (backlog)", lambda r: f"{r['cases']['webhooks']['per_s']:.0f}"),
+        ("case decided → received p50 ms (db_worker)", lambda r: f"{r['cases']['webhooks']['delay_p50_ms']:.0f}"),
+        ("case decided → received p95 ms (db_worker)", lambda r: f"{r['cases']['webhooks']['delay_p95_ms']:.0f}"),
+        ("case webhooks received, signature valid", lambda r: _received(r["cases"]["webhooks"])),
+        ("case webhooks with a bad signature", lambda r: f"{r['cases']['webhooks']['bad_signatures']}"),
+        ("live: open SSE connections", lambda r: f"{r['live']['clients']}"),
+        ("live fan-out → every page p50 ms (1 process)", lambda r: _live(r, "one_process", "fanout", "p50_ms")),
+        ("live fan-out → every page p95 ms (1 process)", lambda r: _live(r, "one_process", "fanout", "p95_ms")),
+        ("live one page p50 ms (1 process)", lambda r: _live(r, "one_process", "single", "p50_ms")),
+        ("live one page p95 ms (1 process)", lambda r: _live(r, "one_process", "single", "p95_ms")),
+        ("live fan-out p50 ms (2 processes, Redis)", lambda r: _live(r, "redis", "fanout", "p50_ms")),
+        ("live fan-out p95 ms (2 processes, Redis)", lambda r: _live(r, "redis", "fanout", "p95_ms")),
+        ("live one page p50 ms (2 processes, Redis)", lambda r: _live(r, "redis", "single", "p50_ms")),
+        ("live one page p95 ms (2 processes, Redis)", lambda r: _live(r, "redis", "single", "p95_ms")),
+        ("history: messages searched", lambda r: f"{r['history']['messages']:,}"),
+        ("history: load s (rows / messages / index)", _history_load),
+        ("history search p50 ms (all actors)", lambda r: f"{r['history']['search']['all']['p50_ms']:.1f}"),
+        ("history search p95 ms (all actors)", lambda r: f"{r['history']['search']['all']['p95_ms']:.1f}"),
+        ("history p95 ms: buyer / busy / shop / big shop", _history_p95),
+        ("/history/ page p95 ms (list / search)", _history_page),
     ]
     header = ["metric", *[r["database"] for r in results]]
     body = [[label, *[fmt(r) for r in results]] for label, fmt in rows]
@@ -169,7 +256,31 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="Requests per page (default 200).")
     parser.add_argument("--upserts", type=int, default=1000, help="API upserts (default 1,000).")
     parser.add_argument("--webhooks", type=int, default=500, help="Webhook events delivered (default 500).")
-    parser.add_argument("--quick", action="store_true", help="2,000 orders, 50 requests, 100 upserts, 50 webhooks.")
+    parser.add_argument("--cases", type=int, default=200, help="Full case lifecycles timed (default 200).")
+    parser.add_argument("--racers", type=int, default=50, help="Operators deciding one case at once (default 50).")
+    parser.add_argument(
+        "--case-samples", type=int, default=50, help="Decisions timed to their webhook via db_worker (default 50)."
+    )
+    parser.add_argument(
+        "--live-clients", type=int, default=200, help="Open /live/ connections, one user each (default 200)."
+    )
+    parser.add_argument(
+        "--history-messages",
+        type=int,
+        default=1_000_000,
+        help="Messages the history search runs over on PostgreSQL (default 1,000,000).",
+    )
+    parser.add_argument(
+        "--history-messages-sqlite",
+        type=int,
+        default=200_000,
+        help="Messages the history search runs over on SQLite (default 200,000).",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="2,000 orders, 50 requests, 100 upserts, 50 webhooks, 30 case lifecycles, 10 decision samples.",
+    )
     parser.add_argument("--postgres", action="store_true", help="Also run on a throw-away PostgreSQL (scripts/pg.sh).")
     parser.add_argument("--only-postgres", action="store_true", help="Run on PostgreSQL only.")
     parser.add_argument(
@@ -181,6 +292,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.orders, args.requests, args.upserts, args.webhooks = 2000, 50, 100, 50
+        args.cases, args.case_samples = 30, 10
+        args.live_clients = 50
+        args.history_messages = args.history_messages_sqlite = 20_000
 
     results = []
     tmp = Path(tempfile.mkdtemp(prefix="marketdesk-bench-"))
@@ -200,6 +314,27 @@ def main() -> int:
     print(
         f"{args.requests} requests per page as the buyer with the most orders (Django test Client, in process); "
         f"{args.upserts} API upserts, then the same again as repeats."
+    )
+    print(
+        "Cases: each lifecycle is open → offer → decline → escalate → review → decide through the services, "
+        "one after another. Decide race: 3 rounds, each one case under review and that many threads "
+        "(own connection, own operator) released by a barrier; SQLite takes one writer at a time "
+        "(BEGIN IMMEDIATE), so there it shows the outcome, not row locking. db_worker: the lifecycles' "
+        "webhooks drained from first to last arrival; then single decisions at random moments of the "
+        "worker's 1 s idle poll (about half of it is the expected wait), every signature checked with "
+        "standardwebhooks."
+    )
+    print(
+        f"Live: {args.live_clients} signed-in pages each hold GET /live/ on a real uvicorn; fan-out events go to "
+        "every page, one-page events to one at random; each delivery is timed from the start of the request "
+        "that publishes (inside the web process, committed) to the page reading the event. With Redis: two "
+        "uvicorn processes, pages split between them, every event published in the first."
+    )
+    print(
+        "History: messages, threads, orders, cases and decisions bulk-written in the bench's own marketplace "
+        "(COPY on PostgreSQL), then the index built; each actor runs 15 queries in English and Russian 10 times, "
+        "plus each one's second page. Buyer: 4 orders; busy buyer: 300; shop: about 1 % of the orders; big "
+        "shop: 10 %."
     )
     if args.postgres or args.only_postgres:
         print("The throw-away PostgreSQL of scripts/pg.sh runs with fsync and synchronous_commit off.")

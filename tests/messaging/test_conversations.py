@@ -203,7 +203,9 @@ def test_seen_receipt_shows_after_the_seller_read(order, buyer, seller, at_now):
 
 def test_seller_sees_since_when_a_reply_is_owed_in_business_time(order, buyer, seller, at_now):
     post(buyer, order, "Hello")
-    at_now.advance(dt.timedelta(hours=26))  # Tue 14:02 → Wed 16:02: 3 h 58 min on Tue + 7 h 2 min on Wed (London, 9–18) = 11 h
+    at_now.advance(
+        dt.timedelta(hours=26)
+    )  # Tue 14:02 → Wed 16:02: 3 h 58 min on Tue + 7 h 2 min on Wed (London, 9–18) = 11 h
     page = client_as(seller).get(reverse("messaging:inbox")).content.decode()
     assert "Reply owed by the seller since Tue 24 Nov, 14:02" in page
     assert "(1 business day 2 h)" in page

@@ -91,9 +91,13 @@ def test_case_steps_tell_the_other_party_never_the_actor(order, buyer, seller):
 
 
 def test_a_rolled_back_change_tells_nobody(order, buyer, seller):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        order_message_post(actor=Actor.for_user(buyer), order=order, body="Hello")
-        raise RuntimeError
+    def post_then_fail() -> None:
+        with transaction.atomic():
+            order_message_post(actor=Actor.for_user(buyer), order=order, body="Hello")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        post_then_fail()
     assert not Notification.objects.exists()
     assert not OutboxMessage.objects.filter(topic=EMAIL_TOPIC).exists()
 
