@@ -136,7 +136,9 @@ def due_at(
     return moment.astimezone(dt.UTC)
 
 
-def business_time_between(start: dt.datetime, end: dt.datetime, *, calendar: WorkCalendar | None = None) -> dt.timedelta:
+def business_time_between(
+    start: dt.datetime, end: dt.datetime, *, calendar: WorkCalendar | None = None
+) -> dt.timedelta:
     """Return the opening hours between two moments (negative when ``end`` is before ``start``).
 
     The inverse of ``due_at`` with business hours: it is what a countdown to a
