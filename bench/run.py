@@ -110,6 +110,12 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
     result["webhooks"] = _json_result(
         [sys.executable, str(BENCH_DIR / "bench_webhooks.py"), "--events", str(args.webhooks)], env, label="webhooks"
     )
+    print(f"[{name}] messaging: {args.messages} messages, a 12-megapixel photo, a 50 MB upload", flush=True)
+    result["messaging"] = _json_result(
+        [sys.executable, str(BENCH_DIR / "bench_messaging.py"), "--messages", str(args.messages)],
+        env,
+        label="messaging",
+    )
     print(
         f"[{name}] cases: {args.cases} lifecycles, {args.racers} deciders at once, decision webhooks via db_worker",
         flush=True,
@@ -172,6 +178,10 @@ def _live(r: dict[str, Any], leg: str, kind: str, key: str) -> str:
     return "—" if figures is None else f"{figures[kind][key]:.1f}"
 
 
+def _photo(p: dict[str, Any]) -> str:
+    return f"{p['reencode_ms']:.0f} / {p['thumbnail_ms']:.0f}"
+
+
 def _history_load(r: dict[str, Any]) -> str:
     s = r["history"]["load_seconds"]
     return f"{s['substrate']:.0f} / {s['messages']:.0f} / {s['index']:.0f}"
@@ -208,6 +218,14 @@ def table(results: list[dict[str, Any]]) -> str:
         ("webhook deliveries/s (local receiver)", lambda r: f"{r['webhooks']['per_s']:.0f}"),
         ("webhook decision → delivery p50 ms", lambda r: f"{r['webhooks']['delay_p50_ms']:.1f}"),
         ("webhook decision → delivery p95 ms", lambda r: f"{r['webhooks']['delay_p95_ms']:.1f}"),
+        ("messages posted/s (service, with notifications)", lambda r: f"{r['messaging']['messages']['per_s']:.0f}"),
+        ("message post p95 ms", lambda r: f"{r['messaging']['messages']['p95_ms']:.1f}"),
+        ("12 MP photo: re-encode ms / thumbnail ms", lambda r: _photo(r["messaging"]["photo"])),
+        (
+            "12 MP photo: peak RSS above baseline MB",
+            lambda r: f"{r['messaging']['photo']['peak_rss_above_baseline_mb']:.0f}",
+        ),
+        ("50 MB upload: web peak RSS growth MB", lambda r: f"{r['messaging']['upload']['web_peak_growth_mb']:.1f}"),
         ("case lifecycles timed", lambda r: f"{r['cases']['lifecycle']['cases']:,}"),
         ("case lifecycles/s (open → … → decide)", lambda r: f"{r['cases']['lifecycle']['per_s']:.1f}"),
         ("case lifecycle: queries", lambda r: f"{r['cases']['lifecycle']['queries']}"),
@@ -256,6 +274,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="Requests per page (default 200).")
     parser.add_argument("--upserts", type=int, default=1000, help="API upserts (default 1,000).")
     parser.add_argument("--webhooks", type=int, default=500, help="Webhook events delivered (default 500).")
+    parser.add_argument("--messages", type=int, default=1000, help="Messages posted (default 1,000).")
     parser.add_argument("--cases", type=int, default=200, help="Full case lifecycles timed (default 200).")
     parser.add_argument("--racers", type=int, default=50, help="Operators deciding one case at once (default 50).")
     parser.add_argument(
@@ -293,6 +312,7 @@ def main() -> int:
     if args.quick:
         args.orders, args.requests, args.upserts, args.webhooks = 2000, 50, 100, 50
         args.cases, args.case_samples = 30, 10
+        args.messages = 100
         args.live_clients = 50
         args.history_messages = args.history_messages_sqlite = 20_000
 
