@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from marketdesk.hints.triage.data import heldout_dir, heldout_examples, own_examples, training_examples
+from marketdesk.hints.triage.data import heldout_examples, own_examples, training_examples
 from marketdesk.hints.triage.text import clean
 
 HEADER = ["text", "label", "lang", "split", "provenance"]
@@ -74,9 +74,9 @@ def test_training_data_inside_the_heldout_directory_is_refused(data_dirs, monkey
         training_examples()
 
 
-@pytest.mark.skipif(not (heldout_dir() / "en.csv").exists(), reason="no held-out set in this checkout")
-def test_no_heldout_text_is_in_the_training_set():
-    training = {clean(e.text) for e in training_examples()}
+def test_no_heldout_text_is_in_our_own_training_rows():
+    # Our own rows (Bitext's dev.csv lives outside the repository; `make eval-triage` counts overlap with it too).
+    training = {clean(e.text) for e in own_examples() if e.split == "train"}
     heldout = [clean(e.text) for e in heldout_examples()]
 
     overlapping = sum(1 for text in heldout if text in training)

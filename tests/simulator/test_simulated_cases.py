@@ -14,7 +14,17 @@ from django.db import transaction
 
 from marketdesk.accounts.models import User, UserRole
 from marketdesk.cases import services as case_services
-from marketdesk.cases.models import Case, CaseStatus, Decision, DecisionOutcome, Payer, SellerContact
+from marketdesk.cases.models import (
+    Case,
+    CaseOffer,
+    CaseStatus,
+    Decision,
+    DecisionOutcome,
+    OfferKind,
+    OfferStatus,
+    Payer,
+    SellerContact,
+)
 from marketdesk.cases.selectors import QUEUE_STATUSES, cases_for_party, operator_queue
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict
@@ -94,20 +104,32 @@ class TestTheDemoMarketplace:
 
     def test_each_decision_records_its_refund_in_exactly_one_ledger_set(self, demo):
         decisions = list(Decision.objects.all())
-        refunds = [d for d in decisions if d.amount_minor]
-        others = [d for d in decisions if not d.amount_minor]
+        first_refund = {d.case_id: d.amount_minor for d in decisions if not d.is_appeal}
 
-        def entries(decision: Decision) -> list[tuple]:
-            key = f"case-{decision.case_id}-{'appeal-decision' if decision.is_appeal else 'decision'}"
+        def entries(key: str) -> list[tuple]:
             return list(
                 LedgerEntry.objects.filter(decision_key=key).values_list("kind", "payer", "amount_minor", "case_id")
             )
 
-        assert refunds
-        assert others
-        assert all(entries(d) == [("refund", d.payer, d.amount_minor, d.case_id)] for d in refunds)
-        assert all(entries(d) == [] for d in others)
-        assert LedgerEntry.objects.count() == len(refunds)
+        def expected(decision: Decision) -> list[tuple]:
+            # An appeal decision states the case's refund in total and pays only what the first did not.
+            paid = decision.amount_minor - (first_refund.get(decision.case_id, 0) if decision.is_appeal else 0)
+            return [("refund", decision.payer, paid, decision.case_id)] if paid else []
+
+        def key(decision: Decision) -> str:
+            return f"case-{decision.case_id}-{'appeal-decision' if decision.is_appeal else 'decision'}"
+
+        assert any(d.amount_minor for d in decisions)
+        assert any(not d.amount_minor for d in decisions)
+        assert all(entries(key(d)) == expected(d) for d in decisions)
+        accepted_refunds = CaseOffer.objects.filter(
+            status=OfferStatus.ACCEPTED, kind__in=[OfferKind.FULL_REFUND, OfferKind.PARTIAL_REFUND]
+        )
+        for offer in accepted_refunds:
+            assert entries(f"case-{offer.case_id}-offer-{offer.pk}") == [
+                ("refund", "seller", offer.amount_minor, offer.case_id)
+            ]
+        assert LedgerEntry.objects.count() == sum(len(expected(d)) for d in decisions) + accepted_refunds.count()
 
     def test_cases_of_russian_speaking_buyers_are_written_in_russian(self, demo):
         russian = list(Case.objects.filter(buyer__language="ru").select_related("shop"))
