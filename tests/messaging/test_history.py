@@ -432,9 +432,12 @@ def test_paging_walks_every_entry_once_even_at_the_same_moment(marketplace, shop
     assert len(listed) == len(set(listed)) == 12
 
 
-@pytest.mark.parametrize(("recent", "listed"), [(1, 1), (1, 2), (2, 3), (3, 3), (1, 10), (200, 2000)])
+@pytest.mark.parametrize(
+    ("recent", "listed", "fts"),
+    [(1, 1, 1), (1, 2, 1), (2, 3, 1), (2, 3, 3), (3, 3, 0), (1, 10, 10), (200, 2000, 500)],
+)
 def test_reading_recent_conversations_first_gives_the_same_pages(
-    marketplace, shop, buyer, seller, at_now, monkeypatch, recent, listed
+    marketplace, shop, buyer, seller, at_now, monkeypatch, recent, listed, fts
 ):
     orders = [factories.OrderFactory(marketplace=marketplace, shop=shop, buyer=buyer) for _ in range(4)]
     posted = []
@@ -444,6 +447,7 @@ def test_reading_recent_conversations_first_gives_the_same_pages(
         posted.append(order_message_post(actor=Actor.for_user(buyer), order=order, body=f"refund {n}").pk)
     monkeypatch.setattr(search, "RECENT_THREADS", recent)
     monkeypatch.setattr(search, "LISTED_THREADS", listed)
+    monkeypatch.setattr(search, "FTS_THREADS", fts)
 
     pages = walk(lambda cursor: history_search(Actor.for_user(seller), query="refund", limit=2, cursor=cursor))
 

@@ -51,6 +51,7 @@ from marketdesk.core.transitions import transition
 from marketdesk.ledger.services import EntrySpec, ledger_record_decision
 from marketdesk.live.services import live_publish
 from marketdesk.messaging.models import Message
+from marketdesk.messaging.search import history_index_case
 from marketdesk.messaging.services import message_post, thread_operators_join, thread_system_post
 from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
@@ -303,6 +304,7 @@ def case_open(
         except IntegrityError as exc:
             # A double submit raced past the check above; the constraint kept one case.
             raise CaseNotEligible(_("There is already an open case for this item and reason.")) from exc
+        history_index_case(case)
         events.case_opened(
             case=case,
             actor=actor,
@@ -693,6 +695,7 @@ def _decision_record(
         decided_by=_user(actor),
         decided_at=now,
     )
+    history_index_case(case)
     target = CaseStatus.DECIDED_ON_APPEAL if is_appeal else CaseStatus.DECIDED
     transition(case, to=target, actor=actor, payload={"decision_id": decision.pk, "outcome": outcome})
     case.decision_due_at = None

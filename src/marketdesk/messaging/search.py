@@ -64,6 +64,9 @@ INDEX_BATCH = 2000
 # names in a query rather than a subquery (see _matching_messages).
 RECENT_THREADS = 200
 LISTED_THREADS = 2000
+# Up to how many threads SQLite's full-text query itself is limited to; past that, listing every
+# match of the words and joining is cheaper than a query naming that many threads.
+FTS_THREADS = 500
 
 _CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
@@ -352,12 +355,13 @@ def _matching[M: Model](
 ) -> QuerySet[M]:
     """Narrow ``qs`` to the rows whose text has every term (as one of its stems).
 
-    ``threads``, the ids of a few threads ``qs`` is already limited to, lets SQLite's index look
-    only at those: otherwise FTS5 lists every match of a common word before the join drops them.
+    ``threads``, the ids of the threads ``qs`` is already limited to, lets SQLite's index look only
+    at those when they are few: otherwise FTS5 lists every match of a common word before the join
+    drops them.
     """
     if _sqlite():
         match = " AND ".join("(" + " OR ".join(_fts_phrase(s) for s in term.stems) + ")" for term in terms)
-        if threads is not None:
+        if threads is not None and len(threads) <= FTS_THREADS:
             if not threads:
                 return qs.none()
             # Thread ids are integers: nothing in them can break out of the quotes.
@@ -562,8 +566,9 @@ def _matching_messages(actor: Actor, terms: list[_Term], after: _Cursor | None, 
     if boundary is not None and len(found) > limit and found[limit].at > boundary:
         return found
     if len(threads) <= LISTED_THREADS:
-        listed = messages.filter(thread__in=[pk for pk, _at in threads])
-        return _newest(KIND_MESSAGE, _matching(listed, MESSAGES, terms), "created_at", limit)
+        listed = [pk for pk, _at in threads]
+        in_listed = _matching(messages.filter(thread__in=listed), MESSAGES, terms, threads=listed)
+        return _newest(KIND_MESSAGE, in_listed, "created_at", limit)
     # Adding 0 hides the thread index from the planner, which cannot tell a shop of 10,000
     # conversations from one of 10: it then starts from the full-text index, as it should here.
     fenced = messages.alias(scoped_thread=F("thread_id") + 0).filter(scoped_thread__in=_thread_ids(actor))

@@ -20,6 +20,7 @@ from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
 from marketdesk.live.services import live_publish
 from marketdesk.messaging.models import Message, MessageKind, Owes, QuickReply, Thread, ThreadRead
+from marketdesk.messaging.search import history_index_message
 from marketdesk.messaging.selectors import thread_get_for_actor
 from marketdesk.messaging.system import SYSTEM_MESSAGES
 from marketdesk.notifications.inbox import notify
@@ -94,6 +95,7 @@ def message_post(
                 )
         except IntegrityError:
             return Message.objects.get(thread=thread, author=author, client_token=client_token)
+        history_index_message(message)
         if attachment_ids:
             # Only the poster's own, unattached uploads, within the policy's count (else nothing is posted).
             attachments_claim(actor=actor, ids=attachment_ids, owner=message)
