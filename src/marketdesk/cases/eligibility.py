@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from marketdesk.cases.models import CaseType
-from marketdesk.core.calendar import calendar_for, due_at
+from marketdesk.core.calendar import WorkCalendar, calendar_for, due_at
 from marketdesk.core.policies import Policy, policy_current
 
 if TYPE_CHECKING:
@@ -86,6 +86,14 @@ def _outside_window(*, order: Order, case_type: str, now: dt.datetime, policy: P
             closes_at=closes_at,
         )
     return None
+
+
+def appeal_window_closes(
+    decided_at: dt.datetime, *, calendar: WorkCalendar, policy: Policy | None = None
+) -> dt.datetime:
+    """Return until when a first decision made at ``decided_at`` can be appealed (the policy's calendar days)."""
+    days = (policy or policy_current()).appeal_window_days
+    return due_at(decided_at, calendar_days=days, calendar=calendar)
 
 
 def case_eligibility(

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from marketdesk.cases.eligibility import appeal_window_closes
 from marketdesk.cases.help_paths import SUB_REASONS
 from marketdesk.cases.models import Appeal, Case, CaseOffer, Decision, InfoRequest, Party
 from marketdesk.cases.selectors import (
@@ -27,9 +28,8 @@ from marketdesk.cases.selectors import (
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
-from marketdesk.core.calendar import WorkCalendar, calendar_for, due_at
+from marketdesk.core.calendar import WorkCalendar, calendar_for
 from marketdesk.core.models import TimelineEvent
-from marketdesk.core.policies import policy_current
 from marketdesk.orders.selectors import audiences_for
 from marketdesk.web.presenters import TimelineEntry, timeline_entries
 
@@ -166,7 +166,7 @@ def _appeal_closes_at(case: Case, decisions: list[Decision], calendar: WorkCalen
     first = next((d for d in decisions if not d.is_appeal), None)
     if first is None or case.status != CaseStatus.DECIDED:
         return None
-    return due_at(first.decided_at, calendar_days=policy_current().appeal_window_days, calendar=calendar)
+    return appeal_window_closes(first.decided_at, calendar=calendar)
 
 
 def _deadlines(case: Case, appeal_closes_at: dt.datetime | None) -> list[Deadline]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from marketdesk.accounts.models import User
 from marketdesk.cases import events
-from marketdesk.cases.eligibility import case_eligibility, format_moment
+from marketdesk.cases.eligibility import appeal_window_closes, case_eligibility, format_moment
 from marketdesk.cases.models import (
     REFUND_OFFERS,
     REFUND_OUTCOMES,
@@ -164,7 +164,8 @@ def _thread_note(case: Case, event: str, *, actor: Actor, **data: Any) -> None:
     kind, to_buyer, to_seller = CASE_NOTICES[event]
     if event == "case.info_requested":  # only the party asked
         to_buyer, to_seller = data.get("party") == Party.BUYER, data.get("party") == Party.SELLER
-    recipients = set(shop_member_ids(case.shop_id)) if to_seller else set()
+    sellers = set(shop_member_ids(case.shop_id))
+    recipients = set(sellers) if to_seller else set()
     if to_buyer:
         recipients.add(case.buyer_id)
     if actor.user is not None:
@@ -177,7 +178,7 @@ def _thread_note(case: Case, event: str, *, actor: Actor, **data: Any) -> None:
     )
     # Every party's open case page refreshes (the actor's own too: another tab may be open).
     live_publish(
-        user_ids={case.buyer_id, *shop_member_ids(case.shop_id)},
+        user_ids={case.buyer_id, *sellers},
         event="case.changed",
         data={"case": case.pk, "status": case.status},
     )
@@ -790,7 +791,7 @@ def case_appeal(*, actor: Actor, case: Case, reason: str, new_information: str) 
             raise TransitionNotAllowed(_("Only a decided case can be appealed."))
         now = clock.now()
         policy = policy_current()
-        closes = due_at(first.decided_at, calendar_days=policy.appeal_window_days, calendar=_calendar(order))
+        closes = appeal_window_closes(first.decided_at, calendar=_calendar(order), policy=policy)
         if now > closes:
             raise Conflict(_("The time to appeal ended on %(when)s.") % {"when": format_moment(closes)})
         appeal = Appeal.objects.create(
@@ -836,9 +837,7 @@ def _close(*, actor: Actor, case: Case, now: dt.datetime) -> Case:
         order, case = _locked(case)
         if case.status == CaseStatus.DECIDED:
             first = Decision.objects.get(case=case, is_appeal=False)
-            closes = due_at(
-                first.decided_at, calendar_days=policy_current().appeal_window_days, calendar=_calendar(order)
-            )
+            closes = appeal_window_closes(first.decided_at, calendar=_calendar(order))
             if now <= closes:
                 raise Conflict(
                     _("The decision can be appealed until %(when)s; close it after that.")

@@ -121,15 +121,20 @@ def message_post(
         thread.save(update_fields=["last_message_at", "reply_owed_by", "reply_owed_since"])
         if author is not None:
             _read_to(thread, user_id=author.pk, message_id=message.pk, now=now)
-        _notify_parties(thread, message, order=order)
-        _live(thread, "message.posted", message)
+        parties = _parties(thread)
+        _notify_parties(thread, message, order=order, parties=parties)
+        _live(thread, "message.posted", message, parties=parties)
         return message
 
 
-def _notify_parties(thread: Thread, message: Message, *, order: Order) -> None:
+def _parties(thread: Thread) -> set[int]:
+    """Return the people of a thread: its buyer and everyone acting for its shop."""
+    return {thread.buyer_id, *shop_member_ids(thread.shop_id)}
+
+
+def _notify_parties(thread: Thread, message: Message, *, order: Order, parties: set[int]) -> None:
     """Tell the other party (both, when support writes); the text goes only to the message's parties."""
-    recipients = set(shop_member_ids(thread.shop_id)) | {thread.buyer_id}
-    recipients.discard(message.author_id)
+    recipients = parties - {message.author_id}
     if message.author_role == Role.BUYER:
         recipients.discard(thread.buyer_id)
     elif message.author_role == Role.SELLER:
@@ -144,10 +149,9 @@ def _notify_parties(thread: Thread, message: Message, *, order: Order) -> None:
     )
 
 
-def _live(thread: Thread, event: str, message: Message) -> None:
+def _live(thread: Thread, event: str, message: Message, *, parties: set[int]) -> None:
     """Push the news to the parties' open pages after commit (ids only: each page re-reads through its view)."""
-    recipients = {thread.buyer_id, *shop_member_ids(thread.shop_id)}
-    live_publish(user_ids=recipients, event=event, data={"order": thread.order_id, "message": message.pk})
+    live_publish(user_ids=parties, event=event, data={"order": thread.order_id, "message": message.pk})
 
 
 def _owed_update(thread: Thread, *, role: str, now: Any) -> None:
@@ -172,7 +176,7 @@ def thread_system_post(*, order: Order, event: str, data: dict[str, Any]) -> Mes
     )
     thread.last_message_at = now
     thread.save(update_fields=["last_message_at"])
-    _live(thread, "message.posted", message)
+    _live(thread, "message.posted", message, parties=_parties(thread))
     return message
 
 
@@ -207,7 +211,7 @@ def thread_read(*, actor: Actor, thread_id: int) -> ThreadRead | None:
     with transaction.atomic():
         read = _read_to(thread, user_id=actor.user.pk, message_id=last, now=clock.now())
         # The other party's open page shows "Seen".
-        others = {thread.buyer_id, *shop_member_ids(thread.shop_id)} - {actor.user.pk}
+        others = _parties(thread) - {actor.user.pk}
         live_publish(user_ids=others, event="message.read", data={"order": thread.order_id, "message": last})
         return read
 

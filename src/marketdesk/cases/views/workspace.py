@@ -63,18 +63,6 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def _decision_initial(case: Case) -> dict[str, Any]:
-    """Start the decision form where most cases of this type end: a full refund paid by the seller."""
-    outcome = DecisionOutcome.BUYER_FULL_REFUND
-    amount = Money(case.order.total_minor, case.order.currency)
-    language = (translation.get_language() or "en")[:2]
-    return {
-        "outcome": outcome,
-        "payer": Payer.SELLER,
-        "rationale": rationale_start(case=case, outcome=outcome, language=language, amount=amount, payer=Payer.SELLER),
-    }
-
-
 def _rationale_starts(case: Case) -> dict[str, str]:
     """Each outcome's starting text, so the form can swap it while the operator has not edited it."""
     language = (translation.get_language() or "en")[:2]
@@ -85,11 +73,16 @@ def _rationale_starts(case: Case) -> dict[str, str]:
     }
 
 
-def _form(action: str, case: Case, data: Any = None) -> forms.Form:
+def _form(action: str, case: Case, data: Any = None, *, starts: dict[str, str] | None = None) -> forms.Form:
+    """Bind an action's form to posted data, or build it blank for the page (the decision from ``starts``)."""
     form_class = ACTIONS[action].form
     assert form_class is not None  # noqa: S101 - only actions with a form are built
     if form_class is DecisionForm:
-        initial = _decision_initial(case) if data is None else None
+        # A blank form starts where most cases end: a full refund paid by the seller, with its rationale.
+        outcome = DecisionOutcome.BUYER_FULL_REFUND
+        initial = None
+        if data is None and starts is not None:
+            initial = {"outcome": outcome, "payer": Payer.SELLER, "rationale": starts[outcome]}
         return DecisionForm(data, currency=case.order.currency, prefix=action, initial=initial)
     return form_class(data, prefix=action)
 
@@ -99,7 +92,8 @@ def _page(
 ) -> HttpResponse:
     actor = actor_of(request)
     view = case_view(actor, case)
-    page_forms = {name: _form(name, case) for name, action in ACTIONS.items() if action.form}
+    starts = _rationale_starts(case)
+    page_forms = {name: _form(name, case, starts=starts) for name, action in ACTIONS.items() if action.form}
     page_forms.update(bound or {})
     order: Order = case.order
     first = next((d for d in view.decisions if not d.is_appeal), None)
@@ -113,7 +107,7 @@ def _page(
         "notes": list(case_notes_for_actor(actor, case)),
         "forms": page_forms,
         "error": error,
-        "rationale_starts": _rationale_starts(case),
+        "rationale_starts": starts,
         "can_review": case.status == CaseStatus.ESCALATED,
         "can_ask": case.status == CaseStatus.UNDER_REVIEW,
         "can_decide": case.status in (CaseStatus.UNDER_REVIEW, CaseStatus.AWAITING_INFO, CaseStatus.APPEALED),
