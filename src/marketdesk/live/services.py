@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from marketdesk.core import clock
 from marketdesk.live import hub
@@ -62,14 +63,26 @@ def _checked(event: str, data: dict[str, Any]) -> dict[str, Any]:
     return dict(data)
 
 
+# SQLite answers "locked" at once when a reader holds the table (shared cache) instead of waiting:
+# the push is retried briefly rather than lost, since the change it reports is committed already.
+LOCKED_RETRIES = (0.02, 0.05, 0.1, 0.2, 0.4)
+
+
 def _append(user_ids: tuple[int, ...], event: str, data: dict[str, Any]) -> None:
     """Store the event for each recipient, then ring the web processes."""
     now = clock.now()
-    with transaction.atomic():
-        _serialize_writers()
-        rows = LiveEvent.objects.bulk_create(
-            [LiveEvent(user_id=user_id, event=event, data=data, created_at=now) for user_id in user_ids]
-        )
+    for wait in (*LOCKED_RETRIES, None):
+        try:
+            with transaction.atomic():
+                _serialize_writers()
+                rows = LiveEvent.objects.bulk_create(
+                    [LiveEvent(user_id=user_id, event=event, data=data, created_at=now) for user_id in user_ids]
+                )
+            break
+        except OperationalError as exc:
+            if wait is None or "locked" not in str(exc):
+                raise
+            time.sleep(wait)
     hub.ring(max(row.pk for row in rows))
 
 
