@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from marketdesk.attachments.models import Attachment
 from marketdesk.cases.models import Case, CaseType, Decision, DecisionOutcome, Payer
 from marketdesk.cases.services import order_message_post
 from marketdesk.core import clock
@@ -31,6 +32,7 @@ from marketdesk.messaging.search import (
 )
 from marketdesk.orders.states import OrderStatus
 from tests import factories
+from tests.attachments import samples
 from tests.cases.conftest import client_as
 from tests.cases.factories import CaseFactory
 
@@ -512,3 +514,79 @@ def test_the_page_costs_the_same_queries_however_long_the_history(
 
     assert len(response.context["page"].items) == 20
     assert len(long.captured_queries) == len(short.captured_queries)
+
+
+# Files
+
+
+@pytest.fixture
+def send_file(at_now, settings, tmp_path):
+    """Upload a photo as ``user`` and send it with a message on ``order``, a minute after the last thing."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+    def send_file(user, order, name: str):
+        at_now.advance(MINUTE)
+        client = client_as(user)
+        uploaded = client.post(reverse("attachments:upload"), {"file": samples.upload(samples.jpeg(), name)})
+        assert uploaded.status_code == 201
+        posted = client.post(
+            reverse("messaging:conversation_post", args=[order.pk]),
+            {"body": "See the photo", "attachment_ids": [uploaded.json()["id"]]},
+        )
+        assert posted.status_code == 302
+        return Attachment.objects.get(pk=uploaded.json()["id"])
+
+    return send_file
+
+
+def test_files_sent_in_a_conversation_are_entries_of_their_own(order, buyer, seller, say, send_file):
+    photo = send_file(buyer, order, "broken-vase.jpg")
+    say(seller, order, "Thanks, looking")
+
+    buyer_items = history_for_actor(Actor.for_user(buyer)).items
+    seller_items = history_for_actor(Actor.for_user(seller)).items
+
+    assert [(i.kind, i.pk) for i in buyer_items] == [
+        ("conversation", Thread.objects.get().pk),
+        ("attachment", photo.pk),
+    ]
+    attachment = buyer_items[1]
+    assert (attachment.mine, attachment.file["name"], attachment.counterpart) == (
+        True,
+        "broken-vase.jpg",
+        order.shop.name,
+    )
+    assert attachment.url == reverse("messaging:conversation", args=[order.pk]) + f"#message-{photo.owner_id}"
+    assert attachment.file["url"].startswith("/attachments/f/")
+    assert (seller_items[1].kind, seller_items[1].mine, seller_items[1].title) == ("attachment", False, buyer.name)
+
+
+def test_a_file_is_found_by_its_name_and_only_by_its_parties(order, other_order, buyer, other_buyer, seller, send_file):
+    photo = send_file(buyer, order, "Broken-Vase_front.jpg")
+    send_file(other_buyer, other_order, "vase.jpg")
+
+    mine = found(buyer, "vase front")
+    sellers = found(seller, "broken")
+
+    assert [(i.kind, i.pk) for i in mine] == [("attachment", photo.pk)]
+    assert "<mark>" in str(mine[0].snippet)
+    assert [(i.kind, i.pk) for i in sellers] == [("attachment", photo.pk)]
+    assert found(buyer, "receipt") == []
+
+
+def test_a_file_that_was_uploaded_but_never_sent_is_not_in_the_history(order, buyer, send_file):
+    client_as(buyer).post(reverse("attachments:upload"), {"file": samples.upload(samples.jpeg(), "draft.jpg")})
+
+    assert [i.kind for i in history_for_actor(Actor.for_user(buyer)).items] == []
+    assert found(buyer, "draft") == []
+
+
+def test_the_history_page_shows_a_file_with_its_download_link(order, buyer, send_file):
+    photo = send_file(buyer, order, "receipt.jpg")
+
+    page = client_as(buyer).get(HISTORY).content.decode()
+
+    assert "You sent receipt.jpg" in page
+    assert 'href="/attachments/f/' in page
+    assert f"#message-{photo.owner_id}" in page

@@ -17,6 +17,9 @@ the help center's words and stems (``helpcenter.text``), so «возвращу»
   nothing there. The ``russian`` configuration stems Latin words in English, so a mixed text is
   stemmed word by word in its own language, as on SQLite.
 
+Files sent with messages are entries of their own, found by their names (a plain substring
+match: a file name is a few words, and the actor's files are few).
+
 Reads are scoped by construction: messages through ``threads_for_actor``, cases and decisions
 through ``cases_for_actor``; only buyers and sellers have a history.
 """
@@ -24,9 +27,11 @@ through ``cases_for_actor``; only buyers and sellers have a history.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
@@ -37,6 +42,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from marketdesk.attachments.models import Attachment
+from marketdesk.attachments.presenters import attachment_view
 from marketdesk.cases.models import Case, Decision
 from marketdesk.cases.selectors import cases_for_actor
 from marketdesk.core.actors import Actor, Role
@@ -48,9 +55,13 @@ KIND_CONVERSATION = "conversation"
 KIND_MESSAGE = "message"
 KIND_CASE = "case"
 KIND_DECISION = "decision"
+KIND_ATTACHMENT = "attachment"
 # Entries at the same moment are ordered by kind, then id: any fixed order will do, as long as
 # the page cursor uses the same one.
-_RANK = {KIND_DECISION: 3, KIND_CASE: 2, KIND_CONVERSATION: 1, KIND_MESSAGE: 0}
+_RANK = {KIND_ATTACHMENT: 4, KIND_DECISION: 3, KIND_CASE: 2, KIND_CONVERSATION: 1, KIND_MESSAGE: 0}
+
+# How a message's files are recorded as owned (attachments.access.owner_label).
+MESSAGE_OWNER = Message._meta.label_lower
 
 PAGE_SIZE = 20
 MAX_LIMIT = 100
@@ -225,7 +236,7 @@ def history_index_rebuild(*, progress: Callable[[str, int], None] | None = None)
 class HistoryItem:
     """One entry of a party's history, with the page it leads to."""
 
-    kind: str  # conversation, message, case or decision
+    kind: str  # conversation, message, case, decision or attachment
     pk: int
     at: dt.datetime
     order_id: int
@@ -236,7 +247,8 @@ class HistoryItem:
     url: str
     case_id: int | None = None
     status: str = ""  # a case's status
-    mine: bool = False  # a message the actor wrote
+    mine: bool = False  # a message (or a file) the actor sent
+    file: dict[str, Any] | None = None  # an attachment as attachments.presenters shows it (fresh signed links)
 
 
 @dataclass(frozen=True)
@@ -482,7 +494,23 @@ def _conversation_item(actor: Actor, t: Thread, stems: tuple[str, ...]) -> Histo
     )
 
 
+def _attachment_item(actor: Actor, row: tuple[Attachment, Message], stems: tuple[str, ...]) -> HistoryItem:
+    a, message = row
+    return HistoryItem(
+        kind=KIND_ATTACHMENT,
+        pk=a.pk,
+        at=a.claimed_at or a.created_at,
+        title=message.author.name if message.author is not None else "",
+        snippet=snippet_html(a.original_name, stems),
+        url=_conversation_url(message.thread.order_id, f"#message-{message.pk}"),
+        mine=actor.user is not None and a.uploader_id == actor.user.pk,
+        file=attachment_view(a),
+        **_about(actor, message.thread),
+    )
+
+
 _ITEMS: dict[str, Callable[[Actor, Any, tuple[str, ...]], HistoryItem]] = {
+    KIND_ATTACHMENT: _attachment_item,
     KIND_MESSAGE: _message_item,
     KIND_CASE: _case_item,
     KIND_DECISION: _decision_item,
@@ -493,6 +521,15 @@ _ITEMS: dict[str, Callable[[Actor, Any, tuple[str, ...]], HistoryItem]] = {
 def _latest_text() -> Subquery:
     latest = Message.objects.filter(thread=OuterRef("pk"), kind=MessageKind.TEXT).order_by("-created_at", "-id")
     return Subquery(latest.values("body")[:1])
+
+
+def _attachments_with_messages(pks: list[int]) -> dict[int, tuple[Attachment, Message]]:
+    """Load attachments and, in one more query, the messages they belong to (no foreign key joins them)."""
+    found = Attachment.objects.in_bulk(pks)
+    messages = Message.objects.select_related("thread__order", "thread__shop", "thread__buyer", "author").in_bulk(
+        [int(a.owner_id or 0) for a in found.values()]
+    )
+    return {pk: (a, messages[int(a.owner_id or 0)]) for pk, a in found.items()}
 
 
 # The rows of a page, by id: the candidates came from the actor's selectors, so these plain
@@ -506,6 +543,7 @@ _LOAD: dict[str, Callable[[list[int]], dict[int, Any]]] = {
     ).in_bulk(pks),
     KIND_CASE: lambda pks: Case.objects.select_related("order", "shop", "buyer").in_bulk(pks),
     KIND_DECISION: lambda pks: Decision.objects.select_related("case__order", "case__shop", "case__buyer").in_bulk(pks),
+    KIND_ATTACHMENT: _attachments_with_messages,
 }
 
 
@@ -523,12 +561,27 @@ def _decisions(actor: Actor, after: _Cursor | None) -> QuerySet[Decision]:
     return Decision.objects.filter(_older(after, KIND_DECISION, "decided_at"), case__in=_case_ids(actor))
 
 
+def _attachments(actor: Actor, after: _Cursor | None) -> QuerySet[Attachment]:
+    """The files of the actor's conversations: those sent with messages, not uploads still unsent."""
+    messages = Message.objects.filter(thread__in=_thread_ids(actor)).values("pk")
+    return Attachment.objects.filter(
+        _older(after, KIND_ATTACHMENT, "claimed_at"), owner_type=MESSAGE_OWNER, owner_id__in=messages
+    )
+
+
+def _named(qs: QuerySet[Attachment], terms: list[_Term]) -> QuerySet[Attachment]:
+    """Narrow to files whose name holds every term (a file name is a few words: no index needed)."""
+    for term in terms:
+        qs = qs.filter(reduce(operator.or_, (Q(original_name__icontains=s) for s in term.stems)))
+    return qs
+
+
 def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_LIMIT))
 
 
 def history_for_actor(actor: Actor, *, limit: int = PAGE_SIZE, cursor: str | None = None) -> HistoryPage:
-    """Return a buyer's or a seller's conversations, cases and decisions in one list, newest first."""
+    """Return a buyer's or a seller's conversations, cases, decisions and files in one list, newest first."""
     if not _parties_only(actor):
         return HistoryPage(items=[])
     limit, after = _limit(limit), _cursor_read(cursor)
@@ -538,6 +591,7 @@ def history_for_actor(actor: Actor, *, limit: int = PAGE_SIZE, cursor: str | Non
     found = _newest(KIND_CONVERSATION, threads, "last_message_at", limit)
     found += _newest(KIND_CASE, _cases(actor, after), "opened_at", limit)
     found += _newest(KIND_DECISION, _decisions(actor, after), "decided_at", limit)
+    found += _newest(KIND_ATTACHMENT, _attachments(actor, after), "claimed_at", limit)
     return _page(actor, found, limit, ())
 
 
@@ -576,7 +630,7 @@ def _matching_messages(actor: Actor, terms: list[_Term], after: _Cursor | None, 
 
 
 def history_search(actor: Actor, *, query: str, limit: int = PAGE_SIZE, cursor: str | None = None) -> HistoryPage:
-    """Find the actor's messages, case descriptions and decision rationales having every word of ``query``.
+    """Find the actor's messages, case descriptions, decision rationales and file names having every word of ``query``.
 
     Newest first, ``limit`` at a time; a word matches in any of its forms (by stem, in English or
     Russian by its letters), the last one also unfinished. No words worth searching for, no results.
@@ -590,4 +644,5 @@ def history_search(actor: Actor, *, query: str, limit: int = PAGE_SIZE, cursor: 
     found = _matching_messages(actor, terms, after, limit)
     found += _newest(KIND_CASE, _matching(_cases(actor, after), CASES, terms), "opened_at", limit)
     found += _newest(KIND_DECISION, _matching(_decisions(actor, after), DECISIONS, terms), "decided_at", limit)
+    found += _newest(KIND_ATTACHMENT, _named(_attachments(actor, after), terms), "claimed_at", limit)
     return _page(actor, found, limit, stems)
