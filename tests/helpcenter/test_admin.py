@@ -59,3 +59,46 @@ def test_deleting_in_the_admin_removes_it_from_search(admin_client, make_article
     admin_client.post(f"/admin/helpcenter/article/{article.pk}/delete/", {"post": "yes"})
 
     assert articles_search(query="wombat", language="en") == []
+
+
+PREVIEW = "/admin/helpcenter/article/preview/"
+
+
+def test_the_preview_renders_a_draft_sanitized_with_the_current_policy(admin_client):
+    response = admin_client.post(
+        PREVIEW, {"body_markdown": "**Draft** {policy:return_window_days|days} <script>x()</script>", "language": "ru"}
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    html = response.content.decode()
+    assert "<strong>Draft</strong> 30&nbsp;дней" in html
+    assert "<script>" not in html
+
+
+def test_the_preview_saves_nothing_and_answers_only_posts(admin_client):
+    before = list(HelpCategory.objects.values_list("pk", flat=True))
+
+    assert admin_client.get(PREVIEW).status_code == 405
+    assert admin_client.post(PREVIEW, {"body_markdown": "x", "language": "xx"}).status_code == 200
+    assert list(HelpCategory.objects.values_list("pk", flat=True)) == before
+
+
+def test_the_preview_is_for_staff_who_may_edit_articles(buyer, django_user_model):
+    outsider = Client()
+    outsider.force_login(buyer)
+    staff = django_user_model.objects.create_user(username="viewer", password="x", is_staff=True)
+    staff_client = Client()
+    staff_client.force_login(staff)
+
+    assert outsider.post(PREVIEW, {"body_markdown": "x"}).status_code == 302  # to the admin's login
+    assert staff_client.post(PREVIEW, {"body_markdown": "x"}).status_code == 403
+
+
+def test_the_change_page_carries_the_live_preview(admin_client, make_article):
+    article = make_article(title="Live", body="Body")
+
+    page = admin_client.get(f"/admin/helpcenter/article/{article.pk}/change/").content.decode()
+
+    assert f'data-preview-url="{PREVIEW}"' in page
+    assert "helpcenter/admin_preview" in page

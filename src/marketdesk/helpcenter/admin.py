@@ -5,18 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
 from marketdesk.core.policies import policy_current
-from marketdesk.helpcenter.models import Article, HelpCategory
+from marketdesk.helpcenter.models import Article, ArticleLanguage, HelpCategory
 from marketdesk.helpcenter.presenters import article_url
 from marketdesk.helpcenter.rendering import article_html
 from marketdesk.helpcenter.services import article_index_forget, article_index_refresh
+
+# A preview of more than an article could hold is not worth rendering.
+MAX_PREVIEW_CHARS = 100_000
 
 
 @admin.register(HelpCategory)
@@ -49,13 +54,35 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         "updated_at",
     ]
 
-    @admin.display(description=_("Preview (as saved, with the current policy)"))
+    class Media:
+        # Re-renders the preview as the body is typed (debounced), through preview_view below.
+        js = ["helpcenter/admin_preview.js"]
+
+    @admin.display(description=_("Preview (with the current policy, updated as you type)"))
     def preview(self, obj: Article) -> SafeString:
-        if not obj.pk:
-            return format_html("<em>{}</em>", _("Save the article to see its preview."))
         # article_html sanitizes with an allow-list, so its output is safe to embed.
-        html = article_html(obj.body_markdown, policy_current(), obj.language)
-        return mark_safe(f'<div style="max-width:42rem;line-height:1.6">{html}</div>')
+        html = article_html(obj.body_markdown, policy_current(), obj.language) if obj.body_markdown else ""
+        return format_html(
+            '<div id="article-preview" data-preview-url="{}" style="max-width:42rem;line-height:1.6">{}</div>',
+            reverse(f"{self.admin_site.name}:helpcenter_article_preview"),
+            mark_safe(html),  # sanitized above
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        preview = path("preview/", self.admin_site.admin_view(self.preview_view), name="helpcenter_article_preview")
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """Render a draft body as the article page would (sanitized, policy filled in); nothing is saved."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        language = request.POST.get("language", "")
+        if language not in ArticleLanguage.values:
+            language = ArticleLanguage.EN
+        body = request.POST.get("body_markdown", "")[:MAX_PREVIEW_CHARS]
+        return HttpResponse(article_html(body, policy_current(), language), content_type="text/html; charset=utf-8")
 
     @admin.display(description=_("Page"))
     def page_link(self, obj: Article) -> SafeString:
