@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from marketdesk.core.policies import PolicyValues
 from marketdesk.hints.triage import model as triage_model_module
 from marketdesk.hints.triage.labels import LABEL_INFO, LABELS, HelpReason
 from marketdesk.hints.triage.model import TriageModel, model_forget, model_get
@@ -108,6 +109,11 @@ def test_the_artifact_records_its_version_and_labels(triage_model):
     assert triage_model.meta["labels"] == list(LABELS)
     assert sorted(triage_model.classes) == sorted(LABELS)
     assert triage_model_module.model_dir().joinpath("model.joblib").stat().st_size < 5_000_000
+
+
+def test_the_product_applies_the_threshold_the_training_chose(triage_model):
+    # `make model` chooses it from cross-validation; the policy's default (and its migration) must follow.
+    assert PolicyValues().triage_min_confidence_bp == triage_model.meta["threshold_bp"]
 
 
 def test_language_is_the_majority_script():
