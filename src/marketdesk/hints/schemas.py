@@ -20,3 +20,14 @@ class TriageOut(Schema):
     alternatives: list[tuple[str, float]] = Field(..., description="The runner-up labels with their probabilities.")
     needs_choice: bool = Field(..., description="True below the policy's confidence: let the buyer pick the reason.")
     model_version: str
+
+
+class HintOut(Schema):
+    code: str
+    severity: str = Field(..., description="urgent, warning or info.")
+    reason: str
+    cause: str = Field(
+        ..., description="For late_order: not_shipped, customs, exception, stalled, likely_lost, delayed."
+    )
+    action_label: str
+    action_url: str

@@ -1,0 +1,90 @@
+"""The order is late: say the likely cause from tracking and what to do about it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from marketdesk.cases.eligibility import format_moment
+from marketdesk.hints.rules.base import Hint, OrderState, Severity, rule
+from marketdesk.shipping.models import Shipment
+from marketdesk.shipping.states import BEFORE_HANDOVER, FINAL, ExceptionReason
+
+#: The causes from the most to the least telling: the first one found on any parcel is shown.
+CAUSE_ORDER = ("likely_lost", "exception", "customs", "stalled", "not_shipped", "delayed")
+
+
+def _due(state: OrderState, shipment: Shipment | None) -> dt.datetime | None:
+    if shipment is not None and shipment.estimated_to is not None:
+        return shipment.estimated_to
+    return state.order.estimated_delivery_at
+
+
+def _cause(state: OrderState, shipment: Shipment) -> str | None:
+    if shipment.likely_lost:
+        return "likely_lost"
+    if shipment.tracking_status == "exception":
+        return "customs" if shipment.exception_reason == ExceptionReason.CUSTOMS else "exception"
+    if shipment.stalled:
+        return "stalled"
+    if shipment.late_to_ship:
+        return "not_shipped"
+    due = _due(state, shipment)
+    if shipment.delayed or (due is not None and state.now > due and shipment.tracking_status not in FINAL):
+        return "not_shipped" if shipment.tracking_status in BEFORE_HANDOVER else "delayed"
+    return None
+
+
+def _words(state: OrderState, cause: str, shipment: Shipment | None) -> tuple[str, str, str, str]:
+    """Return (severity, reason, action label, action URL) for a cause."""
+    silent = (state.now - shipment.last_scan_at).days if shipment and shipment.last_scan_at else 0
+    tracking = state.url(f"tracking:{shipment.pk}") if shipment is not None else state.url("conversation")
+    if cause == "likely_lost":
+        reason = _(
+            "Your parcel has had no scan for %(days)s days while in transit: it is likely lost. "
+            "The seller has been told; you can ask for a refund or a new parcel now."
+        ) % {"days": silent}
+        return Severity.URGENT, reason, _("Get a refund or a new parcel"), state.url("get_help")
+    if cause == "customs":
+        reason = _(
+            "Your parcel is held in customs. Customs may need a document or a fee from you: "
+            "check the carrier's message on the tracking page, or ask the seller for the invoice."
+        )
+        return Severity.WARNING, reason, _("See what customs needs"), tracking
+    if cause == "exception" and shipment is not None:
+        reason = _("The carrier reported a problem: %(problem)s. Ask the seller to sort it out with the carrier.") % {
+            "problem": str(shipment.get_exception_reason_display()).lower()
+        }
+        return Severity.WARNING, reason, _("Message the seller"), state.url("conversation")
+    if cause == "stalled" and shipment is not None and shipment.last_scan_at is not None:
+        reason = _(
+            "Your parcel is stalled: it has not been scanned for %(days)s days, since %(when)s. "
+            "Ask the seller to check with the carrier."
+        ) % {"days": silent, "when": format_moment(shipment.last_scan_at)}
+        return Severity.WARNING, reason, _("Ask the seller to check"), state.url("conversation")
+    if cause == "not_shipped":
+        reason = _("Your order is late because the seller has not shipped it yet. Ask the seller when it will ship.")
+        return Severity.WARNING, reason, _("Ask the seller"), state.url("conversation")
+    due = _due(state, shipment)
+    reason = _(
+        "Your parcel is late (it was due by %(when)s) but still moving. Most late parcels arrive within a few days."
+    ) % {"when": format_moment(due) if due else "—"}
+    return Severity.INFO, reason, _("Track the parcel"), tracking
+
+
+@rule("late_order")
+def late_order(state: OrderState) -> Hint | None:
+    if state.delivered:
+        return None
+    causes: list[tuple[str, Shipment | None]] = [
+        (c, s) for s in state.shipments if s.tracking_status not in FINAL and (c := _cause(state, s))
+    ]
+    due = state.order.estimated_delivery_at
+    if not state.shipments and due is not None and state.now > due:
+        causes = [("not_shipped", None)]
+    if not causes:
+        return None
+    cause, shipment = min(causes, key=lambda pair: CAUSE_ORDER.index(pair[0]))
+    severity, reason, label, url = _words(state, cause, shipment)
+    return Hint("late_order", severity, reason, label, url, cause)

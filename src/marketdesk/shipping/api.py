@@ -1,0 +1,137 @@
+"""REST endpoints of delivery: the batch ingest of carrier events, shipments pushed and read.
+
+Tenancy: a marketplace's key sees only its own orders' shipments; a tracking number that
+belongs to another marketplace's shipment is refused row by row in the ingest.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Router
+from ninja.responses import Status
+
+from marketdesk.api.auth import FEED_AUTH, READ_AUTH, request_actor
+from marketdesk.api.errors import ProblemOut
+from marketdesk.core.errors import DomainValidationError
+from marketdesk.orders.selectors import order_get_for_actor
+from marketdesk.shipping.ingest import tracking_events_ingest
+from marketdesk.shipping.models import Shipment
+from marketdesk.shipping.schemas import ShipmentCreateIn, ShipmentOut, TrackingBatchIn, TrackingBatchOut
+from marketdesk.shipping.selectors import shipment_get_for_actor
+from marketdesk.shipping.services import AddressData, shipment_create
+
+router = Router(tags=["delivery"])
+
+ERRORS: dict[int, Any] = {
+    400: ProblemOut,
+    401: ProblemOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    409: ProblemOut,
+    422: ProblemOut,
+}
+
+
+def _shipment_out(shipment: Shipment) -> dict[str, Any]:
+    return {
+        "id": shipment.pk,
+        "external_id": shipment.external_id,
+        "order": shipment.order.external_id,
+        "carrier": shipment.carrier.code,
+        "service": shipment.service,
+        "tracking_number": shipment.tracking_number,
+        "status": shipment.tracking_status,
+        "exception_reason": shipment.exception_reason,
+        "estimated_from": shipment.estimated_from,
+        "estimated_to": shipment.estimated_to,
+        "delivered_at": shipment.delivered_at,
+        "last_scan_at": shipment.last_scan_at,
+        "flags": shipment.flags,
+        "lines": [{"line": sl.line.external_id, "quantity": sl.quantity} for sl in shipment.lines.all()],
+        "events": [
+            {
+                "event_id": e.carrier_event_id,
+                "occurred_at": e.event_at,
+                "raw_status": e.raw_status,
+                "description": e.raw_text,
+                "location": e.location,
+                "status": e.status,
+                "exception_reason": e.exception_reason,
+            }
+            for e in shipment.events.all()
+        ],
+    }
+
+
+@router.post(
+    "/tracking-events",
+    response={200: TrackingBatchOut, **ERRORS},
+    auth=FEED_AUTH,
+    summary="Send a batch of carrier tracking events",
+)
+def tracking_events_post(request: HttpRequest, payload: TrackingBatchIn) -> Any:
+    """Store up to 1,000 carrier events; repeats are ignored, bad rows reported by index while good ones are kept."""
+    result = tracking_events_ingest(actor=request_actor(request), rows=payload.events)
+    return {
+        "received": result.received,
+        "stored": result.stored,
+        "duplicates": result.duplicates,
+        "held": result.held,
+        "unmapped": result.unmapped,
+        "errors": [{"index": e.index, "field": e.field, "reason": e.reason} for e in result.errors],
+    }
+
+
+@router.post(
+    "/shipments", response={201: ShipmentOut, 200: ShipmentOut, **ERRORS}, auth=FEED_AUTH, summary="Add a shipment"
+)
+def shipment_post(request: HttpRequest, payload: ShipmentCreateIn) -> Any:
+    """Add a parcel of an order; sending the same shipment again answers 200 with it."""
+    actor = request_actor(request)
+    order = order_get_for_actor(actor, external_id=payload.order)
+    if payload.time_zone and payload.time_zone not in zoneinfo.available_timezones():
+        raise DomainValidationError(_("Unknown time zone."), field="time_zone")
+    by_external = {line.external_id: line.pk for line in order.lines.all()}
+    lines = None
+    if payload.lines is not None:
+        unknown = [i for i, item in enumerate(payload.lines) if item.line not in by_external]
+        if unknown:
+            raise DomainValidationError(_("This line is not part of the order."), field=f"lines.{unknown[0]}.line")
+        lines = [(by_external[item.line], item.quantity) for item in payload.lines]
+    existed = Shipment.objects.filter(
+        marketplace_id=order.marketplace_id,
+        external_id=payload.external_id or f"{payload.carrier}:{payload.tracking_number}",
+    ).exists()
+    shipment = shipment_create(
+        actor=actor,
+        order=order,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
+        external_id=payload.external_id,
+        service=payload.service,
+        lines=lines,
+        address=AddressData(
+            payload.recipient_name,
+            payload.address_line1,
+            payload.address_line2,
+            payload.city,
+            payload.postcode,
+            payload.country,
+        ),
+        estimated_from=payload.estimated_from,
+        estimated_to=payload.estimated_to,
+        time_zone=payload.time_zone,
+    )
+    return Status(200 if existed else 201, _shipment_out(shipment_get_for_actor(actor, pk=shipment.pk)))
+
+
+@router.get(
+    "/shipments/{shipment_id}", response={200: ShipmentOut, **ERRORS}, auth=READ_AUTH, summary="Read a shipment"
+)
+def shipment_get(request: HttpRequest, shipment_id: int) -> Any:
+    """One parcel with its lines and carrier events (newest first), if the caller may see its order."""
+    return _shipment_out(shipment_get_for_actor(request_actor(request), pk=shipment_id))

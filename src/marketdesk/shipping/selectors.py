@@ -1,0 +1,63 @@
+"""Reads of delivery, always scoped to the actor who asks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from marketdesk.core.actors import Actor
+from marketdesk.core.errors import NotFound
+from marketdesk.orders.models import Order
+from marketdesk.orders.selectors import scope_to_actor
+from marketdesk.shipping.models import DeliveryChangeRequest, Shipment, ShipmentLine, TrackingEvent
+
+
+def shipments_for_actor(actor: Actor) -> QuerySet[Shipment]:
+    """Return the shipments of the orders this actor may see, newest first."""
+    qs = Shipment.objects.select_related("carrier", "order")
+    return scope_to_actor(qs, actor, order_path="order__").order_by("-created_at", "-id")
+
+
+def shipment_get_for_actor(actor: Actor, *, pk: int | None = None, external_id: str | None = None) -> Shipment:
+    """Return one shipment the actor may see with its lines and events, or raise NotFound."""
+    lookup = {"pk": pk} if pk is not None else {"external_id": external_id}
+    shipment = (
+        shipments_for_actor(actor)
+        .select_related("order__shop", "order__marketplace", "order__buyer")
+        .prefetch_related(
+            Prefetch("lines", queryset=ShipmentLine.objects.select_related("line")),
+            Prefetch("events", queryset=TrackingEvent.objects.order_by("-event_at", "-carrier_event_id")),
+        )
+        .filter(**lookup)
+        .first()
+    )
+    if shipment is None:
+        raise NotFound()
+    return shipment
+
+
+def shipments_of_order(actor: Actor, order: Order) -> list[Shipment]:
+    """Return the parcels of an order the actor may see (the order comes from a selector)."""
+    return list(
+        shipments_for_actor(actor)
+        .filter(order=order)
+        .prefetch_related(Prefetch("lines", queryset=ShipmentLine.objects.select_related("line")))
+        .order_by("created_at", "id")
+    )
+
+
+def change_requests_of(shipment: Shipment) -> list[DeliveryChangeRequest]:
+    """Return a parcel's delivery change requests, newest first (the shipment comes from a selector)."""
+    return list(DeliveryChangeRequest.objects.filter(shipment=shipment).order_by("-requested_at", "-id"))
+
+
+def unmapped_statuses() -> list[dict[str, Any]]:
+    """Return each carrier's raw statuses that no mapping covers yet, with how many events wait."""
+    return [
+        dict(row)
+        for row in TrackingEvent.objects.filter(status="")
+        .values("carrier__code", "carrier__name", "carrier_id", "raw_status")
+        .annotate(events=Count("id"))
+        .order_by("carrier__code", "raw_status")
+    ]

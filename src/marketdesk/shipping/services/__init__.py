@@ -1,0 +1,31 @@
+"""Writes of delivery (one package: shipments and the projection, delivery changes, lost parcels).
+
+The batch ingest of carrier events lives in ``shipping.ingest``; it calls ``shipments_apply_events``
+for the parcels it touched.
+"""
+
+from marketdesk.shipping.services.changes import delivery_change_answer, delivery_change_request
+from marketdesk.shipping.services.core import (
+    AddressData,
+    DeliveryChangeNotPossible,
+    carrier_mapping_save,
+    shipment_create,
+    shipment_flags,
+    shipment_flags_recompute,
+    shipments_apply_events,
+)
+from marketdesk.shipping.services.lost import lost_parcel_investigate, lost_parcel_resolve
+
+__all__ = [
+    "AddressData",
+    "DeliveryChangeNotPossible",
+    "carrier_mapping_save",
+    "delivery_change_answer",
+    "delivery_change_request",
+    "lost_parcel_investigate",
+    "lost_parcel_resolve",
+    "shipment_create",
+    "shipment_flags",
+    "shipment_flags_recompute",
+    "shipments_apply_events",
+]

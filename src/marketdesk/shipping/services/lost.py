@@ -1,0 +1,118 @@
+"""Writes of lost parcels: the inquiry with the carrier, its outcome for the buyer, the carrier claim."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.core import clock
+from marketdesk.core.actors import Actor, Role
+from marketdesk.core.calendar import calendar_for, due_at
+from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
+from marketdesk.core.policies import policy_current
+from marketdesk.core.transitions import transition
+from marketdesk.orders.selectors import shop_member_ids
+from marketdesk.shipping import events
+from marketdesk.shipping.models import (
+    CarrierClaim,
+    LostParcelInvestigation,
+    Shipment,
+)
+from marketdesk.shipping.services.core import AddressData, shipment_create
+from marketdesk.shipping.states import (
+    ExceptionReason,
+    InvestigationStatus,
+)
+
+
+def lost_parcel_investigate(*, actor: Actor, shipment: Shipment) -> LostParcelInvestigation:
+    """Open the inquiry with the carrier about a parcel likely lost (once per parcel)."""
+    if actor.role not in (Role.OPERATOR, Role.ADMIN, Role.SYSTEM, Role.MARKETPLACE):
+        raise PermissionDenied()
+    with transaction.atomic():
+        locked = Shipment.objects.select_for_update().select_related("order__marketplace").get(pk=shipment.pk)
+        if actor.marketplace_id is not None and actor.marketplace_id != locked.marketplace_id:
+            raise NotFound()
+        existing = LostParcelInvestigation.objects.filter(shipment=locked).first()
+        if existing is not None:
+            return existing
+        if not (locked.likely_lost or locked.exception_reason == ExceptionReason.LOST):
+            raise Conflict(_("Only a parcel that is likely lost or reported lost is investigated."))
+        policy = policy_current()
+        now = clock.now()
+        cal = calendar_for(locked.order.marketplace.calendar_code or None)
+        investigation = LostParcelInvestigation.objects.create(
+            shipment=locked,
+            opened_at=now,
+            due_at=due_at(now, business_days=policy.lost_investigation_business_days, calendar=cal),
+            policy_version=policy.version,
+        )
+        events.investigation_opened(
+            shipment=locked, actor=actor, investigation_id=investigation.pk, due_at=investigation.due_at.isoformat()
+        )
+    return investigation
+
+
+def lost_parcel_resolve(
+    *,
+    actor: Actor,
+    investigation: LostParcelInvestigation,
+    outcome: str,
+    carrier_liable: bool = False,
+    reshipment_tracking_number: str = "",
+) -> LostParcelInvestigation:
+    """End an inquiry: found, refunded or sent again; a liable carrier gets a claim for the parcel's value."""
+    if outcome not in (InvestigationStatus.FOUND, InvestigationStatus.REFUNDED, InvestigationStatus.RESHIPPED):
+        raise DomainValidationError(_("Pick how the inquiry ended."), field="outcome")
+    if outcome == InvestigationStatus.RESHIPPED and not reshipment_tracking_number:
+        raise DomainValidationError(_("Give the tracking number of the parcel sent again."), field="tracking_number")
+    with transaction.atomic():
+        row = (
+            LostParcelInvestigation.objects.select_for_update()
+            .select_related("shipment__order", "shipment__carrier")
+            .get(pk=investigation.pk)
+        )
+        shipment = row.shipment
+        if actor.marketplace_id is not None and actor.marketplace_id != shipment.marketplace_id:
+            raise NotFound()
+        if actor.role == Role.SELLER and (
+            actor.user is None or actor.user.pk not in shop_member_ids(shipment.order.shop_id)
+        ):
+            raise NotFound()
+        transition(row, to=outcome, actor=actor)
+        row.carrier_liable = carrier_liable and outcome != InvestigationStatus.FOUND
+        row.closed_at = clock.now()
+        if outcome == InvestigationStatus.RESHIPPED:
+            row.reshipment = shipment_create(
+                actor=actor,
+                order=shipment.order,
+                carrier=shipment.carrier,
+                tracking_number=reshipment_tracking_number,
+                lines=[(line.line_id, line.quantity) for line in shipment.lines.all()],
+                address=AddressData(
+                    shipment.recipient_name,
+                    shipment.address_line1,
+                    shipment.address_line2,
+                    shipment.city,
+                    shipment.postcode,
+                    shipment.country,
+                ),
+                time_zone=shipment.time_zone,
+            )
+        row.save(update_fields=["carrier_liable", "closed_at", "reshipment"])
+        if row.carrier_liable:
+            value = sum(line.quantity * line.line.unit_price_minor for line in shipment.lines.select_related("line"))
+            claim = CarrierClaim.objects.create(
+                investigation=row,
+                carrier=shipment.carrier,
+                amount_minor=max(value, 1),
+                currency=shipment.order.currency,
+            )
+            events.carrier_claim_filed(
+                shipment=shipment,
+                actor=actor,
+                claim_id=claim.pk,
+                amount_minor=claim.amount_minor,
+                currency=claim.currency,
+            )
+    return row
