@@ -1,0 +1,58 @@
+"""Enforcement statuses and the one table of moves between them.
+
+An enforcement starts ``proposed`` (by the nightly standards run, or by an
+operator about to apply one); an operator with the permission applies or
+dismisses it. Applied, it takes effect on its effective date; the seller may
+appeal once, and another decision by an operator revokes it or keeps it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from marketdesk.core.actors import Role
+from marketdesk.core.models import Audience
+from marketdesk.core.timeline import status_event
+from marketdesk.core.transitions import Move, TransitionTable
+
+
+class EnforcementKind(models.TextChoices):
+    WARNING = "warning", _("Warning")
+    RESTRICTION = "restriction", _("Restriction")
+    SUSPENSION = "suspension", _("Suspension")
+
+
+class EnforcementStatus(models.TextChoices):
+    PROPOSED = "proposed", pgettext_lazy("enforcement", "Proposed")
+    ACTIVE = "active", pgettext_lazy("enforcement", "In force")
+    DISMISSED = "dismissed", pgettext_lazy("enforcement", "Dismissed")
+    APPEALED = "appealed", pgettext_lazy("enforcement", "Appealed")
+    REVOKED = "revoked", pgettext_lazy("enforcement", "Revoked on appeal")
+    LIFTED = "lifted", pgettext_lazy("enforcement", "Lifted")
+
+
+S = EnforcementStatus
+STAFF = (Role.OPERATOR, Role.ADMIN)
+# In force (or about to be, from its effective date) while applied and not yet revoked or lifted.
+BINDING_STATUSES = (S.ACTIVE, S.APPEALED)
+
+ENFORCEMENT_APPLIED = status_event("enforcement.applied", Audience.PARTIES)
+ENFORCEMENT_DISMISSED = status_event("enforcement.dismissed", Audience.INTERNAL)
+ENFORCEMENT_APPEALED = status_event("enforcement.appealed", Audience.PARTIES)
+ENFORCEMENT_APPEAL_ACCEPTED = status_event("enforcement.appeal_accepted", Audience.PARTIES)
+ENFORCEMENT_APPEAL_REJECTED = status_event("enforcement.appeal_rejected", Audience.PARTIES)
+ENFORCEMENT_LIFTED = status_event("enforcement.lifted", Audience.PARTIES)
+
+ENFORCEMENT_TRANSITIONS = TransitionTable(
+    states=EnforcementStatus,
+    moves=(
+        Move(S.PROPOSED, S.ACTIVE, STAFF, ENFORCEMENT_APPLIED.name),
+        Move(S.PROPOSED, S.DISMISSED, [*STAFF, Role.SYSTEM], ENFORCEMENT_DISMISSED.name),
+        Move(S.ACTIVE, S.APPEALED, [Role.SELLER], ENFORCEMENT_APPEALED.name),
+        Move(S.APPEALED, S.REVOKED, STAFF, ENFORCEMENT_APPEAL_ACCEPTED.name),
+        Move(S.APPEALED, S.ACTIVE, STAFF, ENFORCEMENT_APPEAL_REJECTED.name),
+        Move(S.ACTIVE, S.LIFTED, STAFF, ENFORCEMENT_LIFTED.name),
+    ),
+)

@@ -1,0 +1,67 @@
+"""Template helpers of the standards pages: rates in percent, level and measure badges."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.safestring import SafeString
+
+from marketdesk.standards.models import Level
+from marketdesk.standards.states import EnforcementKind, EnforcementStatus
+
+register = template.Library()
+
+LEVEL_TONES: dict[str, str] = {Level.TOP_RATED: "success", Level.STANDARD: "info", Level.BELOW_STANDARD: "warning"}
+STATUS_TONES: dict[str, str] = {
+    EnforcementStatus.PROPOSED: "accent",
+    EnforcementStatus.ACTIVE: "warning",
+    EnforcementStatus.APPEALED: "info",
+    EnforcementStatus.DISMISSED: "muted",
+    EnforcementStatus.REVOKED: "muted",
+    EnforcementStatus.LIFTED: "muted",
+}
+
+
+@register.filter
+def percent_bp(value: int | None) -> str:
+    """Write basis points as a percentage in the active language (None: a dash)."""
+    if value is None:
+        return "—"
+    return f"{number_format(value / 100, decimal_pos=2 if value % 100 else 0)} %"
+
+
+@register.inclusion_tag("web/_status_badge.html")
+def level_badge(level: str | None) -> dict[str, str]:
+    from django.utils.translation import gettext as _
+
+    if not level:
+        return {"tone": "muted", "label": _("Not computed yet")}
+    return {"tone": LEVEL_TONES.get(level, "neutral"), "label": str(Level(level).label)}
+
+
+@register.inclusion_tag("web/_status_badge.html")
+def measure_badge(enforcement: object) -> dict[str, str]:
+    status = str(getattr(enforcement, "status", ""))
+    kind = str(getattr(enforcement, "kind", ""))
+    label = f"{EnforcementKind(kind).label} · {EnforcementStatus(status).label}"
+    return {"tone": STATUS_TONES.get(status, "neutral"), "label": label}
+
+
+@register.simple_tag
+def chart_svg(chart: object, label: str) -> SafeString:
+    """Render a trend chart (charts.Chart) as inline SVG with the threshold as a dashed line."""
+    from django.utils.html import format_html
+
+    if not getattr(chart, "count", 0):
+        return SafeString("")
+    c = chart
+    return format_html(
+        '<svg class="trend" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{label}">'
+        '<line class="trend__threshold" x1="0" x2="{w}" y1="{ty}" y2="{ty}"/>'
+        '<polyline class="trend__line" points="{points}"/></svg>',
+        w=c.width,  # type: ignore[attr-defined]
+        h=c.height,  # type: ignore[attr-defined]
+        ty=c.threshold_y,  # type: ignore[attr-defined]
+        points=c.points,  # type: ignore[attr-defined]
+        label=label,
+    )
