@@ -72,6 +72,11 @@ class Case(StatefulModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="referencing_cases"
     )
     updated_at = models.DateTimeField(default=clock.now)
+    # Who works on the case now (the console's claim, assignment and round-robin write these).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
+    )
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -94,6 +99,7 @@ class Case(StatefulModel):
             models.Index(fields=["buyer", "-opened_at"], name="case_buyer_recent_idx"),
             models.Index(fields=["shop", "-opened_at"], name="case_shop_recent_idx"),
             models.Index(fields=["status", "decision_due_at"], name="case_queue_idx"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_idx"),
         ]
 
     def __str__(self) -> str:

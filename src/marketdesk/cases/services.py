@@ -41,6 +41,7 @@ from marketdesk.cases.models import (
 )
 from marketdesk.cases.selectors import case_visible_to
 from marketdesk.cases.states import BEFORE_ESCALATION, FINISHED_STATUSES, OPEN_STATUSES, CaseStatus
+from marketdesk.console.audit import audit_record
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.calendar import WorkCalendar, calendar_for, due_at
@@ -550,6 +551,7 @@ def case_note_add(*, actor: Actor, case: Case, body: str) -> CaseNote:
         _order, case = _locked(case)
         note = CaseNote.objects.create(case=case, author=_user(actor), body=body, added_at=clock.now())
         events.note_added(case=case, actor=actor, note_id=note.pk)
+        audit_record(actor=actor, action="case.note_added", obj=case, after={"note_id": note.pk, "body": body})
         return note
 
 
@@ -563,6 +565,7 @@ def case_review_start(*, actor: Actor, case: Case) -> Case:
     with transaction.atomic():
         _order, case = _locked(case)
         transition(case, to=CaseStatus.UNDER_REVIEW, actor=actor)
+        audit_record(actor=actor, action="case.review_started", obj=case, after={"status": case.status})
         _touch(case, now=clock.now(), policy=policy_current())
         return case
 
@@ -587,6 +590,7 @@ def case_info_request(*, actor: Actor, case: Case, party: str, question: str) ->
             due_at=due_at(now, calendar_hours=policy.info_request_hours),
         )
         transition(case, to=CaseStatus.AWAITING_INFO, actor=actor, payload={"request_id": request.pk, "party": party})
+        audit_record(actor=actor, action="case.info_requested", obj=case, after={"party": party, "question": question})
         case.info_due_at = request.due_at
         case.save(update_fields=["info_due_at"])
         _touch(case, now=now, policy=policy)
@@ -697,6 +701,19 @@ def _decision_record(
         decided_at=now,
     )
     history_index_case(case)
+    audit_record(
+        actor=actor,
+        action="case.decided",
+        obj=case,
+        before={"status": case.status},
+        after={
+            "decision_id": decision.pk,
+            "outcome": outcome,
+            "payer": payer,
+            "amount": money.amount,
+            "appeal": is_appeal,
+        },
+    )
     target = CaseStatus.DECIDED_ON_APPEAL if is_appeal else CaseStatus.DECIDED
     transition(case, to=target, actor=actor, payload={"decision_id": decision.pk, "outcome": outcome})
     case.decision_due_at = None

@@ -23,6 +23,9 @@ from marketdesk.cases.rationale import rationale_start
 from marketdesk.cases.selectors import QUEUE_STATUSES, case_notes_for_actor, operator_queue
 from marketdesk.cases.states import CaseStatus
 from marketdesk.cases.views.actions import Action, case_for, run_action
+from marketdesk.console.audit import audit_record, client_ip, request_ip
+from marketdesk.console.models import MacroUse
+from marketdesk.console.selectors import macros_for_actor
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.money import Money
 from marketdesk.orders.models import Order
@@ -97,6 +100,10 @@ def _page(
     page_forms.update(bound or {})
     order: Order = case.order
     first = next((d for d in view.decisions if not d.is_appeal), None)
+    # The buyer's language first: the macro most likely wanted is the one already selected.
+    macros = sorted(
+        macros_for_actor(actor, active_only=True), key=lambda m: (m.language != case.buyer.language, m.title)
+    )
     context = {
         "view": view,
         "case": case,
@@ -113,6 +120,10 @@ def _page(
         "can_decide": case.status in (CaseStatus.UNDER_REVIEW, CaseStatus.AWAITING_INFO, CaseStatus.APPEALED),
         "is_appeal": case.status == CaseStatus.APPEALED,
         "first_decider_is_me": first is not None and actor.user is not None and first.decided_by_id == actor.user.pk,
+        "assignee": case.assignee,
+        "reply_macros": [m for m in macros if m.use in (MacroUse.REPLY, MacroUse.BOTH)],
+        "rationale_macros": [m for m in macros if m.use in (MacroUse.RATIONALE, MacroUse.BOTH)],
+        "buyer_language": case.buyer.language,
     }
     return render(request, "cases/workspace.html", context, status=status)
 
@@ -121,7 +132,11 @@ def _page(
 @role_required(*STAFF, object_page=True)
 def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     """The operator's case workspace: context, both sides, timeline, notes, and the review actions."""
-    return _page(request, case_for(request, pk))
+    case = case_for(request, pk)
+    # Opening a case shows a buyer's and a seller's personal data: the audit trail records every view.
+    with request_ip(client_ip(request)):
+        audit_record(actor=actor_of(request), action="case.viewed", obj=case)
+    return _page(request, case)
 
 
 @require_POST

@@ -1,0 +1,215 @@
+"""The operator console's records: the audit trail, teams and skills, macros, satisfaction surveys."""
+
+from __future__ import annotations
+
+import re
+from string import Formatter
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.core import clock
+from marketdesk.core.errors import ImmutableRecord
+
+# Audit trail
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableRecord(_("The audit trail is permanent: entries are never changed or deleted."))
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecord(_("The audit trail is permanent: entries are never changed or deleted."))
+
+
+class AuditEntry(models.Model):
+    """One operator's or administrator's action (or view of personal data): never updated, never deleted."""
+
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(_("who"), max_length=150)
+    actor_role = models.CharField(_("role"), max_length=16)
+    # Operators read their own marketplace's trail; None is installation-wide (system, superusers).
+    marketplace_id = models.BigIntegerField(null=True, blank=True)
+    occurred_at = models.DateTimeField(_("when"), default=clock.now)
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object"), max_length=64, blank=True)
+    object_label = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        indexes = [
+            models.Index(fields=["marketplace_id", "-occurred_at"], name="audit_recent_idx"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor_user", "-occurred_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_label} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableRecord(_("The audit trail is permanent: entries are never changed or deleted."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecord(_("The audit trail is permanent: entries are never changed or deleted."))
+
+
+# Assignment
+
+
+class Team(models.Model):
+    """A group of operators that automatic assignment shares cases among."""
+
+    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("name"), max_length=100)
+    auto_assign = models.BooleanField(_("assign new escalations automatically"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [models.UniqueConstraint(fields=["marketplace", "name"], name="team_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OperatorProfile(models.Model):
+    """An operator's team, skills (languages, case categories) and how many open cases they hold at most."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    languages = models.JSONField(_("languages"), default=list, blank=True, help_text=_("Empty: every language."))
+    categories = models.JSONField(_("case categories"), default=list, blank=True, help_text=_("Empty: every one."))
+    cap = models.PositiveIntegerField(_("open cases at most"), default=20)
+    available = models.BooleanField(_("takes new cases"), default=True)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("operator profile")
+        verbose_name_plural = _("operator profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def handles(self, *, language: str, category: str) -> bool:
+        """Return whether the operator's skills cover a case in this language and category."""
+        return (not self.languages or language in self.languages) and (
+            not self.categories or category in self.categories
+        )
+
+
+# Macros
+
+MACRO_PLACEHOLDERS = ("buyer_name", "order", "deadline", "amount")
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def macro_placeholders_check(body: str) -> None:
+    """Refuse a text with an unknown placeholder or a stray brace (``{{`` writes a brace)."""
+    try:
+        names = [name for _text, name, _spec, _conv in Formatter().parse(body) if name is not None]
+    except ValueError as exc:
+        raise ValidationError(_("A brace is not closed; write {{ or }} for a brace itself."), code="bad_brace") from exc
+    unknown = sorted({n for n in names if n not in MACRO_PLACEHOLDERS})
+    if "" in names or any(not _FIELD_NAME.match(n) for n in names if n):
+        raise ValidationError(_("An empty placeholder {} is not allowed."), code="bad_placeholder")
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder %(names)s. Use only %(known)s.")
+            % {
+                "names": ", ".join("{" + n + "}" for n in unknown),
+                "known": ", ".join("{" + n + "}" for n in MACRO_PLACEHOLDERS),
+            },
+            code="unknown_placeholder",
+        )
+
+
+class MacroUse(models.TextChoices):
+    REPLY = "reply", _("Replies and questions")
+    RATIONALE = "rationale", _("Decision rationales")
+    BOTH = "both", _("Both")
+
+
+class Macro(models.Model):
+    """A canned reply in one language with placeholders, counted each time it is inserted."""
+
+    marketplace = models.ForeignKey(
+        "orders.Marketplace", null=True, blank=True, on_delete=models.PROTECT, related_name="macros"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    use = models.CharField(_("used in"), max_length=16, choices=MacroUse.choices, default=MacroUse.BOTH)
+    body = models.TextField(_("text"))
+    active = models.BooleanField(_("active"), default=True)
+    usage_count = models.PositiveIntegerField(_("times used"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["language", "title"]
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
+        constraints = [
+            models.UniqueConstraint(fields=["marketplace", "language", "title"], name="macro_title_unique"),
+            models.CheckConstraint(condition=models.Q(use__in=MacroUse.values), name="macro_use_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
+
+    def clean(self) -> None:
+        try:
+            macro_placeholders_check(self.body or "")
+        except ValidationError as exc:
+            raise ValidationError({"body": exc}) from exc
+
+
+# Satisfaction
+
+
+class SatisfactionSurvey(models.Model):
+    """One party's rating (1–5) and comment after a case closed; asked once, answered once."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="surveys")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    party = models.CharField(_("party"), max_length=8)
+    # Whom the answer speaks about: the operator who decided (None when buyer and seller settled alone).
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField(default=clock.now)
+    score = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="survey_once_per_case_and_person"),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5), name="survey_score_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"survey {self.party} on case {self.case_id}"

@@ -1,0 +1,240 @@
+"""Reads of the console, scoped to the operator or administrator who asks (other roles read nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.accounts.models import User
+from marketdesk.cases.models import Case, Decision, InfoRequest
+from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
+from marketdesk.console.deadlines import AT_RISK, NO_DEADLINE, PLATFORM_STATUSES, queue_due_expression
+from marketdesk.console.models import AuditEntry, Macro, MacroUse, SatisfactionSurvey
+from marketdesk.core import clock
+from marketdesk.core.actors import Actor, Role
+from marketdesk.core.policies import Policy, policy_current
+from marketdesk.orders.selectors import scope_to_actor
+
+STAFF = (Role.OPERATOR, Role.ADMIN)
+
+# The saved views of the queue: a name, its label, and the cases it keeps.
+QUEUE_VIEWS: dict[str, Promise] = {
+    "all": _("Every deadline"),
+    "escalated": _("Escalated"),
+    "awaiting_info": _("Awaiting information"),
+    "at_risk": _("Deadlines at risk"),
+    "mine": _("Mine"),
+    "unassigned": _("Unassigned"),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue shows: a saved view narrowed by category, seller, language and assignee."""
+
+    view: str = "all"
+    category: str = ""
+    seller: int | None = None
+    language: str = ""
+    assignee: str = ""  # "", "me", "none" or an operator's id
+
+    @classmethod
+    def from_query(cls, params: Any) -> QueueFilters:
+        """Read the filters from a query string, ignoring what is not valid."""
+        view = params.get("view", "all")
+        seller = params.get("seller", "")
+        assignee = params.get("assignee", "")
+        return cls(
+            view=view if view in QUEUE_VIEWS else "all",
+            category=params.get("category", ""),
+            seller=int(seller) if seller.isdigit() else None,
+            language=params.get("language", "")[:8],
+            assignee=assignee if assignee in ("me", "none") or assignee.isdigit() else "",
+        )
+
+
+def deadline_queue(
+    actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None, policy: Policy | None = None
+) -> QuerySet[Case]:
+    """Return the open cases the actor may see, the deadline that matters now first, with each view's filter."""
+    if actor.role not in STAFF or actor.user is None:
+        return Case.objects.none()
+    now = now or clock.now()
+    qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__")
+    view = filters.view
+    if view == "escalated":
+        qs = qs.filter(status__in=(CaseStatus.ESCALATED, CaseStatus.UNDER_REVIEW, CaseStatus.APPEALED))
+    elif view == "awaiting_info":
+        qs = qs.filter(status=CaseStatus.AWAITING_INFO)
+    elif view == "mine":
+        qs = qs.filter(assignee=actor.user)
+    elif view == "unassigned":
+        qs = qs.filter(assignee__isnull=True, status__in=PLATFORM_STATUSES)
+    if filters.category:
+        qs = qs.filter(case_type=filters.category)
+    if filters.seller is not None:
+        qs = qs.filter(shop_id=filters.seller)
+    if filters.language:
+        qs = qs.filter(buyer__language=filters.language)
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=actor.user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee:
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    qs = qs.annotate(due=queue_due_expression(policy or policy_current()))
+    if view == "at_risk":
+        qs = qs.filter(due__lte=now + AT_RISK)
+    return (
+        qs.select_related("order__marketplace", "shop", "buyer", "assignee")
+        .prefetch_related(
+            Prefetch("info_requests", queryset=InfoRequest.objects.order_by("asked_at", "id")),
+            Prefetch("decisions", queryset=Decision.objects.order_by("decided_at", "id")),
+        )
+        .order_by("due", "id")
+    )
+
+
+def queue_counts(actor: Actor, *, now: dt.datetime | None = None, policy: Policy | None = None) -> dict[str, int]:
+    """Return how many cases each saved view holds now (one query)."""
+    if actor.role not in STAFF or actor.user is None:
+        return dict.fromkeys(QUEUE_VIEWS, 0)
+    now = now or clock.now()
+    qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__")
+    qs = qs.annotate(due=queue_due_expression(policy or policy_current()))
+    return qs.aggregate(
+        all=Count("id"),
+        escalated=Count(
+            "id", filter=Q(status__in=(CaseStatus.ESCALATED, CaseStatus.UNDER_REVIEW, CaseStatus.APPEALED))
+        ),
+        awaiting_info=Count("id", filter=Q(status=CaseStatus.AWAITING_INFO)),
+        at_risk=Count("id", filter=Q(due__lte=now + AT_RISK)),
+        mine=Count("id", filter=Q(assignee=actor.user)),
+        unassigned=Count("id", filter=Q(assignee__isnull=True, status__in=PLATFORM_STATUSES)),
+    )
+
+
+def operators_for_actor(actor: Actor) -> QuerySet[User]:
+    """Return the operators (and administrators) of the actor's marketplace, with what each works on now."""
+    if actor.role not in STAFF:
+        return User.objects.none()
+    qs = User.objects.filter(role__in=STAFF, is_active=True)
+    if actor.marketplace_id is not None:
+        qs = qs.filter(marketplace_id=actor.marketplace_id)
+    return qs.annotate(
+        working=Count("assigned_cases", filter=Q(assigned_cases__status__in=PLATFORM_STATUSES)),
+    ).order_by("-working", "display_name", "id")
+
+
+def audit_for_actor(
+    actor: Actor,
+    *,
+    q: str = "",
+    who: int | None = None,
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """Return the audit trail the actor may read (their marketplace's), newest first, filtered."""
+    if actor.role not in STAFF:
+        return AuditEntry.objects.none()
+    qs = AuditEntry.objects.all()
+    if actor.marketplace_id is not None:
+        qs = qs.filter(marketplace_id=actor.marketplace_id)
+    if q:
+        qs = qs.filter(
+            Q(actor_label__icontains=q) | Q(action__icontains=q) | Q(object_label__icontains=q) | Q(object_id=q)
+        )
+    if who is not None:
+        qs = qs.filter(actor_user_id=who)
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if since is not None:
+        qs = qs.filter(occurred_at__date__gte=since)
+    if until is not None:
+        qs = qs.filter(occurred_at__date__lte=until)
+    return qs.select_related("actor_user").order_by("-occurred_at", "-id")
+
+
+def audit_actions(actor: Actor) -> list[str]:
+    """Return the distinct actions in the actor's trail (for the filter)."""
+    return sorted(set(audit_for_actor(actor).order_by().values_list("action", flat=True).distinct()))
+
+
+def macros_for_actor(actor: Actor, *, use: str = "", active_only: bool = False) -> QuerySet[Macro]:
+    """Return the macros an operator may use: the installation's and their marketplace's."""
+    if actor.role not in STAFF:
+        return Macro.objects.none()
+    qs = Macro.objects.all()
+    if actor.marketplace_id is not None:
+        qs = qs.filter(Q(marketplace_id=actor.marketplace_id) | Q(marketplace__isnull=True))
+    if use:
+        qs = qs.filter(use__in=(use, MacroUse.BOTH))
+    if active_only:
+        qs = qs.filter(active=True)
+    return qs.order_by("language", "title", "id")
+
+
+def macro_get_for_actor(actor: Actor, pk: int) -> Macro | None:
+    return macros_for_actor(actor).filter(pk=pk).first()
+
+
+def survey_for_actor(actor: Actor, pk: int) -> SatisfactionSurvey | None:
+    """Return the survey put to this person (nobody else's)."""
+    if actor.user is None:
+        return None
+    return SatisfactionSurvey.objects.filter(pk=pk, user=actor.user).select_related("case__order", "case__shop").first()
+
+
+def surveys_for_actor(actor: Actor) -> QuerySet[SatisfactionSurvey]:
+    """Return the satisfaction surveys of the actor's marketplace (staff only)."""
+    if actor.role not in STAFF:
+        return SatisfactionSurvey.objects.none()
+    return scope_to_actor(SatisfactionSurvey.objects.all(), actor, order_path="case__order__")
+
+
+@dataclass(frozen=True)
+class SatisfactionRow:
+    label: str
+    asked: int
+    answered: int
+    average: float | None
+
+
+def satisfaction_results(actor: Actor, *, since: dt.datetime, until: dt.datetime) -> dict[str, list[SatisfactionRow]]:
+    """Return ratings per operator, per reason and per seller over a period (three queries)."""
+    from marketdesk.cases.models import CaseType
+
+    qs = surveys_for_actor(actor).filter(asked_at__gte=since, asked_at__lt=until)
+
+    def rows(key: str, label: Any) -> list[SatisfactionRow]:
+        found = (
+            qs.values(key)
+            .annotate(asked=Count("id"), answered=Count("id", filter=Q(score__isnull=False)), average=Avg("score"))
+            .order_by(key)
+        )
+        return [SatisfactionRow(label(r[key]), r["asked"], r["answered"], r["average"]) for r in found]
+
+    names = dict(User.objects.filter(role__in=STAFF).values_list("pk", "display_name"))
+    return {
+        "operator": rows(
+            "operator_id", lambda pk: names.get(pk) or (str(_("Settled without support")) if pk is None else f"#{pk}")
+        ),
+        "reason": rows("case__case_type", lambda code: str(CaseType(code).label) if code in CaseType.values else code),
+        "seller": rows("case__shop__name", str),
+    }
+
+
+def no_deadline(value: dt.datetime | None) -> bool:
+    return value is None or value.year == NO_DEADLINE.year

@@ -1,0 +1,400 @@
+"""Writes of the console: claim and assign cases, round-robin within teams, macros, satisfaction surveys.
+
+Each service is one transaction; a case is locked after its order (CONTRIBUTING's fixed
+order), so two operators claiming one case queue on the row and the second is told
+who won. Every operator and administrator action appends an audit entry in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from marketdesk.accounts.models import User
+from marketdesk.cases.eligibility import format_moment
+from marketdesk.cases.models import Case, Decision
+from marketdesk.cases.selectors import case_visible_to
+from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
+from marketdesk.console import events
+from marketdesk.console.audit import audit_record
+from marketdesk.console.deadlines import PLATFORM_STATUSES, Calendars, case_clocks
+from marketdesk.console.models import (
+    MACRO_PLACEHOLDERS,
+    Macro,
+    MacroUse,
+    OperatorProfile,
+    SatisfactionSurvey,
+    Team,
+    macro_placeholders_check,
+)
+from marketdesk.core import clock
+from marketdesk.core.actors import Actor, Role
+from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
+from marketdesk.core.money import Money
+from marketdesk.notifications.inbox import notify
+from marketdesk.orders.models import Order
+from marketdesk.orders.selectors import shop_member_ids
+
+STAFF = (Role.OPERATOR, Role.ADMIN)
+
+
+class AlreadyClaimed(Conflict):
+    """Another operator holds the case; the message names them."""
+
+    code = "already_claimed"
+
+
+def _require_staff(actor: Actor) -> User:
+    if actor.role not in STAFF or actor.user is None:
+        raise PermissionDenied()
+    return actor.user
+
+
+def _locked_case(case_id: int) -> Case:
+    """Lock the case's order, then the case; return the case fresh, with its assignee."""
+    order_id = Case.objects.filter(pk=case_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise NotFound()
+    Order.objects.select_for_update().get(pk=order_id)
+    return Case.objects.select_for_update().get(pk=case_id)
+
+
+def _held_by(case: Case) -> AlreadyClaimed:
+    holder = User.objects.get(pk=int(case.assignee_id or 0))
+    since = format_moment(case.assigned_at) if case.assigned_at else ""
+    return AlreadyClaimed(
+        _("%(name)s is already working on this case (since %(when)s).") % {"name": holder.name, "when": since},
+        assignee=holder.name,
+        assignee_id=holder.pk,
+    )
+
+
+def _set_assignee(*, actor: Actor, case: Case, assignee: User | None, how: str) -> Case:
+    previous = case.assignee_id
+    case.assignee = assignee
+    case.assigned_at = clock.now() if assignee is not None else None
+    case.save(update_fields=["assignee", "assigned_at"])
+    events.case_assigned(
+        case=case, actor=actor, assignee_id=assignee.pk if assignee else None, previous_id=previous, how=how
+    )
+    audit_record(
+        actor=actor,
+        action=f"case.{how}",
+        obj=case,
+        before={"assignee_id": previous},
+        after={"assignee_id": assignee.pk if assignee else None},
+    )
+    return case
+
+
+def case_claim(*, actor: Actor, case: Case) -> Case:
+    """Take an open case for yourself; if another operator holds it, say who (a repeat is harmless)."""
+    user = _require_staff(actor)
+    if not case_visible_to(actor, case.pk):
+        raise NotFound()
+    with transaction.atomic():
+        case = _locked_case(case.pk)
+        if case.status not in OPEN_STATUSES:
+            raise Conflict(_("This case is finished; there is nothing to claim."))
+        if case.assignee_id == user.pk:
+            return case
+        if case.assignee_id is not None:
+            raise _held_by(case)
+        return _set_assignee(actor=actor, case=case, assignee=user, how="claim")
+
+
+def _assignable(actor: Actor, assignee_id: int | None) -> User | None:
+    if assignee_id is None:
+        return None
+    qs = User.objects.filter(pk=assignee_id, role__in=STAFF, is_active=True)
+    if actor.marketplace_id is not None:
+        qs = qs.filter(marketplace_id=actor.marketplace_id)
+    user = qs.first()
+    if user is None:
+        raise DomainValidationError(_("Choose an operator of your marketplace."), field="assignee")
+    return user
+
+
+def case_assign(*, actor: Actor, case: Case, assignee_id: int | None) -> Case:
+    """Assign an open case to an operator, reassign it, or (with None) release it."""
+    _require_staff(actor)
+    if not case_visible_to(actor, case.pk):
+        raise NotFound()
+    assignee = _assignable(actor, assignee_id)
+    with transaction.atomic():
+        case = _locked_case(case.pk)
+        if case.status not in OPEN_STATUSES:
+            raise Conflict(_("This case is finished; it is not assigned any more."))
+        if case.assignee_id == (assignee.pk if assignee else None):
+            return case
+        return _set_assignee(actor=actor, case=case, assignee=assignee, how="assign" if assignee else "release")
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: the cases changed, and why each other one was refused."""
+
+    done: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+def cases_bulk(*, actor: Actor, case_ids: Iterable[int], action: str, assignee_id: int | None = None) -> BulkResult:
+    """Claim or assign several cases, each in its own transaction (one refusal stops no other)."""
+    _require_staff(actor)
+    if action not in ("claim", "assign"):
+        raise DomainValidationError(_("Choose what to do with the selected cases."), field="action")
+    ids = sorted({int(i) for i in case_ids})
+    if not ids:
+        raise DomainValidationError(_("Select at least one case."), field="cases")
+    if len(ids) > 200:
+        raise DomainValidationError(_("Select at most 200 cases at once."), field="cases")
+    result = BulkResult()
+    for case_id in ids:
+        case = Case(pk=case_id)
+        try:
+            if action == "claim":
+                case_claim(actor=actor, case=case)
+            else:
+                case_assign(actor=actor, case=case, assignee_id=assignee_id)
+        except NotFound:
+            result.refused[case_id] = _("Not found.")
+        except (Conflict, DomainValidationError) as exc:
+            if exc.field == "assignee":
+                raise
+            result.refused[case_id] = str(exc.message)
+        else:
+            result.done.append(case_id)
+    return result
+
+
+# Round-robin
+
+
+def _loads(user_ids: list[int]) -> dict[int, int]:
+    rows = (
+        Case.objects.filter(assignee_id__in=user_ids, status__in=PLATFORM_STATUSES)
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["assignee_id"]: row["n"] for row in rows}
+
+
+def cases_auto_assign(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Give unassigned escalated cases to team members, round-robin, by skill and under each one's cap."""
+    now = now or clock.now()
+    assigned = 0
+    for team in Team.objects.filter(auto_assign=True).order_by("id"):
+        profiles = list(
+            OperatorProfile.objects.filter(team=team, available=True, user__is_active=True).select_related("user")
+        )
+        if not profiles:
+            continue
+        loads = _loads([p.user_id for p in profiles])
+        waiting = (
+            Case.objects.filter(
+                order__marketplace_id=team.marketplace_id, assignee__isnull=True, status__in=PLATFORM_STATUSES
+            )
+            .select_related("buyer")
+            .order_by(F("decision_due_at").asc(nulls_last=True), "id")[:limit]
+        )
+        for case in waiting:
+            fits = [
+                p
+                for p in profiles
+                if loads.get(p.user_id, 0) < p.cap and p.handles(language=case.buyer.language, category=case.case_type)
+            ]
+            if not fits:
+                continue
+            # Round-robin: whoever was given a case longest ago (never first), then the lightest load.
+            fits.sort(
+                key=lambda p: (
+                    p.last_assigned_at or dt.datetime.min.replace(tzinfo=dt.UTC),
+                    loads.get(p.user_id, 0),
+                    p.user_id,
+                )
+            )
+            chosen = fits[0]
+            with transaction.atomic():
+                locked = _locked_case(case.pk)
+                if locked.assignee_id is not None or locked.status not in PLATFORM_STATUSES:
+                    continue  # claimed meanwhile
+                _set_assignee(actor=Actor.system(), case=locked, assignee=chosen.user, how="round_robin")
+                chosen.last_assigned_at = clock.now()
+                chosen.save(update_fields=["last_assigned_at"])
+            loads[chosen.user_id] = loads.get(chosen.user_id, 0) + 1
+            assigned += 1
+    return assigned
+
+
+# Macros
+
+
+def _macro_check(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise DomainValidationError(_("Write the text of the macro."), field="body")
+    try:
+        macro_placeholders_check(body)
+    except ValidationError as exc:
+        raise DomainValidationError(" ".join(exc.messages), field="body") from exc
+    return body
+
+
+def macro_save(
+    *,
+    actor: Actor,
+    macro: Macro | None = None,
+    title: str,
+    language: str,
+    body: str,
+    use: str = MacroUse.BOTH,
+    active: bool = True,
+) -> Macro:
+    """Create or change a macro (administrators); an unknown placeholder is refused."""
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied(_("Only administrators write macros."))
+    title = (title or "").strip()
+    if not title:
+        raise DomainValidationError(_("Give the macro a title."), field="title")
+    if language not in dict(settings.LANGUAGES):
+        raise DomainValidationError(_("Choose a language."), field="language")
+    if use not in MacroUse.values:
+        raise DomainValidationError(_("Choose where the macro is used."), field="use")
+    body = _macro_check(body)
+    with transaction.atomic():
+        before = None
+        if macro is not None:
+            macro = Macro.objects.select_for_update().get(pk=macro.pk)
+            if actor.marketplace_id is not None and macro.marketplace_id not in (None, actor.marketplace_id):
+                raise NotFound()
+            before = {"title": macro.title, "language": macro.language, "body": macro.body, "active": macro.active}
+        else:
+            macro = Macro(marketplace_id=actor.marketplace_id, created_by=actor.user)
+        macro.title, macro.language, macro.body, macro.use, macro.active = title, language, body, use, active
+        macro.updated_at = clock.now()
+        try:
+            with transaction.atomic():
+                macro.save()
+        except IntegrityError as exc:
+            raise DomainValidationError(
+                _("A macro with this title already exists in this language."), field="title"
+            ) from exc
+        audit_record(
+            actor=actor,
+            action="macro.changed" if before else "macro.created",
+            obj=macro,
+            before=before,
+            after={"title": title, "language": language, "body": body, "active": active},
+        )
+        return macro
+
+
+class _Missing(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def macro_values(case: Case, language: str) -> dict[str, str]:
+    """Return what each placeholder stands for on this case, worded in ``language``."""
+    with translation.override(language):
+        clocks = case_clocks(case, Calendars())
+        return {
+            "buyer_name": case.buyer.name,
+            "order": case.order.external_id,
+            "deadline": format_moment(clocks[0].due_at) if clocks else "",
+            "amount": Money(case.order.total_minor, case.order.currency).format(language),
+        }
+
+
+def macro_use(*, actor: Actor, macro: Macro, case: Case) -> str:
+    """Fill a macro's placeholders for a case, count the use and return the text to insert."""
+    _require_staff(actor)
+    if not case_visible_to(actor, case.pk):
+        raise NotFound()
+    if not macro.active or (
+        actor.marketplace_id is not None and macro.marketplace_id not in (None, actor.marketplace_id)
+    ):
+        raise NotFound()
+    case = (
+        Case.objects.select_related("buyer", "order__marketplace")
+        .prefetch_related("info_requests", "decisions")
+        .get(pk=case.pk)
+    )
+    values = macro_values(case, macro.language)
+    assert set(values) == set(MACRO_PLACEHOLDERS)  # noqa: S101 - a new placeholder needs its value here
+    with transaction.atomic():
+        Macro.objects.filter(pk=macro.pk).update(usage_count=F("usage_count") + 1)
+        audit_record(actor=actor, action="macro.used", obj=macro, after={"case_id": case.pk})
+    return macro.body.format_map(_Missing(values))
+
+
+# Satisfaction
+
+
+def _decider_id(case: Case) -> int | None:
+    decision = Decision.objects.filter(case=case).order_by("-is_appeal", "-decided_at").first()
+    return decision.decided_by_id if decision else case.assignee_id
+
+
+def surveys_ask_closed(*, limit: int = 500) -> int:
+    """Ask each party of a newly closed case for a rating (in app and by email); return how many were asked."""
+    closed = (
+        Case.objects.filter(status=CaseStatus.CLOSED, surveys__isnull=True)
+        .select_related("order")
+        .order_by("id")[:limit]
+    )
+    asked = 0
+    for case in closed:
+        with transaction.atomic():
+            locked = _locked_case(case.pk)
+            if SatisfactionSurvey.objects.filter(case=locked).exists():
+                continue
+            operator_id = _decider_id(locked)
+            people = [(locked.buyer_id, Role.BUYER)] + [(uid, Role.SELLER) for uid in shop_member_ids(locked.shop_id)]
+            for user_id, party in people:
+                survey = SatisfactionSurvey.objects.create(
+                    case=locked, user_id=user_id, party=party, operator_id=operator_id, asked_at=clock.now()
+                )
+                notify(
+                    user_ids=[user_id],
+                    kind="satisfaction.asked",
+                    data={"case": locked.pk, "order": case.order.external_id},
+                    url=reverse("console:survey", args=[survey.pk]),
+                )
+                asked += 1
+    return asked
+
+
+def survey_answer(*, actor: Actor, survey: SatisfactionSurvey, score: Any, comment: str = "") -> SatisfactionSurvey:
+    """Record a party's rating (1–5) and comment, once."""
+    if actor.user is None or survey.user_id != actor.user.pk:
+        raise NotFound()
+    try:
+        value = int(score)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 5:
+        raise DomainValidationError(_("Choose a rating from 1 to 5."), field="score")
+    comment = (comment or "").strip()
+    if "\x00" in comment:
+        raise DomainValidationError(_("The text contains a NUL character; remove it."), field="comment")
+    if len(comment) > 2000:
+        raise DomainValidationError(_("Keep the comment under 2,000 characters."), field="comment")
+    with transaction.atomic():
+        survey = SatisfactionSurvey.objects.select_for_update().get(pk=survey.pk)
+        if survey.answered_at is not None:
+            raise Conflict(_("You already answered; thank you."))
+        survey.score, survey.comment, survey.answered_at = value, comment, clock.now()
+        survey.save(update_fields=["score", "comment", "answered_at"])
+        return survey

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from marketdesk.console.views import audit, dashboard, macros, queue, satisfaction
+
+app_name = "console"
+urlpatterns = [
+    path("console/queue/", queue.queue, name="queue"),
+    path("console/queue/bulk/", queue.bulk, name="bulk"),
+    path("console/queue/<int:pk>/claim/", queue.claim, name="claim"),
+    path("console/queue/<int:pk>/assign/", queue.assign, name="assign"),
+    path("console/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("console/dashboard.csv", dashboard.dashboard_csv, name="dashboard_csv"),
+    path("console/audit/", audit.audit, name="audit"),
+    path("console/audit.csv", audit.audit_csv, name="audit_csv"),
+    path("console/macros/", macros.macro_list, name="macros"),
+    path("console/macros/new/", macros.macro_edit, name="macro_new"),
+    path("console/macros/<int:pk>/", macros.macro_edit, name="macro_edit"),
+    path("console/macros/<int:pk>/insert/<int:case_pk>/", macros.macro_insert, name="macro_insert"),
+    path("console/satisfaction/", satisfaction.results, name="satisfaction"),
+    path("satisfaction/<int:pk>/", satisfaction.survey, name="survey"),
+]

@@ -1,0 +1,134 @@
+"""The one deadline queue: every open case by the deadline that matters now, with claim, assign and bulk moves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from marketdesk.accounts.models import Language
+from marketdesk.cases.models import Case, CaseType
+from marketdesk.console import services
+from marketdesk.console.audit import client_ip, request_ip
+from marketdesk.console.deadlines import Calendars, case_clocks
+from marketdesk.console.selectors import (
+    QUEUE_VIEWS,
+    QueueFilters,
+    deadline_queue,
+    operators_for_actor,
+    queue_counts,
+)
+from marketdesk.core import clock
+from marketdesk.core.actors import Role
+from marketdesk.core.errors import DomainError, NotFound
+from marketdesk.web.permissions import actor_of, role_required
+
+STAFF = (Role.OPERATOR, Role.ADMIN)
+PAGE_SIZE = 50
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    """Return to the queue as it was (its filters), never to another site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("console:queue")
+
+
+@require_GET
+@role_required(*STAFF)
+def queue(request: HttpRequest) -> HttpResponse:
+    """Every open case, the deadline that matters now first: whose clock, running or paused, and who works on it."""
+    actor = actor_of(request)
+    filters = QueueFilters.from_query(request.GET)
+    now = clock.now()
+    calendars = Calendars()
+    cases = deadline_queue(actor, filters, now=now, policy=calendars.policy)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(case, case_clocks(case, calendars, now=now)) for case in page.object_list]
+    operators = list(operators_for_actor(actor))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context: dict[str, Any] = {
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "views": [(code, label) for code, label in QUEUE_VIEWS.items()],
+        "counts": queue_counts(actor, now=now, policy=calendars.policy),
+        "operators": operators,
+        "categories": CaseType.choices,
+        "languages": Language.choices,
+        "query": query.urlencode(),
+        "here": request.get_full_path(),
+    }
+    return render(request, "console/queue.html", context)
+
+
+def _case(pk: int) -> Case:
+    return Case(pk=pk)
+
+
+@require_POST
+@role_required(*STAFF)
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """Claim one case; when another operator won, say who."""
+    actor = actor_of(request)
+    try:
+        with request_ip(client_ip(request)):
+            services.case_claim(actor=actor, case=_case(pk))
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(request)
+    messages.success(request, _("Case %(number)s is yours.") % {"number": pk})
+    return _back(request)
+
+
+@require_POST
+@role_required(*STAFF)
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign one case to an operator, or release it."""
+    actor = actor_of(request)
+    raw = request.POST.get("assignee", "")
+    try:
+        with request_ip(client_ip(request)):
+            services.case_assign(actor=actor, case=_case(pk), assignee_id=int(raw) if raw.isdigit() else None)
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(request)
+    messages.success(request, _("Case %(number)s was assigned.") % {"number": pk})
+    return _back(request)
+
+
+@require_POST
+@role_required(*STAFF)
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Claim or assign the selected cases; say how many moved and why the others did not."""
+    actor = actor_of(request)
+    ids = [int(v) for v in request.POST.getlist("cases") if v.isdigit()]
+    raw = request.POST.get("assignee", "")
+    try:
+        with request_ip(client_ip(request)):
+            result = services.cases_bulk(
+                actor=actor,
+                case_ids=ids,
+                action=request.POST.get("action", ""),
+                assignee_id=int(raw) if raw.isdigit() else None,
+            )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(request)
+    if result.done:
+        messages.success(request, _("%(count)d case(s) updated.") % {"count": len(result.done)})
+    for case_id, reason in sorted(result.refused.items()):
+        messages.warning(request, _("Case %(number)s: %(reason)s") % {"number": case_id, "reason": reason})
+    return _back(request)

@@ -1,0 +1,134 @@
+"""The one deadline queue: every clock, ordered by deadline, paused for support while a party answers, constant queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from marketdesk.cases.services import case_info_provide, case_info_request
+from marketdesk.cases.states import CaseStatus
+from marketdesk.console.deadlines import Calendars, Owner, case_clocks
+from marketdesk.console.selectors import QueueFilters, deadline_queue
+from marketdesk.console.services import case_claim
+from marketdesk.core.actors import Actor
+from tests import factories
+from tests.cases.conftest import NOW, SELLER_DUE, fresh
+from tests.cases.factories import CaseFactory
+from tests.console.conftest import client_as
+
+pytestmark = pytest.mark.django_db
+
+HOUR = dt.timedelta(hours=1)
+
+
+def clocks_of(case):
+    case = deadline_queue(Actor.for_user(case.assignee), QueueFilters()).get(pk=case.pk) if case.assignee else case
+    return case_clocks(case, Calendars())
+
+
+def queue_ids(user, **filters) -> list[int]:
+    return list(deadline_queue(Actor.for_user(user), QueueFilters(**filters)).values_list("pk", flat=True))
+
+
+def test_the_sellers_deadline_and_supports_sla_share_one_order(opened_case, escalated, operator, marketplace, at_now):
+    # opened_case was escalated by the fixture; a second case awaits the seller with an earlier deadline.
+    waiting = CaseFactory(
+        order=factories.OrderFactory(marketplace=marketplace),
+        status=CaseStatus.AWAITING_SELLER,
+        seller_due_at=at_now.now() + HOUR,
+    )
+
+    assert queue_ids(operator) == [waiting.pk, escalated.pk]
+
+
+def test_supports_clock_pauses_while_a_party_answers_and_the_wait_is_added(reviewed, operator, operator_actor, at_now):
+    due = fresh(reviewed).decision_due_at
+    case_info_request(actor=operator_actor, case=reviewed, party="buyer", question="Photo?")
+    at_now.advance(5 * HOUR)
+
+    paused = {c.owner: c for c in case_clocks(deadline_queue(operator_actor, QueueFilters()).get(), Calendars())}
+    assert (paused[Owner.OPERATOR].paused, paused[Owner.OPERATOR].remaining) == (True, due - (at_now.now() - 5 * HOUR))
+    assert (paused[Owner.BUYER].paused, paused[Owner.BUYER].due_at) == (False, fresh(reviewed).info_due_at)
+
+    case_info_provide(actor=Actor.for_user(reviewed.buyer), case=reviewed, answer="Here it is.")
+    (running,) = case_clocks(deadline_queue(operator_actor, QueueFilters()).get(), Calendars())
+    assert (running.owner, running.paused, running.due_at) == (Owner.OPERATOR, False, due + 5 * HOUR)
+
+
+def test_saved_views(escalated, reviewed, operator, operator_actor, marketplace, at_now):
+    info = CaseFactory(order=factories.OrderFactory(marketplace=marketplace), status=CaseStatus.AWAITING_INFO,
+                       info_due_at=at_now.now() + 100 * HOUR)  # fmt: skip
+    far = CaseFactory(order=factories.OrderFactory(marketplace=marketplace), status=CaseStatus.AWAITING_SELLER,
+                      seller_due_at=at_now.now() + 200 * HOUR)  # fmt: skip
+    case_claim(actor=operator_actor, case=reviewed)
+
+    assert queue_ids(operator, view="escalated") == [reviewed.pk]
+    assert queue_ids(operator, view="awaiting_info") == [info.pk]
+    assert queue_ids(operator, view="mine") == [reviewed.pk]
+    at_now.advance(25 * HOUR)  # the decision is due 48 h after the escalation: now less than 24 h away
+    assert queue_ids(operator, view="at_risk") == [reviewed.pk]
+    assert far.pk in queue_ids(operator)
+
+
+def test_filters_by_category_seller_language_and_assignee(escalated, operator, marketplace, shop):
+    ru = CaseFactory(order=factories.OrderFactory(marketplace=marketplace, buyer=factories.BuyerFactory(
+        marketplace=marketplace, language="ru")), status=CaseStatus.ESCALATED, case_type="not_as_described")  # fmt: skip
+
+    assert queue_ids(operator, language="ru") == [ru.pk]
+    assert queue_ids(operator, category="not_as_described") == [ru.pk]
+    assert queue_ids(operator, seller=shop.pk) == [escalated.pk]
+    assert queue_ids(operator, assignee="none") == sorted([escalated.pk, ru.pk], key=queue_ids(operator).index)
+
+
+def test_another_marketplaces_operator_sees_nothing(escalated, other_operator):
+    assert queue_ids(other_operator) == []
+
+
+def test_the_page_shows_clocks_and_who_works_on_what(escalated, operator, operator_actor):
+    case_claim(actor=operator_actor, case=escalated)
+
+    page = client_as(operator).get(reverse("console:queue")).content.decode()
+
+    assert f"#{escalated.pk}" in page
+    assert "Support" in page
+    assert "Decide" in page
+    assert operator.name in page
+
+
+def test_queries_per_page_do_not_grow_with_the_queue(marketplace, operator, django_assert_max_num_queries, at_now):
+    def add(n: int) -> None:
+        for i in range(n):
+            status = [CaseStatus.ESCALATED, CaseStatus.AWAITING_SELLER, CaseStatus.AWAITING_INFO, CaseStatus.DECIDED][
+                i % 4
+            ]
+            CaseFactory(order=factories.OrderFactory(marketplace=marketplace), status=status,
+                        decision_due_at=at_now.now() + i * HOUR, info_due_at=at_now.now() + i * HOUR,
+                        assignee=operator if i % 3 == 0 else None)  # fmt: skip
+
+    client = client_as(operator)
+    client.get(reverse("console:queue"))  # the session is written once
+    add(3)
+    with django_assert_max_num_queries(14) as few:
+        client.get(reverse("console:queue"))
+    add(30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("console:queue"))
+
+    assert response.status_code == 200
+
+
+def test_keyboard_help_and_script_are_on_the_page(escalated, operator):
+    page = client_as(operator).get(reverse("console:queue")).content.decode()
+
+    assert "console/js/queue.js" in page
+    assert 'id="shortcuts"' in page
+    assert "data-claim-url" in page
+
+
+def test_seller_due_is_counted_in_business_days(opened_case, operator, at_now):
+    (clock,) = case_clocks(deadline_queue(Actor.for_user(operator), QueueFilters()).get(), Calendars())
+
+    assert (clock.owner, clock.due_at, clock.paused) == (Owner.SELLER, SELLER_DUE, False)
+    assert clock.due_at > NOW
