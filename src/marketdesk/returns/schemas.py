@@ -1,0 +1,119 @@
+"""Shapes of the returns API: what a reader sees of a return, and how a warehouse records a receipt."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from marketdesk.api.pagination import CursorPage
+from marketdesk.returns.models import (
+    Condition,
+    RefundPayer,
+    Resolution,
+    Return,
+    ReturnLine,
+    ReturnReason,
+    ShippingPayer,
+)
+from marketdesk.returns.states import ReturnStatus
+
+
+class ReturnLineOut(Schema):
+    line: str = Field(description="The external id of the order line.")
+    title: str
+    quantity: int
+    accepted_quantity: int | None = Field(description="What inspection accepted; null until inspected.")
+    condition: Condition | None
+    notes: str
+
+    @staticmethod
+    def resolve_line(obj: ReturnLine) -> str:
+        return obj.order_line.external_id
+
+    @staticmethod
+    def resolve_title(obj: ReturnLine) -> str:
+        return obj.order_line.title
+
+    @staticmethod
+    def resolve_condition(obj: ReturnLine) -> str | None:
+        return obj.condition or None
+
+
+class ReturnOut(Schema):
+    """A return as it stands: its lines, every stage's date and the deadlines."""
+
+    id: int
+    code: str = Field(description="The return authorization printed on the label (the QR code holds MDRA:<code>).")
+    order: str = Field(description="The marketplace's order number.")
+    status: ReturnStatus
+    reason: ReturnReason
+    resolution: Resolution
+    shipping_paid_by: ShippingPayer
+    lines: list[ReturnLineOut]
+    requested_at: AwareDatetime
+    window_closes_at: AwareDatetime
+    seller_due_at: AwareDatetime | None = Field(description="The seller decides by then; silence approves.")
+    decided_at: AwareDatetime | None
+    refusal_reason: str
+    ship_by: AwareDatetime | None = Field(description="The buyer ships the parcel by then, or the return lapses.")
+    shipped_at: AwareDatetime | None
+    tracking_number: str
+    received_at: AwareDatetime | None
+    refund_due_at: AwareDatetime | None = Field(description="Refund by then, or the platform refunds.")
+    resolved_at: AwareDatetime | None
+    refund_offered_at: AwareDatetime | None = Field(
+        description="An exchange out of stock: the buyer was offered the refund then."
+    )
+    return_shipment_id: int | None = Field(description="The tracked parcel sent back, when its carrier is known.")
+    replacement_shipment_id: int | None = Field(description="An exchange's replacement parcel, once sent.")
+    refund_minor: int | None
+    currency: str
+    refund_paid_by: RefundPayer | None
+    partial_reason: str
+    policy_version: int
+
+    @staticmethod
+    def resolve_order(obj: Return) -> str:
+        return obj.order.external_id
+
+    @staticmethod
+    def resolve_lines(obj: Return) -> list[ReturnLine]:
+        return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_currency(obj: Return) -> str:
+        return obj.order.currency
+
+    @staticmethod
+    def resolve_refund_paid_by(obj: Return) -> str | None:
+        return obj.refund_paid_by or None
+
+
+class ReturnPageOut(CursorPage[ReturnOut]):
+    """A page of returns, newest first."""
+
+
+class ReturnFilterIn(Schema):
+    status: ReturnStatus | None = Field(None, description="Only returns in this status.")
+    order: Annotated[str, Field(max_length=100)] | None = Field(None, description="Only the returns of this order.")
+
+
+class ReturnReplacementIn(Schema):
+    """The replacement parcel of an accepted exchange."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    carrier: Annotated[str, Field(min_length=1, max_length=40)] = Field(description="The carrier's code.")
+    tracking_number: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class ReturnReceiptIn(Schema):
+    """What the warehouse scanned or typed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, Field(min_length=1, max_length=300)] = Field(
+        description="The return code (RA-XXXXXXXX), or the QR code's text (MDRA:RA-XXXXXXXX)."
+    )
