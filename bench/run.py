@@ -134,9 +134,58 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
         env,
         label="cases",
     )
+    print(f"[{name}] returns: {args.return_labels} labels, {args.returns} lifecycles", flush=True)
+    result["returns"] = _json_result(
+        [
+            sys.executable,
+            str(BENCH_DIR / "bench_returns.py"),
+            "--labels",
+            str(args.return_labels),
+            "--lifecycles",
+            str(args.returns),
+        ],
+        env,
+        label="returns",
+    )
+    print(f"[{name}] shipping: {args.tracking_events:,} tracking events in batches of 500, hints", flush=True)
+    result["shipping"] = _json_result(
+        [sys.executable, str(BENCH_DIR / "bench_shipping.py"), "--events", str(args.tracking_events)],
+        env,
+        label="shipping",
+    )
     print(f"[{name}] live: {args.live_clients} SSE clients on uvicorn, one process, then two with Redis", flush=True)
     result["live"] = _json_result(
         [sys.executable, str(BENCH_DIR / "bench_live.py"), "--clients", str(args.live_clients)], env, label="live"
+    )
+    print(f"[{name}] standards: nightly run for {args.standards_shops:,} sellers over {args.standards_orders:,} orders")
+    result["standards"] = _json_result(
+        [
+            sys.executable,
+            str(BENCH_DIR / "bench_standards.py"),
+            "--shops",
+            str(args.standards_shops),
+            "--orders",
+            str(args.standards_orders),
+        ],
+        env,
+        label="standards",
+    )
+    # The console: its own marketplace of bulk-written orders and cases.
+    console_orders = args.console_orders if not database_url.startswith("sqlite") else args.console_orders_sqlite
+    print(f"[{name}] console: queue among {console_orders:,} orders, dashboard over a year", flush=True)
+    result["console"] = _json_result(
+        [
+            sys.executable,
+            str(BENCH_DIR / "bench_console.py"),
+            "--orders",
+            str(console_orders),
+            "--open-cases",
+            str(console_orders // 10),
+            "--finished-cases",
+            str(console_orders // 20),
+        ],
+        env,
+        label="console",
     )
     # History search: its own marketplace of bulk-written messages, added last (it is the largest load).
     history_messages = args.history_messages_sqlite if database_url.startswith("sqlite") else args.history_messages
@@ -240,6 +289,15 @@ def table(results: list[dict[str, Any]]) -> str:
         ("case decided → received p95 ms (db_worker)", lambda r: f"{r['cases']['webhooks']['delay_p95_ms']:.0f}"),
         ("case webhooks received, signature valid", lambda r: _received(r["cases"]["webhooks"])),
         ("case webhooks with a bad signature", lambda r: f"{r['cases']['webhooks']['bad_signatures']}"),
+        ("return label (PDF + PNG) ms/label", lambda r: f"{r['returns']['labels']['ms_per_label']:.1f}"),
+        ("return labels/s", lambda r: f"{r['returns']['labels']['per_s']:.1f}"),
+        ("return lifecycles/s (request → refund)", lambda r: f"{r['returns']['lifecycle']['per_s']:.1f}"),
+        ("return lifecycle: queries", lambda r: f"{r['returns']['lifecycle']['queries']}"),
+        ("tracking ingest events/s (batches of 500)", lambda r: f"{r['shipping']['ingest_events_per_s']:,}"),
+        ("tracking bulk_create floor events/s", lambda r: f"{r['shipping']['bulk_create_events_per_s']:,}"),
+        ("tracking ingest: floor / ingest", lambda r: f"{r['shipping']['ingest_vs_bulk_create']}"),
+        ("hints p50/p95 ms (5 events)", lambda r: "{p50} / {p95}".format(**r["shipping"]["hints_ms_5_events"])),
+        ("hints p50/p95 ms (500 events)", lambda r: "{p50} / {p95}".format(**r["shipping"]["hints_ms_500_events"])),
         ("live: open SSE connections", lambda r: f"{r['live']['clients']}"),
         ("live fan-out → every page p50 ms (1 process)", lambda r: _live(r, "one_process", "fanout", "p50_ms")),
         ("live fan-out → every page p95 ms (1 process)", lambda r: _live(r, "one_process", "fanout", "p95_ms")),
@@ -255,6 +313,15 @@ def table(results: list[dict[str, Any]]) -> str:
         ("history search p95 ms (all actors)", lambda r: f"{r['history']['search']['all']['p95_ms']:.1f}"),
         ("history p95 ms: buyer / busy / shop / big shop", _history_p95),
         ("/history/ page p95 ms (list / search)", _history_page),
+        ("console: orders / open cases", lambda r: f"{r['console']['orders']:,} / {r['console']['open_cases']:,}"),
+        ("console queue p50 ms", lambda r: f"{r['console']['queue']['p50_ms']:.1f}"),
+        ("console queue p95 ms", lambda r: f"{r['console']['queue']['p95_ms']:.1f}"),
+        ("console queue queries/request", lambda r: f"{r['console']['queue']['queries']}"),
+        ("console dashboard (365 days) p95 ms", lambda r: f"{r['console']['dashboard']['p95_ms']:.1f}"),
+        ("console dashboard queries/request", lambda r: f"{r['console']['dashboard']['queries']}"),
+        ("standards: sellers / orders", lambda r: f"{r['standards']['sellers']:,} / {r['standards']['orders']:,}"),
+        ("standards nightly run: seconds", lambda r: f"{r['standards']['seconds']:.1f}"),
+        ("standards nightly run: peak RSS MB", lambda r: f"{r['standards']['peak_mb']:.0f}"),
     ]
     header = ["metric", *[r["database"] for r in results]]
     body = [[label, *[fmt(r) for r in results]] for label, fmt in rows]
@@ -268,7 +335,14 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join([line, render(header), line, *[render(r) for r in body], line])
 
 
-def main() -> int:
+def _standards_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--standards-shops", type=int, default=10_000, help="Sellers rated (default 10,000).")
+    parser.add_argument(
+        "--standards-orders", type=int, default=1_000_000, help="Orders behind the standards (default 1,000,000)."
+    )
+
+
+def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top to bottom
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=100_000, help="Orders to simulate (default 100,000).")
     parser.add_argument("--requests", type=int, default=200, help="Requests per page (default 200).")
@@ -295,11 +369,26 @@ def main() -> int:
         default=200_000,
         help="Messages the history search runs over on SQLite (default 200,000).",
     )
+    _standards_arguments(parser)
+    parser.add_argument(
+        "--console-orders",
+        type=int,
+        default=1_000_000,
+        help="Orders of the console bench on PostgreSQL, a tenth with an open case (default 1,000,000).",
+    )
+    parser.add_argument(
+        "--console-orders-sqlite", type=int, default=200_000, help="Orders of the console bench on SQLite."
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
         help="2,000 orders, 50 requests, 100 upserts, 50 webhooks, 30 case lifecycles, 10 decision samples.",
     )
+    parser.add_argument(
+        "--tracking-events", type=int, default=1_000_000, help="Tracking events ingested (default 1,000,000)."
+    )
+    parser.add_argument("--return-labels", type=int, default=200, help="Return labels drawn (default 200).")
+    parser.add_argument("--returns", type=int, default=200, help="Return lifecycles timed (default 200).")
     parser.add_argument("--postgres", action="store_true", help="Also run on a throw-away PostgreSQL (scripts/pg.sh).")
     parser.add_argument("--only-postgres", action="store_true", help="Run on PostgreSQL only.")
     parser.add_argument(
@@ -312,9 +401,13 @@ def main() -> int:
     if args.quick:
         args.orders, args.requests, args.upserts, args.webhooks = 2000, 50, 100, 50
         args.cases, args.case_samples = 30, 10
+        args.return_labels, args.returns = 20, 20
+        args.tracking_events = 20_000
         args.messages = 100
         args.live_clients = 50
         args.history_messages = args.history_messages_sqlite = 20_000
+        args.console_orders = args.console_orders_sqlite = 20_000
+        args.standards_shops, args.standards_orders = 200, 20_000
 
     results = []
     tmp = Path(tempfile.mkdtemp(prefix="marketdesk-bench-"))

@@ -13,5 +13,9 @@ urlpatterns = [
     path("", include("marketdesk.messaging.urls")),
     path("", include("marketdesk.attachments.urls")),
     path("", include("marketdesk.cases.urls")),
+    path("", include("marketdesk.returns.urls")),
+    path("", include("marketdesk.shipping.urls")),
+    path("", include("marketdesk.console.urls")),
+    path("", include("marketdesk.standards.urls")),
     path("", include("marketdesk.web.urls")),
 ]

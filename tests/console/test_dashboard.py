@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -101,3 +102,16 @@ def test_another_marketplaces_operator_reads_none_of_our_audit(reviewed, other_o
     page = client_as(other_operator).get(reverse("console:audit")).content.decode()
 
     assert "case.review_started" not in page
+
+
+def test_the_charts_keep_numeric_coordinates_in_russian(reviewed, operator, operator_actor):
+    decide_full_refund(operator_actor, reviewed)
+    operator.language = "ru"
+    operator.save(update_fields=["language"])
+
+    page = client_as(operator).get(reverse("console:dashboard") + "?period=7").content.decode()
+
+    bars = re.findall(r'<rect class="chart__bar[^>]*>', page)
+    assert bars
+    assert all(re.fullmatch(r'<rect class="[^"]+"( [a-z-]+="[0-9.]+")+>', bar) for bar in bars), bars[:2]
+    assert 'data-value="1"' in page

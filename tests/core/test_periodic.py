@@ -16,10 +16,17 @@ EXPECTED = {
     "marketdesk.api.tasks.purge_idempotency_records": dt.timedelta(hours=6),
     "marketdesk.cases.tasks.close_finished_cases": dt.timedelta(hours=1),
     "marketdesk.cases.tasks.expire_idle_cases": dt.timedelta(hours=1),
+    "marketdesk.console.tasks.ask_satisfaction": dt.timedelta(minutes=15),
+    "marketdesk.console.tasks.assign_escalated_cases": dt.timedelta(minutes=5),
     "marketdesk.core.tasks.sweep_outbox": dt.timedelta(minutes=1),
     "marketdesk.ledger.tasks.ledger_resend_unacknowledged": dt.timedelta(hours=1),
     "marketdesk.live.tasks.prune_live_events": dt.timedelta(minutes=10),
     "marketdesk.notifications.tasks.send_daily_digests": dt.timedelta(days=1),
+    "marketdesk.returns.tasks.approve_silent_returns": dt.timedelta(minutes=15),
+    "marketdesk.returns.tasks.refund_late_returns": dt.timedelta(minutes=15),
+    "marketdesk.returns.tasks.remind_and_lapse_returns": dt.timedelta(minutes=15),
+    "marketdesk.standards.tasks.compute_standards_nightly": dt.timedelta(days=1),
+    "marketdesk.shipping.tasks.recompute_shipment_flags": dt.timedelta(hours=1),
 }
 
 

@@ -222,6 +222,7 @@ def test_demo_accounts_can_sign_in_and_have_orders():
     assert users["seller"].role == UserRole.SELLER
     assert 25 <= Order.objects.filter(shop__memberships__user=users["seller"]).count() <= 35
     assert users["operator"].role == UserRole.OPERATOR
+    assert users["operator"].has_perm("standards.apply_enforcement")
     assert (users["admin"].role, users["admin"].is_staff, users["admin"].is_superuser) == (UserRole.ADMIN, True, True)
 
 

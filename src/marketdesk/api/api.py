@@ -74,6 +74,8 @@ def _register_routers(target: NinjaAPI) -> None:
     from marketdesk.messaging.api import router as messaging_router
     from marketdesk.notifications.api import router as notifications_router
     from marketdesk.orders.api import router as orders_router
+    from marketdesk.returns.api import router as returns_router
+    from marketdesk.shipping.api import router as shipping_router
 
     target.add_router("/", orders_router)
     target.add_router("/", hints_router)
@@ -83,6 +85,8 @@ def _register_routers(target: NinjaAPI) -> None:
     target.add_router("/", cases_router)
     target.add_router("/", messaging_router)
     target.add_router("/", attachments_router)
+    target.add_router("/", returns_router)
+    target.add_router("/", shipping_router)
 
 
 _register_routers(api)

@@ -15,6 +15,19 @@ from marketdesk.core.models import BusinessCalendar, OutboxMessage, PolicyVersio
 from marketdesk.core.policies import PolicyValues, policy_current, policy_publish
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown and searchable, never added, changed or deleted here (append-only records)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class PolicyPublishForm(forms.ModelForm):
     """One number field per rule, starting from the values in force."""
 
@@ -87,16 +100,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(admin.ModelAdmin):
+class TimelineEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "event_type", "actor_role", "actor_user", "audience", "subject_type", "subject_id"]
     list_filter = ["event_type", "audience"]
     readonly_fields = [f.name for f in TimelineEvent._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -47,11 +47,23 @@ class PolicyValues(BaseModel):
     # Delivery
     stalled_after_days: int = Field(5, ge=1)
     likely_lost_after_days: int = Field(10, ge=1)
+    ship_within_business_days: int = Field(2, ge=0, description="A paid order is late to ship after this.")
+    lost_investigation_business_days: int = Field(8, ge=1, description="The carrier answers a lost-parcel inquiry.")
+    refund_arrival_days: int = Field(10, ge=1, description="An issued refund reaches the buyer within this.")
     # Returns
     return_window_days: int = Field(30, ge=0)
     return_seller_decision_business_days: int = Field(3, ge=1)
     return_ship_business_days: int = Field(5, ge=1)
     return_refund_business_days: int = Field(2, ge=1)
+    return_buyer_pays_remorse_shipping: int = Field(
+        1,
+        ge=0,
+        le=1,
+        description=(
+            "1: the buyer pays return shipping for a change of mind or a bad fit, 0: the seller does. "
+            "The seller always pays when the item is damaged, not as described or wrong."
+        ),
+    )
     # Hints
     protection_closing_warning_days: int = Field(3, ge=1)
     # From `make eval-triage`: the lowest confidence at which 95 % of the suggestions shown are right
@@ -66,6 +78,15 @@ class PolicyValues(BaseModel):
     max_late_shipment_rate_bp: int = Field(700, ge=0, le=10000)
     min_valid_tracking_rate_bp: int = Field(9500, ge=0, le=10000)
     min_first_reply_rate_bp: int = Field(9500, ge=0, le=10000)
+    top_rated_max_defect_rate_bp: int = Field(50, ge=0, le=10000, description="Top rated: defect rate at most this.")
+    top_rated_max_late_shipment_rate_bp: int = Field(300, ge=0, le=10000, description="Top rated: late shipments.")
+    top_rated_min_orders: int = Field(100, ge=0, description="Top rated needs at least this many orders in the window.")
+    standards_min_orders: int = Field(
+        10, ge=0, description="With fewer orders in the window a seller is rated standard whatever its rates."
+    )
+    enforcement_notice_days: int = Field(
+        7, ge=0, description="A restriction or suspension starts this long after notice."
+    )
 
 
 class Policy:

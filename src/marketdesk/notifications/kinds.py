@@ -28,6 +28,38 @@ KINDS: dict[str, Kind] = {
         Kind("case.decided", _("Decisions"), _("Case %(case)s was decided")),
         Kind("case.appealed", _("Appeals"), _("Case %(case)s was appealed")),
         Kind("case.withdrawn", _("Withdrawn cases"), _("Case %(case)s was withdrawn")),
+        Kind(
+            "standards.enforcement",
+            _("Measures on your shop"),
+            _("The platform took a measure on %(shop)s from %(effective)s: read the reason and how to appeal"),
+        ),
+        Kind(
+            "standards.appeal_decided",
+            _("Answers to your appeals"),
+            _("The platform answered your appeal about %(shop)s"),
+        ),
+        Kind("satisfaction.asked", _("Satisfaction surveys"), _("How did we do on case %(case)s? Rate it in a click")),
+        Kind("return.requested", _("Return requests"), _("Return %(code)s was requested on order %(order)s")),
+        Kind("return.approved", _("Approved returns"), _("Return %(code)s is approved: print the label and ship it")),
+        Kind("return.refused", _("Refused returns"), _("The seller refused return %(code)s")),
+        Kind("return.reminder", _("Return reminders"), _("Ship return %(code)s back by %(ship_by)s")),
+        Kind("return.lapsed", _("Lapsed returns"), _("Return %(code)s lapsed: it was not shipped in time")),
+        Kind("return.received", _("Returns received"), _("The seller received return %(code)s")),
+        Kind("return.refunded", _("Return refunds"), _("Return %(code)s was refunded: %(amount)s")),
+        Kind("return.replaced", _("Return replacements"), _("Return %(code)s: a replacement is on its way")),
+        Kind(
+            "return.refund_offered",
+            _("Refunds instead of a replacement"),
+            _("Return %(code)s: out of stock, take the refund of %(amount)s"),
+        ),
+        Kind("return.closed", _("Returns closed"), _("Return %(code)s was closed without a refund")),
+        Kind("shipment.care", _("Delivery problems"), _("A parcel of order %(order)s needs attention: %(problem)s")),
+        Kind("delivery_change.requested", _("Delivery changes asked"), _("Delivery change asked on order %(order)s")),
+        Kind(
+            "delivery_change.answered",
+            _("Delivery change answers"),
+            _("Delivery change on order %(order)s: %(answer)s"),
+        ),
     )
 }
 

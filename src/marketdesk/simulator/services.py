@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -411,6 +412,9 @@ def demo_accounts_ensure(*, marketplace: Marketplace, seed: int) -> dict[str, Us
             user.password = encoded
             user.is_active = True
             user.save()
+        # The demo operator runs the whole console, seller enforcement included.
+        enforce = Permission.objects.get(content_type__app_label="standards", codename="apply_enforcement")
+        accounts["operator"].user_permissions.add(enforce)
     return accounts
 
 

@@ -18,6 +18,7 @@ from marketdesk.core.outbox import outbox_sweep
 from marketdesk.core.periodic import periodic_enqueue_due
 from marketdesk.orders.models import Marketplace
 from marketdesk.simulator.cases import marketplace_cases_simulate
+from marketdesk.simulator.returns import marketplace_returns_simulate
 from marketdesk.simulator.services import (
     DEFAULT_NAME,
     DEFAULT_SLUG,
@@ -26,6 +27,8 @@ from marketdesk.simulator.services import (
     simulation_epoch,
     simulation_tick,
 )
+from marketdesk.simulator.shipping import marketplace_shipments_simulate
+from marketdesk.standards.services import standards_nightly
 
 
 def _aware(value: str) -> dt.datetime:
@@ -103,6 +106,9 @@ class Command(BaseCommand):
             cases_note = ""
             if not options["no_cases"]:
                 cases = marketplace_cases_simulate(marketplace=result.marketplace, seed=options["seed"], epoch=epoch)
+                marketplace_shipments_simulate(marketplace=result.marketplace, seed=options["seed"])
+                marketplace_returns_simulate(marketplace=result.marketplace, seed=options["seed"], epoch=epoch)
+                standards_nightly()  # the sellers' standing from what was just seeded
                 cases_note = (
                     "; cases were already there"
                     if cases.already_there
