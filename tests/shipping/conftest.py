@@ -28,13 +28,15 @@ def carriers_ensure() -> None:
 
 @pytest.fixture
 def order(marketplace, shop, buyer):
-    return factories.OrderFactory(
+    order = factories.OrderFactory(
         marketplace=marketplace,
         shop=shop,
         buyer=buyer,
         placed_at=START - 20 * HOUR,
         estimated_delivery_at=START + 72 * HOUR,
     )
+    factories.PaymentFactory(order=order, amount_minor=order.total_minor, currency=order.currency)
+    return order
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
+from marketdesk.ledger.models import LedgerEntry
 from marketdesk.shipping.models import CarrierClaim, Shipment, TrackingEvent
 from marketdesk.shipping.selectors import unmapped_statuses
 from marketdesk.shipping.services import (
@@ -120,6 +121,24 @@ def test_lost_parcel_refunded_without_liability_files_no_claim(parcel, operator)
         lost_parcel_resolve(actor=actor, investigation=investigation, outcome=InvestigationStatus.REFUNDED)
 
     assert CarrierClaim.objects.count() == 0
+    refund = LedgerEntry.objects.get()
+    assert (refund.kind, refund.payer, refund.amount_minor, refund.reason) == ("refund", "seller", 2500, "lost_parcel")
+
+
+def test_a_lost_parcel_the_carrier_lost_is_refunded_by_the_platform_once(parcel, operator):
+    actor = Actor.for_user(operator)
+    with clock.frozen(START + 12 * DAY):
+        investigation = lost_parcel_investigate(actor=actor, shipment=likely_lost(parcel))
+        lost_parcel_resolve(
+            actor=actor, investigation=investigation, outcome=InvestigationStatus.REFUNDED, carrier_liable=True
+        )
+        with pytest.raises(Conflict):
+            lost_parcel_resolve(
+                actor=actor, investigation=investigation, outcome=InvestigationStatus.REFUNDED, carrier_liable=True
+            )
+
+    assert list(LedgerEntry.objects.values_list("payer", "amount_minor")) == [("platform", 2500)]
+    assert CarrierClaim.objects.get().amount_minor == 2500
 
 
 def test_a_parcel_on_its_way_is_not_investigated(parcel, operator):

@@ -16,13 +16,22 @@ from ninja.responses import Status
 
 from marketdesk.api.auth import FEED_AUTH, READ_AUTH, request_actor
 from marketdesk.api.errors import ProblemOut
-from marketdesk.core.errors import DomainValidationError
+from marketdesk.api.idempotency import idempotent
+from marketdesk.core.errors import Conflict, DomainValidationError, NotFound
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.shipping.ingest import tracking_events_ingest
-from marketdesk.shipping.models import Shipment
-from marketdesk.shipping.schemas import ShipmentCreateIn, ShipmentOut, TrackingBatchIn, TrackingBatchOut
-from marketdesk.shipping.selectors import shipment_get_for_actor
-from marketdesk.shipping.services import AddressData, shipment_create
+from marketdesk.shipping.models import DeliveryChangeRequest, Shipment
+from marketdesk.shipping.schemas import (
+    DeliveryChangeAnswerIn,
+    DeliveryChangeOut,
+    ShipmentCreateIn,
+    ShipmentOut,
+    TrackingBatchIn,
+    TrackingBatchOut,
+)
+from marketdesk.shipping.selectors import shipment_get_for_actor, shipments_for_actor
+from marketdesk.shipping.services import AddressData, delivery_change_answer, shipment_create
+from marketdesk.shipping.states import ChangeRoute
 
 router = Router(tags=["delivery"])
 
@@ -135,3 +144,43 @@ def shipment_post(request: HttpRequest, payload: ShipmentCreateIn) -> Any:
 def shipment_get(request: HttpRequest, shipment_id: int) -> Any:
     """One parcel with its lines and carrier events (newest first), if the caller may see its order."""
     return _shipment_out(shipment_get_for_actor(request_actor(request), pk=shipment_id))
+
+
+@router.post(
+    "/delivery-changes/{change_id}/answer",
+    response={200: DeliveryChangeOut, **ERRORS},
+    auth=FEED_AUTH,
+    summary="Report the carrier's answer to a delivery change",
+)
+@idempotent
+def delivery_change_answer_post(request: HttpRequest, change_id: int, payload: DeliveryChangeAnswerIn) -> Any:
+    """Report whether the carrier accepted a redirect it was asked for (``delivery_change.requested`` webhook).
+
+    A refusal needs its reason, which the buyer is shown. A change of another marketplace's parcel is a 404;
+    one already answered, or one the seller answers, is a 409. Accepts Idempotency-Key.
+    """
+    actor = request_actor(request)
+    reason = payload.reason.strip()
+    if payload.outcome == "refused" and not reason:
+        raise DomainValidationError(_("Say why the carrier refused the change."), field="reason")
+    change = (
+        DeliveryChangeRequest.objects.select_related("shipment")
+        .filter(pk=change_id, shipment__in=shipments_for_actor(actor))
+        .first()
+    )
+    if change is None:
+        raise NotFound()
+    if change.route != ChangeRoute.CARRIER:
+        raise Conflict(_("The seller answers this change; only a carrier's answer is reported here."))
+    row = delivery_change_answer(actor=actor, request=change, accept=payload.outcome == "accepted", answer=reason)
+    return {
+        "id": row.pk,
+        "shipment": change.shipment.external_id,
+        "kind": row.kind,
+        "route": row.route,
+        "status": row.status,
+        "details": row.details,
+        "answer": row.answer,
+        "requested_at": row.requested_at,
+        "answered_at": row.answered_at,
+    }

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
+from marketdesk.core.money import Money
 from marketdesk.core.transitions import StatefulModel
 from marketdesk.shipping.states import (
     CHANGE_TRANSITIONS,
@@ -292,6 +293,10 @@ class CarrierClaim(models.Model):
 
     def __str__(self) -> str:
         return f"claim {self.pk} ({self.amount_minor} {self.currency})"
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)
 
 
 class CareAction(models.Model):

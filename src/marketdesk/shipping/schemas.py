@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -89,3 +89,22 @@ class ShipmentCreateIn(Schema):
     postcode: str = Field("", max_length=20)
     country: str = Field("", max_length=2)
     time_zone: str = Field("", max_length=64)
+
+
+class DeliveryChangeAnswerIn(Schema):
+    outcome: Literal["accepted", "refused"] = Field(..., description="The carrier's answer to the redirect.")
+    reason: str = Field(
+        "", max_length=2000, description="Why the carrier refused (required when refused); shown to the buyer."
+    )
+
+
+class DeliveryChangeOut(Schema):
+    id: int
+    shipment: str = Field(..., description="The shipment's external id.")
+    kind: str = Field(..., description="address, date or pickup_point.")
+    route: str = Field(..., description="Who answers: seller or carrier.")
+    status: str = Field(..., description="requested, accepted, declined or withdrawn.")
+    details: dict[str, str]
+    answer: str
+    requested_at: dt.datetime
+    answered_at: dt.datetime | None

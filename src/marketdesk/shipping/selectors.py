@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import NotFound
 from marketdesk.orders.models import Order
 from marketdesk.orders.selectors import scope_to_actor
 from marketdesk.shipping.models import DeliveryChangeRequest, Shipment, ShipmentLine, TrackingEvent
+from marketdesk.shipping.states import InvestigationStatus, TrackingStatus
 
 
 def shipments_for_actor(actor: Actor) -> QuerySet[Shipment]:
@@ -61,3 +62,34 @@ def unmapped_statuses() -> list[dict[str, Any]]:
         .annotate(events=Count("id"))
         .order_by("carrier__code", "raw_status")
     ]
+
+
+#: The list's filters: each narrows the parcels needing attention to one reason.
+FILTERS: dict[str, Q] = {
+    "stalled": Q(stalled=True),
+    "likely_lost": Q(likely_lost=True),
+    "exception": Q(tracking_status=TrackingStatus.EXCEPTION),
+    "investigating": Q(investigation__status=InvestigationStatus.OPEN),
+}
+
+
+def parcels_needing_attention(actor: Actor, flag: str = "") -> QuerySet[Shipment]:
+    """Parcels of the actor's marketplace that are stalled, likely lost, in exception or under inquiry.
+
+    Open inquiries come first, the nearest carrier deadline first; then the longest silent parcels.
+    """
+    attention = Q()
+    for condition in FILTERS.values():
+        attention |= condition
+    qs = shipments_for_actor(actor).filter(attention)
+    if flag in FILTERS:
+        qs = qs.filter(FILTERS[flag])
+    return (
+        qs.select_related("investigation")
+        .annotate(
+            inquiry_due=Case(
+                When(investigation__status=InvestigationStatus.OPEN, then=F("investigation__due_at")), default=None
+            )
+        )
+        .order_by(F("inquiry_due").asc(nulls_last=True), F("last_scan_at").asc(nulls_first=True), "id")
+    )

@@ -9,8 +9,11 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.calendar import calendar_for, due_at
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
+from marketdesk.core.money import Money
 from marketdesk.core.policies import policy_current
 from marketdesk.core.transitions import transition
+from marketdesk.ledger.models import EntryKind, Payer
+from marketdesk.ledger.services import EntrySpec, ledger_record_decision
 from marketdesk.orders.selectors import shop_member_ids
 from marketdesk.shipping import events
 from marketdesk.shipping.models import (
@@ -61,7 +64,7 @@ def lost_parcel_resolve(
     carrier_liable: bool = False,
     reshipment_tracking_number: str = "",
 ) -> LostParcelInvestigation:
-    """End an inquiry: found, refunded or sent again; a liable carrier gets a claim for the parcel's value."""
+    """End an inquiry: found, refunded (a ledger refund of the parcel's value) or sent again; a liable carrier is claimed."""
     if outcome not in (InvestigationStatus.FOUND, InvestigationStatus.REFUNDED, InvestigationStatus.RESHIPPED):
         raise DomainValidationError(_("Pick how the inquiry ended."), field="outcome")
     if outcome == InvestigationStatus.RESHIPPED and not reshipment_tracking_number:
@@ -100,8 +103,25 @@ def lost_parcel_resolve(
                 time_zone=shipment.time_zone,
             )
         row.save(update_fields=["carrier_liable", "closed_at", "reshipment"])
+        value = sum(line.quantity * line.line.unit_price_minor for line in shipment.lines.select_related("line"))
+        if outcome == InvestigationStatus.REFUNDED and value > 0:
+            # The buyer is refunded the parcel's value, once per inquiry however often this is retried.
+            # A carrier at fault is claimed by the platform, which pays; otherwise the seller, who shipped it.
+            ledger_record_decision(
+                decision_key=f"lost-parcel-{row.pk}",
+                order=shipment.order,
+                case_id=None,
+                entries=[
+                    EntrySpec(
+                        kind=EntryKind.REFUND,
+                        payer=Payer.PLATFORM if row.carrier_liable else Payer.SELLER,
+                        amount=Money(value, shipment.order.currency),
+                        reason="lost_parcel",
+                    )
+                ],
+                actor=actor,
+            )
         if row.carrier_liable:
-            value = sum(line.quantity * line.line.unit_price_minor for line in shipment.lines.select_related("line"))
             claim = CarrierClaim.objects.create(
                 investigation=row,
                 carrier=shipment.carrier,
