@@ -13,10 +13,11 @@ from marketdesk.console.deadlines import Calendars, Owner, case_clocks
 from marketdesk.console.selectors import QueueFilters, deadline_queue
 from marketdesk.console.services import case_claim
 from marketdesk.core.actors import Actor
+from marketdesk.returns.states import ReturnStatus
 from tests import factories
 from tests.cases.conftest import NOW, SELLER_DUE, fresh
 from tests.cases.factories import CaseFactory
-from tests.console.conftest import client_as
+from tests.console.conftest import a_return, client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +107,8 @@ def test_queries_per_page_do_not_grow_with_the_queue(marketplace, operator, djan
             CaseFactory(order=factories.OrderFactory(marketplace=marketplace), status=status,
                         decision_due_at=at_now.now() + i * HOUR, info_due_at=at_now.now() + i * HOUR,
                         assignee=operator if i % 3 == 0 else None)  # fmt: skip
+            returning = [ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED][i % 3]
+            a_return(marketplace, returning, at_now.now() + i * HOUR + 30 * dt.timedelta(minutes=1))
 
     client = client_as(operator)
     client.get(reverse("console:queue"))  # the session is written once
@@ -115,8 +118,12 @@ def test_queries_per_page_do_not_grow_with_the_queue(marketplace, operator, djan
     add(30)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("console:queue"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        second = client.get(reverse("console:queue") + "?page=2")
 
-    assert response.status_code == 200
+    assert (response.status_code, second.status_code) == (200, 200)
+    assert "Return RA-" in response.content.decode()
+    assert "Return RA-" in second.content.decode()
 
 
 def test_keyboard_help_and_script_are_on_the_page(escalated, operator):

@@ -13,6 +13,11 @@ Two kinds of clock run on an open case:
 The queue sorts in SQL by ``queue_due_expression()`` (the deadline that matters now, as
 the case stores it); ``case_clocks()`` then works out each shown case's clocks exactly,
 from rows prefetched once per page.
+
+Open returns carry the parties' deadlines too, and the queue merges them with the cases:
+the seller's decision on a request, the buyer's shipment of an approved return, and the
+seller's refund once the parcel is received (``return_due_expression()``, ``return_clock()``),
+each in the marketplace's business calendar.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from marketdesk.cases.states import CaseStatus
 from marketdesk.core import clock
 from marketdesk.core.calendar import WorkCalendar, calendar_for
 from marketdesk.core.policies import Policy, policy_current
+from marketdesk.returns.models import Resolution, Return
+from marketdesk.returns.states import ReturnStatus
 from marketdesk.web.presenters import Countdown, deadline_countdown
 
 S = CaseStatus
@@ -184,3 +191,41 @@ def case_clocks(case: Case, calendars: Calendars, *, now: dt.datetime | None = N
     now = now or clock.now()
     found = [c for c in (party_clock(case, calendars, now=now), operator_clock(case, calendars, now=now)) if c]
     return sorted(found, key=lambda c: (c.paused, c.due_at))
+
+
+#: The return statuses with a party's deadline running: whose it is and what it asks.
+RETURN_DEADLINES: dict[str, tuple[str, str]] = {
+    ReturnStatus.REQUESTED: (Owner.SELLER, "seller_due_at"),
+    ReturnStatus.APPROVED: (Owner.BUYER, "ship_by"),
+    ReturnStatus.RECEIVED: (Owner.SELLER, "refund_due_at"),
+}
+
+
+def return_due_expression() -> Switch:
+    """Return the SQL expression of a return's running deadline (``NO_DEADLINE`` when none runs)."""
+    return Switch(
+        *[When(status=status, then=F(field)) for status, (_owner, field) in RETURN_DEADLINES.items()],
+        default=Value(NO_DEADLINE, output_field=DateTimeField()),
+        output_field=DateTimeField(),
+    )
+
+
+def _return_purpose(ret: Return) -> Promise:
+    if ret.status == ReturnStatus.REQUESTED:
+        return _("Approve or refuse the return")
+    if ret.status == ReturnStatus.APPROVED:
+        return _("Ship the return back")
+    if ret.resolution == Resolution.EXCHANGE:
+        return _("Refund or replace the returned items")
+    return _("Refund due after the return")
+
+
+def return_clock(ret: Return, calendars: Calendars, *, now: dt.datetime | None = None) -> Clock | None:
+    """Return the party's running deadline on an open return, in the marketplace's calendar (never paused)."""
+    found = RETURN_DEADLINES.get(ret.status)
+    due = getattr(ret, found[1]) if found else None
+    if found is None or due is None:
+        return None
+    now = now or clock.now()
+    cal = calendars.get(ret.order.marketplace.calendar_code or "")
+    return Clock(found[0], _return_purpose(ret), due, False, deadline_countdown(due, calendar=cal, now=now))

@@ -6,19 +6,27 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, CharField, Count, Prefetch, Q, QuerySet, Value
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.accounts.models import User
 from marketdesk.cases.models import Case, Decision, InfoRequest
 from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
-from marketdesk.console.deadlines import AT_RISK, NO_DEADLINE, PLATFORM_STATUSES, queue_due_expression
+from marketdesk.console.deadlines import (
+    AT_RISK,
+    NO_DEADLINE,
+    PLATFORM_STATUSES,
+    RETURN_DEADLINES,
+    queue_due_expression,
+    return_due_expression,
+)
 from marketdesk.console.models import AuditEntry, Macro, MacroUse, SatisfactionSurvey
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.orders.selectors import scope_to_actor
+from marketdesk.returns.models import Return
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
 
@@ -30,7 +38,13 @@ QUEUE_VIEWS: dict[str, Promise] = {
     "at_risk": _("Deadlines at risk"),
     "mine": _("Mine"),
     "unassigned": _("Unassigned"),
+    "returns": _("Returns"),
 }
+#: The saved views that show returns' deadlines next to the cases.
+RETURN_VIEWS = ("all", "at_risk", "returns")
+#: The kinds of rows in the merged queue.
+CASE = "case"
+RETURN = "return"
 
 
 @dataclass(frozen=True)
@@ -58,13 +72,16 @@ class QueueFilters:
         )
 
 
-def deadline_queue(
-    actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None, policy: Policy | None = None
+def _open_cases(
+    actor: Actor, filters: QueueFilters, *, now: dt.datetime, policy: Policy | None = None
 ) -> QuerySet[Case]:
-    """Return the open cases the actor may see, the deadline that matters now first, with each view's filter."""
-    if actor.role not in STAFF or actor.user is None:
-        return Case.objects.none()
-    now = now or clock.now()
+    """Return the open cases the actor may see in the view and filters, each with its ``due``, unordered.
+
+    A view without cases is an empty queryset annotated all the same, so it still merges with the returns.
+    """
+    due = queue_due_expression(policy or policy_current())
+    if actor.role not in STAFF or actor.user is None or filters.view == "returns":
+        return Case.objects.annotate(due=due).none()
     qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__")
     view = filters.view
     if view == "escalated":
@@ -87,27 +104,99 @@ def deadline_queue(
         qs = qs.filter(assignee__isnull=True)
     elif filters.assignee:
         qs = qs.filter(assignee_id=int(filters.assignee))
-    qs = qs.annotate(due=queue_due_expression(policy or policy_current()))
+    qs = qs.annotate(due=due)
     if view == "at_risk":
         qs = qs.filter(due__lte=now + AT_RISK)
-    return (
-        qs.select_related("order__marketplace", "shop", "buyer", "assignee")
-        .prefetch_related(
-            Prefetch("info_requests", queryset=InfoRequest.objects.order_by("asked_at", "id")),
-            Prefetch("decisions", queryset=Decision.objects.order_by("decided_at", "id")),
-        )
-        .order_by("due", "id")
+    return qs
+
+
+def _with_case_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.select_related("order__marketplace", "shop", "buyer", "assignee").prefetch_related(
+        Prefetch("info_requests", queryset=InfoRequest.objects.order_by("asked_at", "id")),
+        Prefetch("decisions", queryset=Decision.objects.order_by("decided_at", "id")),
     )
 
 
+def deadline_queue(
+    actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None, policy: Policy | None = None
+) -> QuerySet[Case]:
+    """Return the open cases the actor may see, the deadline that matters now first, with each view's filter."""
+    qs: QuerySet[Any] = _with_case_rows(_open_cases(actor, filters, now=now or clock.now(), policy=policy))
+    return qs.order_by("due", "id")
+
+
+def return_deadlines(actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None) -> QuerySet[Any]:
+    """Return the actor's marketplace's returns with a party's deadline running (``due``), the earliest first.
+
+    Returns have no category or assignee: a view or filter on those (escalated, mine, …) shows none.
+    """
+    rows: QuerySet[Any] = Return.objects.select_related("order__marketplace", "shop", "buyer").annotate(
+        due=return_due_expression()
+    )
+    if actor.role not in STAFF or actor.user is None:
+        return rows.none()
+    if filters.view not in RETURN_VIEWS or filters.category or filters.assignee:
+        return rows.none()  # annotated all the same, so it still merges with the cases
+    now = now or clock.now()
+    qs = scope_to_actor(rows.filter(status__in=RETURN_DEADLINES, due__isnull=False), actor, order_path="order__")
+    if filters.seller is not None:
+        qs = qs.filter(shop_id=filters.seller)
+    if filters.language:
+        qs = qs.filter(buyer__language=filters.language)
+    if filters.view == "at_risk":
+        qs = qs.filter(due__lte=now + AT_RISK)
+    return qs.order_by("due", "id")
+
+
+def queue_keys(
+    actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None, policy: Policy | None = None
+) -> QuerySet[Any]:
+    """Return (id, kind, due) of every case and return in the queue, merged in one deadline order (one query).
+
+    Pages of it are read with ``queue_rows()``, so a page costs the same queries however long the queue.
+    """
+    now = now or clock.now()
+    open_cases: QuerySet[Any] = _open_cases(actor, filters, now=now, policy=policy)
+    cases = open_cases.annotate(kind=Value(CASE, output_field=CharField())).order_by().values_list("id", "kind", "due")
+    returns = (
+        return_deadlines(actor, filters, now=now)
+        .annotate(kind=Value(RETURN, output_field=CharField()))
+        .select_related(None)
+        .order_by()
+        .values_list("id", "kind", "due")
+    )
+    return cases.union(returns, all=True).order_by("due", "kind", "id")
+
+
+def queue_rows(keys: list[tuple[int, str, dt.datetime]]) -> list[Case | Return]:
+    """Read a page of ``queue_keys()``: its cases (with what their clocks need) and its returns, in order."""
+    case_ids = [pk for pk, kind, _due in keys if kind == CASE]
+    return_ids = [pk for pk, kind, _due in keys if kind == RETURN]
+    cases = {c.pk: c for c in _with_case_rows(Case.objects.filter(pk__in=case_ids))} if case_ids else {}
+    returns = (
+        {
+            r.pk: r
+            for r in Return.objects.filter(pk__in=return_ids).select_related("order__marketplace", "shop", "buyer")
+        }
+        if return_ids
+        else {}
+    )
+    found: list[Case | Return] = []
+    for pk, kind, _due in keys:
+        row = (cases if kind == CASE else returns).get(pk)
+        if row is not None:
+            found.append(row)
+    return found
+
+
 def queue_counts(actor: Actor, *, now: dt.datetime | None = None, policy: Policy | None = None) -> dict[str, int]:
-    """Return how many cases each saved view holds now (one query)."""
+    """Return how many rows each saved view holds now (one query on cases, one on returns)."""
     if actor.role not in STAFF or actor.user is None:
         return dict.fromkeys(QUEUE_VIEWS, 0)
     now = now or clock.now()
     qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__")
     qs = qs.annotate(due=queue_due_expression(policy or policy_current()))
-    return qs.aggregate(
+    counts = qs.aggregate(
         all=Count("id"),
         escalated=Count(
             "id", filter=Q(status__in=(CaseStatus.ESCALATED, CaseStatus.UNDER_REVIEW, CaseStatus.APPEALED))
@@ -117,6 +206,15 @@ def queue_counts(actor: Actor, *, now: dt.datetime | None = None, policy: Policy
         mine=Count("id", filter=Q(assignee=actor.user)),
         unassigned=Count("id", filter=Q(assignee__isnull=True, status__in=PLATFORM_STATUSES)),
     )
+    returns = (
+        return_deadlines(actor, QueueFilters(), now=now)
+        .order_by()
+        .aggregate(returns=Count("id"), at_risk=Count("id", filter=Q(due__lte=now + AT_RISK)))
+    )
+    counts["all"] += returns["returns"]
+    counts["at_risk"] += returns["at_risk"]
+    counts["returns"] = returns["returns"]
+    return counts
 
 
 def operators_for_actor(actor: Actor) -> QuerySet[User]:

@@ -1,7 +1,9 @@
-"""The one deadline queue: every open case by the deadline that matters now, with claim, assign and bulk moves."""
+"""The one deadline queue: open cases and returns by the deadline that matters now; claim, assign, bulk for cases."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -16,17 +18,21 @@ from marketdesk.accounts.models import Language
 from marketdesk.cases.models import Case, CaseType
 from marketdesk.console import services
 from marketdesk.console.audit import client_ip, request_ip
-from marketdesk.console.deadlines import Calendars, case_clocks
+from marketdesk.console.deadlines import Calendars, Clock, case_clocks, return_clock
 from marketdesk.console.selectors import (
+    CASE,
     QUEUE_VIEWS,
+    RETURN,
     QueueFilters,
-    deadline_queue,
     operators_for_actor,
     queue_counts,
+    queue_keys,
+    queue_rows,
 )
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
+from marketdesk.returns.models import Return
 from marketdesk.web.permissions import actor_of, role_required
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -44,14 +50,14 @@ def _back(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(*STAFF)
 def queue(request: HttpRequest) -> HttpResponse:
-    """Every open case, the deadline that matters now first: whose clock, running or paused, and who works on it."""
+    """Every open case and return, the deadline that matters now first: whose clock, running or paused, who works on it."""
     actor = actor_of(request)
     filters = QueueFilters.from_query(request.GET)
     now = clock.now()
     calendars = Calendars()
-    cases = deadline_queue(actor, filters, now=now, policy=calendars.policy)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(case, case_clocks(case, calendars, now=now)) for case in page.object_list]
+    keys = queue_keys(actor, filters, now=now, policy=calendars.policy)
+    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [_row(item, calendars, now) for item in queue_rows(list(page.object_list))]
     operators = list(operators_for_actor(actor))
     query = request.GET.copy()
     query.pop("page", None)
@@ -68,6 +74,22 @@ def queue(request: HttpRequest) -> HttpResponse:
         "here": request.get_full_path(),
     }
     return render(request, "console/queue.html", context)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One row of the queue: a case (claimable) or a return (its party's deadline only), with its clocks."""
+
+    kind: str
+    item: Case | Return
+    clocks: list[Clock]
+
+
+def _row(item: Case | Return, calendars: Calendars, now: dt.datetime) -> QueueRow:
+    if isinstance(item, Return):
+        found = return_clock(item, calendars, now=now)
+        return QueueRow(RETURN, item, [found] if found else [])
+    return QueueRow(CASE, item, case_clocks(item, calendars, now=now))
 
 
 def _case(pk: int) -> Case:
