@@ -51,6 +51,8 @@ def test_the_seller_sees_each_metric_its_threshold_and_the_cases_behind_it(compu
         True
     ] * 3
     assert '<svg class="trend"' in html
+    # One day's snapshot: no line to draw, so the day is a dot on the chart.
+    assert html.count('<circle class="trend__dot" cx="6.0"') == 5
     # A proposal is the platform's business until an operator applies it.
     assert "Proposed" not in html
 

@@ -20,6 +20,9 @@ class Chart:
     last_day: str
     top_label: str
     count: int
+    # The latest day's point, drawn as a dot: with one snapshot a line has nothing to join.
+    last_x: float = 0.0
+    last_y: float = 0.0
 
 
 def _percent(bp: int) -> str:
@@ -44,7 +47,8 @@ def metric_chart(metric: Metric, trend: list[StandardsSnapshot], threshold_bp: i
         return round(PAD + (HEIGHT - 2 * PAD) * (1 - (rate - bottom) / span), 1)
 
     step = (WIDTH - 2 * PAD) / max(len(rates) - 1, 1)
-    points = " ".join(f"{round(PAD + i * step, 1)},{y(rate)}" for i, rate in enumerate(rates))
+    xs = [round(PAD + i * step, 1) for i in range(len(rates))]
+    points = " ".join(f"{x},{y(rate)}" for x, rate in zip(xs, rates, strict=True))
     return Chart(
         points=points,
         threshold_y=y(threshold_bp),
@@ -54,4 +58,6 @@ def metric_chart(metric: Metric, trend: list[StandardsSnapshot], threshold_bp: i
         last_day=trend[-1].day.isoformat() if trend else "",
         top_label=_percent(top),
         count=len(rates),
+        last_x=xs[-1] if xs else 0.0,
+        last_y=y(rates[-1]) if rates else 0.0,
     )

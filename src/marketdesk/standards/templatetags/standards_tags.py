@@ -58,10 +58,13 @@ def chart_svg(chart: object, label: str) -> SafeString:
     return format_html(
         '<svg class="trend" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{label}">'
         '<line class="trend__threshold" x1="0" x2="{w}" y1="{ty}" y2="{ty}"/>'
-        '<polyline class="trend__line" points="{points}"/></svg>',
+        '<polyline class="trend__line" points="{points}"/>'
+        '<circle class="trend__dot" cx="{cx}" cy="{cy}" r="3"/></svg>',
         w=c.width,  # type: ignore[attr-defined]
         h=c.height,  # type: ignore[attr-defined]
         ty=c.threshold_y,  # type: ignore[attr-defined]
         points=c.points,  # type: ignore[attr-defined]
+        cx=c.last_x,  # type: ignore[attr-defined]
+        cy=c.last_y,  # type: ignore[attr-defined]
         label=label,
     )
