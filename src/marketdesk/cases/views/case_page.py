@@ -20,8 +20,9 @@ from marketdesk.cases.models import Case
 from marketdesk.cases.presenters import case_view, escalation_opens_at
 from marketdesk.cases.selectors import cases_for_party
 from marketdesk.cases.states import CASE_TRANSITIONS, CaseStatus
-from marketdesk.cases.views.actions import Action, case_for, run_action
+from marketdesk.cases.views.actions import case_for
 from marketdesk.core.actors import Actor, Role
+from marketdesk.web.actions import Action, run_action
 from marketdesk.web.permissions import actor_of, role_required
 
 PARTIES = (Role.BUYER, Role.SELLER)
@@ -39,7 +40,7 @@ def _offer(actor: Actor, case: Case, data: dict[str, Any]) -> object:
     )
 
 
-ACTIONS: dict[str, Action] = {
+ACTIONS: dict[str, Action[Case]] = {
     "accept": Action(
         (Role.BUYER,), None, lambda a, c, d: services.case_offer_accept(actor=a, case=c), _("You accepted the offer.")
     ),
@@ -125,7 +126,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*PARTIES, object_page=True)
 def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Run one party action on the case (see ACTIONS)."""
-    return run_action(request, pk, name=action, actions=ACTIONS, bind=_form, page=_page, done_url="cases:case_detail")
+    return run_action(
+        request, pk, name=action, actions=ACTIONS, load=case_for, bind=_form, page=_page, done_url="cases:case_detail"
+    )
 
 
 @require_GET

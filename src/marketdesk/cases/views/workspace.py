@@ -22,13 +22,14 @@ from marketdesk.cases.presenters import case_view
 from marketdesk.cases.rationale import rationale_start
 from marketdesk.cases.selectors import QUEUE_STATUSES, case_notes_for_actor, operator_queue
 from marketdesk.cases.states import CaseStatus
-from marketdesk.cases.views.actions import Action, case_for, run_action
+from marketdesk.cases.views.actions import case_for
 from marketdesk.console.audit import audit_record, client_ip, request_ip
 from marketdesk.console.models import MacroUse
 from marketdesk.console.selectors import macros_for_actor
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.money import Money
 from marketdesk.orders.models import Order
+from marketdesk.web.actions import Action, run_action
 from marketdesk.web.permissions import actor_of, role_required
 from marketdesk.web.presenters import order_totals
 
@@ -49,7 +50,7 @@ def _decide(actor: Actor, case: Case, data: dict[str, Any]) -> object:
     )
 
 
-ACTIONS: dict[str, Action] = {
+ACTIONS: dict[str, Action[Case]] = {
     "review": Action(
         STAFF, None, lambda a, c, d: services.case_review_start(actor=a, case=c), _("The case is under your review.")
     ),
@@ -143,7 +144,9 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF, object_page=True)
 def workspace_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Run one operator action on the case (see ACTIONS)."""
-    return run_action(request, pk, name=action, actions=ACTIONS, bind=_form, page=_page, done_url="cases:workspace")
+    return run_action(
+        request, pk, name=action, actions=ACTIONS, load=case_for, bind=_form, page=_page, done_url="cases:workspace"
+    )
 
 
 QUEUE_VIEWS: list[tuple[str, Any]] = [("", _("All waiting")), *[(s, CaseStatus(s).label) for s in QUEUE_STATUSES]]

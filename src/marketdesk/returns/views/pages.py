@@ -7,8 +7,6 @@ back (post/redirect/get), so a reload never submits twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -38,6 +36,7 @@ from marketdesk.returns.presenters import return_view
 from marketdesk.returns.selectors import return_get_for_actor, returnable_lines, returns_for_party
 from marketdesk.returns.services import LineInspection, accepted_amount, return_window_closes
 from marketdesk.returns.states import LABEL_STATUSES, RETURN_TRANSITIONS, ReturnStatus
+from marketdesk.web.actions import Action, run_action
 from marketdesk.web.permissions import actor_of, role_required
 
 PARTIES = (Role.BUYER, Role.SELLER)
@@ -107,14 +106,6 @@ def return_start(request: HttpRequest, pk: int) -> HttpResponse:
 # A return's page and its actions
 
 
-@dataclass(frozen=True)
-class Action:
-    roles: tuple[str, ...]
-    form: type[forms.Form] | None
-    run: Callable[[Actor, Return, dict[str, Any]], object]
-    done: Any
-
-
 def _inspect(actor: Actor, ret: Return, data: dict[str, Any]) -> object:
     results = {
         rl.pk: LineInspection(
@@ -131,7 +122,7 @@ def _inspect(actor: Actor, ret: Return, data: dict[str, Any]) -> object:
     )
 
 
-ACTIONS: dict[str, Action] = {
+ACTIONS: dict[str, Action[Return]] = {
     "approve": Action(
         SELLER_SIDE, None, lambda a, r, d: services.return_approve(actor=a, ret=r), _("The return is approved.")
     ),
@@ -225,30 +216,16 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*PARTIES, Role.OPERATOR, Role.ADMIN, object_page=True)
 def return_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Run one action on the return (see ACTIONS)."""
-    ret = _return_for(request, pk)
-    actor = actor_of(request)
-    spec = ACTIONS.get(action)
-    if spec is None or actor.role not in spec.roles:
-        raise Http404
-    data: dict[str, Any] = {}
-    if spec.form is not None:
-        form = _form(action, ret, request.POST)
-        if not form.is_valid():
-            return _page(request, ret, bound={action: form}, status=422)
-        data = form.cleaned_data
-    try:
-        spec.run(actor, ret, data)
-    except DomainError as exc:
-        bound = {}
-        if spec.form is not None:
-            form = _form(action, ret, request.POST)
-            form.is_valid()
-            if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, str(exc.message))
-            bound[action] = form
-        return _page(request, _return_for(request, pk), bound=bound, error=str(exc.message), status=exc.status)
-    messages.success(request, str(spec.done))
-    return redirect("returns:return_detail", pk=ret.pk)
+    return run_action(
+        request,
+        pk,
+        name=action,
+        actions=ACTIONS,
+        load=_return_for,
+        bind=_form,
+        page=_page,
+        done_url="returns:return_detail",
+    )
 
 
 @require_GET
