@@ -32,6 +32,7 @@ def load(orders_total: int, open_cases: int, finished_cases: int) -> dict[str, A
     from marketdesk.cases.models import Case, Decision
     from marketdesk.cases.states import CaseStatus
     from marketdesk.core import clock
+    from marketdesk.core.deadlines import NO_DEADLINE
     from marketdesk.ledger.models import LedgerEntry
     from marketdesk.orders.models import Marketplace, Order, Shop
 
@@ -77,7 +78,7 @@ def load(orders_total: int, open_cases: int, finished_cases: int) -> dict[str, A
     def case(order_id: int, status: str, opened: dt.datetime) -> Case:
         due = now + rng.randrange(-2, 170) * hour
         escalated = status not in (CaseStatus.AWAITING_SELLER, CaseStatus.OFFER_MADE, CaseStatus.DECLINED)
-        return Case(
+        row = Case(
             order_id=order_id, buyer_id=buyer_of[order_id], shop_id=shop_of[order_id],
             case_type=rng.choice(["item_not_received", "not_as_described", "other"]), description="bench",
             status=status, opened_at=opened, last_activity_at=opened, updated_at=opened,
@@ -89,7 +90,11 @@ def load(orders_total: int, open_cases: int, finished_cases: int) -> dict[str, A
             escalated_at=opened + 80 * hour if escalated else None, policy_version=1,
             assignee=operators[rng.randrange(20)] if escalated and rng.random() < 0.5 else None,
             assigned_at=opened if escalated else None,
+            appeal_due_at=due if status == CaseStatus.DECIDED else None,
         )  # fmt: skip
+        # bulk_create skips save(), which keeps the stored queue deadline: set it as save() would.
+        row.queue_due_at = row.queue_due() or NO_DEADLINE
+        return row
 
     picked = rng.sample(order_ids, open_cases + finished_cases)
     opened_rows = [

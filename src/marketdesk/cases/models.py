@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from marketdesk.cases.states import CASE_TRANSITIONS, OPEN_STATUSES, CaseStatus
 from marketdesk.core import clock
+from marketdesk.core.deadlines import QueueDeadlineModel
 from marketdesk.core.errors import ImmutableRecord
 from marketdesk.core.money import Money
 from marketdesk.core.transitions import StatefulModel
@@ -44,7 +46,7 @@ class SellerContact(models.Model):
         return f"contact {self.order_id} @ {self.contacted_at:%Y-%m-%d %H:%M}"
 
 
-class Case(StatefulModel):
+class Case(QueueDeadlineModel, StatefulModel):
     """A buyer's claim about an order (or one of its lines), between buyer, seller and platform."""
 
     TRANSITIONS = CASE_TRANSITIONS
@@ -65,6 +67,8 @@ class Case(StatefulModel):
     info_due_at = models.DateTimeField(_("information due"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=clock.now)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    # Until when the first decision may be appealed (set when it is made).
+    appeal_due_at = models.DateTimeField(_("appeal window closes"), null=True, blank=True)
     policy_version = models.PositiveIntegerField(_("policy version"))
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     escalated_by_role = models.CharField(max_length=16, blank=True)
@@ -100,10 +104,29 @@ class Case(StatefulModel):
             models.Index(fields=["shop", "-opened_at"], name="case_shop_recent_idx"),
             models.Index(fields=["status", "decision_due_at"], name="case_queue_idx"),
             models.Index(fields=["assignee", "status"], name="case_assignee_idx"),
+            # The operators' queue: open cases by the deadline that matters now.
+            models.Index(
+                fields=["queue_due_at", "id"], condition=models.Q(status__in=OPEN_STATUSES), name="case_queue_due_idx"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"case {self.pk} ({self.case_type})"
+
+    def queue_due(self) -> dt.datetime | None:
+        """Return the deadline that matters now: the party's whose move it is, else the operator's decision."""
+        s = CaseStatus
+        if self.status == s.AWAITING_SELLER:
+            return self.seller_due_at
+        if self.status == s.AWAITING_INFO:
+            return self.info_due_at
+        if self.status in (s.ESCALATED, s.UNDER_REVIEW, s.APPEALED):
+            return self.decision_due_at
+        if self.status in (s.OFFER_MADE, s.DECLINED):
+            return self.expires_at
+        if self.status == s.DECIDED:
+            return self.appeal_due_at
+        return None
 
 
 class OfferKind(models.TextChoices):

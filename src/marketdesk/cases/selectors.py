@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,12 +22,11 @@ from marketdesk.cases.models import (
 )
 from marketdesk.cases.states import FINISHED_STATUSES, CaseStatus
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.deadlines import NO_DEADLINE
 from marketdesk.core.errors import NotFound
 from marketdesk.orders.selectors import scope_to_actor
 
 QUEUE_STATUSES = (CaseStatus.ESCALATED, CaseStatus.UNDER_REVIEW, CaseStatus.AWAITING_INFO, CaseStatus.APPEALED)
-# Stands in for "no deadline" so that a case without one sorts last on every database.
-_NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
 def cases_for_actor(actor: Actor) -> QuerySet[Case]:
@@ -54,7 +52,7 @@ def operator_queue(actor: Actor) -> QuerySet[Case]:
     """Return the cases waiting for the platform, the nearest deadline first."""
     if actor.role not in (Role.OPERATOR, Role.ADMIN):
         return Case.objects.none()
-    far = Value(_NO_DEADLINE, output_field=DateTimeField())
+    far = Value(NO_DEADLINE, output_field=DateTimeField())
     return (
         cases_for_actor(actor)
         .filter(status__in=QUEUE_STATUSES)
@@ -81,7 +79,7 @@ def cases_for_party(actor: Actor, *, status: str = "") -> QuerySet[Case]:
     qs = cases_for_actor(actor)
     if status:
         qs = qs.filter(status=status)
-    far = Value(_NO_DEADLINE, output_field=DateTimeField())
+    far = Value(NO_DEADLINE, output_field=DateTimeField())
     return qs.annotate(
         owed=owed, deadline=Least(Coalesce("info_due_at", far), Coalesce("seller_due_at", far))
     ).order_by("owed", "deadline", "-opened_at", "-id")

@@ -58,6 +58,8 @@ from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor, shop_member_ids
+from marketdesk.standards.selectors import measures_in_force
+from marketdesk.standards.states import EnforcementKind
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
 
@@ -321,6 +323,10 @@ def case_open(
         )
         _webhook(case, "case.opened", f"case-{case.pk}-opened", seller_due_at=case.seller_due_at)
         _thread_note(case, "case.opened", actor=actor, reason=case_type)
+        suspension = measures_in_force([order.shop_id], now=now).get(order.shop_id)
+        if suspension is not None and suspension.kind == EnforcementKind.SUSPENSION:
+            # A suspended seller gets no first move: the platform takes the case at once.
+            _escalate(case, actor=Actor.system(), now=now, policy=policy, suspension_id=suspension.pk)
         return case
 
 
@@ -469,18 +475,22 @@ def case_escalate(*, actor: Actor, case: Case) -> Case:
                 _("The seller has until %(when)s to answer; you can escalate after that.")
                 % {"when": format_moment(case.seller_due_at)}
             )
-        policy = policy_current()
-        transition(case, to=CaseStatus.ESCALATED, actor=actor)
-        case.escalated_at = now
-        case.escalated_by_role = actor.role
-        case.decision_due_at = due_at(now, calendar_hours=policy.decision_target_hours)
-        case.expires_at = None
-        case.save(update_fields=["escalated_at", "escalated_by_role", "decision_due_at", "expires_at"])
-        _touch(case, now=now, policy=policy)
-        _webhook(case, "case.escalated", f"case-{case.pk}-escalated", decision_due_at=case.decision_due_at)
-        thread_operators_join(order=case.order)
-        _thread_note(case, "case.escalated", actor=actor)
+        _escalate(case, actor=actor, now=now, policy=policy_current())
         return case
+
+
+def _escalate(case: Case, *, actor: Actor, now: dt.datetime, policy: Policy, **payload: Any) -> None:
+    """Move the (locked) case to the platform: the decision's deadline runs from now."""
+    transition(case, to=CaseStatus.ESCALATED, actor=actor, payload=payload or None)
+    case.escalated_at = now
+    case.escalated_by_role = actor.role
+    case.decision_due_at = due_at(now, calendar_hours=policy.decision_target_hours)
+    case.expires_at = None
+    case.save(update_fields=["escalated_at", "escalated_by_role", "decision_due_at", "expires_at"])
+    _touch(case, now=now, policy=policy)
+    _webhook(case, "case.escalated", f"case-{case.pk}-escalated", decision_due_at=case.decision_due_at)
+    thread_operators_join(order=case.order)
+    _thread_note(case, "case.escalated", actor=actor)
 
 
 def case_withdraw(*, actor: Actor, case: Case) -> Case:
@@ -621,7 +631,12 @@ def case_info_provide(*, actor: Actor, case: Case, answer: str) -> InfoRequest:
         request.save(update_fields=["answer", "answered_at"])
         transition(case, to=CaseStatus.UNDER_REVIEW, actor=actor, payload={"request_id": request.pk})
         case.info_due_at = None
-        case.save(update_fields=["info_due_at"])
+        fields = ["info_due_at"]
+        if case.decision_due_at is not None:
+            # Waiting for the party paused the operator's clock: its deadline moves by the wait.
+            case.decision_due_at += now - request.asked_at
+            fields.append("decision_due_at")
+        case.save(update_fields=fields)
         _touch(case, now=now, policy=policy_current())
         return request
 
@@ -718,7 +733,11 @@ def _decision_record(
     transition(case, to=target, actor=actor, payload={"decision_id": decision.pk, "outcome": outcome})
     case.decision_due_at = None
     case.info_due_at = None
-    case.save(update_fields=["decision_due_at", "info_due_at"])
+    fields = ["decision_due_at", "info_due_at"]
+    if not is_appeal:
+        case.appeal_due_at = appeal_window_closes(now, calendar=_calendar(order), policy=policy)
+        fields.append("appeal_due_at")
+    case.save(update_fields=fields)
     _touch(case, now=now, policy=policy)
     key = f"case-{case.pk}-{'appeal-decision' if is_appeal else 'decision'}"
     if paid_now.amount:

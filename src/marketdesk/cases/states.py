@@ -75,7 +75,8 @@ CASE_TRANSITIONS = TransitionTable(
         Move(S.OFFER_MADE, S.DECLINED, [Role.BUYER], CASE_OFFER_DECLINED.name),
         Move(S.DECLINED, S.OFFER_MADE, [Role.SELLER], CASE_OFFER_MADE.name),
         # Either party brings in the platform: after a decline, or when the seller stayed silent.
-        Move(S.AWAITING_SELLER, S.ESCALATED, PARTIES, CASE_ESCALATED.name),
+        # The system escalates a new case against a suspended seller at once (standards enforcement).
+        Move(S.AWAITING_SELLER, S.ESCALATED, [*PARTIES, Role.SYSTEM], CASE_ESCALATED.name),
         Move(S.DECLINED, S.ESCALATED, PARTIES, CASE_ESCALATED.name),
         # The platform reviews and decides; silence after an information request means deciding anyway.
         Move(S.ESCALATED, S.UNDER_REVIEW, STAFF, CASE_REVIEW_STARTED.name),

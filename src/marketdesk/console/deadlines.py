@@ -10,13 +10,13 @@ Two kinds of clock run on an open case:
   for a party's answer that clock is *paused*: the wait is added to its deadline. A
   party's clock never pauses.
 
-The queue sorts in SQL by ``queue_due_expression()`` (the deadline that matters now, as
-the case stores it); ``case_clocks()`` then works out each shown case's clocks exactly,
-from rows prefetched once per page.
+The queue sorts in SQL by ``queue_due_at``, the deadline that matters now as each case stores
+it (``Case.queue_due()``, read from an index); ``case_clocks()`` then works out each shown
+case's clocks exactly, from rows prefetched once per page.
 
 Open returns carry the parties' deadlines too, and the queue merges them with the cases:
 the seller's decision on a request, the buyer's shipment of an approved return, and the
-seller's refund once the parcel is received (``return_due_expression()``, ``return_clock()``),
+seller's refund once the parcel is received (``Return.queue_due()``, ``return_clock()``),
 each in the marketplace's business calendar.
 """
 
@@ -25,8 +25,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case as Switch
-from django.db.models import DateTimeField, F, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -36,14 +34,12 @@ from marketdesk.cases.states import CaseStatus
 from marketdesk.core import clock
 from marketdesk.core.calendar import WorkCalendar, calendar_for
 from marketdesk.core.policies import Policy, policy_current
-from marketdesk.returns.models import Resolution, Return
+from marketdesk.returns.models import QUEUE_DEADLINE_FIELDS, Resolution, Return
 from marketdesk.returns.states import ReturnStatus
 from marketdesk.web.presenters import Countdown, deadline_countdown
 
 S = CaseStatus
 PLATFORM_STATUSES = (S.ESCALATED, S.UNDER_REVIEW, S.AWAITING_INFO, S.APPEALED)
-# Stands in for "no deadline", so such a case sorts last on every database.
-NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 AT_RISK = dt.timedelta(hours=24)
 
 
@@ -60,25 +56,6 @@ OWNER_LABELS: dict[str, Promise] = {
     Owner.BUYER: _("Buyer"),
     Owner.PARTIES: _("Either party"),
 }
-
-
-def queue_due_expression(policy: Policy) -> Switch:
-    """Return the SQL expression of the deadline that matters now (what the queue sorts by)."""
-    far = Value(NO_DEADLINE, output_field=DateTimeField())
-    return Switch(
-        When(status=S.AWAITING_SELLER, then=F("seller_due_at")),
-        When(status=S.AWAITING_INFO, info_due_at__isnull=False, then=F("info_due_at")),
-        When(
-            status__in=(S.ESCALATED, S.UNDER_REVIEW, S.APPEALED),
-            decision_due_at__isnull=False,
-            then=F("decision_due_at"),
-        ),
-        When(status__in=(S.OFFER_MADE, S.DECLINED), expires_at__isnull=False, then=F("expires_at")),
-        # The appeal window runs from the decision, the case's last activity when it was decided.
-        When(status=S.DECIDED, then=F("last_activity_at") + dt.timedelta(days=policy.appeal_window_days)),
-        default=far,
-        output_field=DateTimeField(),
-    )
 
 
 @dataclass(frozen=True)
@@ -127,16 +104,10 @@ class Calendars:
         return self.get("")
 
 
-def _waits(case: Case) -> tuple[dt.timedelta, dt.datetime | None]:
-    """Return how long the operator has waited for answered questions, and since when for an open one."""
-    waited = dt.timedelta(0)
-    open_since = None
-    for request in case.info_requests.all():  # prefetched by the selector
-        if request.answered_at is None:
-            open_since = request.asked_at if open_since is None else max(open_since, request.asked_at)
-        else:
-            waited += request.answered_at - request.asked_at
-    return waited, open_since
+def _open_question_since(case: Case) -> dt.datetime | None:
+    """Return since when the newest unanswered question waits (None when every question is answered)."""
+    asked = [r.asked_at for r in case.info_requests.all() if r.answered_at is None]  # prefetched by the selector
+    return max(asked) if asked else None
 
 
 def _open_question_party(case: Case) -> str:
@@ -149,8 +120,9 @@ def operator_clock(case: Case, calendars: Calendars, *, now: dt.datetime | None 
     if case.status not in PLATFORM_STATUSES or case.decision_due_at is None:
         return None
     now = now or clock.now()
-    waited, open_since = _waits(case)
-    due = case.decision_due_at + waited
+    # An answered question already moved decision_due_at by its wait (case_info_provide).
+    open_since = _open_question_since(case)
+    due = case.decision_due_at
     purpose = _("Decide the appeal") if case.status == S.APPEALED else _("Decide")
     if open_since is not None:
         remaining = due - open_since
@@ -193,21 +165,11 @@ def case_clocks(case: Case, calendars: Calendars, *, now: dt.datetime | None = N
     return sorted(found, key=lambda c: (c.paused, c.due_at))
 
 
-#: The return statuses with a party's deadline running: whose it is and what it asks.
+#: The return statuses with a party's deadline running: whose it is and the column that holds it.
 RETURN_DEADLINES: dict[str, tuple[str, str]] = {
-    ReturnStatus.REQUESTED: (Owner.SELLER, "seller_due_at"),
-    ReturnStatus.APPROVED: (Owner.BUYER, "ship_by"),
-    ReturnStatus.RECEIVED: (Owner.SELLER, "refund_due_at"),
+    status: (Owner.BUYER if status == ReturnStatus.APPROVED else Owner.SELLER, field)
+    for status, field in QUEUE_DEADLINE_FIELDS.items()
 }
-
-
-def return_due_expression() -> Switch:
-    """Return the SQL expression of a return's running deadline (``NO_DEADLINE`` when none runs)."""
-    return Switch(
-        *[When(status=status, then=F(field)) for status, (_owner, field) in RETURN_DEADLINES.items()],
-        default=Value(NO_DEADLINE, output_field=DateTimeField()),
-        output_field=DateTimeField(),
-    )
 
 
 def _return_purpose(ret: Return) -> Promise:

@@ -3,30 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from itertools import islice
+from typing import Any, overload
 
-from django.db.models import Avg, CharField, Count, Prefetch, Q, QuerySet, Value
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.accounts.models import User
 from marketdesk.cases.models import Case, Decision, InfoRequest
 from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
-from marketdesk.console.deadlines import (
-    AT_RISK,
-    NO_DEADLINE,
-    PLATFORM_STATUSES,
-    RETURN_DEADLINES,
-    queue_due_expression,
-    return_due_expression,
-)
+from marketdesk.console.deadlines import AT_RISK, PLATFORM_STATUSES
 from marketdesk.console.models import AuditEntry, Macro, MacroUse, SatisfactionSurvey
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
-from marketdesk.core.policies import Policy, policy_current
+from marketdesk.core.deadlines import NO_DEADLINE
 from marketdesk.orders.selectors import scope_to_actor
-from marketdesk.returns.models import Return
+from marketdesk.returns.models import QUEUE_DEADLINE_FIELDS, Return
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
 
@@ -72,16 +68,10 @@ class QueueFilters:
         )
 
 
-def _open_cases(
-    actor: Actor, filters: QueueFilters, *, now: dt.datetime, policy: Policy | None = None
-) -> QuerySet[Case]:
-    """Return the open cases the actor may see in the view and filters, each with its ``due``, unordered.
-
-    A view without cases is an empty queryset annotated all the same, so it still merges with the returns.
-    """
-    due = queue_due_expression(policy or policy_current())
+def _open_cases(actor: Actor, filters: QueueFilters, *, now: dt.datetime) -> QuerySet[Case]:
+    """Return the open cases the actor may see in the view and filters, unordered (by ``queue_due_at`` to sort)."""
     if actor.role not in STAFF or actor.user is None or filters.view == "returns":
-        return Case.objects.annotate(due=due).none()
+        return Case.objects.none()
     qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__")
     view = filters.view
     if view == "escalated":
@@ -92,6 +82,8 @@ def _open_cases(
         qs = qs.filter(assignee=actor.user)
     elif view == "unassigned":
         qs = qs.filter(assignee__isnull=True, status__in=PLATFORM_STATUSES)
+    elif view == "at_risk":
+        qs = qs.filter(queue_due_at__lte=now + AT_RISK)
     if filters.category:
         qs = qs.filter(case_type=filters.category)
     if filters.seller is not None:
@@ -104,9 +96,6 @@ def _open_cases(
         qs = qs.filter(assignee__isnull=True)
     elif filters.assignee:
         qs = qs.filter(assignee_id=int(filters.assignee))
-    qs = qs.annotate(due=due)
-    if view == "at_risk":
-        qs = qs.filter(due__lte=now + AT_RISK)
     return qs
 
 
@@ -117,58 +106,86 @@ def _with_case_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def deadline_queue(
-    actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None, policy: Policy | None = None
-) -> QuerySet[Case]:
+def deadline_queue(actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None) -> QuerySet[Case]:
     """Return the open cases the actor may see, the deadline that matters now first, with each view's filter."""
-    qs: QuerySet[Any] = _with_case_rows(_open_cases(actor, filters, now=now or clock.now(), policy=policy))
-    return qs.order_by("due", "id")
+    qs = _with_case_rows(_open_cases(actor, filters, now=now or clock.now()))
+    return qs.order_by("queue_due_at", "id")
 
 
-def return_deadlines(actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None) -> QuerySet[Any]:
-    """Return the actor's marketplace's returns with a party's deadline running (``due``), the earliest first.
+def return_deadlines(actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None) -> QuerySet[Return]:
+    """Return the actor's marketplace's returns with a party's deadline running, the earliest first.
 
     Returns have no category or assignee: a view or filter on those (escalated, mine, …) shows none.
     """
-    rows: QuerySet[Any] = Return.objects.select_related("order__marketplace", "shop", "buyer").annotate(
-        due=return_due_expression()
-    )
+    rows = Return.objects.select_related("order__marketplace", "shop", "buyer")
     if actor.role not in STAFF or actor.user is None:
         return rows.none()
     if filters.view not in RETURN_VIEWS or filters.category or filters.assignee:
-        return rows.none()  # annotated all the same, so it still merges with the cases
+        return rows.none()
     now = now or clock.now()
-    qs = scope_to_actor(rows.filter(status__in=RETURN_DEADLINES, due__isnull=False), actor, order_path="order__")
+    running = rows.filter(status__in=list(QUEUE_DEADLINE_FIELDS), queue_due_at__lt=NO_DEADLINE)
+    qs = scope_to_actor(running, actor, order_path="order__")
     if filters.seller is not None:
         qs = qs.filter(shop_id=filters.seller)
     if filters.language:
         qs = qs.filter(buyer__language=filters.language)
     if filters.view == "at_risk":
-        qs = qs.filter(due__lte=now + AT_RISK)
-    return qs.order_by("due", "id")
+        qs = qs.filter(queue_due_at__lte=now + AT_RISK)
+    return qs.order_by("queue_due_at", "id")
 
 
-def queue_keys(
-    actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None, policy: Policy | None = None
-) -> QuerySet[Any]:
-    """Return (id, kind, due) of every case and return in the queue, merged in one deadline order (one query).
+QueueKey = tuple[int, str, dt.datetime]
+
+
+class QueueKeys:
+    """The (id, kind, due) of every case and return in the queue, in one deadline order, read a slice at a time.
+
+    Each kind is read from its own index (``queue_due_at``, id) only as far as the slice asked for, and the two
+    sorted lists are merged here; so a page costs the same four queries (two counts, two reads) however long
+    the queue. Django's ``Paginator`` takes it like a queryset.
+    """
+
+    def __init__(self, cases: QuerySet[Case], returns: QuerySet[Return]) -> None:
+        self._cases = cases.order_by("queue_due_at", "id").values_list("queue_due_at", "id")
+        self._returns = returns.select_related(None).order_by("queue_due_at", "id").values_list("queue_due_at", "id")
+
+    def count(self) -> int:
+        return self._cases.count() + self._returns.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, key: int) -> QueueKey: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[QueueKey]: ...
+
+    def __getitem__(self, key: int | slice) -> QueueKey | list[QueueKey]:
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        if key.step is not None:
+            raise TypeError("QueueKeys takes slices without a step")
+        start = key.start or 0
+        stop = key.stop if key.stop is not None else self.count()
+        cases = [(due, CASE, pk) for due, pk in self._cases[:stop]]
+        returns = [(due, RETURN, pk) for due, pk in self._returns[:stop]]
+        return [(pk, kind, due) for due, kind, pk in islice(heapq.merge(cases, returns), start, stop)]
+
+    def __iter__(self) -> Iterator[QueueKey]:
+        return iter(self[:])
+
+
+def queue_keys(actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None) -> QueueKeys:
+    """Return the keys of every case and return in the queue, merged in one deadline order.
 
     Pages of it are read with ``queue_rows()``, so a page costs the same queries however long the queue.
     """
     now = now or clock.now()
-    open_cases: QuerySet[Any] = _open_cases(actor, filters, now=now, policy=policy)
-    cases = open_cases.annotate(kind=Value(CASE, output_field=CharField())).order_by().values_list("id", "kind", "due")
-    returns = (
-        return_deadlines(actor, filters, now=now)
-        .annotate(kind=Value(RETURN, output_field=CharField()))
-        .select_related(None)
-        .order_by()
-        .values_list("id", "kind", "due")
-    )
-    return cases.union(returns, all=True).order_by("due", "kind", "id")
+    return QueueKeys(_open_cases(actor, filters, now=now), return_deadlines(actor, filters, now=now))
 
 
-def queue_rows(keys: list[tuple[int, str, dt.datetime]]) -> list[Case | Return]:
+def queue_rows(keys: list[QueueKey]) -> list[Case | Return]:
     """Read a page of ``queue_keys()``: its cases (with what their clocks need) and its returns, in order."""
     case_ids = [pk for pk, kind, _due in keys if kind == CASE]
     return_ids = [pk for pk, kind, _due in keys if kind == RETURN]
@@ -189,27 +206,26 @@ def queue_rows(keys: list[tuple[int, str, dt.datetime]]) -> list[Case | Return]:
     return found
 
 
-def queue_counts(actor: Actor, *, now: dt.datetime | None = None, policy: Policy | None = None) -> dict[str, int]:
+def queue_counts(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, int]:
     """Return how many rows each saved view holds now (one query on cases, one on returns)."""
     if actor.role not in STAFF or actor.user is None:
         return dict.fromkeys(QUEUE_VIEWS, 0)
     now = now or clock.now()
     qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__")
-    qs = qs.annotate(due=queue_due_expression(policy or policy_current()))
     counts = qs.aggregate(
         all=Count("id"),
         escalated=Count(
             "id", filter=Q(status__in=(CaseStatus.ESCALATED, CaseStatus.UNDER_REVIEW, CaseStatus.APPEALED))
         ),
         awaiting_info=Count("id", filter=Q(status=CaseStatus.AWAITING_INFO)),
-        at_risk=Count("id", filter=Q(due__lte=now + AT_RISK)),
+        at_risk=Count("id", filter=Q(queue_due_at__lte=now + AT_RISK)),
         mine=Count("id", filter=Q(assignee=actor.user)),
         unassigned=Count("id", filter=Q(assignee__isnull=True, status__in=PLATFORM_STATUSES)),
     )
     returns = (
         return_deadlines(actor, QueueFilters(), now=now)
         .order_by()
-        .aggregate(returns=Count("id"), at_risk=Count("id", filter=Q(due__lte=now + AT_RISK)))
+        .aggregate(returns=Count("id"), at_risk=Count("id", filter=Q(queue_due_at__lte=now + AT_RISK)))
     )
     counts["all"] += returns["returns"]
     counts["at_risk"] += returns["at_risk"]
@@ -332,7 +348,3 @@ def satisfaction_results(actor: Actor, *, since: dt.datetime, until: dt.datetime
         "reason": rows("case__case_type", lambda code: str(CaseType(code).label) if code in CaseType.values else code),
         "seller": rows("case__shop__name", str),
     }
-
-
-def no_deadline(value: dt.datetime | None) -> bool:
-    return value is None or value.year == NO_DEADLINE.year

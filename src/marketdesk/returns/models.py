@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
+from marketdesk.core.deadlines import QueueDeadlineModel
 from marketdesk.core.money import Money
 from marketdesk.core.transitions import StatefulModel
 from marketdesk.returns.states import RETURN_TRANSITIONS, ReturnStatus
@@ -75,7 +78,15 @@ class ShopReturnPolicy(models.Model):
         return f"{self.shop}: {self.window_days} d"
 
 
-class Return(StatefulModel):
+#: The statuses in which a party's deadline runs on a return, and the column that holds it.
+QUEUE_DEADLINE_FIELDS: dict[str, str] = {
+    ReturnStatus.REQUESTED: "seller_due_at",
+    ReturnStatus.APPROVED: "ship_by",
+    ReturnStatus.RECEIVED: "refund_due_at",
+}
+
+
+class Return(QueueDeadlineModel, StatefulModel):
     """A buyer's request to send items of one order back, for a refund or an exchange."""
 
     TRANSITIONS = RETURN_TRANSITIONS
@@ -148,10 +159,21 @@ class Return(StatefulModel):
             models.Index(fields=["status", "ship_by"], name="return_ship_by_idx"),
             models.Index(fields=["status", "remind_at"], name="return_remind_idx"),
             models.Index(fields=["status", "refund_due_at"], name="return_refund_due_idx"),
+            # The operators' queue: returns by their running deadline.
+            models.Index(
+                fields=["queue_due_at", "id"],
+                condition=models.Q(status__in=list(QUEUE_DEADLINE_FIELDS)),
+                name="return_queue_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    def queue_due(self) -> dt.datetime | None:
+        """Return the party's running deadline (the seller's decision, the ship-back, the refund), if one runs."""
+        field = QUEUE_DEADLINE_FIELDS.get(self.status)
+        return getattr(self, field) if field else None
 
     @property
     def refund(self) -> Money | None:

@@ -15,7 +15,7 @@ from marketdesk.core.policies import Policy, policy_at, policy_current
 from marketdesk.orders.models import Shop
 from marketdesk.standards import metrics
 from marketdesk.standards.models import Enforcement, JobScope, StandardsJob, StandardsSnapshot
-from marketdesk.standards.states import BINDING_STATUSES, EnforcementStatus
+from marketdesk.standards.states import BINDING_STATUSES, SEVERITY, EnforcementStatus
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
 TREND_DAYS = 90
@@ -104,6 +104,21 @@ def enforcement_get_for_actor(actor: Actor, *, pk: int) -> Enforcement:
 
 def binding_enforcements(shop: Shop) -> list[Enforcement]:
     return list(Enforcement.objects.filter(shop=shop, status__in=BINDING_STATUSES))
+
+
+def measures_in_force(shop_ids: list[int], *, now: dt.datetime | None = None) -> dict[int, Enforcement]:
+    """Return each shop's heaviest measure in force now (applied, past its effective date, not ended); one query.
+
+    Not scoped: the caller already holds the shops (from a selector) and asks what they are held to.
+    """
+    now = now or clock.now()
+    found: dict[int, Enforcement] = {}
+    rows = Enforcement.objects.filter(shop_id__in=shop_ids, status__in=BINDING_STATUSES, effective_at__lte=now)
+    for measure in rows.order_by("effective_at", "pk"):
+        held = found.get(measure.shop_id)
+        if held is None or SEVERITY[measure.kind] > SEVERITY[held.kind]:
+            found[measure.shop_id] = measure
+    return found
 
 
 def proposals_for_actor(actor: Actor) -> QuerySet[Enforcement]:

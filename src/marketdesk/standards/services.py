@@ -25,6 +25,7 @@ from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, Pe
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.transitions import transition
 from marketdesk.notifications.inbox import notify
+from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Shop
 from marketdesk.orders.selectors import shop_member_ids
 from marketdesk.standards import events
@@ -37,7 +38,7 @@ from marketdesk.standards.models import (
     StandardsJob,
     StandardsSnapshot,
 )
-from marketdesk.standards.states import BINDING_STATUSES, EnforcementKind, EnforcementStatus
+from marketdesk.standards.states import BINDING_STATUSES, SEVERITY, EnforcementKind, EnforcementStatus
 
 CHUNK = 500
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -50,7 +51,6 @@ NEXT_MEASURE: dict[str | None, str | None] = {
     EnforcementKind.RESTRICTION: EnforcementKind.SUSPENSION,
     EnforcementKind.SUSPENSION: None,
 }
-SEVERITY: dict[str, int] = {EnforcementKind.WARNING: 1, EnforcementKind.RESTRICTION: 2, EnforcementKind.SUSPENSION: 3}
 
 
 # Computing
@@ -240,6 +240,25 @@ def _standing_url() -> str:
     return reverse("standards:seller")
 
 
+def _tell_marketplace(enforcement: Enforcement, event_type: str) -> None:
+    """Send the marketplace the measure (it limits listings or payouts on its side), once per event."""
+    shop = enforcement.shop
+    webhook_event_emit(
+        marketplace_id=shop.marketplace_id,
+        event_type=event_type,
+        data={
+            "enforcement_id": enforcement.pk,
+            "shop": shop.external_id,
+            "kind": enforcement.kind,
+            "status": enforcement.status,
+            "reason": enforcement.reason,
+            "effective_at": enforcement.effective_at,
+            "ended_at": enforcement.ended_at,
+        },
+        event_id=f"enforcement-{enforcement.pk}-{event_type.rsplit('_', 1)[-1]}",
+    )
+
+
 def _tell_seller(enforcement: Enforcement, *, kind: str, data: dict[str, Any], body: str) -> None:
     notify(user_ids=shop_member_ids(enforcement.shop_id), kind=kind, data=data, url=_standing_url(), message_body=body)
 
@@ -289,6 +308,7 @@ def enforcement_apply(
         proposal.save(update_fields=["kind", "reason", "effective_at", "applied_by", "applied_at"])
         transition(proposal, to=EnforcementStatus.ACTIVE, actor=actor, payload={"kind": kind})
         audit_record(actor=actor, action="enforcement.apply", obj=proposal, before=before, after=_snapshot_of(proposal))
+        _tell_marketplace(proposal, "shop.enforcement_applied")
         _tell_seller(
             proposal,
             kind="standards.enforcement",
@@ -324,6 +344,7 @@ def enforcement_lift(*, actor: Actor, enforcement: Enforcement) -> Enforcement:
         row.ended_at = clock.now()
         row.save(update_fields=["ended_at"])
         audit_record(actor=actor, action="enforcement.lift", obj=row, before=before, after=_snapshot_of(row))
+        _tell_marketplace(row, "shop.enforcement_ended")
     return row
 
 
@@ -362,5 +383,7 @@ def enforcement_appeal_decide(*, actor: Actor, enforcement: Enforcement, accept:
             fields.append("ended_at")
         row.save(update_fields=fields)
         audit_record(actor=actor, action="enforcement.appeal_decide", obj=row, before=before, after=_snapshot_of(row))
+        if accept:
+            _tell_marketplace(row, "shop.enforcement_ended")
         _tell_seller(row, kind="standards.appeal_decided", data={"shop": row.shop.name}, body=answer)
     return row

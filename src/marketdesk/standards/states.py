@@ -37,6 +37,8 @@ S = EnforcementStatus
 STAFF = (Role.OPERATOR, Role.ADMIN)
 # In force (or about to be, from its effective date) while applied and not yet revoked or lifted.
 BINDING_STATUSES = (S.ACTIVE, S.APPEALED)
+#: How heavy each measure is: a shop is held to the heaviest one in force.
+SEVERITY: dict[str, int] = {EnforcementKind.WARNING: 1, EnforcementKind.RESTRICTION: 2, EnforcementKind.SUSPENSION: 3}
 
 ENFORCEMENT_APPLIED = status_event("enforcement.applied", Audience.PARTIES)
 ENFORCEMENT_DISMISSED = status_event("enforcement.dismissed", Audience.INTERNAL)

@@ -13,12 +13,10 @@ from marketdesk.cases.selectors import cases_for_actor
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.calendar import WorkCalendar, calendar_for
+from marketdesk.core.deadlines import no_deadline
 from marketdesk.web.presenters import deadline_countdown
 
 register = template.Library()
-
-# selectors' stand-in for "no deadline" sorts last; it is never shown.
-NO_DEADLINE_YEAR = 9999
 
 
 @register.inclusion_tag("web/_status_badge.html")
@@ -43,7 +41,7 @@ def case_deadline(context: template.Context, case: Case) -> dict[str, Any]:
     """Render a case's next deadline in its marketplace's business calendar (read once per page)."""
     # A queue sorts by its own deadline (annotated): show that one, so the order on screen makes sense.
     queued = getattr(case, "deadline", None)
-    at = queued if queued is not None and queued.year < NO_DEADLINE_YEAR else next_deadline(case)
+    at = queued if not no_deadline(queued) else next_deadline(case)
     if at is None:
         return {"countdown": None}
     if "case_calendars" not in context.render_context:

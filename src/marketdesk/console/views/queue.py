@@ -55,7 +55,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilters.from_query(request.GET)
     now = clock.now()
     calendars = Calendars()
-    keys = queue_keys(actor, filters, now=now, policy=calendars.policy)
+    keys = queue_keys(actor, filters, now=now)
     page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [_row(item, calendars, now) for item in queue_rows(list(page.object_list))]
     operators = list(operators_for_actor(actor))
@@ -66,7 +66,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "filters": filters,
         "views": [(code, label) for code, label in QUEUE_VIEWS.items()],
-        "counts": queue_counts(actor, now=now, policy=calendars.policy),
+        "counts": queue_counts(actor, now=now),
         "operators": operators,
         "categories": CaseType.choices,
         "languages": Language.choices,

@@ -1,0 +1,92 @@
+"""Enforcement takes effect: a suspended seller gets no first move on new cases, and the marketplace hears of
+every measure (applied with its effective date, ended) by signed webhook, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from marketdesk.accounts.models import User
+from marketdesk.cases.models import CaseType
+from marketdesk.cases.services import case_open
+from marketdesk.cases.states import CaseStatus
+from marketdesk.core.actors import Actor, Role
+from marketdesk.notifications.models import WebhookDelivery
+from marketdesk.standards.selectors import measures_in_force
+from marketdesk.standards.services import enforcement_apply, enforcement_lift
+from marketdesk.standards.states import EnforcementKind
+from tests import factories
+from tests.cases.conftest import moved
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def enforcer(marketplace) -> User:
+    user = factories.OperatorFactory(marketplace=marketplace)
+    user.user_permissions.add(Permission.objects.get(codename="apply_enforcement"))
+    return User.objects.get(pk=user.pk)
+
+
+def suspend(enforcer, shop):
+    return enforcement_apply(actor=Actor.for_user(enforcer), shop=shop, kind=EnforcementKind.SUSPENSION, reason="Defects.")
+
+
+def open_case(order, buyer_actor):
+    return case_open(actor=buyer_actor, order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="Never came.")
+
+
+def test_before_its_effective_date_a_suspension_changes_nothing(order, shop, buyer_actor, contacted, enforcer, at_now):
+    suspend(enforcer, shop)  # effective after the notice period
+
+    case = open_case(order, buyer_actor)
+
+    assert case.status == CaseStatus.AWAITING_SELLER
+    assert measures_in_force([shop.pk]) == {}
+
+
+def test_a_new_case_against_a_suspended_seller_goes_to_the_platform_at_once(
+    order, shop, buyer_actor, contacted, enforcer, endpoint, at_now
+):
+    measure = suspend(enforcer, shop)
+    at_now.advance(measure.effective_at - at_now.now())
+
+    case = open_case(order, buyer_actor)
+
+    assert (case.status, case.escalated_by_role, case.escalated_at) == (CaseStatus.ESCALATED, Role.SYSTEM, at_now.now())
+    assert case.decision_due_at is not None and case.queue_due_at == case.decision_due_at
+    assert moved(case, "case.escalated")["extra"] == {"suspension_id": measure.pk}
+    assert WebhookDelivery.objects.filter(event_type="case.escalated", event_id=f"case-{case.pk}-escalated").count() == 1
+
+
+def test_the_heaviest_measure_in_force_is_the_one_that_counts(shop, enforcer, at_now):
+    warning = enforcement_apply(actor=Actor.for_user(enforcer), shop=shop, kind=EnforcementKind.WARNING, reason="A.")
+    restriction = enforcement_apply(
+        actor=Actor.for_user(enforcer), shop=shop, kind=EnforcementKind.RESTRICTION, reason="B."
+    )
+    assert measures_in_force([shop.pk]) == {shop.pk: warning}
+
+    at_now.advance(restriction.effective_at - at_now.now())
+    assert measures_in_force([shop.pk]) == {shop.pk: restriction}
+
+    enforcement_lift(actor=Actor.for_user(enforcer), enforcement=restriction)
+    assert measures_in_force([shop.pk]) == {shop.pk: warning}
+
+
+def test_the_marketplace_hears_of_a_measure_applied_and_ended_once(shop, enforcer, endpoint, at_now):
+    measure = suspend(enforcer, shop)
+    enforcement_lift(actor=Actor.for_user(enforcer), enforcement=measure)
+
+    applied, ended = WebhookDelivery.objects.filter(event_type__startswith="shop.").order_by("id")
+    assert (applied.event_type, applied.event_id) == ("shop.enforcement_applied", f"enforcement-{measure.pk}-applied")
+    assert {k: applied.payload["data"][k] for k in ("shop", "kind", "status", "effective_at")} == {
+        "shop": shop.external_id,
+        "kind": "suspension",
+        "status": "active",
+        "effective_at": (at_now.now() + 7 * DAY).isoformat().replace("+00:00", "Z"),
+    }
+    assert (ended.event_type, ended.payload["data"]["status"]) == ("shop.enforcement_ended", "lifted")
