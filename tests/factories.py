@@ -88,7 +88,8 @@ class OrderFactory(factory.django.DjangoModelFactory):
     marketplace = factory.SubFactory(MarketplaceFactory, slug="market-default")
     external_id = factory.Sequence(lambda n: f"O-{n:06d}")
     buyer = factory.SubFactory(BuyerFactory)
-    shop = factory.SubFactory(ShopFactory)
+    # An order's shop sells in the order's marketplace (as orders_upsert finds it).
+    shop = factory.SubFactory(ShopFactory, marketplace=factory.SelfAttribute("..marketplace"))
     status = OrderStatus.PAID
     currency = "GBP"
     total_minor = 2500

@@ -39,6 +39,7 @@ from marketdesk.cases.services import (
     seller_reply_record,
 )
 from marketdesk.cases.states import CaseStatus
+from marketdesk.console.models import AuditEntry
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import (
@@ -558,6 +559,21 @@ def test_a_decision_closes_only_after_its_appeal_window(decided, at_now):
     case = case_close(actor=Actor.system(), case=decided)
 
     assert (case.status, event_types(case)[-1]) == (CaseStatus.CLOSED, "case.closed")
+    assert not AuditEntry.objects.filter(action="case.closed").exists()  # the system's close is not an operator's
+
+
+def test_an_operator_closing_a_case_is_in_the_audit_trail(decided, operator_actor, at_now):
+    at_now.advance(dt.timedelta(days=30, minutes=1))
+
+    case_close(actor=operator_actor, case=decided)
+
+    entry = AuditEntry.objects.get(action="case.closed")
+    assert (entry.object_id, entry.actor_user_id, entry.before, entry.after) == (
+        str(decided.pk),
+        operator_actor.user.pk,
+        {"status": "decided"},
+        {"status": "closed"},
+    )
 
 
 def test_contact_time_is_kept(contacted):

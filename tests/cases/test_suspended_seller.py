@@ -33,7 +33,9 @@ def enforcer(marketplace) -> User:
 
 
 def suspend(enforcer, shop):
-    return enforcement_apply(actor=Actor.for_user(enforcer), shop=shop, kind=EnforcementKind.SUSPENSION, reason="Defects.")
+    return enforcement_apply(
+        actor=Actor.for_user(enforcer), shop=shop, kind=EnforcementKind.SUSPENSION, reason="Defects."
+    )
 
 
 def open_case(order, buyer_actor):
@@ -58,9 +60,12 @@ def test_a_new_case_against_a_suspended_seller_goes_to_the_platform_at_once(
     case = open_case(order, buyer_actor)
 
     assert (case.status, case.escalated_by_role, case.escalated_at) == (CaseStatus.ESCALATED, Role.SYSTEM, at_now.now())
-    assert case.decision_due_at is not None and case.queue_due_at == case.decision_due_at
+    assert case.decision_due_at is not None
+    assert case.queue_due_at == case.decision_due_at
     assert moved(case, "case.escalated")["extra"] == {"suspension_id": measure.pk}
-    assert WebhookDelivery.objects.filter(event_type="case.escalated", event_id=f"case-{case.pk}-escalated").count() == 1
+    assert (
+        WebhookDelivery.objects.filter(event_type="case.escalated", event_id=f"case-{case.pk}-escalated").count() == 1
+    )
 
 
 def test_the_heaviest_measure_in_force_is_the_one_that_counts(shop, enforcer, at_now):
@@ -90,3 +95,21 @@ def test_the_marketplace_hears_of_a_measure_applied_and_ended_once(shop, enforce
         "effective_at": (at_now.now() + 7 * DAY).isoformat().replace("+00:00", "Z"),
     }
     assert (ended.event_type, ended.payload["data"]["status"]) == ("shop.enforcement_ended", "lifted")
+
+
+def test_the_queue_shows_the_measure_in_force_next_to_the_seller(
+    order, shop, buyer_actor, contacted, enforcer, operator, at_now
+):
+    from django.urls import reverse
+
+    from tests.cases.conftest import client_as
+
+    measure = suspend(enforcer, shop)
+    open_case(order, buyer_actor)
+    before = client_as(operator).get(reverse("console:queue")).content.decode()
+    at_now.advance(measure.effective_at - at_now.now())
+
+    after = client_as(operator).get(reverse("console:queue")).content.decode()
+
+    assert ">Suspension</span>" not in before
+    assert ">Suspension</span>" in after

@@ -46,6 +46,13 @@ def test_an_open_case_is_not_asked(decided):
     assert surveys_ask_closed() == 0
 
 
+def test_a_case_closed_more_than_a_week_ago_is_not_asked(closed, at_now):
+    at_now.advance(dt.timedelta(days=7, minutes=1))
+
+    assert surveys_ask_closed() == 0
+    assert not SatisfactionSurvey.objects.exists()
+
+
 def test_a_party_answers_once_through_the_page(closed, buyer):
     surveys_ask_closed()
     survey = SatisfactionSurvey.objects.get(user=buyer)

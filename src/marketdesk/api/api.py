@@ -76,6 +76,7 @@ def _register_routers(target: NinjaAPI) -> None:
     from marketdesk.orders.api import router as orders_router
     from marketdesk.returns.api import router as returns_router
     from marketdesk.shipping.api import router as shipping_router
+    from marketdesk.standards.api import router as standards_router
 
     target.add_router("/", orders_router)
     target.add_router("/", hints_router)
@@ -87,6 +88,7 @@ def _register_routers(target: NinjaAPI) -> None:
     target.add_router("/", attachments_router)
     target.add_router("/", returns_router)
     target.add_router("/", shipping_router)
+    target.add_router("/", standards_router)
 
 
 _register_routers(api)

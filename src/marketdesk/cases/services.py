@@ -879,7 +879,12 @@ def _close(*, actor: Actor, case: Case, now: dt.datetime) -> Case:
                     _("The decision can be appealed until %(when)s; close it after that.")
                     % {"when": format_moment(closes)}
                 )
+        before = case.status
         transition(case, to=CaseStatus.CLOSED, actor=actor)
+        if actor.role in STAFF:
+            audit_record(
+                actor=actor, action="case.closed", obj=case, before={"status": before}, after={"status": case.status}
+            )
         return case
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, overload
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,11 @@ class QueueFilters:
     language: str = ""
     assignee: str = ""  # "", "me", "none" or an operator's id
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything but the view narrows the rows."""
+        return bool(self.category or self.seller is not None or self.language or self.assignee)
+
     @classmethod
     def from_query(cls, params: Any) -> QueueFilters:
         """Read the filters from a query string, ignoring what is not valid."""
@@ -72,7 +78,7 @@ def _open_cases(actor: Actor, filters: QueueFilters, *, now: dt.datetime) -> Que
     """Return the open cases the actor may see in the view and filters, unordered (by ``queue_due_at`` to sort)."""
     if actor.role not in STAFF or actor.user is None or filters.view == "returns":
         return Case.objects.none()
-    qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__")
+    qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__", shop_path="shop__")
     view = filters.view
     if view == "escalated":
         qs = qs.filter(status__in=(CaseStatus.ESCALATED, CaseStatus.UNDER_REVIEW, CaseStatus.APPEALED))
@@ -124,7 +130,7 @@ def return_deadlines(actor: Actor, filters: QueueFilters, *, now: dt.datetime | 
         return rows.none()
     now = now or clock.now()
     running = rows.filter(status__in=list(QUEUE_DEADLINE_FIELDS), queue_due_at__lt=NO_DEADLINE)
-    qs = scope_to_actor(running, actor, order_path="order__")
+    qs = scope_to_actor(running, actor, order_path="order__", shop_path="shop__")
     if filters.seller is not None:
         qs = qs.filter(shop_id=filters.seller)
     if filters.language:
@@ -145,12 +151,15 @@ class QueueKeys:
     the queue. Django's ``Paginator`` takes it like a queryset.
     """
 
-    def __init__(self, cases: QuerySet[Case], returns: QuerySet[Return]) -> None:
+    def __init__(self, cases: QuerySet[Case], returns: QuerySet[Return], *, total: int | None = None) -> None:
+        self._total = total
         self._cases = cases.order_by("queue_due_at", "id").values_list("queue_due_at", "id")
         self._returns = returns.select_related(None).order_by("queue_due_at", "id").values_list("queue_due_at", "id")
 
     def count(self) -> int:
-        return self._cases.count() + self._returns.count()
+        if self._total is None:
+            self._total = self._cases.count() + self._returns.count()
+        return self._total
 
     def __len__(self) -> int:
         return self.count()
@@ -176,13 +185,17 @@ class QueueKeys:
         return iter(self[:])
 
 
-def queue_keys(actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None) -> QueueKeys:
+def queue_keys(
+    actor: Actor, filters: QueueFilters, *, now: dt.datetime | None = None, counts: dict[str, int] | None = None
+) -> QueueKeys:
     """Return the keys of every case and return in the queue, merged in one deadline order.
 
     Pages of it are read with ``queue_rows()``, so a page costs the same queries however long the queue.
+    ``counts`` (from ``queue_counts()`` at the same ``now``) spares counting a view that nothing narrows.
     """
     now = now or clock.now()
-    return QueueKeys(_open_cases(actor, filters, now=now), return_deadlines(actor, filters, now=now))
+    total = counts.get(filters.view) if counts is not None and not filters.narrowed else None
+    return QueueKeys(_open_cases(actor, filters, now=now), return_deadlines(actor, filters, now=now), total=total)
 
 
 def queue_rows(keys: list[QueueKey]) -> list[Case | Return]:
@@ -211,7 +224,7 @@ def queue_counts(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, i
     if actor.role not in STAFF or actor.user is None:
         return dict.fromkeys(QUEUE_VIEWS, 0)
     now = now or clock.now()
-    qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__")
+    qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__", shop_path="shop__")
     counts = qs.aggregate(
         all=Count("id"),
         escalated=Count(
@@ -240,9 +253,15 @@ def operators_for_actor(actor: Actor) -> QuerySet[User]:
     qs = User.objects.filter(role__in=STAFF, is_active=True)
     if actor.marketplace_id is not None:
         qs = qs.filter(marketplace_id=actor.marketplace_id)
-    return qs.annotate(
-        working=Count("assigned_cases", filter=Q(assigned_cases__status__in=PLATFORM_STATUSES)),
-    ).order_by("-working", "display_name", "id")
+    # A count per operator from the (assignee, status) index, not a join of every user with every case.
+    working = (
+        Case.objects.filter(assignee=OuterRef("pk"), status__in=PLATFORM_STATUSES)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(working=Coalesce(Subquery(working), 0)).order_by("-working", "display_name", "id")
 
 
 def audit_for_actor(

@@ -347,10 +347,17 @@ def _decider_id(case: Case) -> int | None:
     return decision.decided_by_id if decision else case.assignee_id
 
 
+#: A case closed longer ago than this is not surveyed: a rating asked weeks later says little, and a
+#: marketplace's imported history (or the demo's simulated past) must not mail everyone at once.
+SURVEY_ASK_WITHIN = dt.timedelta(days=7)
+
+
 def surveys_ask_closed(*, limit: int = 500) -> int:
     """Ask each party of a newly closed case for a rating (in app and by email); return how many were asked."""
     closed = (
-        Case.objects.filter(status=CaseStatus.CLOSED, surveys__isnull=True)
+        Case.objects.filter(
+            status=CaseStatus.CLOSED, surveys__isnull=True, updated_at__gte=clock.now() - SURVEY_ASK_WITHIN
+        )
         .select_related("order")
         .order_by("id")[:limit]
     )

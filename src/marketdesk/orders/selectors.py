@@ -10,19 +10,25 @@ from marketdesk.core.models import Audience, TimelineEvent
 from marketdesk.orders.models import Order
 
 
-def scope_to_actor[M: Model](qs: QuerySet[M], actor: Actor, *, order_path: str = "") -> QuerySet[M]:
+def scope_to_actor[M: Model](
+    qs: QuerySet[M], actor: Actor, *, order_path: str = "", shop_path: str | None = None
+) -> QuerySet[M]:
     """Narrow rows that belong to an order to what the actor may see: the one visibility rule.
 
     ``order_path`` leads from the queryset's model to its order ("" for orders, "order__" for cases).
     Buyers see their own orders, sellers their shops', operators, admins and the marketplace's key
     their marketplace's (installation-wide staff and background jobs everything), nobody else anything.
+    A row that also holds its order's shop may pass ``shop_path`` ("shop__" for cases and returns): the
+    marketplace is then read from the shop (the order's own, so the same rows), a join of a few rows
+    where the order's would touch every order of the marketplace.
     """
     if actor.role == Role.BUYER and actor.user is not None:
         return qs.filter(**{f"{order_path}buyer": actor.user})
     if actor.role == Role.SELLER and actor.user is not None:
         return qs.filter(**{f"{order_path}shop__memberships__user": actor.user})
     if actor.role in (Role.OPERATOR, Role.ADMIN, Role.MARKETPLACE) and actor.marketplace_id is not None:
-        return qs.filter(**{f"{order_path}marketplace_id": actor.marketplace_id})
+        marketplace_path = order_path if shop_path is None else shop_path
+        return qs.filter(**{f"{marketplace_path}marketplace_id": actor.marketplace_id})
     if actor.role in (Role.OPERATOR, Role.ADMIN, Role.SYSTEM):
         return qs
     return qs.none()

@@ -26,7 +26,7 @@ def shops_for_actor(actor: Actor) -> QuerySet[Shop]:
     """Return the shops whose standing the actor may read."""
     if actor.role == Role.SELLER and actor.user is not None:
         return Shop.objects.filter(memberships__user=actor.user)
-    if actor.role in STAFF and actor.marketplace_id is not None:
+    if actor.role in (*STAFF, Role.MARKETPLACE) and actor.marketplace_id is not None:
         return Shop.objects.filter(marketplace_id=actor.marketplace_id)
     if actor.role in (*STAFF, Role.SYSTEM):
         return Shop.objects.all()

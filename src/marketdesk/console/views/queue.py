@@ -33,6 +33,7 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.returns.models import Return
+from marketdesk.standards.selectors import measures_in_force
 from marketdesk.web.permissions import actor_of, role_required
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -55,9 +56,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilters.from_query(request.GET)
     now = clock.now()
     calendars = Calendars()
-    keys = queue_keys(actor, filters, now=now)
+    counts = queue_counts(actor, now=now)
+    keys = queue_keys(actor, filters, now=now, counts=counts)
     page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [_row(item, calendars, now) for item in queue_rows(list(page.object_list))]
+    items = queue_rows(list(page.object_list))
+    rows = [_row(item, calendars, now) for item in items]
     operators = list(operators_for_actor(actor))
     query = request.GET.copy()
     query.pop("page", None)
@@ -66,7 +69,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "filters": filters,
         "views": [(code, label) for code, label in QUEUE_VIEWS.items()],
-        "counts": queue_counts(actor, now=now),
+        "counts": counts,
+        # A seller's restriction or suspension in force, shown next to its name (one query per page).
+        "measures": measures_in_force(list({item.shop_id for item in items}), now=now),
         "operators": operators,
         "categories": CaseType.choices,
         "languages": Language.choices,
