@@ -64,3 +64,31 @@ def test_claiming_by_role(request, escalated, who, status):
     response = client_as(request.getfixturevalue(who)).post(reverse("console:claim", args=[escalated.pk]))
 
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("operator", 302), ("admin_user", 302), ("buyer", 403), ("seller", 403), (None, 302)]
+)
+def test_saving_a_queue_view_by_role(request, who, status):
+    from marketdesk.console.models import SavedQueueView
+
+    user = request.getfixturevalue(who) if who else None
+
+    response = client_as(user).post(reverse("console:view_save"), {"name": "Escalated", "view": "escalated"})
+
+    assert response.status_code == status
+    assert SavedQueueView.objects.filter(name="Escalated").exists() == (who in ("operator", "admin_user"))
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("operator", 302), ("second_operator", 404), ("buyer", 403), ("seller", 403)]
+)
+def test_deleting_a_saved_view_by_role(request, operator, who, status):
+    from marketdesk.console.models import SavedQueueView
+
+    saved = SavedQueueView.objects.create(owner=operator, name="Mine", query="view=mine")
+
+    response = client_as(request.getfixturevalue(who)).post(reverse("console:view_delete", args=[saved.pk]))
+
+    assert response.status_code == status
+    assert SavedQueueView.objects.filter(pk=saved.pk).exists() == (who != "operator")

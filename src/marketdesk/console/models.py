@@ -114,6 +114,24 @@ class OperatorProfile(models.Model):
         )
 
 
+class SavedQueueView(models.Model):
+    """An operator's own named view of the queue: a built-in view narrowed by filters, one click away."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_queue_views")
+    name = models.CharField(_("name"), max_length=60)
+    # The filters as the queue's query string (QueueFilters.to_query()), so the view opens as a link.
+    query = models.CharField(_("filters"), max_length=300)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("saved queue view")
+        verbose_name_plural = _("saved queue views")
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_queue_view_name_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # Macros
 
 MACRO_PLACEHOLDERS = ("buyer_name", "order", "deadline", "amount")

@@ -12,13 +12,14 @@ from typing import Any, overload
 from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.accounts.models import User
 from marketdesk.cases.models import Case, Decision, InfoRequest
 from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
 from marketdesk.console.deadlines import AT_RISK, PLATFORM_STATUSES
-from marketdesk.console.models import AuditEntry, Macro, MacroUse, SatisfactionSurvey
+from marketdesk.console.models import AuditEntry, Macro, MacroUse, SatisfactionSurvey, SavedQueueView
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.deadlines import NO_DEADLINE
@@ -58,6 +59,12 @@ class QueueFilters:
     def narrowed(self) -> bool:
         """Whether anything but the view narrows the rows."""
         return bool(self.category or self.seller is not None or self.language or self.assignee)
+
+    def to_query(self) -> str:
+        """Return the filters as the queue's query string (only what is set, in a fixed order)."""
+        pairs = [("view", self.view), ("category", self.category), ("seller", self.seller or ""),
+                 ("language", self.language), ("assignee", self.assignee)]  # fmt: skip
+        return urlencode([(key, value) for key, value in pairs if value])
 
     @classmethod
     def from_query(cls, params: Any) -> QueueFilters:
@@ -244,6 +251,13 @@ def queue_counts(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, i
     counts["at_risk"] += returns["at_risk"]
     counts["returns"] = returns["returns"]
     return counts
+
+
+def saved_views_for_actor(actor: Actor) -> QuerySet[SavedQueueView]:
+    """Return the operator's own saved views of the queue, by name (nobody else's)."""
+    if actor.role not in STAFF or actor.user is None:
+        return SavedQueueView.objects.none()
+    return SavedQueueView.objects.filter(owner=actor.user).order_by("name", "id")
 
 
 def operators_for_actor(actor: Actor) -> QuerySet[User]:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -28,6 +29,7 @@ from marketdesk.console.selectors import (
     queue_counts,
     queue_keys,
     queue_rows,
+    saved_views_for_actor,
 )
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
@@ -76,6 +78,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "categories": CaseType.choices,
         "languages": Language.choices,
         "query": query.urlencode(),
+        "saved_views": list(saved_views_for_actor(actor)),
+        "current_query": filters.to_query(),
         "here": request.get_full_path(),
     }
     return render(request, "console/queue.html", context)
@@ -159,3 +163,30 @@ def bulk(request: HttpRequest) -> HttpResponse:
     for case_id, reason in sorted(result.refused.items()):
         messages.warning(request, _("Case %(number)s: %(reason)s") % {"number": case_id, "reason": reason})
     return _back(request)
+
+
+@require_POST
+@role_required(*STAFF)
+def view_save(request: HttpRequest) -> HttpResponse:
+    """Save the queue's current view and filters under the operator's name for it, then open it."""
+    actor = actor_of(request)
+    filters = QueueFilters.from_query(request.POST)
+    try:
+        saved = services.saved_view_create(actor=actor, name=request.POST.get("name", ""), filters=filters)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(f"{reverse('console:queue')}?{filters.to_query()}")
+    messages.success(request, _("Saved the view “%(name)s”.") % {"name": saved.name})
+    return redirect(f"{reverse('console:queue')}?{saved.query}")
+
+
+@require_POST
+@role_required(*STAFF)
+def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one of the operator's saved views (another operator's is a 404)."""
+    try:
+        services.saved_view_delete(actor=actor_of(request), view_id=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    messages.success(request, _("The saved view was deleted."))
+    return redirect("console:queue")
