@@ -37,6 +37,18 @@ S = EnforcementStatus
 STAFF = (Role.OPERATOR, Role.ADMIN)
 # In force (or about to be, from its effective date) while applied and not yet revoked or lifted.
 BINDING_STATUSES = (S.ACTIVE, S.APPEALED)
+#: What a measure in force changes, as the seller and operators are told.
+CONSEQUENCES = {
+    EnforcementKind.WARNING: _(
+        "Nothing changes yet. If the standards are still missed, the next step is a restriction."
+    ),
+    EnforcementKind.RESTRICTION: _(
+        "While it is in force the marketplace is told, and may limit the shop's listings or hold its payouts."
+    ),
+    EnforcementKind.SUSPENSION: _(
+        "While it is in force new cases against the shop go straight to support: the seller gets no first answer."
+    ),
+}
 #: How heavy each measure is: a shop is held to the heaviest one in force.
 SEVERITY: dict[str, int] = {EnforcementKind.WARNING: 1, EnforcementKind.RESTRICTION: 2, EnforcementKind.SUSPENSION: 3}
 

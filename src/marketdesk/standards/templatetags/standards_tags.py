@@ -7,7 +7,7 @@ from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 
 from marketdesk.standards.models import Level
-from marketdesk.standards.states import EnforcementKind, EnforcementStatus
+from marketdesk.standards.states import BINDING_STATUSES, CONSEQUENCES, EnforcementKind, EnforcementStatus
 
 register = template.Library()
 
@@ -45,6 +45,14 @@ def measure_badge(enforcement: object) -> dict[str, str]:
     kind = str(getattr(enforcement, "kind", ""))
     label = f"{EnforcementKind(kind).label} · {EnforcementStatus(status).label}"
     return {"tone": STATUS_TONES.get(status, "neutral"), "label": label}
+
+
+@register.filter
+def measure_consequence(enforcement: object) -> str:
+    """What the measure changes while it is in force (empty for one that is not binding)."""
+    if getattr(enforcement, "status", "") not in BINDING_STATUSES:
+        return ""
+    return str(CONSEQUENCES.get(getattr(enforcement, "kind", ""), ""))
 
 
 @register.simple_tag
