@@ -52,7 +52,8 @@ def measure_consequence(enforcement: object) -> str:
     """What the measure changes while it is in force (empty for one that is not binding)."""
     if getattr(enforcement, "status", "") not in BINDING_STATUSES:
         return ""
-    return str(CONSEQUENCES.get(getattr(enforcement, "kind", ""), ""))
+    kind: str = getattr(enforcement, "kind", "")
+    return str(CONSEQUENCES.get(EnforcementKind(kind), "")) if kind in EnforcementKind.values else ""
 
 
 @register.simple_tag
