@@ -139,3 +139,21 @@ def test_seller_due_is_counted_in_business_days(opened_case, operator, at_now):
 
     assert (clock.owner, clock.due_at, clock.paused) == (Owner.SELLER, SELLER_DUE, False)
     assert clock.due_at > NOW
+
+
+def test_a_question_left_unanswered_at_the_decision_pauses_nothing_after_an_appeal(
+    reviewed, operator_actor, second_operator, at_now
+):
+    from marketdesk.cases.services import case_appeal
+    from tests.cases.conftest import decide_full_refund
+
+    case_info_request(actor=operator_actor, case=reviewed, party="seller", question="Proof of delivery?")
+    at_now.advance(80 * HOUR)  # the seller stays silent: support decides on the evidence at hand
+    decide_full_refund(operator_actor, fresh(reviewed))
+    case_appeal(actor=Actor.for_user(reviewed.buyer), case=fresh(reviewed),
+                reason="Wrong amount.", new_information="I paid more.")  # fmt: skip
+
+    (clock,) = case_clocks(deadline_queue(Actor.for_user(second_operator), QueueFilters()).get(), Calendars())
+    appealed = fresh(reviewed)
+    assert (clock.owner, clock.paused, clock.due_at) == (Owner.OPERATOR, False, appealed.decision_due_at)
+    assert appealed.queue_due_at == appealed.decision_due_at

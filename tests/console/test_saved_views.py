@@ -80,8 +80,8 @@ def test_the_same_name_twice_and_too_many_views_are_refused(operator):
 
 
 @pytest.mark.parametrize("role", ["buyer", "seller"])
-def test_parties_have_no_saved_views(role, buyer, seller):
-    user = buyer if role == "buyer" else seller
+def test_parties_have_no_saved_views(request, role):
+    user = request.getfixturevalue(role)
 
     with pytest.raises(PermissionDenied):
         saved_view_create(actor=Actor.for_user(user), name="Mine", filters=QueueFilters())
@@ -91,3 +91,21 @@ def test_parties_have_no_saved_views(role, buyer, seller):
 def test_an_empty_name_through_the_service_is_a_validation_error(operator):
     with pytest.raises(DomainValidationError):
         saved_view_create(actor=Actor.for_user(operator), name="", filters=QueueFilters())
+
+
+def test_the_same_russian_name_in_another_case_is_refused_on_every_database(operator):
+    actor = Actor.for_user(operator)
+    saved_view_create(actor=actor, name="Срочные споры", filters=QueueFilters(view="at_risk"))
+
+    with pytest.raises(Conflict):
+        saved_view_create(actor=actor, name="СРОЧНЫЕ споры", filters=QueueFilters(view="escalated"))
+
+
+@pytest.mark.parametrize("field", ["seller", "assignee"])
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999999"])
+def test_odd_digits_in_the_filters_are_ignored_not_a_500(operator, field, value):
+    client = client_as(operator)
+
+    assert client.get(reverse("console:queue"), {field: value}).status_code == 200
+    assert save(client, f"Odd {value}", **{field: value}).status_code == 200
+    assert SavedQueueView.objects.get().query == "view=all"

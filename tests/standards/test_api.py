@@ -86,15 +86,26 @@ def test_the_shops_seller_reads_it_and_a_proposal_stays_hidden(rated_shop, selle
     assert response.json()["measures"] == []  # the nightly run proposed a warning: operators see it, not the seller
 
 
-@pytest.mark.parametrize("who", ["other_key", "other_seller", "buyer", "unknown"])
-def test_anyone_else_gets_a_404_problem(rated_shop, other_marketplace, marketplace, buyer, who):
-    if who == "other_key":
-        client = key_client(other_marketplace)
-    elif who == "other_seller":
-        client = session_client(factories.MembershipFactory(shop=factories.ShopFactory(marketplace=marketplace)).user)
-    else:
-        client = session_client(buyer) if who == "buyer" else key_client(marketplace)
-    target = "/api/v1/shops/NO-SUCH-SHOP/standing" if who == "unknown" else url(rated_shop)
+def another_marketplaces_key(rated_shop, other_marketplace, marketplace, buyer):
+    return key_client(other_marketplace), url(rated_shop)
+
+
+def another_shops_seller(rated_shop, other_marketplace, marketplace, buyer):
+    other = factories.ShopFactory(marketplace=marketplace)
+    return session_client(factories.MembershipFactory(shop=other).user), url(rated_shop)
+
+
+def a_buyer(rated_shop, other_marketplace, marketplace, buyer):
+    return session_client(buyer), url(rated_shop)
+
+
+def an_unknown_shop(rated_shop, other_marketplace, marketplace, buyer):
+    return key_client(marketplace), "/api/v1/shops/NO-SUCH-SHOP/standing"
+
+
+@pytest.mark.parametrize("asking", [another_marketplaces_key, another_shops_seller, a_buyer, an_unknown_shop])
+def test_anyone_else_gets_a_404_problem(rated_shop, other_marketplace, marketplace, buyer, asking):
+    client, target = asking(rated_shop, other_marketplace, marketplace, buyer)
 
     response = client.get(target)
 

@@ -166,7 +166,7 @@ def _appeal_closes_at(case: Case, decisions: list[Decision], calendar: WorkCalen
     first = next((d for d in decisions if not d.is_appeal), None)
     if first is None or case.status != CaseStatus.DECIDED:
         return None
-    return appeal_window_closes(first.decided_at, calendar=calendar)
+    return case.appeal_due_at or appeal_window_closes(first.decided_at, calendar=calendar)
 
 
 def _deadlines(case: Case, appeal_closes_at: dt.datetime | None) -> list[Deadline]:

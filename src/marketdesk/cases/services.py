@@ -827,7 +827,7 @@ def case_appeal(*, actor: Actor, case: Case, reason: str, new_information: str) 
             raise TransitionNotAllowed(_("Only a decided case can be appealed."))
         now = clock.now()
         policy = policy_current()
-        closes = appeal_window_closes(first.decided_at, calendar=_calendar(order), policy=policy)
+        closes = _appeal_closes(case, first, order)
         if now > closes:
             raise Conflict(_("The time to appeal ended on %(when)s.") % {"when": format_moment(closes)})
         appeal = Appeal.objects.create(
@@ -868,12 +868,20 @@ def case_close(*, actor: Actor, case: Case) -> Case:
     return _close(actor=actor, case=case, now=clock.now())
 
 
+def _appeal_closes(case: Case, first: Decision, order: Order) -> dt.datetime:
+    """Return until when the first decision may be appealed: as stored when it was made (the queue shows
+    that moment), or from today's policy for a decision made before the window was stored."""
+    if case.appeal_due_at is not None:
+        return case.appeal_due_at
+    return appeal_window_closes(first.decided_at, calendar=_calendar(order))
+
+
 def _close(*, actor: Actor, case: Case, now: dt.datetime) -> Case:
     with transaction.atomic():
         order, case = _locked(case)
         if case.status == CaseStatus.DECIDED:
             first = Decision.objects.get(case=case, is_appeal=False)
-            closes = appeal_window_closes(first.decided_at, calendar=_calendar(order))
+            closes = _appeal_closes(case, first, order)
             if now <= closes:
                 raise Conflict(
                     _("The decision can be appealed until %(when)s; close it after that.")

@@ -26,6 +26,7 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.models import TimelineEvent
 from marketdesk.core.money import Money
+from marketdesk.core.parsing import int_or_none
 from marketdesk.core.policies import policy_current
 from marketdesk.ledger.models import EntryKind, LedgerEntry
 from marketdesk.orders.selectors import scope_to_actor
@@ -47,7 +48,7 @@ class DashboardFilters:
         category = params.get("category", "")
         return cls(
             days=PERIODS.get(params.get("period", "30"), 30),
-            team=int(team) if team.isdigit() else None,
+            team=int_or_none(team),
             category=category if category in CaseType.values else "",
         )
 

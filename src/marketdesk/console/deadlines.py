@@ -105,7 +105,12 @@ class Calendars:
 
 
 def _open_question_since(case: Case) -> dt.datetime | None:
-    """Return since when the newest unanswered question waits (None when every question is answered)."""
+    """Return since when the newest unanswered question waits (None unless the case awaits an answer).
+
+    A question left unanswered when support decided on the evidence at hand stays so; it pauses nothing after.
+    """
+    if case.status != S.AWAITING_INFO:
+        return None
     asked = [r.asked_at for r in case.info_requests.all() if r.answered_at is None]  # prefetched by the selector
     return max(asked) if asked else None
 
@@ -152,7 +157,7 @@ def party_clock(case: Case, calendars: Calendars, *, now: dt.datetime | None = N
         first = next((d for d in case.decisions.all() if not d.is_appeal), None)  # prefetched
         if first is not None:
             owner, purpose = Owner.PARTIES, _("Appeal window")
-            due = appeal_window_closes(first.decided_at, calendar=cal, policy=calendars.policy)
+            due = case.appeal_due_at or appeal_window_closes(first.decided_at, calendar=cal, policy=calendars.policy)
     if due is None:
         return None
     return Clock(owner, purpose, due, False, deadline_countdown(due, calendar=cal, now=now))

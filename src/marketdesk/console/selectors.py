@@ -23,6 +23,7 @@ from marketdesk.console.models import AuditEntry, Macro, MacroUse, SatisfactionS
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.deadlines import NO_DEADLINE
+from marketdesk.core.parsing import int_or_none
 from marketdesk.orders.selectors import scope_to_actor
 from marketdesk.returns.models import QUEUE_DEADLINE_FIELDS, Return
 
@@ -75,9 +76,9 @@ class QueueFilters:
         return cls(
             view=view if view in QUEUE_VIEWS else "all",
             category=params.get("category", ""),
-            seller=int(seller) if seller.isdigit() else None,
+            seller=int_or_none(seller),
             language=params.get("language", "")[:8],
-            assignee=assignee if assignee in ("me", "none") or assignee.isdigit() else "",
+            assignee=assignee if assignee in ("me", "none") or int_or_none(assignee) is not None else "",
         )
 
 

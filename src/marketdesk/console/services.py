@@ -361,7 +361,8 @@ def saved_view_create(*, actor: Actor, name: str, filters: QueueFilters) -> Save
     with transaction.atomic():
         User.objects.select_for_update().get(pk=user.pk)  # one operator's saves, one at a time
         mine = SavedQueueView.objects.filter(owner=user)
-        if mine.filter(name__iexact=name).exists():
+        # Compared here, not with name__iexact: SQLite folds only ASCII letters, and names are often Russian.
+        if name.casefold() in {taken.casefold() for taken in mine.values_list("name", flat=True)}:
             raise Conflict(_("You already have a view called “%(name)s”.") % {"name": name}, field="name")
         if mine.count() >= SAVED_VIEWS_MAX:
             raise Conflict(

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from marketdesk.core import clock
+from marketdesk.core.parsing import int_or_none
 from marketdesk.live.hub import hub_current
 from marketdesk.live.selectors import Delivery, live_backlog_for_user
 
@@ -36,6 +37,8 @@ BACKLOG_LIMIT = 500
 # harmless, missing one is not.
 SINCE_MARGIN = dt.timedelta(seconds=5)
 SINCE_MAX_AGE = dt.timedelta(minutes=5)
+# Unix seconds beyond this are no real render time (and datetime cannot hold them).
+MAX_TIMESTAMP = 253_402_300_799  # 9999-12-31T23:59:59Z
 RESET = "live.reset"
 
 
@@ -126,15 +129,14 @@ def _frame(event: str, data: dict[str, object], *, event_id: int | None = None) 
 
 
 def _event_id(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
-        return None
-    return int(value.strip())
+    return int_or_none(value)
 
 
 def _since(value: str | None) -> dt.datetime | None:
     """Turn the page's render time (Unix seconds) into the earliest event it may lack."""
-    if value is None or not value.isdigit():
+    seconds = int_or_none(value)
+    if seconds is None or seconds > MAX_TIMESTAMP:
         return None
     now = clock.now()
-    rendered = dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+    rendered = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
     return max(min(rendered, now) - SINCE_MARGIN, now - SINCE_MAX_AGE)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marketdesk.core.parsing import int_or_none
 from marketdesk.messaging.services import MAX_MESSAGE_LENGTH, MAX_TOKEN_LENGTH
 
 
@@ -21,9 +22,10 @@ class IdListField(forms.Field):
 
     def to_python(self, value: Any) -> list[int]:
         values = value if isinstance(value, list | tuple) else [value] if value else []
-        if not all(str(v).isdigit() for v in values):
+        parsed = [int_or_none(v) for v in values]
+        if any(v is None for v in parsed):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return [int(v) for v in values]
+        return [v for v in parsed if v is not None]
 
 
 class MessageForm(forms.Form):

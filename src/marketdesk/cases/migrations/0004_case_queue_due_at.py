@@ -31,6 +31,33 @@ def fill(apps, schema_editor):
     for status, column in FROM_COLUMN.items():
         Case.objects.filter(status=status, **{f"{column}__isnull": False}).update(queue_due_at=F(column))
     Case.objects.filter(status="decided", appeal_due_at__isnull=False).update(queue_due_at=F("appeal_due_at"))
+    _add_answered_waits(apps)
+
+
+def _add_answered_waits(apps):
+    """Support's deadline on an open case now holds the waits for answers (case_info_provide adds each one as it
+    comes); before, the console added them when it showed the clock. Add those already answered, since the
+    escalation (or the appeal, for an appealed case)."""
+    Case = apps.get_model("cases", "Case")
+    InfoRequest = apps.get_model("cases", "InfoRequest")
+    Appeal = apps.get_model("cases", "Appeal")
+    platform = ("escalated", "under_review", "awaiting_info", "appealed")
+    answered = InfoRequest.objects.filter(answered_at__isnull=False, case__status__in=platform)
+    for case in Case.objects.filter(pk__in=answered.values("case_id"), decision_due_at__isnull=False):
+        since = case.escalated_at
+        if case.status == "appealed":
+            appeal = Appeal.objects.filter(case=case).order_by("-filed_at").first()
+            since = appeal.filed_at if appeal else since
+        requests = answered.filter(case=case)
+        if since is not None:
+            requests = requests.filter(asked_at__gte=since)
+        waited = sum((r.answered_at - r.asked_at for r in requests), datetime.timedelta(0))
+        if not waited:
+            continue
+        case.decision_due_at += waited
+        if case.status != "awaiting_info":
+            case.queue_due_at = case.decision_due_at
+        case.save(update_fields=["decision_due_at", "queue_due_at"])
 
 
 class Migration(migrations.Migration):

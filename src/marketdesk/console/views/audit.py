@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from marketdesk.console.selectors import audit_actions, audit_for_actor, operators_for_actor
 from marketdesk.core.actors import Role
+from marketdesk.core.parsing import int_or_none
 from marketdesk.web.permissions import actor_of, role_required
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -33,7 +34,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     who = params.get("who", "")
     return {
         "q": params.get("q", "").strip()[:100],
-        "who": int(who) if who.isdigit() else None,
+        "who": int_or_none(who),
         "action": params.get("action", "")[:64],
         "object_type": params.get("object_type", "")[:64],
         "object_id": params.get("object_id", "")[:64],

@@ -34,6 +34,7 @@ from marketdesk.console.selectors import (
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
+from marketdesk.core.parsing import int_or_none
 from marketdesk.returns.models import Return
 from marketdesk.standards.selectors import measures_in_force
 from marketdesk.web.permissions import actor_of, role_required
@@ -130,7 +131,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     raw = request.POST.get("assignee", "")
     try:
         with request_ip(client_ip(request)):
-            services.case_assign(actor=actor, case=_case(pk), assignee_id=int(raw) if raw.isdigit() else None)
+            services.case_assign(actor=actor, case=_case(pk), assignee_id=int_or_none(raw))
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:
@@ -145,7 +146,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def bulk(request: HttpRequest) -> HttpResponse:
     """Claim or assign the selected cases; say how many moved and why the others did not."""
     actor = actor_of(request)
-    ids = [int(v) for v in request.POST.getlist("cases") if v.isdigit()]
+    ids = [pk for pk in map(int_or_none, request.POST.getlist("cases")) if pk is not None]
     raw = request.POST.get("assignee", "")
     try:
         with request_ip(client_ip(request)):
@@ -153,7 +154,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 actor=actor,
                 case_ids=ids,
                 action=request.POST.get("action", ""),
-                assignee_id=int(raw) if raw.isdigit() else None,
+                assignee_id=int_or_none(raw),
             )
     except DomainError as exc:
         messages.error(request, str(exc.message))
