@@ -26,6 +26,7 @@ from marketdesk.cases.models import (
     SellerContact,
 )
 from marketdesk.cases.selectors import QUEUE_STATUSES, cases_for_party, operator_queue
+from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict
 from marketdesk.core.models import OutboxMessage, TimelineEvent
@@ -192,6 +193,22 @@ class TestTheDemoMarketplace:
         assert notes.exists()
         assert not notes.filter(emailed_at__isnull=True).exists()
         assert not OutboxMessage.objects.filter(topic=EMAIL_TOPIC, delivered_at__isnull=True).exists()
+
+    def test_the_past_s_closed_cases_were_surveyed_as_they_closed_and_most_parties_answered(self, demo):
+        from marketdesk.console.models import SatisfactionSurvey
+
+        closed = Case.objects.filter(status=CaseStatus.CLOSED)
+        surveys = SatisfactionSurvey.objects.filter(case__in=closed).select_related("case")
+        answered = [s for s in surveys if s.score is not None]
+
+        assert closed.exists()
+        assert {s.case_id for s in surveys} == set(closed.values_list("pk", flat=True))
+        closed_at = {
+            e.subject_id: e.occurred_at for c in closed for e in case_events(c) if e.event_type == "case.closed"
+        }
+        assert all(closed_at[s.case_id] <= s.asked_at <= closed_at[s.case_id] + dt.timedelta(hours=1) for s in surveys)
+        assert 0 < len(answered) < len(surveys)
+        assert all(s.asked_at <= s.answered_at <= clock.now() for s in answered)
 
     def test_rerunning_simulate_does_not_duplicate_cases(self, demo):
         def counts() -> tuple[int, ...]:

@@ -390,15 +390,15 @@ def _decider_id(case: Case) -> int | None:
 SURVEY_ASK_WITHIN = dt.timedelta(days=7)
 
 
-def surveys_ask_closed(*, limit: int = 500) -> int:
-    """Ask each party of a newly closed case for a rating (in app and by email); return how many were asked."""
-    closed = (
-        Case.objects.filter(
-            status=CaseStatus.CLOSED, surveys__isnull=True, updated_at__gte=clock.now() - SURVEY_ASK_WITHIN
-        )
-        .select_related("order")
-        .order_by("id")[:limit]
+def surveys_ask_closed(*, limit: int = 500, case_ids: Iterable[int] | None = None) -> int:
+    """Ask each party of a newly closed case (of ``case_ids`` if given) for a rating (in app and by email);
+    return how many were asked."""
+    closed = Case.objects.filter(
+        status=CaseStatus.CLOSED, surveys__isnull=True, updated_at__gte=clock.now() - SURVEY_ASK_WITHIN
     )
+    if case_ids is not None:
+        closed = closed.filter(pk__in=list(case_ids))
+    closed = closed.select_related("order").order_by("id")[:limit]
     asked = 0
     for case in closed:
         with transaction.atomic():

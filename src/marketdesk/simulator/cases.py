@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, QuerySet
 
@@ -50,7 +51,7 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.calendar import WorkCalendar, calendar_for, due_at
 from marketdesk.core.errors import DomainError
-from marketdesk.core.models import OutboxMessage
+from marketdesk.core.models import OutboxMessage, TimelineEvent
 from marketdesk.core.money import Money, currency_exponent
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.notifications.inbox import EMAIL_TOPIC
@@ -284,6 +285,7 @@ def marketplace_cases_simulate(
         seeder.general(
             _pks(others, (OrderStatus.SHIPPED, OrderStatus.DELIVERED)), _pks(others, FALLBACK_STATUSES), target
         )
+        _past_surveys(marketplace, seed)
         _past_mail_sent(marketplace, after=last_notification)
     return CaseSimulationResult(
         created=seeder.created,
@@ -540,6 +542,46 @@ class _Seeder:
 
 class _StoryAbandoned(Exception):
     """The simulator's own reason to drop a case (never a user-facing message)."""
+
+
+# What the simulated parties write with a rating (their own words, like the case texts: not interface strings).
+SURVEY_COMMENTS = {
+    "en": ("Quick and fair, thank you.", "Took longer than I hoped.", "", "Support explained everything clearly."),
+    "ru": ("Быстро и честно, спасибо.", "Ждать пришлось дольше, чем хотелось.", "", "Поддержка всё понятно объяснила."),
+}
+
+
+def _past_surveys(marketplace: Marketplace, seed: int) -> int:
+    """Put the satisfaction survey to the parties of each case the past closed, as it closed, and answer most.
+
+    Through the console's services under the clock of the moment, as a real close would; return the answers.
+    """
+    from marketdesk.console.models import SatisfactionSurvey
+    from marketdesk.console.services import survey_answer, surveys_ask_closed
+
+    rng = random.Random(seed * 7919 + 5)
+    now = clock.now()
+    answered = 0
+    closed = Case.objects.filter(order__marketplace=marketplace, status=CaseStatus.CLOSED, surveys__isnull=True)
+    closed_at = dict(
+        TimelineEvent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Case),
+            subject_id__in=closed.values("pk"),
+            event_type="case.closed",
+        ).values_list("subject_id", "occurred_at")
+    )
+    for case_id, at in sorted(closed_at.items(), key=lambda item: (item[1], item[0])):
+        with clock.frozen(at + dt.timedelta(minutes=5)):
+            surveys_ask_closed(case_ids=[case_id])
+        for survey in SatisfactionSurvey.objects.filter(case_id=case_id).select_related("user").order_by("id"):
+            if rng.random() < 0.3:  # not everyone answers
+                continue
+            score = rng.choices((1, 2, 3, 4, 5), weights=(1, 1, 2, 4, 6))[0]
+            comment = rng.choice(SURVEY_COMMENTS["ru" if survey.user.language == "ru" else "en"])
+            with clock.frozen(min(at + _span(rng, dt.timedelta(hours=1), dt.timedelta(days=2)), now)):
+                survey_answer(actor=Actor.for_user(survey.user), survey=survey, score=score, comment=comment)
+            answered += 1
+    return answered
 
 
 def _past_mail_sent(marketplace: Marketplace, *, after: int) -> None:
