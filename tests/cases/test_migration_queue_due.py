@@ -11,8 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.cases.conftest import NOW
 
-# serialized_rollback: the flush after a transactional test would also drop the data migrations' rows.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional (migrations run outside a test transaction); pytest-django runs such tests after the others.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [
     ("cases", "0003_case_assigned_at_case_assignee_and_more"),
