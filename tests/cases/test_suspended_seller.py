@@ -9,11 +9,11 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from marketdesk.accounts.models import User
-from marketdesk.cases.models import CaseType
+from marketdesk.cases.models import Case, CaseType
 from marketdesk.cases.services import case_open
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core.actors import Actor, Role
-from marketdesk.notifications.models import WebhookDelivery
+from marketdesk.notifications.models import Notification, WebhookDelivery
 from marketdesk.standards.selectors import measures_in_force
 from marketdesk.standards.services import enforcement_apply, enforcement_lift
 from marketdesk.standards.states import EnforcementKind
@@ -52,7 +52,7 @@ def test_before_its_effective_date_a_suspension_changes_nothing(order, shop, buy
 
 
 def test_a_new_case_against_a_suspended_seller_goes_to_the_platform_at_once(
-    order, shop, buyer_actor, contacted, enforcer, endpoint, at_now
+    order, shop, seller, buyer_actor, contacted, enforcer, endpoint, at_now
 ):
     measure = suspend(enforcer, shop)
     at_now.advance(measure.effective_at - at_now.now())
@@ -66,6 +66,10 @@ def test_a_new_case_against_a_suspended_seller_goes_to_the_platform_at_once(
     assert (
         WebhookDelivery.objects.filter(event_type="case.escalated", event_id=f"case-{case.pk}-escalated").count() == 1
     )
+    # Not asked to answer a case support already holds: the seller hears of the escalation only.
+    assert list(Notification.objects.filter(user=seller, kind__startswith="case.").values_list("kind", flat=True)) == [
+        "case.escalated"
+    ]
 
 
 def test_the_heaviest_measure_in_force_is_the_one_that_counts(shop, enforcer, at_now):
@@ -113,3 +117,37 @@ def test_the_queue_shows_the_measure_in_force_next_to_the_seller(
 
     assert ">Suspension</span>" not in before
     assert ">Suspension</span>" in after
+
+
+def test_cases_waiting_for_the_seller_go_to_support_once_the_suspension_takes_effect(
+    order, shop, buyer_actor, contacted, enforcer, at_now
+):
+    from marketdesk.cases.services import cases_escalate_for_suspended_sellers
+    from marketdesk.cases.tasks import escalate_cases_of_suspended_sellers
+    from tests.cases.conftest import fresh
+
+    case = open_case(order, buyer_actor)
+    measure = suspend(enforcer, shop)
+    assert cases_escalate_for_suspended_sellers() == 0  # the notice period runs: the seller still answers
+
+    at_now.advance(measure.effective_at - at_now.now())
+    escalated = escalate_cases_of_suspended_sellers.call()
+    again = cases_escalate_for_suspended_sellers()
+
+    assert (escalated, again) == (1, 0)
+    assert (fresh(case).status, fresh(case).escalated_by_role) == (CaseStatus.ESCALATED, Role.SYSTEM)
+    assert moved(case, "case.escalated")["extra"] == {"suspension_id": measure.pk}
+
+
+def test_a_lifted_suspension_leaves_the_sellers_cases_with_the_seller(
+    order, shop, buyer_actor, contacted, enforcer, at_now
+):
+    from marketdesk.cases.services import cases_escalate_for_suspended_sellers
+
+    case = open_case(order, buyer_actor)
+    measure = suspend(enforcer, shop)
+    enforcement_lift(actor=Actor.for_user(enforcer), enforcement=measure)
+    at_now.advance(measure.effective_at - at_now.now())
+
+    assert cases_escalate_for_suspended_sellers() == 0
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.AWAITING_SELLER

@@ -15,6 +15,7 @@ EXPECTED = {
     "marketdesk.attachments.tasks.purge_unclaimed_attachments": dt.timedelta(hours=1),
     "marketdesk.api.tasks.purge_idempotency_records": dt.timedelta(hours=6),
     "marketdesk.cases.tasks.close_finished_cases": dt.timedelta(hours=1),
+    "marketdesk.cases.tasks.escalate_cases_of_suspended_sellers": dt.timedelta(hours=1),
     "marketdesk.cases.tasks.expire_idle_cases": dt.timedelta(hours=1),
     "marketdesk.console.tasks.ask_satisfaction": dt.timedelta(minutes=15),
     "marketdesk.console.tasks.assign_escalated_cases": dt.timedelta(minutes=5),

@@ -181,7 +181,7 @@ def test_a_seller_cannot_see_a_job(computed, seller):
 
 def test_the_seller_reads_what_a_measure_in_force_means_and_not_once_it_is_lifted(computed, seller, enforcer):
     measure = services.enforcement_apply(actor=actor(enforcer), shop=computed, kind="suspension", reason="Cases.")
-    meaning = "new cases against the shop go straight to support"
+    meaning = "the shop&#x27;s cases go straight to support"
 
     assert meaning in client_as(seller).get(reverse("standards:seller")).content.decode()
 

@@ -58,7 +58,7 @@ from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor, shop_member_ids
-from marketdesk.standards.selectors import measures_in_force
+from marketdesk.standards.selectors import measures_in_force, suspended_shop_ids
 from marketdesk.standards.states import EnforcementKind
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -161,10 +161,11 @@ CASE_NOTICES: dict[str, tuple[str, bool, bool]] = {
 }
 
 
-def _thread_note(case: Case, event: str, *, actor: Actor, **data: Any) -> None:
+def _thread_note(case: Case, event: str, *, actor: Actor, tell_seller: bool = True, **data: Any) -> None:
     """Add the system line about this case to the order's conversation and tell the parties (same transaction)."""
     thread_system_post(order=case.order, event=event, data={"case": case.pk, **data})
     kind, to_buyer, to_seller = CASE_NOTICES[event]
+    to_seller = to_seller and tell_seller
     if event == "case.info_requested":  # only the party asked
         to_buyer, to_seller = data.get("party") == Party.BUYER, data.get("party") == Party.SELLER
     sellers = set(shop_member_ids(case.shop_id))
@@ -322,9 +323,12 @@ def case_open(
             ),
         )
         _webhook(case, "case.opened", f"case-{case.pk}-opened", seller_due_at=case.seller_due_at)
-        _thread_note(case, "case.opened", actor=actor, reason=case_type)
         suspension = measures_in_force([order.shop_id], now=now).get(order.shop_id)
-        if suspension is not None and suspension.kind == EnforcementKind.SUSPENSION:
+        if suspension is not None and suspension.kind != EnforcementKind.SUSPENSION:
+            suspension = None
+        # A suspended seller is not asked to answer: the escalation right after is what they hear of.
+        _thread_note(case, "case.opened", actor=actor, reason=case_type, tell_seller=suspension is None)
+        if suspension is not None:
             # A suspended seller gets no first move: the platform takes the case at once.
             _escalate(case, actor=Actor.system(), now=now, policy=policy, suspension_id=suspension.pk)
         return case
@@ -919,6 +923,32 @@ def cases_expire_idle(*, now: dt.datetime | None = None) -> int:
             _pending_offers_withdraw(case, now=now)
             expired += 1
     return expired
+
+
+def cases_escalate_for_suspended_sellers(*, now: dt.datetime | None = None) -> int:
+    """Take to support every case still waiting for a seller whose suspension is in force; return how many.
+
+    A case opened after the suspension took effect went to support at once (``case_open``); this catches
+    those opened before it, once the effective date comes.
+    """
+    now = now or clock.now()
+    suspended = suspended_shop_ids(now=now)
+    waiting = Case.objects.filter(status=CaseStatus.AWAITING_SELLER, shop_id__in=suspended).order_by("seller_due_at")
+    escalated = 0
+    for case_id in waiting.values_list("id", flat=True):
+        with transaction.atomic():
+            _order, case = _locked(Case.objects.get(pk=case_id))
+            measure = measures_in_force([case.shop_id], now=now).get(case.shop_id)
+            # The seller may have answered, or the suspension ended, since the list was read.
+            if (
+                case.status != CaseStatus.AWAITING_SELLER
+                or measure is None
+                or measure.kind != EnforcementKind.SUSPENSION
+            ):
+                continue
+            _escalate(case, actor=Actor.system(), now=now, policy=policy_current(), suspension_id=measure.pk)
+            escalated += 1
+    return escalated
 
 
 def cases_close_finished(*, now: dt.datetime | None = None) -> int:

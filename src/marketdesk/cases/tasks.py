@@ -1,4 +1,4 @@
-"""Scheduled work on cases (Django's tasks API, database-backed worker); both periodic."""
+"""Scheduled work on cases (Django's tasks API, database-backed worker); all periodic."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.tasks import task
 
-from marketdesk.cases.services import cases_close_finished, cases_expire_idle
+from marketdesk.cases.services import cases_close_finished, cases_escalate_for_suspended_sellers, cases_expire_idle
 from marketdesk.core.periodic import periodic
 
 
@@ -22,3 +22,10 @@ def expire_idle_cases() -> int:
 def close_finished_cases() -> int:
     """Close accepted offers, appeal decisions and decisions past their appeal window."""
     return cases_close_finished()
+
+
+@periodic(every=dt.timedelta(hours=1))
+@task()
+def escalate_cases_of_suspended_sellers() -> int:
+    """Take to support the cases still waiting for a seller whose suspension took effect."""
+    return cases_escalate_for_suspended_sellers()

@@ -15,7 +15,7 @@ from marketdesk.core.policies import Policy, policy_at, policy_current
 from marketdesk.orders.models import Shop
 from marketdesk.standards import metrics
 from marketdesk.standards.models import Enforcement, JobScope, StandardsJob, StandardsSnapshot
-from marketdesk.standards.states import BINDING_STATUSES, SEVERITY, EnforcementStatus
+from marketdesk.standards.states import BINDING_STATUSES, SEVERITY, EnforcementKind, EnforcementStatus
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
 TREND_DAYS = 90
@@ -104,6 +104,13 @@ def enforcement_get_for_actor(actor: Actor, *, pk: int) -> Enforcement:
 
 def binding_enforcements(shop: Shop) -> list[Enforcement]:
     return list(Enforcement.objects.filter(shop=shop, status__in=BINDING_STATUSES))
+
+
+def suspended_shop_ids(*, now: dt.datetime | None = None) -> QuerySet[Enforcement, Any]:
+    """Return (as a subquery of shop ids) the shops whose suspension is in force now. Not scoped: for the system."""
+    return Enforcement.objects.filter(
+        kind=EnforcementKind.SUSPENSION, status__in=BINDING_STATUSES, effective_at__lte=now or clock.now()
+    ).values("shop_id")
 
 
 def measures_in_force(shop_ids: list[int], *, now: dt.datetime | None = None) -> dict[int, Enforcement]:

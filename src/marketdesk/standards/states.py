@@ -46,7 +46,8 @@ CONSEQUENCES = {
         "While it is in force the marketplace is told, and may limit the shop's listings or hold its payouts."
     ),
     EnforcementKind.SUSPENSION: _(
-        "While it is in force new cases against the shop go straight to support: the seller gets no first answer."
+        "While it is in force the shop's cases go straight to support, new ones and those waiting for its "
+        "answer: the seller gets no first answer."
     ),
 }
 #: How heavy each measure is: a shop is held to the heaviest one in force.
