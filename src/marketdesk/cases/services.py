@@ -58,8 +58,7 @@ from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor, shop_member_ids
-from marketdesk.standards.selectors import measures_in_force, suspended_shop_ids
-from marketdesk.standards.states import EnforcementKind
+from marketdesk.standards.selectors import suspended_shop_ids, suspension_in_force
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
 
@@ -323,9 +322,7 @@ def case_open(
             ),
         )
         _webhook(case, "case.opened", f"case-{case.pk}-opened", seller_due_at=case.seller_due_at)
-        suspension = measures_in_force([order.shop_id], now=now).get(order.shop_id)
-        if suspension is not None and suspension.kind != EnforcementKind.SUSPENSION:
-            suspension = None
+        suspension = suspension_in_force(order.shop_id, now=now)
         # A suspended seller is not asked to answer: the escalation right after is what they hear of.
         _thread_note(case, "case.opened", actor=actor, reason=case_type, tell_seller=suspension is None)
         if suspension is not None:
@@ -938,15 +935,11 @@ def cases_escalate_for_suspended_sellers(*, now: dt.datetime | None = None) -> i
     for case_id in waiting.values_list("id", flat=True):
         with transaction.atomic():
             _order, case = _locked(Case.objects.get(pk=case_id))
-            measure = measures_in_force([case.shop_id], now=now).get(case.shop_id)
+            suspension = suspension_in_force(case.shop_id, now=now)
             # The seller may have answered, or the suspension ended, since the list was read.
-            if (
-                case.status != CaseStatus.AWAITING_SELLER
-                or measure is None
-                or measure.kind != EnforcementKind.SUSPENSION
-            ):
+            if case.status != CaseStatus.AWAITING_SELLER or suspension is None:
                 continue
-            _escalate(case, actor=Actor.system(), now=now, policy=policy_current(), suspension_id=measure.pk)
+            _escalate(case, actor=Actor.system(), now=now, policy=policy_current(), suspension_id=suspension.pk)
             escalated += 1
     return escalated
 

@@ -17,7 +17,6 @@ from marketdesk.core.errors import NotFound
 from marketdesk.standards.models import Enforcement
 from marketdesk.standards.schemas import StandingOut
 from marketdesk.standards.selectors import enforcements_for, measures_in_force, shops_for_actor, standing_for
-from marketdesk.standards.states import EnforcementStatus
 
 router = Router(tags=["standards"])
 
@@ -52,9 +51,7 @@ def shop_standing(request: HttpRequest, external_id: str) -> Any:
         raise NotFound()
     shop = shops[0]
     standing = standing_for(actor, shop)
-    applied = enforcements_for(actor, shop).exclude(
-        status__in=(EnforcementStatus.PROPOSED, EnforcementStatus.DISMISSED)
-    )
+    applied = enforcements_for(actor, shop, applied_only=True)
     in_force = measures_in_force([shop.pk]).get(shop.pk)
     snapshot = standing.snapshot
     return {

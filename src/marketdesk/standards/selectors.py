@@ -82,10 +82,11 @@ def policy_version_of(snapshot: StandardsSnapshot | None) -> Policy:
         return policy_current()
 
 
-def enforcements_for(actor: Actor, shop: Shop) -> QuerySet[Enforcement]:
-    """Return a shop's measures: operators every one, the seller those applied (never proposals)."""
+def enforcements_for(actor: Actor, shop: Shop, *, applied_only: bool = False) -> QuerySet[Enforcement]:
+    """Return a shop's measures: operators every one, the seller those applied (never proposals);
+    ``applied_only`` gives operators the seller's list too."""
     qs = Enforcement.objects.filter(shop=shop).select_related("applied_by", "appeal_decided_by")
-    if actor.role in STAFF:
+    if actor.role in STAFF and not applied_only:
         return qs
     return qs.exclude(status__in=(EnforcementStatus.PROPOSED, EnforcementStatus.DISMISSED))
 
@@ -113,19 +114,32 @@ def suspended_shop_ids(*, now: dt.datetime | None = None) -> QuerySet[Enforcemen
     ).values("shop_id")
 
 
-def measures_in_force(shop_ids: list[int], *, now: dt.datetime | None = None) -> dict[int, Enforcement]:
-    """Return each shop's heaviest measure in force now (applied, past its effective date, not ended); one query.
-
-    Not scoped: the caller already holds the shops (from a selector) and asks what they are held to.
-    """
-    now = now or clock.now()
+def heaviest_binding(shop_ids: list[int], *, in_force_at: dt.datetime | None = None) -> dict[int, Enforcement]:
+    """Return each shop's heaviest binding measure (applied, not ended), one query; with ``in_force_at``, only
+    those past their effective date then. Not scoped: for callers that already hold the shops, and the system."""
+    rows = Enforcement.objects.filter(shop_id__in=shop_ids, status__in=BINDING_STATUSES)
+    if in_force_at is not None:
+        rows = rows.filter(effective_at__lte=in_force_at)
     found: dict[int, Enforcement] = {}
-    rows = Enforcement.objects.filter(shop_id__in=shop_ids, status__in=BINDING_STATUSES, effective_at__lte=now)
     for measure in rows.order_by("effective_at", "pk"):
         held = found.get(measure.shop_id)
         if held is None or SEVERITY[measure.kind] > SEVERITY[held.kind]:
             found[measure.shop_id] = measure
     return found
+
+
+def measures_in_force(shop_ids: list[int], *, now: dt.datetime | None = None) -> dict[int, Enforcement]:
+    """Return each shop's heaviest measure in force now (applied, past its effective date, not ended); one query.
+
+    Not scoped: the caller already holds the shops (from a selector) and asks what they are held to.
+    """
+    return heaviest_binding(shop_ids, in_force_at=now or clock.now())
+
+
+def suspension_in_force(shop_id: int, *, now: dt.datetime | None = None) -> Enforcement | None:
+    """Return the shop's suspension if one is in force now (its heaviest measure in force is a suspension)."""
+    measure = measures_in_force([shop_id], now=now).get(shop_id)
+    return measure if measure is not None and measure.kind == EnforcementKind.SUSPENSION else None
 
 
 def proposals_for_actor(actor: Actor) -> QuerySet[Enforcement]:

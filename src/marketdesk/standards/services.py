@@ -38,7 +38,8 @@ from marketdesk.standards.models import (
     StandardsJob,
     StandardsSnapshot,
 )
-from marketdesk.standards.states import BINDING_STATUSES, SEVERITY, EnforcementKind, EnforcementStatus
+from marketdesk.standards.selectors import heaviest_binding
+from marketdesk.standards.states import BINDING_STATUSES, EnforcementKind, EnforcementStatus
 
 CHUNK = 500
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -161,7 +162,7 @@ def _proposals_update(shop_ids: list[int], *, below: list[int], day: dt.date) ->
     for shop_id, proposal in pending.items():
         if shop_id not in below:
             transition(proposal, to=EnforcementStatus.DISMISSED, actor=system, payload={"why": "recovered"})
-    strongest = _strongest_binding(below)
+    strongest = {shop_id: measure.kind for shop_id, measure in heaviest_binding(below).items()}
     snapshots = dict(StandardsSnapshot.objects.filter(shop_id__in=below, day=day).values_list("shop_id", "pk"))
     for shop_id in below:
         kind = NEXT_MEASURE[strongest.get(shop_id)]
@@ -180,16 +181,6 @@ def _proposals_update(shop_ids: list[int], *, below: list[int], day: dt.date) ->
             level=Level.BELOW_STANDARD,
             snapshot_id=snapshots.get(shop_id),
         )
-
-
-def _strongest_binding(shop_ids: list[int]) -> dict[int, str]:
-    strongest: dict[int, str] = {}
-    for shop_id, kind in Enforcement.objects.filter(shop_id__in=shop_ids, status__in=BINDING_STATUSES).values_list(
-        "shop_id", "kind"
-    ):
-        if SEVERITY[kind] > SEVERITY.get(strongest.get(shop_id, ""), 0):
-            strongest[shop_id] = kind
-    return strongest
 
 
 def standards_nightly() -> StandardsJob:
