@@ -96,6 +96,14 @@ def appeal_window_closes(
     return due_at(decided_at, calendar_days=days, calendar=calendar)
 
 
+def case_appeal_closes(
+    case: Case, first_decided_at: dt.datetime, *, calendar: WorkCalendar, policy: Policy | None = None
+) -> dt.datetime:
+    """Return until when the case's first decision can be appealed: as stored when it was made (the moment the
+    queue shows), or from the policy for a decision made before the window was stored."""
+    return case.appeal_due_at or appeal_window_closes(first_decided_at, calendar=calendar, policy=policy)
+
+
 def case_eligibility(
     *,
     order: Order,

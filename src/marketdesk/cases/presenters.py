@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from marketdesk.cases.eligibility import appeal_window_closes
+from marketdesk.cases.eligibility import case_appeal_closes
 from marketdesk.cases.help_paths import SUB_REASONS
 from marketdesk.cases.models import Appeal, Case, CaseOffer, Decision, InfoRequest, Party
 from marketdesk.cases.selectors import (
@@ -166,7 +166,7 @@ def _appeal_closes_at(case: Case, decisions: list[Decision], calendar: WorkCalen
     first = next((d for d in decisions if not d.is_appeal), None)
     if first is None or case.status != CaseStatus.DECIDED:
         return None
-    return case.appeal_due_at or appeal_window_closes(first.decided_at, calendar=calendar)
+    return case_appeal_closes(case, first.decided_at, calendar=calendar)
 
 
 def _deadlines(case: Case, appeal_closes_at: dt.datetime | None) -> list[Deadline]:

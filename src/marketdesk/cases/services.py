@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from marketdesk.accounts.models import User
 from marketdesk.cases import events
-from marketdesk.cases.eligibility import appeal_window_closes, case_eligibility, format_moment
+from marketdesk.cases.eligibility import appeal_window_closes, case_appeal_closes, case_eligibility, format_moment
 from marketdesk.cases.models import (
     REFUND_OFFERS,
     REFUND_OUTCOMES,
@@ -828,7 +828,7 @@ def case_appeal(*, actor: Actor, case: Case, reason: str, new_information: str) 
             raise TransitionNotAllowed(_("Only a decided case can be appealed."))
         now = clock.now()
         policy = policy_current()
-        closes = _appeal_closes(case, first, order)
+        closes = case_appeal_closes(case, first.decided_at, calendar=_calendar(order))
         if now > closes:
             raise Conflict(_("The time to appeal ended on %(when)s.") % {"when": format_moment(closes)})
         appeal = Appeal.objects.create(
@@ -869,20 +869,12 @@ def case_close(*, actor: Actor, case: Case) -> Case:
     return _close(actor=actor, case=case, now=clock.now())
 
 
-def _appeal_closes(case: Case, first: Decision, order: Order) -> dt.datetime:
-    """Return until when the first decision may be appealed: as stored when it was made (the queue shows
-    that moment), or from today's policy for a decision made before the window was stored."""
-    if case.appeal_due_at is not None:
-        return case.appeal_due_at
-    return appeal_window_closes(first.decided_at, calendar=_calendar(order))
-
-
 def _close(*, actor: Actor, case: Case, now: dt.datetime) -> Case:
     with transaction.atomic():
         order, case = _locked(case)
         if case.status == CaseStatus.DECIDED:
             first = Decision.objects.get(case=case, is_appeal=False)
-            closes = _appeal_closes(case, first, order)
+            closes = case_appeal_closes(case, first.decided_at, calendar=_calendar(order))
             if now <= closes:
                 raise Conflict(
                     _("The decision can be appealed until %(when)s; close it after that.")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from marketdesk.cases.eligibility import appeal_window_closes
+from marketdesk.cases.eligibility import case_appeal_closes
 from marketdesk.cases.models import Case
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core import clock
@@ -157,7 +157,7 @@ def party_clock(case: Case, calendars: Calendars, *, now: dt.datetime | None = N
         first = next((d for d in case.decisions.all() if not d.is_appeal), None)  # prefetched
         if first is not None:
             owner, purpose = Owner.PARTIES, _("Appeal window")
-            due = case.appeal_due_at or appeal_window_closes(first.decided_at, calendar=cal, policy=calendars.policy)
+            due = case_appeal_closes(case, first.decided_at, calendar=cal, policy=calendars.policy)
     if due is None:
         return None
     return Clock(owner, purpose, due, False, deadline_countdown(due, calendar=cal, now=now))
