@@ -162,7 +162,7 @@ def dashboard_for_actor(actor: Actor, filters: DashboardFilters, *, now: dt.date
             waits[case_id] += answered - asked
     to_decision = [took for _id, took in pairs]
     target = dt.timedelta(hours=policy_current().decision_target_hours)
-    working = [took - waits[case_id] if case_id in waits else took for case_id, took in pairs]
+    working = [took - waits[case_id] for case_id, took in pairs]
     sla_met = 100 * sum(1 for w in working if w <= target) / len(working) if working else None
 
     # Time to first response: the escalation to the first thing support did on the case.

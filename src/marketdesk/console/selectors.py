@@ -82,11 +82,18 @@ class QueueFilters:
         )
 
 
+def _staff_open_cases(actor: Actor) -> QuerySet[Case]:
+    """Return the open cases of the staff member's marketplace (scoped through the shop: a join of a few rows)."""
+    return scope_to_actor(
+        Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__", shop_path="shop__"
+    )
+
+
 def _open_cases(actor: Actor, filters: QueueFilters, *, now: dt.datetime) -> QuerySet[Case]:
     """Return the open cases the actor may see in the view and filters, unordered (by ``queue_due_at`` to sort)."""
     if actor.role not in STAFF or actor.user is None or filters.view == "returns":
         return Case.objects.none()
-    qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__", shop_path="shop__")
+    qs = _staff_open_cases(actor)
     view = filters.view
     if view == "escalated":
         qs = qs.filter(status__in=(CaseStatus.ESCALATED, CaseStatus.UNDER_REVIEW, CaseStatus.APPEALED))
@@ -232,7 +239,7 @@ def queue_counts(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, i
     if actor.role not in STAFF or actor.user is None:
         return dict.fromkeys(QUEUE_VIEWS, 0)
     now = now or clock.now()
-    qs = scope_to_actor(Case.objects.filter(status__in=OPEN_STATUSES), actor, order_path="order__", shop_path="shop__")
+    qs = _staff_open_cases(actor)
     counts = qs.aggregate(
         all=Count("id"),
         escalated=Count(
