@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from marketdesk.accounts.models import ApiKey, ShopMembership, User
-from marketdesk.accounts.services import api_key_create, api_key_revoke
+from marketdesk.accounts.models import ApiKey, ShopMembership, SignInConfig, User
+from marketdesk.accounts.services import api_key_create, api_key_revoke, sign_in_config_create, sign_in_config_update
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainError
 
@@ -109,3 +109,48 @@ class ApiKeyAdmin(admin.ModelAdmin):
                 return
             revoked += 1
         messages.success(request, _("%(count)s keys revoked.") % {"count": revoked})
+
+
+class SignInConfigForm(forms.ModelForm):
+    rotate_secret = forms.BooleanField(
+        label=_("Make a new HS256 secret"), required=False, help_text=_("The old secret stops working at once.")
+    )
+
+    class Meta:
+        model = SignInConfig
+        fields = ("marketplace", "issuer", "jwks")
+
+
+@admin.register(SignInConfig)
+class SignInConfigAdmin(admin.ModelAdmin):
+    """Hand-off links of a marketplace: its issuer, public keys and HS256 secret (shown once, when made)."""
+
+    form = SignInConfigForm
+    list_display = ("issuer", "marketplace", "created_at")
+    exclude = ("hs256_secret",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: SignInConfig | None = None) -> Any:
+        return () if obj is None else ("marketplace", "issuer", "created_at")
+
+    def save_model(self, request: HttpRequest, obj: SignInConfig, form: Any, change: bool) -> None:
+        data, actor = form.cleaned_data, _admin_actor(request)
+        try:
+            if change:
+                config, secret = sign_in_config_update(
+                    actor=actor, config_id=obj.pk, jwks=data["jwks"] or {}, rotate_secret=data["rotate_secret"]
+                )
+            else:
+                config, secret = sign_in_config_create(
+                    actor=actor, marketplace=data["marketplace"], issuer=data["issuer"], jwks=data["jwks"] or {}
+                )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            return
+        obj.pk, obj.created_at, obj.hs256_secret = config.pk, config.created_at, config.hs256_secret
+        obj._state.adding = False
+        if secret:
+            messages.success(
+                request,
+                _("The HS256 secret is shown this once; copy it now into the marketplace's settings: %(secret)s")
+                % {"secret": secret},
+            )

@@ -107,3 +107,38 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SignInConfig(models.Model):
+    """How one marketplace signs its people in with hand-off links: its issuer name and its keys."""
+
+    marketplace = models.OneToOneField("orders.Marketplace", on_delete=models.CASCADE, related_name="sign_in_config")
+    issuer = models.CharField(_("issuer"), max_length=200, unique=True)
+    # HS256 verifies with the secret itself, so it is kept readable by the server, as webhook secrets are.
+    hs256_secret = models.CharField(max_length=100, blank=True)
+    # The marketplace's public keys (RS256, EdDSA) as a JWKS document: {"keys": [{"kty": ..., "kid": ...}]}.
+    jwks = models.JSONField(_("public keys (JWKS)"), default=dict, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("sign-in configuration")
+        verbose_name_plural = _("sign-in configurations")
+
+    def __str__(self) -> str:
+        return self.issuer
+
+
+class HandoffTokenUse(models.Model):
+    """A hand-off token already redeemed: its id may never sign anyone in again."""
+
+    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.CASCADE, related_name="+")
+    jti = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["marketplace", "jti"], name="handoff_jti_single_use")]
+        indexes = [models.Index(fields=["expires_at"], name="handoff_expires_idx")]
+
+    def __str__(self) -> str:
+        return self.jti

@@ -1,4 +1,9 @@
-"""Writes of accounts: API keys (hashed at rest, shown once, revocable) and preferences."""
+"""Writes of accounts: API keys (hashed at rest, shown once, revocable), preferences, the marketplace's people.
+
+The marketplace provisions its people by their external id: sellers and their
+shop membership, deactivation (which ends every session at once) and the keys
+its hand-off links are signed with.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,15 @@ import hashlib
 import hmac
 import secrets
 
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from marketdesk.accounts.models import ApiKey, Language, User
+from marketdesk.accounts.models import ApiKey, Language, MembershipRole, ShopMembership, SignInConfig, User, UserRole
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
-from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
-from marketdesk.orders.models import Marketplace
+from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
+from marketdesk.orders.models import Marketplace, Shop
 
 KEY_PREFIX = "mdk_"
 
@@ -73,3 +79,181 @@ def user_set_language(*, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+# --- the marketplace's people, by external id -----------------------------------------------------------
+
+
+def user_upsert_external(
+    *, marketplace: Marketplace, external_id: str, role: str, name: str = "", email: str = "", language: str = ""
+) -> User:
+    """Create or update a marketplace's person by their external id; never change their role or revive them."""
+    user = User.objects.select_for_update().filter(marketplace=marketplace, external_id=external_id).first()
+    if user is None:
+        user = User(
+            username=f"{marketplace.slug}:{external_id}"[:150],
+            marketplace=marketplace,
+            external_id=external_id,
+            role=role,
+            display_name=name,
+            email=email,
+            language=language or Language.EN,
+        )
+        # They sign in through the marketplace only; a password of ours would be a second way in.
+        user.set_unusable_password()
+        user.save()
+        return user
+    if user.role != role:
+        raise Conflict(
+            _("This person is already known here as %(role)s and cannot become %(new)s.")
+            % {"role": UserRole(user.role).label, "new": UserRole(role).label},
+            field="role",
+        )
+    if not user.is_active:
+        raise PermissionDenied(_("This person's account has been deactivated by the marketplace."))
+    changes = {"display_name": name, "email": email, "language": language}
+    changed = [field for field, value in changes.items() if value and getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, changes[field])
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+def shop_membership_put(*, user: User, shop: Shop, role: MembershipRole) -> tuple[ShopMembership, bool]:
+    """Make the seller a member of the shop in this role; return the membership and whether it is new."""
+    membership, created = ShopMembership.objects.get_or_create(user=user, shop=shop, defaults={"role": role})
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership, created
+
+
+def _marketplace_of(actor: Actor) -> Marketplace:
+    if actor.role != Role.MARKETPLACE or actor.marketplace_id is None:
+        raise PermissionDenied()
+    return Marketplace.objects.get(pk=actor.marketplace_id)
+
+
+def _shop_of(marketplace: Marketplace, shop_external_id: str) -> Shop:
+    shop = Shop.objects.filter(marketplace=marketplace, external_id=shop_external_id).first()
+    if shop is None:
+        raise NotFound(_("No shop %(shop)s was found.") % {"shop": shop_external_id})
+    return shop
+
+
+def _person_of(marketplace: Marketplace, external_id: str) -> User:
+    user = User.objects.select_for_update().filter(marketplace=marketplace, external_id=external_id).first()
+    if user is None:
+        raise NotFound(_("No person %(person)s was found.") % {"person": external_id})
+    return user
+
+
+def shop_member_upsert(
+    *,
+    actor: Actor,
+    shop_external_id: str,
+    user_external_id: str,
+    role: MembershipRole,
+    name: str = "",
+    email: str = "",
+    language: str = "",
+) -> tuple[ShopMembership, bool]:
+    """Create or update a seller and their place in one of the marketplace's shops, by external ids."""
+    marketplace = _marketplace_of(actor)
+    if language and language not in Language.values:
+        raise DomainValidationError(_("Choose English or Russian."), field="language")
+    with transaction.atomic():
+        shop = _shop_of(marketplace, shop_external_id)
+        user = user_upsert_external(
+            marketplace=marketplace,
+            external_id=user_external_id,
+            role=UserRole.SELLER,
+            name=name,
+            email=email,
+            language=language,
+        )
+        return shop_membership_put(user=user, shop=shop, role=role)
+
+
+def shop_member_remove(*, actor: Actor, shop_external_id: str, user_external_id: str) -> None:
+    """Take a seller out of a shop; removing someone who is not a member changes nothing."""
+    marketplace = _marketplace_of(actor)
+    with transaction.atomic():
+        shop = _shop_of(marketplace, shop_external_id)
+        user = _person_of(marketplace, user_external_id)
+        ShopMembership.objects.filter(user=user, shop=shop).delete()
+
+
+def _sessions_end(user: User) -> int:
+    """Delete every stored session signed in as this user; return how many."""
+    ended = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=clock.now()).iterator()
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=ended).delete()
+    return len(ended)
+
+
+def user_set_active(*, actor: Actor, external_id: str, active: bool) -> User:
+    """Deactivate (ending every session at once) or reactivate one of the marketplace's people."""
+    marketplace = _marketplace_of(actor)
+    with transaction.atomic():
+        user = _person_of(marketplace, external_id)
+        if user.role not in (UserRole.BUYER, UserRole.SELLER):
+            raise PermissionDenied(_("The marketplace manages its buyers and sellers only."))
+        if user.is_active != active:
+            user.is_active = active
+            user.save(update_fields=["is_active"])
+        if not active:
+            _sessions_end(user)
+    return user
+
+
+def sign_in_config_create(
+    *, actor: Actor, marketplace: Marketplace, issuer: str, jwks: dict[str, object] | None = None
+) -> tuple[SignInConfig, str]:
+    """Configure a marketplace's hand-off links; return it and the HS256 secret, shown this once."""
+    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise PermissionDenied()
+    issuer = issuer.strip()
+    if not issuer or issuer.startswith("marketdesk:"):
+        raise DomainValidationError(
+            _("Give the marketplace's issuer name (not starting with marketdesk:)."), field="issuer"
+        )
+    if SignInConfig.objects.filter(issuer=issuer).exists():
+        raise Conflict(_("Another marketplace already uses this issuer."), field="issuer")
+    _jwks_validate(jwks or {})
+    secret = secrets.token_urlsafe(48)
+    config = SignInConfig.objects.create(marketplace=marketplace, issuer=issuer, hs256_secret=secret, jwks=jwks or {})
+    return config, secret
+
+
+def _jwks_validate(jwks: dict[str, object]) -> None:
+    keys = jwks.get("keys", []) if isinstance(jwks, dict) else None
+    if not isinstance(keys, list) or (jwks and set(jwks) != {"keys"}):
+        raise DomainValidationError(_('Paste a JWKS document: {"keys": [...]}.'), field="jwks")
+    for key in keys:
+        # Public keys only: a symmetric ("oct") key here would let HS256 tokens be checked with it.
+        if not isinstance(key, dict) or key.get("kty") not in ("RSA", "OKP") or "d" in key:
+            raise DomainValidationError(_("Each key must be a public RSA or Ed25519 key."), field="jwks")
+
+
+def sign_in_config_update(
+    *, actor: Actor, config_id: int, jwks: dict[str, object], rotate_secret: bool = False
+) -> tuple[SignInConfig, str]:
+    """Replace a marketplace's public keys and, if asked, its HS256 secret; return the new secret or ""."""
+    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise PermissionDenied()
+    _jwks_validate(jwks)
+    with transaction.atomic():
+        config = SignInConfig.objects.select_for_update().filter(pk=config_id).first()
+        if config is None:
+            raise NotFound()
+        config.jwks = jwks
+        secret = secrets.token_urlsafe(48) if rotate_secret else ""
+        if secret:
+            config.hs256_secret = secret
+        config.save(update_fields=["jwks", "hs256_secret"])
+    return config, secret

@@ -66,6 +66,7 @@ install_exception_handlers(api)
 
 
 def _register_routers(target: NinjaAPI) -> None:
+    from marketdesk.accounts.api import router as accounts_router
     from marketdesk.attachments.api import router as attachments_router
     from marketdesk.cases.api import router as cases_router
     from marketdesk.helpcenter.api import router as helpcenter_router
@@ -89,6 +90,7 @@ def _register_routers(target: NinjaAPI) -> None:
     target.add_router("/", returns_router)
     target.add_router("/", shipping_router)
     target.add_router("/", standards_router)
+    target.add_router("/", accounts_router)
 
 
 _register_routers(api)

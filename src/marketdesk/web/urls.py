@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketdesk.web.views import auth, console, manage, orders, pages
+from marketdesk.web.views import auth, console, handoff, manage, orders, pages
 
 app_name = "web"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     # Signing in and out
     path("sign-in/", auth.LoginView.as_view(), name="login"),
     path("sign-out/", auth.LogoutView.as_view(), name="logout"),
+    path("sso/handoff", handoff.sso_handoff, name="sso_handoff"),
     path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
