@@ -12,8 +12,6 @@ from django.test import Client
 
 from marketdesk.accounts.handoff import handoff_tokens_purge
 from marketdesk.accounts.models import HandoffTokenUse, ShopMembership, User
-from marketdesk.accounts.tasks import purge_handoff_tokens
-from marketdesk.core.periodic import registered_periodic
 from tests import factories
 from tests.accounts.handoff_tokens import ED_KEY, RSA_KEY, claims, configure, forged, public_pem
 from tests.conftest import NOW
@@ -292,7 +290,3 @@ def test_purge_forgets_only_expired_token_ids(world, frozen_clock):
     deleted = handoff_tokens_purge()
 
     assert (deleted, HandoffTokenUse.objects.count()) == (1, 1)
-
-
-def test_purge_is_a_periodic_task():
-    assert registered_periodic()[purge_handoff_tokens.module_path].every == dt.timedelta(hours=1)

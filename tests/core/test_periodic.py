@@ -12,6 +12,7 @@ from marketdesk.core.periodic import periodic_enqueue_due, registered_periodic
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
+    "marketdesk.accounts.tasks.purge_handoff_tokens": dt.timedelta(hours=1),
     "marketdesk.attachments.tasks.purge_unclaimed_attachments": dt.timedelta(hours=1),
     "marketdesk.api.tasks.purge_idempotency_records": dt.timedelta(hours=6),
     "marketdesk.cases.tasks.close_finished_cases": dt.timedelta(hours=1),
