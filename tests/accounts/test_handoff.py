@@ -97,8 +97,8 @@ def test_seller_link_creates_the_seller_and_the_shop_membership(world):
     assert signed_in_as(client) == str(seller.pk)
 
 
-def test_seller_link_to_an_order_lands_on_the_sellers_order_page(world):
-    token = hs256(world.secret, sub="U-7", role="seller", shop={"id": "S-1"}, order="O-1", page="order")
+def test_seller_link_to_an_order_lands_on_the_sellers_order_page_by_default(world):
+    token = hs256(world.secret, sub="U-7", role="seller", shop={"id": "S-1"}, order="O-1")
 
     response = redeem(Client(), token)
 
@@ -230,7 +230,15 @@ def test_deactivated_person_is_refused(world):
 
 
 @pytest.mark.parametrize(
-    "dest", ["https://evil.example/", "//evil.example/orders/", "/\\evil.example", "javascript:alert(1)", "orders/"]
+    "dest",
+    [
+        "https://evil.example/",
+        "//evil.example/orders/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "orders/",
+        "/orders/\r\nSet-Cookie: a=1",
+    ],
 )
 def test_destination_on_another_host_is_refused(world, dest):
     _refused(world, hs256(world.secret, sub="B-new", dest=dest), 400, "must be a path inside marketdesk")
@@ -244,6 +252,12 @@ def test_token_naming_another_marketplaces_shop_is_refused(world):
 
 def test_token_landing_on_another_marketplaces_order_is_refused(world):
     _refused(world, hs256(world.secret, sub="B-100", order="O-9"), 403, "No order O-9 of this person was found.")
+
+
+def test_seller_sent_to_the_buyers_get_help_page_is_refused(world):
+    token = hs256(world.secret, sub="U-7", role="seller", shop={"id": "S-1"}, order="O-1", page="help")
+
+    _refused(world, token, 400, "The Get help page is the buyer&#x27;s")
 
 
 def test_buyer_token_landing_on_another_buyers_order_is_refused(world):

@@ -50,7 +50,9 @@ def test_rotating_the_secret_in_the_admin_makes_the_old_one_useless(admin_user, 
 @pytest.mark.parametrize("role", ["buyer", "seller", "operator", "marketplace"])
 def test_only_administrators_configure(marketplace, role):
     with pytest.raises(PermissionDenied):
-        sign_in_config_create(actor=Actor(role=role, marketplace_id=marketplace.pk), marketplace=marketplace, issuer=ISSUER)
+        sign_in_config_create(
+            actor=Actor(role=role, marketplace_id=marketplace.pk), marketplace=marketplace, issuer=ISSUER
+        )
 
 
 @pytest.mark.parametrize("issuer", ["", "   ", "marketdesk:market-default"])

@@ -90,7 +90,8 @@ class HandoffPerson(BaseModel):
     shop: HandoffShop | None = None
     dest: str = Field("", max_length=2000)
     order: str = Field("", max_length=100)
-    page: Literal["help", "order"] = "help"
+    #: Which page of the order: the buyer's Get help (their default) or the order itself (a seller's default).
+    page: Literal["help", "order"] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ class Destination:
 
     path: str = ""
     order_id: int | None = None
-    page: str = "help"
+    page: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,13 @@ def _destination_check(marketplace: Marketplace, person: HandoffPerson) -> Desti
     if person.dest and person.order:
         raise DomainValidationError(_("Give either a path or an order to land on, not both."), field="dest")
     if person.dest:
-        safe = person.dest.startswith("/") and url_has_allowed_host_and_scheme(person.dest, allowed_hosts=None)
+        # A path, never a host: no scheme, no "//host", no "/\\host", and nothing that could split a header.
+        safe = (
+            person.dest.startswith("/")
+            and person.dest.isprintable()
+            and not any(c.isspace() for c in person.dest)
+            and url_has_allowed_host_and_scheme(person.dest, allowed_hosts=None)
+        )
         if not safe:
             raise DomainValidationError(
                 _("The destination must be a path inside marketdesk, such as /orders/."), field="dest"
@@ -147,9 +154,10 @@ def _destination_check(marketplace: Marketplace, person: HandoffPerson) -> Desti
     )
     if found is None or not is_party:
         raise NotFound(_("No order %(order)s of this person was found.") % {"order": person.order}, field="order")
-    if person.role == UserRole.SELLER and person.page == "help":
+    page = person.page or ("help" if person.role == UserRole.BUYER else "order")
+    if person.role == UserRole.SELLER and page == "help":
         raise DomainValidationError(_("The Get help page is the buyer's; send a seller to the order."), field="page")
-    return Destination(order_id=found.pk, page=person.page)
+    return Destination(order_id=found.pk, page=page)
 
 
 def _person_check(marketplace: Marketplace, person: HandoffPerson) -> Shop | None:
