@@ -105,6 +105,36 @@ def test_mint_refusals_name_the_field_and_create_nobody(world, key_client, body,
     assert User.objects.count() == people
 
 
+def test_a_key_minting_for_another_marketplaces_person_id_names_its_own_person(world, key_client, other_marketplace):
+    # B-900 is a buyer of the other marketplace; to this key the id is just one of its own people's
+    response = post(key_client, MINT, {"external_id": "B-900", "role": "buyer"})
+    link = urlsplit(response.json()["url"])
+    browser = Client()
+
+    browser.get(f"{link.path}?{link.query}")
+
+    signed_in = User.objects.get(pk=browser.session["_auth_user_id"])
+    assert (response.status_code, signed_in.marketplace_id) == (201, world[1].marketplace_id)
+    assert User.objects.get(marketplace=other_marketplace, external_id="B-900") != signed_in
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"external_id": "B-100", "role": "seller", "shop": {"id": "S-1"}},
+        {"external_id": "OP-1", "role": "buyer"},
+        {"external_id": "B-gone", "role": "buyer"},
+    ],
+)
+def test_mint_refuses_a_person_who_cannot_sign_in_so(world, key_client, marketplace, body):
+    factories.OperatorFactory(marketplace=marketplace, external_id="OP-1")
+    factories.BuyerFactory(marketplace=marketplace, external_id="B-gone", is_active=False)
+
+    response = post(key_client, MINT, body)
+
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (409, "role")
+
+
 # --- provisioning --------------------------------------------------------------------------------------
 
 

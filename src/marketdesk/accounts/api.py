@@ -75,7 +75,7 @@ def sign_in_link_create(request: HttpRequest, payload: SignInLinkIn) -> Status[d
 def shop_member_put(
     request: HttpRequest, shop_external_id: ExternalId, user_external_id: ExternalId, payload: ShopMemberIn
 ) -> Status[dict[str, Any]]:
-    """Create or update a seller and their role in the shop (owner or staff); repeating it changes nothing."""
+    """Create or update a seller and their role in the shop (owner or staff); repeating it changes nothing. Accepts Idempotency-Key."""
     membership, created = shop_member_upsert(
         actor=request_actor(request),
         shop_external_id=shop_external_id,
@@ -94,10 +94,11 @@ def shop_member_put(
     auth=api_key_auth,
     summary="Remove a shop member",
 )
+@idempotent
 def shop_member_delete(
     request: HttpRequest, shop_external_id: ExternalId, user_external_id: ExternalId
 ) -> Status[None]:
-    """Take a seller out of the shop; they keep their account but no longer see the shop's orders."""
+    """Take a seller out of the shop; they keep their account but no longer see the shop's orders. Accepts Idempotency-Key."""
     shop_member_remove(
         actor=request_actor(request), shop_external_id=shop_external_id, user_external_id=user_external_id
     )
@@ -110,8 +111,9 @@ def shop_member_delete(
     auth=api_key_auth,
     summary="Deactivate a person",
 )
+@idempotent
 def user_deactivate(request: HttpRequest, external_id: ExternalId) -> dict[str, Any]:
-    """Stop a person from signing in and end all their sessions at once; repeating it changes nothing."""
+    """Stop a person from signing in and end all their sessions at once; repeating it changes nothing. Accepts Idempotency-Key."""
     return _person(user_set_active(actor=request_actor(request), external_id=external_id, active=False))
 
 
@@ -121,6 +123,7 @@ def user_deactivate(request: HttpRequest, external_id: ExternalId) -> dict[str, 
     auth=api_key_auth,
     summary="Reactivate a person",
 )
+@idempotent
 def user_reactivate(request: HttpRequest, external_id: ExternalId) -> dict[str, Any]:
-    """Let a deactivated person sign in again (through the marketplace)."""
+    """Let a deactivated person sign in again (through the marketplace). Accepts Idempotency-Key."""
     return _person(user_set_active(actor=request_actor(request), external_id=external_id, active=True))

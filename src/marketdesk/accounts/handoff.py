@@ -35,7 +35,7 @@ from marketdesk.accounts.models import HandoffTokenUse, MembershipRole, SignInCo
 from marketdesk.accounts.services import shop_membership_put, user_upsert_external
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
-from marketdesk.core.errors import DomainError, DomainValidationError, NotFound, PermissionDenied
+from marketdesk.core.errors import Conflict, DomainError, DomainValidationError, NotFound, PermissionDenied
 from marketdesk.orders.models import Marketplace, Order, Shop
 
 MAX_LIFETIME = dt.timedelta(minutes=5)
@@ -311,6 +311,12 @@ def sign_in_link_mint(*, actor: Actor, person: HandoffPerson) -> tuple[str, dt.d
         raise PermissionDenied()
     marketplace = Marketplace.objects.get(pk=actor.marketplace_id)
     _person_check(marketplace, person)
+    known = User.objects.filter(marketplace=marketplace, external_id=person.external_id).first()
+    if known is not None and (known.role != person.role or not known.is_active):
+        # Say so now rather than hand out a link that can only be refused.
+        raise Conflict(
+            _("This person cannot be signed in as %(role)s.") % {"role": UserRole(person.role).label}, field="role"
+        )
     _destination_check(marketplace, person)
     issued_at = clock.now().replace(microsecond=0)
     expires_at = issued_at + MAX_LIFETIME
