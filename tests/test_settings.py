@@ -52,6 +52,14 @@ def test_production_passes_deploy_checks_with_safe_settings() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_a_malformed_trusted_proxy_stops_the_start() -> None:
+    # Given a proxy list with a typo; when Django starts; then it refuses, naming the variable.
+    result = run_check({"MARKETDESK_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.300/8"})
+
+    assert result.returncode != 0
+    assert "MARKETDESK_TRUSTED_PROXIES" in result.stderr
+
+
 def test_state_diagrams_in_docs_match_the_tables() -> None:
     from django.core.management import call_command
 

@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from marketdesk.core.proxies import trusted_networks
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("MARKETDESK_VAR_DIR", PROJECT_DIR / "var"))
@@ -36,6 +38,12 @@ ALLOWED_HOSTS = [
     h for h in os.environ.get("MARKETDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("MARKETDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Reverse proxies in front (addresses or networks): only from these are X-Forwarded-For and
+# X-Forwarded-Proto believed (marketdesk.core.proxies); from anyone else they are ignored.
+try:
+    TRUSTED_PROXIES = trusted_networks(os.environ.get("MARKETDESK_TRUSTED_PROXIES", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"MARKETDESK_TRUSTED_PROXIES: {exc} (comma-separated addresses or CIDRs).") from exc
 
 if PRODUCTION:
     # Refuse to run a public instance in a state that would leak or be guessable.
@@ -78,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (the HTTPS redirect, sign-in lockout, audit) sees the client's address and scheme.
+    "marketdesk.core.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,6 +159,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("MARKETDESK_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is the client's behind trusted proxies, never a forwarded header anyone could send.
+AXES_CLIENT_IP_CALLABLE = "marketdesk.core.proxies.client_ip"
 AXES_LOCKOUT_CALLABLE = "marketdesk.web.views.auth.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -256,7 +268,8 @@ SECURE_SSL_REDIRECT = PRODUCTION and env_bool("MARKETDESK_SSL_REDIRECT", default
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# Safe to name for every peer: TrustedProxyMiddleware drops X-Forwarded-Proto unless a trusted proxy sent it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -10,6 +10,7 @@ from marketdesk.cases.services import case_info_request, case_note_add
 from marketdesk.console.audit import audit_record
 from marketdesk.console.models import AuditEntry
 from marketdesk.core.errors import ImmutableRecord
+from marketdesk.core.proxies import trusted_networks
 from tests.cases.conftest import decide_full_refund
 from tests.console.conftest import client_as
 
@@ -54,6 +55,32 @@ def test_opening_the_workspace_records_a_view_of_personal_data(escalated, operat
 
     entry = AuditEntry.objects.get(action="case.viewed")
     assert (response.status_code, entry.object_id, entry.ip) == (200, str(escalated.pk), "203.0.113.9")
+
+
+def test_the_audit_trail_ignores_a_forwarded_address_from_an_untrusted_peer(escalated, operator):
+    # when an operator opens a workspace claiming another address
+    response = client_as(operator).get(
+        reverse("cases:workspace", args=[escalated.pk]),
+        REMOTE_ADDR="198.51.100.7",
+        headers={"X-Forwarded-For": "192.0.2.1"},
+    )
+    # then the audit trail records the real one
+    entry = AuditEntry.objects.get(action="case.viewed")
+    assert (response.status_code, entry.ip) == (200, "198.51.100.7")
+
+
+def test_the_audit_trail_records_the_client_behind_a_trusted_proxy(escalated, operator, settings):
+    # given the proxies in front
+    settings.TRUSTED_PROXIES = trusted_networks("10.0.0.0/8")
+    # when an operator opens a workspace through two of them
+    response = client_as(operator).get(
+        reverse("cases:workspace", args=[escalated.pk]),
+        REMOTE_ADDR="10.0.0.2",
+        headers={"X-Forwarded-For": "203.0.113.5, 10.1.0.3"},
+    )
+    # then the audit trail records the operator's own address
+    entry = AuditEntry.objects.get(action="case.viewed")
+    assert (response.status_code, entry.ip) == (200, "203.0.113.5")
 
 
 def test_entries_are_never_changed_or_deleted_in_code(operator_actor, escalated):
