@@ -211,10 +211,17 @@ if _storage_url := os.environ.get("MARKETDESK_STORAGE_URL", ""):
             "region_name": parse_qs(_s3.query).get("region", [None])[0],
             "file_overwrite": False,
             "default_acl": None,  # the bucket's own (private): files are only ever served through marketdesk
+            # Presigned download URLs (attachments.views) signed with SigV4: every region and MinIO take it.
+            "signature_version": "s3v4",
         },
     }
 # A signed attachment link works this many seconds, and every fetch is authorized again.
 ATTACHMENT_URL_MAX_AGE = int(os.environ.get("MARKETDESK_ATTACHMENT_URL_MAX_AGE", "300"))
+# On S3, an authorized fetch is redirected to a presigned URL of the bucket that works this long.
+ATTACHMENT_PRESIGNED_URL_MAX_AGE = 60
+# nginx in front (e.g. "/protected/", an `internal` location aliasing MEDIA_ROOT): downloads are
+# answered with X-Accel-Redirect and nginx sends the bytes, after marketdesk has checked access.
+ATTACHMENT_ACCEL_REDIRECT = os.environ.get("MARKETDESK_ACCEL_REDIRECT", "")
 # Images with more pixels are refused as decompression bombs (a 50-megapixel phone photo passes).
 ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("MARKETDESK_ATTACHMENT_MAX_IMAGE_PIXELS", "64000000"))
 

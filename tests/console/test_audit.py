@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -11,10 +14,13 @@ from marketdesk.console.audit import audit_record
 from marketdesk.console.models import AuditEntry
 from marketdesk.core.errors import ImmutableRecord
 from marketdesk.core.proxies import trusted_networks
+from tests.asgi import asgi_get, asgi_pieces
 from tests.cases.conftest import decide_full_refund
 from tests.console.conftest import client_as
 
 pytestmark = pytest.mark.django_db
+
+CSV_HEADER = ["occurred_at", "actor", "role", "action", "object_type", "object_id", "object", "before", "after", "ip"]
 
 
 def actions(case) -> list[str]:
@@ -81,6 +87,25 @@ def test_the_audit_trail_records_the_client_behind_a_trusted_proxy(escalated, op
     # then the audit trail records the operator's own address
     entry = AuditEntry.objects.get(action="case.viewed")
     assert (response.status_code, entry.ip) == (200, "203.0.113.5")
+
+
+def test_under_asgi_the_csv_export_streams_through_an_async_iterator(escalated, operator, operator_actor):
+    # given 3,000 entries: more than one database chunk (2,000) and 256 KB
+    for _ in range(3000):
+        audit_record(actor=operator_actor, action="case.viewed", obj=escalated)
+    # when the export is served through the ASGI handler
+    response = asgi_get(operator, reverse("console:audit_csv") + "?action=case.viewed")
+    pieces = asgi_pieces(response)
+    rows = list(csv.reader(io.StringIO(b"".join(pieces).decode())))
+    # then it comes as an async stream of pieces, every entry in it
+    assert (response.status_code, response.is_async, response["Content-Type"]) == (200, True, "text/csv; charset=utf-8")
+    assert len(pieces) > 1
+    assert rows[0] == CSV_HEADER
+    assert (len(rows), {r[3] for r in rows[1:]}, {r[5] for r in rows[1:]}) == (
+        3001,
+        {"case.viewed"},
+        {str(escalated.pk)},
+    )
 
 
 def test_entries_are_never_changed_or_deleted_in_code(operator_actor, escalated):
