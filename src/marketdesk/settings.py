@@ -123,12 +123,19 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'marketdesk.sqlite3'}",
-        conn_max_age=int(os.environ.get("MARKETDESK_DB_CONN_MAX_AGE", "60")),
-    )
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{VAR_DIR / 'marketdesk.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under ASGI every request may run on a thread of its own, so connections kept per thread
+    # (CONN_MAX_AGE) pile up and idle; Django's docs advise against them there. psycopg's pool
+    # hands a connection to a request and takes it back when the request ends.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("MARKETDESK_DB_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("MARKETDESK_DB_POOL_MAX_SIZE", "20")),
+        "timeout": float(os.environ.get("MARKETDESK_DB_POOL_TIMEOUT", "10")),  # seconds a request waits for one
+        # Seconds a connection beyond min_size may sit unused before the pool closes it (psycopg's default).
+        "max_idle": float(os.environ.get("MARKETDESK_DB_POOL_MAX_IDLE", "600")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {

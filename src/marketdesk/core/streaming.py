@@ -15,6 +15,7 @@ from functools import partial
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
 from django.http import FileResponse, HttpRequest
 
 # Pieces are gathered until a batch holds this much: one hop to the request's thread per batch
@@ -34,7 +35,17 @@ def _batch(iterator: Iterator[bytes | str], limit: int) -> bytes:
     return b"".join(parts)
 
 
-async def _batches(iterator: Iterator[bytes | str], limit: int) -> AsyncIterator[bytes]:
+def _release_connection() -> None:
+    # On the request's thread, where the view used it. Inside an atomic block (a test's) it must stay.
+    if not connection.in_atomic_block:
+        connection.close()  # back to the pool: a slow download holds no database connection
+
+
+async def _batches(
+    iterator: Iterator[bytes | str], limit: int, *, release_connection: bool = False
+) -> AsyncIterator[bytes]:
+    if release_connection:
+        await sync_to_async(_release_connection, thread_sensitive=True)()
     take = sync_to_async(partial(_batch, iterator, limit), thread_sensitive=True)
     try:
         while batch := await take():
@@ -55,9 +66,10 @@ def stream_for(
 
 
 def file_response_streamed(request: HttpRequest, response: FileResponse) -> FileResponse:
-    """Make a FileResponse read its file a batch at a time under ASGI (its headers stay as it set them)."""
+    """Make a FileResponse read its file a batch at a time under ASGI, holding no database connection meanwhile."""
     filelike = response.file_to_stream
     if filelike is not None and isinstance(request, ASGIRequest):
         # The file stays registered for closing; only the iterator over it is replaced.
-        response.streaming_content = _batches(iter(partial(filelike.read, BATCH_BYTES), b""), BATCH_BYTES)
+        chunks = iter(partial(filelike.read, BATCH_BYTES), b"")
+        response.streaming_content = _batches(chunks, BATCH_BYTES, release_connection=True)
     return response
