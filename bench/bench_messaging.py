@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from _common import django_setup, emit, percentile
+from _common import django_setup, emit, percentile, signed_in_cookie, video_file
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -101,42 +100,17 @@ def _photo() -> dict[str, Any]:
     }
 
 
-def _video(path: Path, megabytes: int) -> None:
-    seconds = 20
-    bitrate = f"{megabytes * 8 * 1024 // seconds}k"
-    subprocess.run(
-        [
-            *("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc=size=640x360:rate=25:duration={seconds}"),
-            *("-vf", "noise=alls=100:allf=t+u"),  # noise does not compress: the file reaches its size
-            *("-c:v", "libx264", "-preset", "ultrafast", "-b:v", bitrate, "-maxrate", bitrate, "-bufsize", bitrate),
-            *("-pix_fmt", "yuv420p", str(path)),
-        ],
-        check=True,
-    )
-
-
 def _upload(megabytes: int) -> dict[str, Any]:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
-
     from marketdesk.accounts.models import User
     from tests.live.servers import server_env, web_servers
 
     user = User.objects.filter(role="buyer").first()
     assert user is not None  # noqa: S101 - simulate ran first
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    secret = _get_new_csrf_string()
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={secret}"
+    cookie, csrf_token = signed_in_cookie(user)
     with tempfile.TemporaryDirectory(prefix="bench-upload-") as tmp_name:
         tmp = Path(tmp_name)
         video = tmp / "clip.mp4"
-        _video(video, megabytes)
+        video_file(video, megabytes)
         size = video.stat().st_size
         boundary = "benchboundary7e3f"
         head = (
@@ -163,7 +137,7 @@ def _upload(megabytes: int) -> dict[str, Any]:
                     "Content-Type": f"multipart/form-data; boundary={boundary}",
                     "Content-Length": str(len(head) + size + len(tail)),
                     "Cookie": cookie,
-                    "X-CSRFToken": _mask_cipher_secret(secret),
+                    "X-CSRFToken": csrf_token,
                     "Referer": f"http://127.0.0.1:{port}/",
                 },
             )

@@ -117,6 +117,18 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
         label="messaging",
     )
     print(
+        f"[{name}] downloads: {args.download_clients} clients fetch a {args.download_mb} MB video at once", flush=True
+    )
+    result["downloads"] = _json_result(
+        [
+            sys.executable,
+            str(BENCH_DIR / "bench_downloads.py"),
+            *("--clients", str(args.download_clients), "--megabytes", str(args.download_mb)),
+        ],
+        env,
+        label="downloads",
+    )
+    print(
         f"[{name}] cases: {args.cases} lifecycles, {args.racers} deciders at once, decision webhooks via db_worker",
         flush=True,
     )
@@ -212,6 +224,24 @@ def _postgres(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
         subprocess.run(["bash", str(PG_SCRIPT), "stop", str(pg_dir)], check=False, capture_output=True)
 
 
+def _holds(holds: bool) -> str:
+    return "holds" if holds else "FAILS"
+
+
+def goals(results: list[dict[str, Any]]) -> str:
+    """Each figure that has a goal: the figure, the goal and whether it holds, one line per database."""
+    lines = []
+    for r in results:
+        d = r["downloads"]
+        lines.append(
+            f"[{r['database']}] web process RSS while {d['clients']} clients download a "
+            f"{d['bytes'] / 2**20:.0f} MB video at once: grows by {d['rss_growth_mb']:.1f} MB "
+            f"(goal: less than {d['goal_mb']:.0f} MB; {d['complete']} of {d['clients']} downloads complete): "
+            f"{_holds(d['holds'])}"
+        )
+    return "\n".join(lines)
+
+
 def _rounds(r: dict[str, Any], key: str, fmt: Any = str) -> str:
     """One figure of each race round, "a / b / c"."""
     return " / ".join(str(fmt(round_[key])) for round_ in r["cases"]["race"]["rounds"])
@@ -275,6 +305,14 @@ def table(results: list[dict[str, Any]]) -> str:
             lambda r: f"{r['messaging']['photo']['peak_rss_above_baseline_mb']:.0f}",
         ),
         ("50 MB upload: web peak RSS growth MB", lambda r: f"{r['messaging']['upload']['web_peak_growth_mb']:.1f}"),
+        (
+            "downloads at once: web RSS growth MB (goal < 20)",
+            lambda r: f"{r['downloads']['rss_growth_mb']:.1f} ({_holds(r['downloads']['holds'])})",
+        ),
+        (
+            "downloads at once: complete / wall s",
+            lambda r: f"{r['downloads']['complete']} / {r['downloads']['seconds']:.1f}",
+        ),
         ("case lifecycles timed", lambda r: f"{r['cases']['lifecycle']['cases']:,}"),
         ("case lifecycles/s (open → … → decide)", lambda r: f"{r['cases']['lifecycle']['per_s']:.1f}"),
         ("case lifecycle: queries", lambda r: f"{r['cases']['lifecycle']['queries']}"),
@@ -387,6 +425,8 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
     parser.add_argument(
         "--tracking-events", type=int, default=1_000_000, help="Tracking events ingested (default 1,000,000)."
     )
+    parser.add_argument("--download-clients", type=int, default=10, help="Clients downloading at once (default 10).")
+    parser.add_argument("--download-mb", type=int, default=50, help="Size of the downloaded video (default 50 MB).")
     parser.add_argument("--return-labels", type=int, default=200, help="Return labels drawn (default 200).")
     parser.add_argument("--returns", type=int, default=200, help="Return lifecycles timed (default 200).")
     parser.add_argument("--postgres", action="store_true", help="Also run on a throw-away PostgreSQL (scripts/pg.sh).")
@@ -404,6 +444,7 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
         args.return_labels, args.returns = 20, 20
         args.tracking_events = 20_000
         args.messages = 100
+        args.download_mb = 10
         args.live_clients = 50
         args.history_messages = args.history_messages_sqlite = 20_000
         args.console_orders = args.console_orders_sqlite = 20_000
@@ -424,6 +465,7 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
 
     print()
     print(table(results))
+    print(goals(results))
     print(
         f"{args.requests} requests per page as the buyer with the most orders (Django test Client, in process); "
         f"{args.upserts} API upserts, then the same again as repeats."
@@ -448,6 +490,11 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
         "(COPY on PostgreSQL), then the index built; each actor runs 15 queries in English and Russian 10 times, "
         "plus each one's second page. Buyer: 4 orders; busy buyer: 300; shop: about 1 % of the orders; big "
         "shop: 10 %."
+    )
+    print(
+        f"Downloads: a real uvicorn serving marketdesk.asgi; {args.download_clients} signed-in clients fetch one "
+        f"{args.download_mb} MB MP4 through its link at once; VmRSS of the web process sampled every 10 ms from "
+        "/proc, its highest value less the value just before (after one warm-up download of a 1 MB clip)."
     )
     if args.postgres or args.only_postgres:
         print("The throw-away PostgreSQL of scripts/pg.sh runs with fsync and synchronous_commit off.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -50,6 +51,59 @@ def test_production_passes_deploy_checks_with_safe_settings() -> None:
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_malformed_trusted_proxy_stops_the_start() -> None:
+    # Given a proxy list with a typo; when Django starts; then it refuses, naming the variable.
+    result = run_check({"MARKETDESK_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.300/8"})
+
+    assert result.returncode != 0
+    assert "MARKETDESK_TRUSTED_PROXIES" in result.stderr
+
+
+def database_settings(extra_env: dict[str, str]) -> dict[str, object]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MARKETDESK_", "DATABASE_URL"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "marketdesk.settings", **extra_env})
+    code = "import json; from marketdesk import settings; print(json.dumps(settings.DATABASES['default'], default=str))"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    return json.loads(result.stdout)
+
+
+def test_postgresql_connections_come_from_psycopg_pool_not_kept_per_thread() -> None:
+    default = database_settings({"DATABASE_URL": "postgres://desk:pw@db.internal:5432/marketdesk?sslmode=require"})
+
+    assert (default["ENGINE"], default["CONN_MAX_AGE"], default["OPTIONS"]) == (
+        "django.db.backends.postgresql",
+        0,
+        {"sslmode": "require", "pool": {"min_size": 2, "max_size": 20, "timeout": 10.0, "max_idle": 600.0}},
+    )
+
+
+def test_the_pool_is_sized_from_the_environment() -> None:
+    default = database_settings(
+        {
+            "DATABASE_URL": "postgres://desk:pw@db.internal:5432/marketdesk",
+            "MARKETDESK_DB_POOL_MIN_SIZE": "4",
+            "MARKETDESK_DB_POOL_MAX_SIZE": "40",
+            "MARKETDESK_DB_POOL_TIMEOUT": "2.5",
+            "MARKETDESK_DB_POOL_MAX_IDLE": "60",
+        }
+    )
+
+    assert default["OPTIONS"] == {"pool": {"min_size": 4, "max_size": 40, "timeout": 2.5, "max_idle": 60.0}}
+
+
+def test_sqlite_keeps_its_own_options_and_no_pool(tmp_path) -> None:
+    default = database_settings({"MARKETDESK_VAR_DIR": str(tmp_path)})
+
+    assert (default["ENGINE"], default["CONN_MAX_AGE"], default["OPTIONS"]) == (
+        "django.db.backends.sqlite3",
+        0,
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            "transaction_mode": "IMMEDIATE",
+        },
+    )
 
 
 def test_state_diagrams_in_docs_match_the_tables() -> None:

@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from marketdesk.core.proxies import trusted_networks
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("MARKETDESK_VAR_DIR", PROJECT_DIR / "var"))
@@ -36,6 +38,12 @@ ALLOWED_HOSTS = [
     h for h in os.environ.get("MARKETDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("MARKETDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Reverse proxies in front (addresses or networks): only from these are X-Forwarded-For and
+# X-Forwarded-Proto believed (marketdesk.core.proxies); from anyone else they are ignored.
+try:
+    TRUSTED_PROXIES = trusted_networks(os.environ.get("MARKETDESK_TRUSTED_PROXIES", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"MARKETDESK_TRUSTED_PROXIES: {exc} (comma-separated addresses or CIDRs).") from exc
 
 if PRODUCTION:
     # Refuse to run a public instance in a state that would leak or be guessable.
@@ -78,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (the HTTPS redirect, sign-in lockout, audit) sees the client's address and scheme.
+    "marketdesk.core.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,12 +123,19 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'marketdesk.sqlite3'}",
-        conn_max_age=int(os.environ.get("MARKETDESK_DB_CONN_MAX_AGE", "60")),
-    )
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{VAR_DIR / 'marketdesk.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under ASGI every request may run on a thread of its own, so connections kept per thread
+    # (CONN_MAX_AGE) pile up and idle; Django's docs advise against them there. psycopg's pool
+    # hands a connection to a request and takes it back when the request ends.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("MARKETDESK_DB_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("MARKETDESK_DB_POOL_MAX_SIZE", "20")),
+        "timeout": float(os.environ.get("MARKETDESK_DB_POOL_TIMEOUT", "10")),  # seconds a request waits for one
+        # Seconds a connection beyond min_size may sit unused before the pool closes it (psycopg's default).
+        "max_idle": float(os.environ.get("MARKETDESK_DB_POOL_MAX_IDLE", "600")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
@@ -149,6 +166,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("MARKETDESK_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is the client's behind trusted proxies, never a forwarded header anyone could send.
+AXES_CLIENT_IP_CALLABLE = "marketdesk.core.proxies.client_ip"
 AXES_LOCKOUT_CALLABLE = "marketdesk.web.views.auth.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -199,10 +218,17 @@ if _storage_url := os.environ.get("MARKETDESK_STORAGE_URL", ""):
             "region_name": parse_qs(_s3.query).get("region", [None])[0],
             "file_overwrite": False,
             "default_acl": None,  # the bucket's own (private): files are only ever served through marketdesk
+            # Presigned download URLs (attachments.views) signed with SigV4: every region and MinIO take it.
+            "signature_version": "s3v4",
         },
     }
 # A signed attachment link works this many seconds, and every fetch is authorized again.
 ATTACHMENT_URL_MAX_AGE = int(os.environ.get("MARKETDESK_ATTACHMENT_URL_MAX_AGE", "300"))
+# On S3, an authorized fetch is redirected to a presigned URL of the bucket that works this long.
+ATTACHMENT_PRESIGNED_URL_MAX_AGE = 60
+# nginx in front (e.g. "/protected/", an `internal` location aliasing MEDIA_ROOT): downloads are
+# answered with X-Accel-Redirect and nginx sends the bytes, after marketdesk has checked access.
+ATTACHMENT_ACCEL_REDIRECT = os.environ.get("MARKETDESK_ACCEL_REDIRECT", "")
 # Images with more pixels are refused as decompression bombs (a 50-megapixel phone photo passes).
 ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("MARKETDESK_ATTACHMENT_MAX_IMAGE_PIXELS", "64000000"))
 
@@ -256,7 +282,8 @@ SECURE_SSL_REDIRECT = PRODUCTION and env_bool("MARKETDESK_SSL_REDIRECT", default
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# Safe to name for every peer: TrustedProxyMiddleware drops X-Forwarded-Proto unless a trusted proxy sent it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -41,6 +41,7 @@ def test_a_storage_url_keeps_them_in_a_private_s3_bucket():
             "region_name": "eu-west-1",
             "file_overwrite": False,
             "default_acl": None,
+            "signature_version": "s3v4",
         },
     }
 

@@ -77,13 +77,15 @@ def redis_server(workdir: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def web_servers(env: dict[str, str], logs: list[Path]) -> Iterator[list[tuple[int, subprocess.Popen[bytes]]]]:
-    """Run one uvicorn with the test ASGI app per log file, started together; yield their ports and processes."""
+def web_servers(
+    env: dict[str, str], logs: list[Path], *, app: str = ASGI_APP
+) -> Iterator[list[tuple[int, subprocess.Popen[bytes]]]]:
+    """Run one uvicorn with the test ASGI app (or ``app``) per log file, started together; yield ports and processes."""
     servers: list[tuple[int, subprocess.Popen[bytes]]] = []
     with contextlib.ExitStack() as stack:
         for log in logs:
             port = free_port()
-            argv = [sys.executable, "-m", "uvicorn", ASGI_APP, "--host", "127.0.0.1", "--port", str(port)]
+            argv = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
             argv += ["--no-access-log", "--log-level", "warning", "--lifespan", "off"]
             # Open streams would otherwise keep a stopping server waiting until they end.
             argv += ["--timeout-graceful-shutdown", "2"]

@@ -85,6 +85,9 @@ def web_processes(tmp_path: Path, buyer, other_buyer) -> Iterator[WebProcesses]:
     with ExitStack() as stack:
         redis_url = stack.enter_context(redis_server(tmp_path))
         env = server_env(database_url=database_url, var_dir=tmp_path / "var", redis_url=redis_url)
+        # On PostgreSQL connections come from a pool: let it close those nobody uses within half a
+        # second, so that a connection still open at the end is one a stream holds.
+        env.update({"MARKETDESK_DB_POOL_MIN_SIZE": "0", "MARKETDESK_DB_POOL_MAX_IDLE": "0.5"})
         servers = stack.enter_context(web_servers(env, [tmp_path / f"web-{name}.log" for name in "ab"]))
         pids.extend(proc.pid for _port, proc in servers)
         yield WebProcesses([port for port, _proc in servers], cookies, held_connections)

@@ -4,25 +4,47 @@
 ``presenters.attachment_view`` shows it (201), or a problem document (401, 403 for CSRF, 422).
 ``GET /attachments/f/<token>/`` serves a file through a signed link from ``access.attachment_url``:
 the signature must hold and be fresh, and the signed-in person must be allowed to read the
-attachment at this moment; anything else is a 404.
+attachment at this moment; anything else is a 404. Once allowed, the bytes come by the cheapest
+way the deployment has, never held whole in the web process:
+
+- storage on S3: a redirect to a presigned URL of the bucket, valid for
+  ``ATTACHMENT_PRESIGNED_URL_MAX_AGE`` seconds (the bucket sends the bytes);
+- ``MARKETDESK_ACCEL_REDIRECT`` set (nginx in front): an empty answer whose ``X-Accel-Redirect``
+  names the file under that internal location (nginx sends the bytes);
+- otherwise streamed from disk, a batch at a time (under ASGI through an async iterator:
+  ``core.streaming``).
 """
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.storage import Storage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from marketdesk.api.errors import problem_response
 from marketdesk.attachments.access import attachment_token_read
 from marketdesk.attachments.errors import FileTooLarge
-from marketdesk.attachments.presenters import attachment_view, served_file
+from marketdesk.attachments.presenters import ServedFile, attachment_view, served_file
 from marketdesk.attachments.selectors import attachment_get_for_reader
 from marketdesk.attachments.services import MB, attachment_ingest, attachment_max_bytes
 from marketdesk.attachments.storage import attachment_storage
 from marketdesk.attachments.uploads import SizeLimitHandler
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainError, NotAuthenticated, NotFound
+from marketdesk.core.streaming import file_response_streamed
 
 # What a multipart body may carry beyond the file itself: boundaries, headers, the CSRF field.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -91,12 +113,41 @@ def attachment_serve(request: HttpRequest, token: str) -> HttpResponseBase:
     served = served_file(attachment, variant)
     if served is None:
         raise Http404
-    response = FileResponse(
-        attachment_storage().open(served.name, "rb"),
-        as_attachment=not served.inline,
-        filename=served.filename,
-        content_type=served.content_type,
-    )
+    storage = attachment_storage()
+    if getattr(storage, "querystring_auth", False):  # S3Storage signs its URLs: the bucket serves the bytes
+        response: HttpResponseBase = _presigned_redirect(storage, served)
+    elif settings.ATTACHMENT_ACCEL_REDIRECT:
+        response = _accel_redirect(served)
+    else:
+        response = file_response_streamed(
+            request,
+            FileResponse(
+                storage.open(served.name, "rb"),
+                as_attachment=not served.inline,
+                filename=served.filename,
+                content_type=served.content_type,
+            ),
+        )
     for name, value in SERVE_HEADERS.items():
         response[name] = value
+    return response
+
+
+def _presigned_redirect(storage: Storage, served: ServedFile) -> HttpResponseRedirect:
+    parameters = {
+        "ResponseContentType": served.content_type,
+        "ResponseContentDisposition": content_disposition_header(not served.inline, served.filename),
+        "ResponseCacheControl": SERVE_HEADERS["Cache-Control"],
+    }
+    url = storage.url(served.name, parameters=parameters, expire=settings.ATTACHMENT_PRESIGNED_URL_MAX_AGE)  # type: ignore[call-arg]
+    return HttpResponseRedirect(url)
+
+
+def _accel_redirect(served: ServedFile) -> HttpResponse:
+    # nginx answers with the file under its internal location; it keeps Content-Type and
+    # Content-Disposition from here (the security headers: add them in that location too).
+    response = HttpResponse(content_type=served.content_type)
+    response["X-Accel-Redirect"] = settings.ATTACHMENT_ACCEL_REDIRECT.rstrip("/") + "/" + quote(served.name)
+    if disposition := content_disposition_header(not served.inline, served.filename):
+        response["Content-Disposition"] = disposition
     return response

@@ -31,11 +31,6 @@ def request_ip(ip: str | None) -> Iterator[None]:
         _request_ip.reset(token)
 
 
-def client_ip(request: Any) -> str | None:
-    """Return the address a request came from (REMOTE_ADDR: a proxy in front must set it)."""
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _marketplace_of(actor: Actor, obj: models.Model | None) -> int | None:
     if actor.marketplace_id is not None:
         return actor.marketplace_id

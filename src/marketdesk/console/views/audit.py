@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from marketdesk.console.selectors import audit_actions, audit_for_actor, operators_for_actor
 from marketdesk.core.actors import Role
 from marketdesk.core.parsing import int_or_none
+from marketdesk.core.streaming import stream_for
 from marketdesk.web.permissions import actor_of, role_required
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -86,6 +87,7 @@ def audit_csv(request: HttpRequest) -> StreamingHttpResponse:
                 ]
             )  # fmt: skip
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    # Under ASGI an async iterator: a synchronous one would be read whole into memory before sending.
+    response = StreamingHttpResponse(stream_for(request, rows()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
     return response

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from marketdesk.cases.models import Case
 from marketdesk.console import services
-from marketdesk.console.audit import client_ip, request_ip
+from marketdesk.console.audit import request_ip
 from marketdesk.console.models import MACRO_PLACEHOLDERS, Macro, MacroUse
 from marketdesk.console.selectors import macro_get_for_actor, macros_for_actor
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
+from marketdesk.core.proxies import client_ip
 from marketdesk.web.permissions import actor_of, role_required
 
 STAFF = (Role.OPERATOR, Role.ADMIN)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from marketdesk.accounts.models import Language
 from marketdesk.cases.models import Case, CaseType
 from marketdesk.console import services
-from marketdesk.console.audit import client_ip, request_ip
+from marketdesk.console.audit import request_ip
 from marketdesk.console.deadlines import Calendars, Clock, case_clocks, return_clock
 from marketdesk.console.selectors import (
     CASE,
@@ -35,6 +35,7 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.core.parsing import int_or_none
+from marketdesk.core.proxies import client_ip
 from marketdesk.returns.models import Return
 from marketdesk.standards.selectors import measures_in_force
 from marketdesk.web.permissions import actor_of, role_required

@@ -108,6 +108,8 @@ class Command(BaseCommand):
             web = [python, "-m", "uvicorn", "marketdesk.asgi:application", "--host", host, "--port", port]
             # An open page keeps a live stream; do not wait for it on Ctrl-C.
             web += ["--timeout-graceful-shutdown", "2"]
+            # Forwarded headers are marketdesk's to judge (MARKETDESK_TRUSTED_PROXIES), not uvicorn's.
+            web += ["--no-proxy-headers"]
         else:
             web = [python, "-m", "django", "runserver", f"{host}:{port}", "--noreload", "--insecure"]
         commands = {
