@@ -20,6 +20,7 @@ from marketdesk.core.actors import Actor
 from marketdesk.core.outbox import CLAIM_LEASE, outbox_sweep
 from marketdesk.notifications import webhooks
 from marketdesk.notifications.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from marketdesk.notifications.services import webhook_delivery_retry
 from marketdesk.notifications.webhooks import webhook_event_emit
 from tests.conftest import NOW
 from tests.notifications.receiver import ReceivedRequest
@@ -84,6 +85,34 @@ def test_a_second_worker_sweeping_while_the_first_posts_sends_nothing(marketplac
     assert (first_worker, second_worker) == (1, [0])
     assert verified_ids(receiver, endpoint.secret) == [EVENT_ID]
     assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_attempt_whose_round_was_restarted_while_in_flight_records_nothing_and_the_new_round_sends(
+    marketplace, endpoint, receiver
+):
+    # Given a committed event, and an administrator who starts a new round of its delivery while the
+    # first request is in flight (on their own connection),
+    emit(marketplace)
+    delivery = WebhookDelivery.objects.get()
+    restarted: list[int | str] = []
+    receiver.while_in_flight = lambda _request: on_own_connection(
+        lambda: webhook_delivery_retry(actor=None, delivery_id=delivery.pk).round, restarted
+    )
+
+    # when the first attempt finishes, and the sweep then runs again,
+    first = outbox_sweep(older_than=AT_ONCE)
+    receiver.while_in_flight = None
+    delivery.refresh_from_db()
+    after_first = (delivery.round, delivery.attempts, delivery.status, WebhookAttempt.objects.count())
+    second = outbox_sweep(older_than=AT_ONCE)
+
+    # then the stale round's attempt wrote nothing, and the new round sent the same id and was recorded.
+    assert (restarted, first, after_first) == ([2], 1, (2, 0, DeliveryStatus.PENDING, 0))
+    assert (second, verified_ids(receiver, endpoint.secret)) == (1, [EVENT_ID, EVENT_ID])
+    delivery.refresh_from_db()
+    assert (delivery.round, delivery.attempts, delivery.status) == (2, 1, DeliveryStatus.DELIVERED)
+    assert WebhookAttempt.objects.count() == 1
 
 
 @pytest.mark.django_db
