@@ -1,4 +1,4 @@
-"""REST endpoints of cases: every party reads its own, the marketplace opens them for its buyers.
+"""REST endpoints of cases: every party reads its own, the marketplace opens them and acts in them.
 
 Thin by design: parse, call ``case_open`` / ``seller_contact_record`` or a
 selector, shape the answer. Errors leave as problem documents through
@@ -10,6 +10,11 @@ or not. Opening follows the product's order of things: the marketplace first
 records that the buyer contacted the seller (``POST /orders/{n}/seller-contact``),
 and ``POST /cases`` answers 409 ``case_not_eligible`` with ``opens_at`` until
 the policy lets the case open.
+
+Headless mode: a marketplace that keeps its own screens takes every party
+action of the case page through ``POST /cases/{id}/<action>`` with its key,
+naming the buyer, the shop member or the shop it acts for
+(``marketdesk.api.acting``). Each runs the page's own service.
 """
 
 from __future__ import annotations
@@ -22,14 +27,22 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.responses import Status
 
+from marketdesk.api.acting import acting_actor
 from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
 from marketdesk.cases.models import Case, Decision, SellerContact
+from marketdesk.cases import services
 from marketdesk.cases.schemas import (
+    CaseAnswerIn,
+    CaseAppealIn,
+    CaseBuyerActIn,
     CaseDetailOut,
+    CaseEscalateIn,
+    CaseEvidenceIn,
     CaseFilterIn,
+    CaseOfferIn,
     CaseOpenIn,
     CasePageOut,
     DecisionOut,
@@ -39,6 +52,7 @@ from marketdesk.cases.selectors import case_get_for_actor, cases_for_actor, info
 from marketdesk.cases.services import case_open, seller_contact_record
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError
+from marketdesk.core.money import Money
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
 
@@ -174,3 +188,165 @@ def seller_contact_view(request: HttpRequest, external_id: ExternalIdPath) -> Se
     """
     actor = request_actor(request)
     return seller_contact_record(actor=actor, order=order_get_for_actor(actor, external_id=external_id))
+
+
+# Headless mode: the party actions of the case page, taken by the marketplace for its buyer or seller.
+
+ACTION_RESPONSES: dict[int, Any] = {200: CaseDetailOut, 400: ProblemOut, **WRITE_ERRORS}
+ACTING_NOTE = (
+    "\n\nOnly the marketplace's API key (a signed-in person is refused with 403; people use the case page). "
+    "A case of another marketplace, or of another buyer or shop than the one named, is a 404. "
+    "Accepts Idempotency-Key: a repeat with the same key and body answers the first response and changes nothing."
+)
+
+
+def _acting_on(request: HttpRequest, case_id: int, named: Any) -> tuple[Actor, Case]:
+    """Return the party the key acts for and the case as that party sees it (404 before the body's names)."""
+    case_get_for_actor(request_actor(request), pk=case_id)  # another marketplace's case: 404 whatever is named
+    actor = acting_actor(request, named)
+    return actor, case_get_for_actor(actor, pk=case_id)
+
+
+def _acted(actor: Actor, case: Case) -> Case:
+    return _case_detail(actor, case.pk)
+
+
+@router.post(
+    "/cases/{case_id}/offer",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Answer a case as the seller: an offer or a reasoned refusal",
+    description=(
+        "The seller's answer, within the seller's deadline: `full_refund`, `partial_refund` (with `amount_minor`), "
+        "`replacement`, `return_and_refund`, or `refusal` (with its reason in `message` and the evidence in "
+        "`evidence_note`). The case moves to `offer_made`; the buyer accepts or declines. Name the shop member "
+        "(`seller`) or the shop itself (`shop`)." + ACTING_NOTE
+    ),
+)
+@idempotent
+def case_offer_view(request: HttpRequest, case_id: int, payload: CaseOfferIn) -> Case:
+    actor, case = _acting_on(request, case_id, payload)
+    amount = Money(payload.amount_minor, case.order.currency) if payload.amount_minor is not None else None
+    services.case_offer_make(
+        actor=actor,
+        case=case,
+        kind=payload.kind,
+        amount=amount,
+        message=payload.message,
+        evidence_note=payload.evidence_note,
+    )
+    return _acted(actor, case)
+
+
+@router.post(
+    "/cases/{case_id}/offer/accept",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Accept the seller's offer as the buyer",
+    description=(
+        "The case is resolved; an accepted refund is recorded once in the ledger and the marketplace hears "
+        "`case.resolved`." + ACTING_NOTE
+    ),
+)
+@idempotent
+def case_offer_accept_view(request: HttpRequest, case_id: int, payload: CaseBuyerActIn) -> Case:
+    actor, case = _acting_on(request, case_id, payload)
+    services.case_offer_accept(actor=actor, case=case)
+    return _acted(actor, case)
+
+
+@router.post(
+    "/cases/{case_id}/offer/decline",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Decline the seller's offer as the buyer",
+    description="The case waits for either party to escalate it to the platform." + ACTING_NOTE,
+)
+@idempotent
+def case_offer_decline_view(request: HttpRequest, case_id: int, payload: CaseBuyerActIn) -> Case:
+    actor, case = _acting_on(request, case_id, payload)
+    services.case_offer_decline(actor=actor, case=case)
+    return _acted(actor, case)
+
+
+@router.post(
+    "/cases/{case_id}/escalate",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Escalate a case to the platform",
+    description=(
+        "After a declined offer, or once the seller's deadline passed without an answer (409 before that, "
+        "saying until when). Name the buyer, a shop member or the shop." + ACTING_NOTE
+    ),
+)
+@idempotent
+def case_escalate_view(request: HttpRequest, case_id: int, payload: CaseEscalateIn) -> Case:
+    actor, case = _acting_on(request, case_id, payload)
+    services.case_escalate(actor=actor, case=case)
+    return _acted(actor, case)
+
+
+@router.post(
+    "/cases/{case_id}/evidence",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Add evidence to a case",
+    description=(
+        "A statement for the named person's side of the case, until it is decided, with files uploaded for "
+        "the same person through POST /attachments (their ids in `attachments`; someone else's upload, or one "
+        "attached already, is a 422 naming `attachments`). Name the buyer or a shop member." + ACTING_NOTE
+    ),
+)
+@idempotent
+def case_evidence_view(request: HttpRequest, case_id: int, payload: CaseEvidenceIn) -> Case:
+    actor, case = _acting_on(request, case_id, payload)
+    services.case_evidence_add(actor=actor, case=case, text=payload.text, attachment_ids=payload.attachments)
+    return _acted(actor, case)
+
+
+@router.post(
+    "/cases/{case_id}/answer",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Answer support's question",
+    description=(
+        "Only the party support asked answers (the other one is refused with 403); the case goes back under "
+        "review. Name the buyer, a shop member or the shop." + ACTING_NOTE
+    ),
+)
+@idempotent
+def case_answer_view(request: HttpRequest, case_id: int, payload: CaseAnswerIn) -> Case:
+    actor, case = _acting_on(request, case_id, payload)
+    services.case_info_provide(actor=actor, case=case, answer=payload.answer)
+    return _acted(actor, case)
+
+
+@router.post(
+    "/cases/{case_id}/appeal",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Appeal the decision",
+    description=(
+        "Once per case, within the policy's window after the first decision, with new information; another "
+        "operator decides. Name the buyer or a shop member." + ACTING_NOTE
+    ),
+)
+@idempotent
+def case_appeal_view(request: HttpRequest, case_id: int, payload: CaseAppealIn) -> Case:
+    actor, case = _acting_on(request, case_id, payload)
+    services.case_appeal(actor=actor, case=case, reason=payload.reason, new_information=payload.new_information)
+    return _acted(actor, case)
+
+
+@router.post(
+    "/cases/{case_id}/withdraw",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Withdraw the case as the buyer",
+    description="Before a decision; a pending offer is withdrawn with it." + ACTING_NOTE,
+)
+@idempotent
+def case_withdraw_view(request: HttpRequest, case_id: int, payload: CaseBuyerActIn) -> Case:
+    actor, case = _acting_on(request, case_id, payload)
+    services.case_withdraw(actor=actor, case=case)
+    return _acted(actor, case)
