@@ -7,55 +7,25 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from marketdesk.accounts.services import api_key_create
 from marketdesk.api.models import IdempotencyRecord
 from marketdesk.attachments.models import Attachment, AttachmentKind, AttachmentStatus
 from marketdesk.cases.models import Case, CaseEvidence, CaseOffer, OfferKind, OfferStatus, Party
 from marketdesk.cases.services import case_info_request, case_offer_decline, case_offer_make
 from marketdesk.cases.states import CaseStatus
-from marketdesk.core.actors import Actor
 from marketdesk.core.models import TimelineEvent
 from marketdesk.ledger.models import LedgerEntry
 from marketdesk.messaging.models import Message
 from marketdesk.orders.models import Shop
 from tests import factories
-from tests.api.helpers import PROBLEM, session_client
+from tests.api.headless import REFUSED_CALLERS, SELLER_ID, post_json
+from tests.api.helpers import PROBLEM
 from tests.cases.conftest import fresh
 
 pytestmark = pytest.mark.django_db
 
-SELLER_ID = "M-1"
-OTHER_SELLER_ID = "M-2"
-
-
-def key_client_of(marketplace) -> Client:
-    _key, raw = api_key_create(actor=Actor.system(), marketplace=marketplace, name="Storefront")
-    return Client(headers={"Authorization": f"Bearer {raw}"})
-
 
 def act(client: Client, case: Case, route: str, body: dict[str, Any], **extra: Any):
-    return client.post(f"/api/v1/cases/{case.pk}/{route}", body, content_type="application/json", **extra)
-
-
-@pytest.fixture
-def key_client(marketplace) -> Client:
-    return key_client_of(marketplace)
-
-
-@pytest.fixture
-def named_seller(seller):
-    seller.external_id = SELLER_ID
-    seller.save(update_fields=["external_id"])
-    return seller
-
-
-@pytest.fixture
-def other_shop_member(marketplace):
-    """A member of another shop of the same marketplace."""
-    member = factories.MembershipFactory(shop=factories.ShopFactory(marketplace=marketplace)).user
-    member.external_id = OTHER_SELLER_ID
-    member.save(update_fields=["external_id"])
-    return member
+    return post_json(client, f"/api/v1/cases/{case.pk}/{route}", body, **extra)
 
 
 @pytest.fixture
@@ -76,22 +46,6 @@ def asked_buyer(reviewed, operator_actor) -> Case:
     return fresh(reviewed)
 
 
-@pytest.fixture
-def callers(buyer, other_buyer, named_seller, other_shop_member, key_client, other_marketplace):
-    """Per caller: a function of the acting side (buyer or seller) giving the client and whom the body names."""
-    own = {"buyer": buyer.external_id, "seller": SELLER_ID}
-    others = {"buyer": other_buyer.external_id, "seller": OTHER_SELLER_ID}
-    people = {"buyer": buyer, "seller": named_seller}
-    other_key = key_client_of(other_marketplace)
-    return {
-        "the key for the case's party": lambda side: (key_client, {side: own[side]}),
-        "the key for another buyer or shop member": lambda side: (key_client, {side: others[side]}),
-        "another marketplace's key": lambda side: (other_key, {side: own[side]}),
-        "the party signed in": lambda side: (session_client(people[side]), {side: own[side]}),
-        "no key": lambda side: (Client(), {side: own[side]}),
-    }
-
-
 # Each route: the stage the case must be in (a fixture), which side acts, the rest of a valid body.
 ROUTES = [
     ("offer", "opened_case", "seller", {"kind": "full_refund"}),
@@ -103,21 +57,14 @@ ROUTES = [
     ("appeal", "decided", "buyer", {"reason": "The photos were missed.", "new_information": "A neighbour saw it."}),
     ("withdraw", "opened_case", "buyer", {}),
 ]
-# Another marketplace's case, and another buyer's or shop's, is a 404 whatever exists; people use the pages.
-CALLERS = [
-    ("the key for the case's party", 200),
-    ("the key for another buyer or shop member", 404),
-    ("another marketplace's key", 404),
-    ("the party signed in", 403),
-    ("no key", 401),
-]
+CALLERS = [("the key for the party", 200), *REFUSED_CALLERS]
 
 
 @pytest.mark.parametrize(("route", "stage", "side", "body"), ROUTES)
 @pytest.mark.parametrize(("caller", "status"), CALLERS)
-def test_each_party_action_as_each_caller(request, callers, route, stage, side, body, caller, status):
+def test_each_party_action_as_each_caller(request, party_callers, route, stage, side, body, caller, status):
     case = request.getfixturevalue(stage)
-    client, named = callers[caller](side)
+    client, named = party_callers[caller](side)
     events = TimelineEvent.objects.count()
 
     response = act(client, case, route, {**named, **body})
@@ -129,10 +76,10 @@ def test_each_party_action_as_each_caller(request, callers, route, stage, side, 
 @pytest.mark.parametrize(("route", "stage", "side", "body"), ROUTES)
 @pytest.mark.parametrize(("caller", "status"), [row for row in CALLERS if row[1] != 200])
 def test_a_refused_action_is_a_problem_document_and_changes_nothing(
-    request, callers, route, stage, side, body, caller, status
+    request, party_callers, route, stage, side, body, caller, status
 ):
     case = request.getfixturevalue(stage)
-    client, named = callers[caller](side)
+    client, named = party_callers[caller](side)
 
     response = act(client, case, route, {**named, **body})
 
@@ -157,28 +104,28 @@ BAD_BODIES = [
 
 @pytest.mark.parametrize(("route", "stage", "body", "field"), BAD_BODIES)
 def test_a_bad_body_is_a_422_naming_the_field_and_changes_nothing(
-    request, key_client, named_seller, route, stage, body, field
+    request, storefront, named_seller, route, stage, body, field
 ):
     case = request.getfixturevalue(stage)
 
-    response = act(key_client, case, route, body)
+    response = act(storefront, case, route, body)
 
     assert (response.status_code, response["Content-Type"]) == (422, PROBLEM)
     assert response.json()["errors"][0]["field"] == field
     assert fresh(case).status == case.status
 
 
-def test_naming_a_buyer_unknown_to_the_marketplace_is_a_422_naming_it(key_client, opened_case, other_marketplace):
+def test_naming_a_buyer_unknown_to_the_marketplace_is_a_422_naming_it(storefront, opened_case, other_marketplace):
     stranger = factories.BuyerFactory(marketplace=other_marketplace, external_id="B-STRANGER")
 
-    response = act(key_client, opened_case, "withdraw", {"buyer": stranger.external_id})
+    response = act(storefront, opened_case, "withdraw", {"buyer": stranger.external_id})
 
     assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "buyer")
     assert fresh(opened_case).status == CaseStatus.AWAITING_SELLER
 
 
-def test_the_seller_cannot_be_named_where_only_the_buyer_acts(key_client, offered, named_seller):
-    response = act(key_client, offered, "offer/accept", {"seller": SELLER_ID})
+def test_the_seller_cannot_be_named_where_only_the_buyer_acts(storefront, offered, named_seller):
+    response = act(storefront, offered, "offer/accept", {"seller": SELLER_ID})
 
     assert response.status_code == 422
     assert [error["field"] for error in response.json()["errors"]] == ["buyer", "seller"]
@@ -196,11 +143,11 @@ def test_the_seller_cannot_be_named_where_only_the_buyer_acts(key_client, offere
         ({"kind": "return_and_refund"}, OfferKind.RETURN_AND_REFUND, 2500),
     ],
 )
-def test_the_seller_offers_each_kind(key_client, opened_case, named_seller, order, body, kind, amount):
+def test_the_seller_offers_each_kind(storefront, opened_case, named_seller, order, body, kind, amount):
     order.total_minor = 2500
     order.save(update_fields=["total_minor"])
 
-    response = act(key_client, opened_case, "offer", {"seller": SELLER_ID, "message": "Sorry.", **body})
+    response = act(storefront, opened_case, "offer", {"seller": SELLER_ID, "message": "Sorry.", **body})
 
     offer = CaseOffer.objects.get(case=opened_case)
     assert response.status_code == 200
@@ -209,9 +156,9 @@ def test_the_seller_offers_each_kind(key_client, opened_case, named_seller, orde
     assert response.json()["offers"][0]["kind"] == kind
 
 
-def test_the_shop_itself_refuses_with_its_reason_and_evidence(key_client, opened_case, shop):
+def test_the_shop_itself_refuses_with_its_reason_and_evidence(storefront, opened_case, shop):
     response = act(
-        key_client,
+        storefront,
         opened_case,
         "offer",
         {
@@ -232,48 +179,48 @@ def test_the_shop_itself_refuses_with_its_reason_and_evidence(key_client, opened
     )
 
 
-def test_a_refusal_without_its_reason_is_a_422_naming_message(key_client, opened_case, named_seller):
-    response = act(key_client, opened_case, "offer", {"seller": SELLER_ID, "kind": "refusal"})
+def test_a_refusal_without_its_reason_is_a_422_naming_message(storefront, opened_case, named_seller):
+    response = act(storefront, opened_case, "offer", {"seller": SELLER_ID, "kind": "refusal"})
 
     assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "message")
     assert CaseOffer.objects.count() == 0
 
 
-def test_another_shop_of_the_marketplace_is_a_404(key_client, opened_case, marketplace):
+def test_another_shop_of_the_marketplace_is_a_404(storefront, opened_case, marketplace):
     other = Shop.objects.create(marketplace=marketplace, external_id="S-OTHER", name="Other")
 
-    response = act(key_client, opened_case, "offer", {"shop": other.external_id, "kind": "full_refund"})
+    response = act(storefront, opened_case, "offer", {"shop": other.external_id, "kind": "full_refund"})
 
     assert response.status_code == 404
     assert CaseOffer.objects.count() == 0
 
 
-def test_a_partial_refund_over_the_order_total_is_a_422_naming_amount(key_client, opened_case, named_seller, order):
+def test_a_partial_refund_over_the_order_total_is_a_422_naming_amount(storefront, opened_case, named_seller, order):
     body = {"seller": SELLER_ID, "kind": "partial_refund", "amount_minor": order.total_minor + 1}
 
-    response = act(key_client, opened_case, "offer", body)
+    response = act(storefront, opened_case, "offer", body)
 
     assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "amount")
 
 
-def test_an_offer_on_an_escalated_case_is_a_409(key_client, escalated, named_seller):
-    response = act(key_client, escalated, "offer", {"seller": SELLER_ID, "kind": "full_refund"})
+def test_an_offer_on_an_escalated_case_is_a_409(storefront, escalated, named_seller):
+    response = act(storefront, escalated, "offer", {"seller": SELLER_ID, "kind": "full_refund"})
 
     assert (response.status_code, response.json()["code"]) == (409, "transition_not_allowed")
 
 
-def test_the_seller_answers_a_question_put_to_the_seller(key_client, reviewed, operator_actor, named_seller):
+def test_the_seller_answers_a_question_put_to_the_seller(storefront, reviewed, operator_actor, named_seller):
     case_info_request(actor=operator_actor, case=reviewed, party=Party.SELLER, question="Tracking number?")
 
-    response = act(key_client, reviewed, "answer", {"seller": SELLER_ID, "answer": "RR123456785GB"})
+    response = act(storefront, reviewed, "answer", {"seller": SELLER_ID, "answer": "RR123456785GB"})
 
     assert response.status_code == 200
     assert response.json()["status"] == CaseStatus.UNDER_REVIEW
     assert response.json()["info_requests"][0]["answer"] == "RR123456785GB"
 
 
-def test_the_party_not_asked_cannot_answer(key_client, asked_buyer, named_seller):
-    response = act(key_client, asked_buyer, "answer", {"seller": SELLER_ID, "answer": "Me too."})
+def test_the_party_not_asked_cannot_answer(storefront, asked_buyer, named_seller):
+    response = act(storefront, asked_buyer, "answer", {"seller": SELLER_ID, "answer": "Me too."})
 
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
     assert fresh(asked_buyer).status == CaseStatus.AWAITING_INFO
@@ -282,8 +229,8 @@ def test_the_party_not_asked_cannot_answer(key_client, asked_buyer, named_seller
 # --- the buyer's actions --------------------------------------------------------------------------------
 
 
-def test_accepting_a_refund_offer_resolves_the_case_with_one_ledger_entry(key_client, offered, buyer):
-    response = act(key_client, offered, "offer/accept", {"buyer": buyer.external_id})
+def test_accepting_a_refund_offer_resolves_the_case_with_one_ledger_entry(storefront, offered, buyer):
+    response = act(storefront, offered, "offer/accept", {"buyer": buyer.external_id})
 
     assert response.status_code == 200
     assert response.json()["status"] == CaseStatus.RESOLVED
@@ -291,52 +238,60 @@ def test_accepting_a_refund_offer_resolves_the_case_with_one_ledger_entry(key_cl
     assert LedgerEntry.objects.filter(case_id=offered.pk).count() == 1
 
 
-def test_escalating_before_the_sellers_deadline_is_a_409_saying_until_when(key_client, opened_case, buyer):
-    response = act(key_client, opened_case, "escalate", {"buyer": buyer.external_id})
+def test_escalating_before_the_sellers_deadline_is_a_409_saying_until_when(storefront, opened_case, buyer):
+    response = act(storefront, opened_case, "escalate", {"buyer": buyer.external_id})
 
     assert (response.status_code, response.json()["code"]) == (409, "conflict")
     assert response.json()["detail"] == "The seller has until Tue 1 Dec, 12:00 to answer; you can escalate after that."
 
 
-def test_evidence_with_the_buyers_own_uploads_is_attached_to_it(key_client, opened_case, buyer):
+def test_evidence_with_the_buyers_own_uploads_is_attached_to_it(storefront, opened_case, buyer):
     photo = uploaded_by(buyer)
 
-    response = act(key_client, opened_case, "evidence", {"buyer": buyer.external_id, "text": "Crushed.", "attachments": [photo.pk]})
+    response = act(
+        storefront, opened_case, "evidence", {"buyer": buyer.external_id, "text": "Crushed.", "attachments": [photo.pk]}
+    )
 
     evidence = CaseEvidence.objects.get(case=opened_case)
     photo.refresh_from_db()
     assert response.status_code == 200
     assert (evidence.party, evidence.author_id, evidence.text) == (Party.BUYER, buyer.pk, "Crushed.")
     assert (photo.owner_type, photo.owner_id) == ("cases.caseevidence", evidence.pk)
+    shown = response.json()["evidence"]
+    assert [(item["party"], item["text"], [a["id"] for a in item["attachments"]]) for item in shown] == [
+        ("buyer", "Crushed.", [photo.pk])
+    ]
 
 
-def test_evidence_with_someone_elses_upload_is_refused_and_adds_nothing(key_client, opened_case, buyer, other_buyer):
+def test_evidence_with_someone_elses_upload_is_refused_and_adds_nothing(storefront, opened_case, buyer, other_buyer):
     photo = uploaded_by(other_buyer)
 
-    response = act(key_client, opened_case, "evidence", {"buyer": buyer.external_id, "text": "Mine.", "attachments": [photo.pk]})
+    response = act(
+        storefront, opened_case, "evidence", {"buyer": buyer.external_id, "text": "Mine.", "attachments": [photo.pk]}
+    )
 
     assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "attachments")
     assert CaseEvidence.objects.count() == 0
 
 
-def test_the_seller_adds_evidence_too(key_client, opened_case, named_seller):
-    response = act(key_client, opened_case, "evidence", {"seller": SELLER_ID, "text": "Tracking shows delivered."})
+def test_the_seller_adds_evidence_too(storefront, opened_case, named_seller):
+    response = act(storefront, opened_case, "evidence", {"seller": SELLER_ID, "text": "Tracking shows delivered."})
 
     assert response.status_code == 200
     assert CaseEvidence.objects.get().party == Party.SELLER
 
 
-def test_the_shop_itself_cannot_sign_evidence(key_client, opened_case, shop):
-    response = act(key_client, opened_case, "evidence", {"shop": shop.external_id, "text": "Delivered."})
+def test_the_shop_itself_cannot_sign_evidence(storefront, opened_case, shop):
+    response = act(storefront, opened_case, "evidence", {"shop": shop.external_id, "text": "Delivered."})
 
     assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "shop")
 
 
-def test_a_second_appeal_is_a_409(key_client, decided, buyer):
+def test_a_second_appeal_is_a_409(storefront, decided, buyer):
     body = {"buyer": buyer.external_id, "reason": "Missed.", "new_information": "A photo."}
-    act(key_client, decided, "appeal", body)
+    act(storefront, decided, "appeal", body)
 
-    response = act(key_client, decided, "appeal", body)
+    response = act(storefront, decided, "appeal", body)
 
     assert (response.status_code, response.json()["code"]) == (409, "conflict")
 
@@ -357,12 +312,12 @@ def uploaded_by(user) -> Attachment:
 # --- Idempotency-Key ------------------------------------------------------------------------------------
 
 
-def test_repeating_an_accept_with_the_same_key_answers_the_same_and_pays_once(key_client, offered, buyer):
+def test_repeating_an_accept_with_the_same_key_answers_the_same_and_pays_once(storefront, offered, buyer):
     body = {"buyer": buyer.external_id}
-    first = act(key_client, offered, "offer/accept", body, HTTP_IDEMPOTENCY_KEY="accept-1")
+    first = act(storefront, offered, "offer/accept", body, HTTP_IDEMPOTENCY_KEY="accept-1")
     messages = Message.objects.count()
 
-    again = act(key_client, offered, "offer/accept", body, HTTP_IDEMPOTENCY_KEY="accept-1")
+    again = act(storefront, offered, "offer/accept", body, HTTP_IDEMPOTENCY_KEY="accept-1")
 
     assert (first.status_code, again.status_code) == (200, 200)
     assert again.json() == first.json()
@@ -371,20 +326,22 @@ def test_repeating_an_accept_with_the_same_key_answers_the_same_and_pays_once(ke
     assert Message.objects.count() == messages
 
 
-def test_repeating_evidence_with_the_same_key_adds_it_once(key_client, opened_case, buyer):
+def test_repeating_evidence_with_the_same_key_adds_it_once(storefront, opened_case, buyer):
     body = {"buyer": buyer.external_id, "text": "The box came empty."}
-    first = act(key_client, opened_case, "evidence", body, HTTP_IDEMPOTENCY_KEY="evidence-1")
+    first = act(storefront, opened_case, "evidence", body, HTTP_IDEMPOTENCY_KEY="evidence-1")
 
-    again = act(key_client, opened_case, "evidence", body, HTTP_IDEMPOTENCY_KEY="evidence-1")
+    again = act(storefront, opened_case, "evidence", body, HTTP_IDEMPOTENCY_KEY="evidence-1")
 
     assert (first.status_code, again.status_code, again.json()) == (200, 200, first.json())
     assert CaseEvidence.objects.count() == 1
 
 
-def test_the_same_key_with_another_body_is_refused(key_client, opened_case, buyer):
-    act(key_client, opened_case, "evidence", {"buyer": buyer.external_id, "text": "One."}, HTTP_IDEMPOTENCY_KEY="k")
+def test_the_same_key_with_another_body_is_refused(storefront, opened_case, buyer):
+    act(storefront, opened_case, "evidence", {"buyer": buyer.external_id, "text": "One."}, HTTP_IDEMPOTENCY_KEY="k")
 
-    response = act(key_client, opened_case, "evidence", {"buyer": buyer.external_id, "text": "Two."}, HTTP_IDEMPOTENCY_KEY="k")
+    response = act(
+        storefront, opened_case, "evidence", {"buyer": buyer.external_id, "text": "Two."}, HTTP_IDEMPOTENCY_KEY="k"
+    )
 
     assert (response.status_code, response.json()["code"]) == (422, "idempotency_key_reused")
     assert (CaseEvidence.objects.count(), IdempotencyRecord.objects.count()) == (1, 1)

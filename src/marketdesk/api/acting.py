@@ -16,6 +16,7 @@ does the service run, with an actor that carries the person and the key.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from django.http import HttpRequest
@@ -70,14 +71,20 @@ class AsPartyIn(AsPersonIn):
     shop: ExternalId | None = _SHOP
 
 
-def _key_actor(request: HttpRequest) -> Actor:
+@dataclass(frozen=True)
+class _Key:
+    marketplace_id: int
+    api_key_id: int | None
+
+
+def _key(request: HttpRequest) -> _Key:
     actor = request_actor(request)
     if actor.role != Role.MARKETPLACE or actor.marketplace_id is None:
         raise PermissionDenied(_("Only the marketplace's API key acts for its buyers and sellers here."))
-    return actor
+    return _Key(marketplace_id=actor.marketplace_id, api_key_id=actor.api_key_id)
 
 
-def _person(key: Actor, *, role: str, external_id: str, field: str) -> Actor:
+def _person(key: _Key, *, role: str, external_id: str, field: str) -> Actor:
     user = User.objects.filter(
         marketplace_id=key.marketplace_id, external_id=external_id, role=role, is_active=True
     ).first()
@@ -91,9 +98,12 @@ def _person(key: Actor, *, role: str, external_id: str, field: str) -> Actor:
     return Actor(role=role, user=user, marketplace_id=key.marketplace_id, api_key_id=key.api_key_id)
 
 
-def _shop(key: Actor, external_id: str) -> Actor:
-    shop_id = Shop.objects.filter(marketplace_id=key.marketplace_id, external_id=external_id).values_list("pk", flat=True)
-    found = shop_id.first()
+def _shop(key: _Key, external_id: str) -> Actor:
+    found = (
+        Shop.objects.filter(marketplace_id=key.marketplace_id, external_id=external_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if found is None:
         raise DomainValidationError(_("No shop of your marketplace has this id."), field="shop")
     return Actor(role=Role.SELLER, marketplace_id=key.marketplace_id, api_key_id=key.api_key_id, shop_id=found)
@@ -101,15 +111,13 @@ def _shop(key: Actor, external_id: str) -> Actor:
 
 def acting_actor(request: HttpRequest, named: Schema) -> Actor:
     """Return the actor the key acts for, from the body's ``buyer``, ``seller`` or ``shop`` (exactly one)."""
-    key = _key_actor(request)
+    key = _key(request)
     given = {name: getattr(named, name, None) for name in ("buyer", "seller", "shop")}
     present = [name for name, value in given.items() if value is not None]
     if len(present) != 1:
         allowed = [name for name in ("buyer", "seller", "shop") if name in type(named).model_fields]
         field = present[1] if len(present) > 1 else allowed[0]
-        raise DomainValidationError(
-            _("Name exactly one of: %(fields)s.") % {"fields": ", ".join(allowed)}, field=field
-        )
+        raise DomainValidationError(_("Name exactly one of: %(fields)s.") % {"fields": ", ".join(allowed)}, field=field)
     name = present[0]
     if name == "shop":
         return _shop(key, str(given["shop"]))

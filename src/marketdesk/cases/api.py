@@ -32,8 +32,10 @@ from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_ac
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
-from marketdesk.cases.models import Case, Decision, SellerContact
+from marketdesk.attachments.presenters import attachment_view
+from marketdesk.attachments.selectors import attachments_of_many
 from marketdesk.cases import services
+from marketdesk.cases.models import Case, CaseEvidence, Decision, SellerContact
 from marketdesk.cases.schemas import (
     CaseAnswerIn,
     CaseAppealIn,
@@ -79,6 +81,18 @@ def _case_detail(actor: Actor, pk: int) -> Case:
         "appeals",
         Prefetch("info_requests", queryset=info_requests_for_actor(actor), to_attr="visible_info_requests"),
     )
+    statements = list(CaseEvidence.objects.filter(case=case))
+    files = attachments_of_many(statements)
+    case.evidence_views = [  # type: ignore[attr-defined]
+        {
+            "id": item.pk,
+            "party": item.party,
+            "text": item.text,
+            "added_at": item.added_at,
+            "attachments": [attachment_view(a) for a in files[item.pk]],
+        }
+        for item in statements
+    ]
     return case
 
 

@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, ConfigDict, Field, StrictInt
 
 from marketdesk.api.acting import AsBuyerIn, AsPartyIn, AsPersonIn, AsSellerIn
 from marketdesk.api.pagination import CursorPage
+from marketdesk.attachments.schemas import AttachmentOut
 from marketdesk.cases.models import (
     Appeal,
     Case,
@@ -124,10 +125,21 @@ class AppealOut(Schema):
     filed_at: AwareDatetime
 
 
+class CaseEvidenceOut(Schema):
+    """A statement a party added to its side of the case, with its files (links signed for a few minutes)."""
+
+    id: int
+    party: Party
+    text: str
+    added_at: AwareDatetime
+    attachments: list[AttachmentOut]
+
+
 class CaseDetailOut(CaseOut):
-    """A case with its offers, the questions the caller may read, its decisions and its appeal."""
+    """A case with its offers, the parties' evidence, the questions the caller may read, its decisions and appeal."""
 
     offers: list[CaseOfferOut]
+    evidence: list[CaseEvidenceOut]
     info_requests: list[InfoRequestOut]
     decisions: list[DecisionOut]
     appeal: AppealOut | None
@@ -135,6 +147,11 @@ class CaseDetailOut(CaseOut):
     @staticmethod
     def resolve_offers(obj: Case) -> list[Any]:
         return list(obj.offers.all())
+
+    @staticmethod
+    def resolve_evidence(obj: Case) -> list[dict[str, Any]]:
+        # Built by the view with each statement's files (``evidence_views``), in one query for all of them.
+        return list(obj.evidence_views)  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_info_requests(obj: Case) -> list[Any]:

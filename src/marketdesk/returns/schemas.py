@@ -9,9 +9,7 @@ from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field, StrictBool, StrictInt
 
 from marketdesk.api.acting import AsBuyerIn, AsSellerIn
-
 from marketdesk.api.pagination import CursorPage
-from marketdesk.returns.services import MAX_TEXT
 from marketdesk.returns.models import (
     Condition,
     RefundPayer,
@@ -21,6 +19,7 @@ from marketdesk.returns.models import (
     ReturnReason,
     ShippingPayer,
 )
+from marketdesk.returns.services import MAX_TEXT
 from marketdesk.returns.states import ReturnStatus
 
 
