@@ -15,11 +15,12 @@ from marketdesk.cases.states import CaseStatus
 from marketdesk.core.models import TimelineEvent
 from marketdesk.ledger.models import LedgerEntry
 from marketdesk.messaging.models import Message
+from marketdesk.notifications.models import WebhookDelivery
 from marketdesk.orders.models import Shop
 from tests import factories
 from tests.api.headless import REFUSED_CALLERS, SELLER_ID, post_json
 from tests.api.helpers import PROBLEM
-from tests.cases.conftest import fresh
+from tests.cases.conftest import fresh, webhooks
 
 pytestmark = pytest.mark.django_db
 
@@ -345,3 +346,27 @@ def test_the_same_key_with_another_body_is_refused(storefront, opened_case, buye
 
     assert (response.status_code, response.json()["code"]) == (422, "idempotency_key_reused")
     assert (CaseEvidence.objects.count(), IdempotencyRecord.objects.count()) == (1, 1)
+
+
+# --- the marketplace hears each step ---------------------------------------------------------------------
+
+
+def test_withdrawing_tells_the_marketplace(storefront, opened_case, buyer, endpoint):
+    act(storefront, opened_case, "withdraw", {"buyer": buyer.external_id})
+
+    assert webhooks("case.withdrawn") == [f"case-{opened_case.pk}-withdrawn"]
+
+
+def test_evidence_tells_the_marketplace_with_its_files(storefront, opened_case, buyer, endpoint):
+    photo = uploaded_by(buyer)
+
+    act(storefront, opened_case, "evidence", {"buyer": buyer.external_id, "text": "Torn.", "attachments": [photo.pk]})
+
+    evidence = CaseEvidence.objects.get()
+    delivery = WebhookDelivery.objects.get(event_type="case.evidence_added")
+    assert delivery.event_id == f"case-{opened_case.pk}-evidence-{evidence.pk}"
+    assert {k: delivery.payload["data"][k] for k in ("party", "text", "attachments")} == {
+        "party": "buyer",
+        "text": "Torn.",
+        "attachments": [photo.pk],
+    }

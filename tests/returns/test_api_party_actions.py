@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from marketdesk.core.models import TimelineEvent
 from marketdesk.ledger.models import LedgerEntry
-from marketdesk.returns.models import Condition, Return, ReturnLine
+from marketdesk.returns.models import Condition, Return, ReturnLine, ReturnReason
+from marketdesk.returns.services import LineInspection, return_inspect, return_receive, return_refuse, return_request
 from marketdesk.returns.states import ReturnStatus
+from marketdesk.shipping.models import Carrier, Shipment
 from tests.api.headless import REFUSED_CALLERS, SELLER_ID, post_json
 from tests.api.helpers import PROBLEM
 from tests.returns.conftest import MINUTE, NOW, SELLER_DUE, SHIP_BY, WINDOW_CLOSES, fresh
+from tests.shipping.conftest import carriers_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +26,25 @@ def request_url(order) -> str:
 
 def return_url(ret: Return, route: str) -> str:
     return f"/api/v1/returns/{ret.pk}/{route}"
+
+
+@pytest.fixture
+def refused(requested, seller_actor, at_now) -> Return:
+    """The hat's return, refused; two days on, a case may follow from it."""
+    return_refuse(actor=seller_actor, ret=requested, reason="Hats are final sale.")
+    at_now.advance(dt.timedelta(days=2))
+    return fresh(requested)
+
+
+@pytest.fixture
+def refund_offered(order, scarf, buyer_actor, seller_actor, at_now) -> Return:
+    """Two scarves to exchange, received and accepted, with no replacement in stock: the refund is offered."""
+    ret = return_request(
+        actor=buyer_actor, order=order, lines={scarf.pk: 2}, reason=ReturnReason.DOESNT_FIT, resolution="exchange"
+    )
+    return_receive(actor=seller_actor, code=ret.code)
+    results = {rl.pk: LineInspection(accepted=rl.quantity, condition="as_new") for rl in ret.lines.all()}
+    return return_inspect(actor=seller_actor, ret=ret, results=results, replacement_in_stock=False)
 
 
 @pytest.fixture
@@ -42,8 +66,22 @@ ROUTES = [
         "seller",
         {"lines": [{"line": "L1", "accepted": 2, "condition": "as_new"}]},
     ),
+    ("cancel", lambda r: return_url(r, "cancel"), "approved", "buyer", {}),
+    ("shipped", lambda r: return_url(r, "shipped"), "approved", "buyer", {"tracking_number": "RR123456785GB"}),
+    ("take-refund", lambda r: return_url(r, "take-refund"), "refund_offered", "buyer", {}),
+    ("escalate", lambda r: return_url(r, "escalate"), "refused", "buyer", {}),
 ]
-SUCCESS = {"request": 201, "approve": 200, "refuse": 200, "receive": 200, "inspection": 200}
+SUCCESS = {
+    "request": 201,
+    "approve": 200,
+    "refuse": 200,
+    "receive": 200,
+    "inspection": 200,
+    "cancel": 200,
+    "shipped": 200,
+    "take-refund": 200,
+    "escalate": 200,
+}
 
 
 @pytest.mark.parametrize(("name", "url", "stage", "side", "body"), ROUTES)
@@ -289,3 +327,45 @@ def test_repeating_a_request_with_the_same_key_makes_one_return(storefront, deli
 
     assert (first.status_code, again.status_code, again.json()) == (201, 201, first.json())
     assert Return.objects.count() == 1
+
+
+def test_shipping_back_with_a_known_carrier_tracks_the_parcel(storefront, approved, buyer):
+    carriers_ensure()
+    carrier = Carrier.objects.order_by("code").first()
+    body = {"buyer": buyer.external_id, "carrier": carrier.code, "tracking_number": "RR123456785GB"}
+
+    response = post_json(storefront, return_url(approved, "shipped"), body)
+
+    assert (response.status_code, response.json()["status"], response.json()["tracking_number"]) == (
+        200,
+        ReturnStatus.SHIPPED,
+        "RR123456785GB",
+    )
+    shipment = Shipment.objects.get(order=approved.order, external_id=f"return-{approved.code}")
+    assert (response.json()["return_shipment_id"], shipment.carrier_id) == (shipment.pk, carrier.pk)
+
+
+def test_taking_the_offered_refund_pays_it_once(storefront, refund_offered, buyer):
+    body = {"buyer": buyer.external_id}
+    first = post_json(storefront, return_url(refund_offered, "take-refund"), body)
+
+    again = post_json(storefront, return_url(refund_offered, "take-refund"), body)
+
+    assert (first.status_code, again.status_code, again.json()["status"]) == (200, 200, ReturnStatus.REFUNDED)
+    assert LedgerEntry.objects.filter(order_id=refund_offered.order_id).count() == 1
+
+
+def test_a_refusal_taken_to_a_case_opens_it_for_the_buyer(storefront, refused, buyer):
+    response = post_json(storefront, return_url(refused, "escalate"), {"buyer": buyer.external_id})
+
+    ret = fresh(refused)
+    assert (response.status_code, response.json()["status"]) == (200, ReturnStatus.ESCALATED)
+    assert (ret.escalated_case.buyer_id, ret.escalated_case.reason_detail) == (buyer.pk, "return_refused")
+
+
+def test_cancelling_a_shipped_return_is_a_409(storefront, approved, buyer):
+    post_json(storefront, return_url(approved, "shipped"), {"buyer": buyer.external_id})
+
+    response = post_json(storefront, return_url(approved, "cancel"), {"buyer": buyer.external_id})
+
+    assert (response.status_code, response.json()["code"]) == (409, "transition_not_allowed")

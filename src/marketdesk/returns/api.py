@@ -33,6 +33,7 @@ from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.returns import services
 from marketdesk.returns.models import Return
 from marketdesk.returns.schemas import (
+    ReturnBuyerActIn,
     ReturnFilterIn,
     ReturnInspectionIn,
     ReturnOut,
@@ -42,6 +43,7 @@ from marketdesk.returns.schemas import (
     ReturnReplacementIn,
     ReturnRequestIn,
     ReturnSellerActIn,
+    ReturnShippedIn,
 )
 from marketdesk.returns.selectors import return_get_for_actor, returns_for_actor
 from marketdesk.returns.services import LineInspection, return_receive, return_replacement_ship
@@ -264,3 +266,60 @@ def return_inspection_view(request: HttpRequest, return_id: int, payload: Return
         replacement_in_stock=payload.replacement_in_stock,
     )
     return _answer(ret)
+
+
+@router.post(
+    "/returns/{return_id}/cancel",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Cancel a return as the buyer",
+    description="Before the parcel is sent." + ACTING_NOTE,
+)
+@idempotent
+def return_cancel_view(request: HttpRequest, return_id: int, payload: ReturnBuyerActIn) -> Return:
+    actor, ret = _acting_on(request, return_id, payload)
+    return _answer(services.return_cancel(actor=actor, ret=ret))
+
+
+@router.post(
+    "/returns/{return_id}/shipped",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Record that the buyer sent the parcel back",
+    description=(
+        "With a carrier marketdesk knows and a tracking number, the parcel is tracked on the return." + ACTING_NOTE
+    ),
+)
+@idempotent
+def return_shipped_view(request: HttpRequest, return_id: int, payload: ReturnShippedIn) -> Return:
+    actor, ret = _acting_on(request, return_id, payload)
+    shipped = services.return_mark_shipped(
+        actor=actor, ret=ret, tracking_number=payload.tracking_number, carrier=payload.carrier
+    )
+    return _answer(shipped)
+
+
+@router.post(
+    "/returns/{return_id}/take-refund",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Take the refund offered instead of an exchange",
+    description="When the replacement is out of stock; recorded once in the ledger." + ACTING_NOTE,
+)
+@idempotent
+def return_take_refund_view(request: HttpRequest, return_id: int, payload: ReturnBuyerActIn) -> Return:
+    actor, ret = _acting_on(request, return_id, payload)
+    return _answer(services.return_refund_take(actor=actor, ret=ret))
+
+
+@router.post(
+    "/returns/{return_id}/escalate",
+    response=ACTION_RESPONSES,
+    auth=MARKETPLACE_WRITE_AUTH,
+    summary="Take a refused return to a case",
+    description="The platform decides; the new case's id is in `return.escalated`." + ACTING_NOTE,
+)
+@idempotent
+def return_escalate_view(request: HttpRequest, return_id: int, payload: ReturnBuyerActIn) -> Return:
+    actor, ret = _acting_on(request, return_id, payload)
+    return _answer(services.return_escalate(actor=actor, ret=ret))

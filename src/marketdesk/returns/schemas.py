@@ -165,6 +165,25 @@ class ReturnRequestIn(AsBuyerIn):
     )
 
 
+class ReturnBuyerActIn(AsBuyerIn):
+    """The buyer the marketplace acts for, with nothing more to say."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"buyer": "u42"}]})
+
+
+class ReturnShippedIn(AsBuyerIn):
+    """The buyer sent the parcel back: its carrier and tracking number, when known."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"buyer": "u42", "carrier": "royal_mail", "tracking_number": "RR123456785GB"}]}
+    )
+
+    carrier: Annotated[str, Field(max_length=40, pattern=r"^[^\x00]*$")] = Field(
+        "", description="A carrier code marketdesk knows makes the parcel a tracked shipment; empty if unknown."
+    )
+    tracking_number: Annotated[str, Field(max_length=64, pattern=r"^[^\x00]*$")] = ""
+
+
 class ReturnSellerActIn(AsSellerIn):
     """The seller the marketplace acts for, with nothing more to say."""
 
