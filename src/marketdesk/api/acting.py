@@ -16,16 +16,20 @@ does the service run, with an actor that carries the person and the key.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Router, Schema
+from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
 from marketdesk.accounts.models import User
 from marketdesk.api.auth import request_actor
+from marketdesk.api.idempotency import idempotent
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, PermissionDenied
 from marketdesk.orders.models import Shop
@@ -123,3 +127,72 @@ def acting_actor(request: HttpRequest, named: Schema) -> Actor:
         return _shop(key, str(given["shop"]))
     role = Role.BUYER if name == "buyer" else Role.SELLER
     return _person(key, role=role, external_id=str(given[name]), field=name)
+
+
+@dataclass(frozen=True)
+class PartyAction:
+    """One party action of a page, offered to the marketplace's key: its address, body and what it runs.
+
+    ``act`` runs the page's service as the named party on the object that party sees (its own
+    answer is not used: the object is read again, as that party sees it, for the response).
+    """
+
+    name: str
+    path: str
+    body: type[Schema]
+    act: Callable[[Actor, Any, Any], object]
+    summary: str
+    description: str
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class PartyObject:
+    """What the actions of one router act on: its id in the path, how a party loads it, how it is answered."""
+
+    id_name: str
+    load: Callable[[Actor, int], Any]
+    answer: Callable[[Actor, Any], Any]
+    note: str
+
+
+def _party_view(action: PartyAction, target: PartyObject) -> Callable[..., Any]:
+    def view(request: HttpRequest, **params: Any) -> Status[Any]:
+        payload, object_id = params["payload"], params[target.id_name]
+        target.load(request_actor(request), object_id)  # another marketplace's object: 404 whatever is named
+        actor = acting_actor(request, payload)
+        found = target.load(actor, object_id)  # another buyer's or shop's: 404
+        action.act(actor, found, payload)
+        return Status(action.status, target.answer(actor, found))
+
+    # ninja reads the parameters from the signature: the path's id and this action's body.
+    view.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=HttpRequest),
+            inspect.Parameter(target.id_name, inspect.Parameter.KEYWORD_ONLY, annotation=int),
+            inspect.Parameter("payload", inspect.Parameter.KEYWORD_ONLY, annotation=action.body),
+        ]
+    )
+    view.__name__ = view.__qualname__ = action.name
+    return view
+
+
+def party_actions_register(
+    router: Router,
+    target: PartyObject,
+    actions: Sequence[PartyAction],
+    *,
+    responses: dict[int, Any],
+    auth: Sequence[Any],
+    module: str,
+) -> None:
+    """Add each action to ``router`` as an idempotent POST for the marketplace's key, documented with ``note``."""
+    for action in actions:
+        router.post(
+            action.path,
+            response={action.status: responses[200], **{k: v for k, v in responses.items() if k != 200}},
+            auth=list(auth),
+            summary=action.summary,
+            description=action.description + target.note,
+            operation_id=f"{module.replace('.', '_')}_{action.name}",
+        )(idempotent(_party_view(action, target)))

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.responses import Status
 
-from marketdesk.api.acting import acting_actor
+from marketdesk.api.acting import PartyAction, PartyObject, party_actions_register
 from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
@@ -206,42 +206,10 @@ def seller_contact_view(request: HttpRequest, external_id: ExternalIdPath) -> Se
 
 # Headless mode: the party actions of the case page, taken by the marketplace for its buyer or seller.
 
-ACTION_RESPONSES: dict[int, Any] = {200: CaseDetailOut, 400: ProblemOut, **WRITE_ERRORS}
-ACTING_NOTE = (
-    "\n\nOnly the marketplace's API key (a signed-in person is refused with 403; people use the case page). "
-    "A case of another marketplace, or of another buyer or shop than the one named, is a 404. "
-    "Accepts Idempotency-Key: a repeat with the same key and body answers the first response and changes nothing."
-)
 
-
-def _acting_on(request: HttpRequest, case_id: int, named: Any) -> tuple[Actor, Case]:
-    """Return the party the key acts for and the case as that party sees it (404 before the body's names)."""
-    case_get_for_actor(request_actor(request), pk=case_id)  # another marketplace's case: 404 whatever is named
-    actor = acting_actor(request, named)
-    return actor, case_get_for_actor(actor, pk=case_id)
-
-
-def _acted(actor: Actor, case: Case) -> Case:
-    return _case_detail(actor, case.pk)
-
-
-@router.post(
-    "/cases/{case_id}/offer",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Answer a case as the seller: an offer or a reasoned refusal",
-    description=(
-        "The seller's answer, within the seller's deadline: `full_refund`, `partial_refund` (with `amount_minor`), "
-        "`replacement`, `return_and_refund`, or `refusal` (with its reason in `message` and the evidence in "
-        "`evidence_note`). The case moves to `offer_made`; the buyer accepts or declines. Name the shop member "
-        "(`seller`) or the shop itself (`shop`)." + ACTING_NOTE
-    ),
-)
-@idempotent
-def case_offer_view(request: HttpRequest, case_id: int, payload: CaseOfferIn) -> Case:
-    actor, case = _acting_on(request, case_id, payload)
+def _offer(actor: Actor, case: Case, payload: CaseOfferIn) -> object:
     amount = Money(payload.amount_minor, case.order.currency) if payload.amount_minor is not None else None
-    services.case_offer_make(
+    return services.case_offer_make(
         actor=actor,
         case=case,
         kind=payload.kind,
@@ -249,118 +217,103 @@ def case_offer_view(request: HttpRequest, case_id: int, payload: CaseOfferIn) ->
         message=payload.message,
         evidence_note=payload.evidence_note,
     )
-    return _acted(actor, case)
 
 
-@router.post(
-    "/cases/{case_id}/offer/accept",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Accept the seller's offer as the buyer",
-    description=(
+CASE = PartyObject(
+    id_name="case_id",
+    load=lambda actor, pk: case_get_for_actor(actor, pk=pk),
+    answer=lambda actor, case: _case_detail(actor, case.pk),
+    note=(
+        "\n\nAnswers the case as the named party now sees it. Only the marketplace's API key (a signed-in person "
+        "is refused with 403; people use the case page). A case of another marketplace, or of another buyer or "
+        "shop than the one named, is a 404. Accepts Idempotency-Key: a repeat with the same key and body answers "
+        "the first response and changes nothing."
+    ),
+)
+PARTY_ACTIONS = [
+    PartyAction(
+        "case_offer_view",
+        "/cases/{case_id}/offer",
+        CaseOfferIn,
+        _offer,
+        "Answer a case as the seller: an offer or a reasoned refusal",
+        "The seller's answer, within the seller's deadline: `full_refund`, `partial_refund` (with `amount_minor`), "
+        "`replacement`, `return_and_refund`, or `refusal` (with its reason in `message` and the evidence in "
+        "`evidence_note`). The case moves to `offer_made`; the buyer accepts or declines. Name the shop member "
+        "(`seller`) or the shop itself (`shop`).",
+    ),
+    PartyAction(
+        "case_offer_accept_view",
+        "/cases/{case_id}/offer/accept",
+        CaseBuyerActIn,
+        lambda actor, case, payload: services.case_offer_accept(actor=actor, case=case),
+        "Accept the seller's offer as the buyer",
         "The case is resolved; an accepted refund is recorded once in the ledger and the marketplace hears "
-        "`case.resolved`." + ACTING_NOTE
+        "`case.resolved`.",
     ),
-)
-@idempotent
-def case_offer_accept_view(request: HttpRequest, case_id: int, payload: CaseBuyerActIn) -> Case:
-    actor, case = _acting_on(request, case_id, payload)
-    services.case_offer_accept(actor=actor, case=case)
-    return _acted(actor, case)
-
-
-@router.post(
-    "/cases/{case_id}/offer/decline",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Decline the seller's offer as the buyer",
-    description="The case waits for either party to escalate it to the platform." + ACTING_NOTE,
-)
-@idempotent
-def case_offer_decline_view(request: HttpRequest, case_id: int, payload: CaseBuyerActIn) -> Case:
-    actor, case = _acting_on(request, case_id, payload)
-    services.case_offer_decline(actor=actor, case=case)
-    return _acted(actor, case)
-
-
-@router.post(
-    "/cases/{case_id}/escalate",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Escalate a case to the platform",
-    description=(
+    PartyAction(
+        "case_offer_decline_view",
+        "/cases/{case_id}/offer/decline",
+        CaseBuyerActIn,
+        lambda actor, case, payload: services.case_offer_decline(actor=actor, case=case),
+        "Decline the seller's offer as the buyer",
+        "The case waits for either party to escalate it to the platform.",
+    ),
+    PartyAction(
+        "case_escalate_view",
+        "/cases/{case_id}/escalate",
+        CaseEscalateIn,
+        lambda actor, case, payload: services.case_escalate(actor=actor, case=case),
+        "Escalate a case to the platform",
         "After a declined offer, or once the seller's deadline passed without an answer (409 before that, "
-        "saying until when). Name the buyer, a shop member or the shop." + ACTING_NOTE
+        "saying until when). Name the buyer, a shop member or the shop.",
     ),
-)
-@idempotent
-def case_escalate_view(request: HttpRequest, case_id: int, payload: CaseEscalateIn) -> Case:
-    actor, case = _acting_on(request, case_id, payload)
-    services.case_escalate(actor=actor, case=case)
-    return _acted(actor, case)
-
-
-@router.post(
-    "/cases/{case_id}/evidence",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Add evidence to a case",
-    description=(
+    PartyAction(
+        "case_evidence_view",
+        "/cases/{case_id}/evidence",
+        CaseEvidenceIn,
+        lambda actor, case, payload: services.case_evidence_add(
+            actor=actor, case=case, text=payload.text, attachment_ids=payload.attachments
+        ),
+        "Add evidence to a case",
         "A statement for the named person's side of the case, until it is decided, with files uploaded for "
         "the same person through POST /attachments (their ids in `attachments`; someone else's upload, or one "
-        "attached already, is a 422 naming `attachments`). Name the buyer or a shop member." + ACTING_NOTE
+        "attached already, is a 422 naming `attachments`). Name the buyer or a shop member.",
     ),
-)
-@idempotent
-def case_evidence_view(request: HttpRequest, case_id: int, payload: CaseEvidenceIn) -> Case:
-    actor, case = _acting_on(request, case_id, payload)
-    services.case_evidence_add(actor=actor, case=case, text=payload.text, attachment_ids=payload.attachments)
-    return _acted(actor, case)
-
-
-@router.post(
-    "/cases/{case_id}/answer",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Answer support's question",
-    description=(
+    PartyAction(
+        "case_answer_view",
+        "/cases/{case_id}/answer",
+        CaseAnswerIn,
+        lambda actor, case, payload: services.case_info_provide(actor=actor, case=case, answer=payload.answer),
+        "Answer support's question",
         "Only the party support asked answers (the other one is refused with 403); the case goes back under "
-        "review. Name the buyer, a shop member or the shop." + ACTING_NOTE
+        "review. Name the buyer, a shop member or the shop.",
     ),
-)
-@idempotent
-def case_answer_view(request: HttpRequest, case_id: int, payload: CaseAnswerIn) -> Case:
-    actor, case = _acting_on(request, case_id, payload)
-    services.case_info_provide(actor=actor, case=case, answer=payload.answer)
-    return _acted(actor, case)
-
-
-@router.post(
-    "/cases/{case_id}/appeal",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Appeal the decision",
-    description=(
+    PartyAction(
+        "case_appeal_view",
+        "/cases/{case_id}/appeal",
+        CaseAppealIn,
+        lambda actor, case, payload: services.case_appeal(
+            actor=actor, case=case, reason=payload.reason, new_information=payload.new_information
+        ),
+        "Appeal the decision",
         "Once per case, within the policy's window after the first decision, with new information; another "
-        "operator decides. Name the buyer or a shop member." + ACTING_NOTE
+        "operator decides. Name the buyer or a shop member.",
     ),
-)
-@idempotent
-def case_appeal_view(request: HttpRequest, case_id: int, payload: CaseAppealIn) -> Case:
-    actor, case = _acting_on(request, case_id, payload)
-    services.case_appeal(actor=actor, case=case, reason=payload.reason, new_information=payload.new_information)
-    return _acted(actor, case)
-
-
-@router.post(
-    "/cases/{case_id}/withdraw",
-    response=ACTION_RESPONSES,
+    PartyAction(
+        "case_withdraw_view",
+        "/cases/{case_id}/withdraw",
+        CaseBuyerActIn,
+        lambda actor, case, payload: services.case_withdraw(actor=actor, case=case),
+        "Withdraw the case as the buyer",
+        "Before a decision; a pending offer is withdrawn with it.",
+    ),
+]
+party_actions_register(
+    router,
+    CASE,
+    PARTY_ACTIONS,
+    responses={200: CaseDetailOut, 400: ProblemOut, **WRITE_ERRORS},
     auth=MARKETPLACE_WRITE_AUTH,
-    summary="Withdraw the case as the buyer",
-    description="Before a decision; a pending offer is withdrawn with it." + ACTING_NOTE,
+    module=__name__,
 )
-@idempotent
-def case_withdraw_view(request: HttpRequest, case_id: int, payload: CaseBuyerActIn) -> Case:
-    actor, case = _acting_on(request, case_id, payload)
-    services.case_withdraw(actor=actor, case=case)
-    return _acted(actor, case)

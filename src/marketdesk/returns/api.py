@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.responses import Status
 
-from marketdesk.api.acting import acting_actor
+from marketdesk.api.acting import PartyAction, PartyObject, acting_actor, party_actions_register
 from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
@@ -133,23 +133,16 @@ def return_detail(request: HttpRequest, return_id: int) -> Return:
 
 #: Only the marketplace's key acts for a party here; a signed-in person uses the return page (403).
 MARKETPLACE_WRITE_AUTH = [api_key_auth, SessionAuth(roles=())]
-ACTION_RESPONSES: dict[int, Any] = {200: ReturnOut, 400: ProblemOut, **WRITE_ERRORS}
 ACTING_NOTE = (
-    "\n\nOnly the marketplace's API key (a signed-in person is refused with 403; people use the return page). "
-    "A return of another marketplace, or of another buyer or shop than the one named, is a 404. "
-    "Accepts Idempotency-Key: a repeat with the same key and body answers the first response and changes nothing."
+    "\n\nAnswers the return as it now stands. Only the marketplace's API key (a signed-in person is refused with "
+    "403; people use the return page). A return of another marketplace, or of another buyer or shop than the one "
+    "named, is a 404. Accepts Idempotency-Key: a repeat with the same key and body answers the first response and "
+    "changes nothing."
 )
 
 
 def _answer(ret: Return) -> Return:
     return _with_lines(Return.objects.select_related("order")).get(pk=ret.pk)
-
-
-def _acting_on(request: HttpRequest, return_id: int, named: Any) -> tuple[Actor, Return]:
-    """Return the party the key acts for and the return as that party sees it (404 before the body's names)."""
-    return_get_for_actor(request_actor(request), pk=return_id)  # another marketplace's return: 404 regardless
-    actor = acting_actor(request, named)
-    return actor, return_get_for_actor(actor, pk=return_id)
 
 
 def _by_line(known: dict[str, int], wanted: list[str]) -> list[int]:
@@ -197,129 +190,103 @@ def return_request_view(request: HttpRequest, external_id: ExternalIdPath, paylo
     return Status(201, _answer(ret))
 
 
-@router.post(
-    "/returns/{return_id}/approve",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Approve a return as the seller",
-    description="The buyer may print the label and ships by `ship_by`." + ACTING_NOTE,
-)
-@idempotent
-def return_approve_view(request: HttpRequest, return_id: int, payload: ReturnSellerActIn) -> Return:
-    actor, ret = _acting_on(request, return_id, payload)
-    return _answer(services.return_approve(actor=actor, ret=ret))
-
-
-@router.post(
-    "/returns/{return_id}/refuse",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Refuse a return as the seller",
-    description="With the reason the buyer reads; the buyer may take the refusal to a case." + ACTING_NOTE,
-)
-@idempotent
-def return_refuse_view(request: HttpRequest, return_id: int, payload: ReturnRefuseIn) -> Return:
-    actor, ret = _acting_on(request, return_id, payload)
-    return _answer(services.return_refuse(actor=actor, ret=ret, reason=payload.reason))
-
-
-@router.post(
-    "/returns/{return_id}/receive",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Record the receipt of a return as the seller",
-    description=(
-        "The parcel arrived: the refund deadline starts. Recording it again answers the first receipt." + ACTING_NOTE
-    ),
-)
-@idempotent
-def return_receive_view(request: HttpRequest, return_id: int, payload: ReturnSellerActIn) -> Return:
-    actor, ret = _acting_on(request, return_id, payload)
-    return _answer(return_receive(actor=actor, code=ret.code))
-
-
-@router.post(
-    "/returns/{return_id}/inspection",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Record the inspection of a return as the seller",
-    description=(
-        "Per returned line: how many are accepted and in what condition. What is accepted is refunded at the "
-        "prices paid (recorded once in the ledger), or an exchange waits for its replacement; accepting less "
-        "needs `partial_reason`. 409 `return_not_received` before the receipt." + ACTING_NOTE
-    ),
-)
-@idempotent
-def return_inspection_view(request: HttpRequest, return_id: int, payload: ReturnInspectionIn) -> Return:
-    actor, ret = _acting_on(request, return_id, payload)
+def _inspect(actor: Actor, ret: Return, payload: ReturnInspectionIn) -> object:
     lines = {rl.order_line.external_id: rl.pk for rl in ret.lines.select_related("order_line")}
     rows = _by_line(lines, [item.line for item in payload.lines])
     results = {
         row: LineInspection(accepted=item.accepted, condition=item.condition, notes=item.notes)
         for row, item in zip(rows, payload.lines, strict=True)
     }
-    ret = services.return_inspect(
+    return services.return_inspect(
         actor=actor,
         ret=ret,
         results=results,
         partial_reason=payload.partial_reason,
         replacement_in_stock=payload.replacement_in_stock,
     )
-    return _answer(ret)
 
 
-@router.post(
-    "/returns/{return_id}/cancel",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Cancel a return as the buyer",
-    description="Before the parcel is sent." + ACTING_NOTE,
+RETURN = PartyObject(
+    id_name="return_id",
+    load=lambda actor, pk: return_get_for_actor(actor, pk=pk),
+    answer=lambda actor, ret: _answer(ret),
+    note=ACTING_NOTE,
 )
-@idempotent
-def return_cancel_view(request: HttpRequest, return_id: int, payload: ReturnBuyerActIn) -> Return:
-    actor, ret = _acting_on(request, return_id, payload)
-    return _answer(services.return_cancel(actor=actor, ret=ret))
-
-
-@router.post(
-    "/returns/{return_id}/shipped",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Record that the buyer sent the parcel back",
-    description=(
-        "With a carrier marketdesk knows and a tracking number, the parcel is tracked on the return." + ACTING_NOTE
+PARTY_ACTIONS = [
+    PartyAction(
+        "return_approve_view",
+        "/returns/{return_id}/approve",
+        ReturnSellerActIn,
+        lambda actor, ret, payload: services.return_approve(actor=actor, ret=ret),
+        "Approve a return as the seller",
+        "The buyer may print the label and ships by `ship_by`.",
     ),
-)
-@idempotent
-def return_shipped_view(request: HttpRequest, return_id: int, payload: ReturnShippedIn) -> Return:
-    actor, ret = _acting_on(request, return_id, payload)
-    shipped = services.return_mark_shipped(
-        actor=actor, ret=ret, tracking_number=payload.tracking_number, carrier=payload.carrier
-    )
-    return _answer(shipped)
-
-
-@router.post(
-    "/returns/{return_id}/take-refund",
-    response=ACTION_RESPONSES,
+    PartyAction(
+        "return_refuse_view",
+        "/returns/{return_id}/refuse",
+        ReturnRefuseIn,
+        lambda actor, ret, payload: services.return_refuse(actor=actor, ret=ret, reason=payload.reason),
+        "Refuse a return as the seller",
+        "With the reason the buyer reads; the buyer may take the refusal to a case.",
+    ),
+    PartyAction(
+        "return_receive_view",
+        "/returns/{return_id}/receive",
+        ReturnSellerActIn,
+        lambda actor, ret, payload: return_receive(actor=actor, code=ret.code),
+        "Record the receipt of a return as the seller",
+        "The parcel arrived: the refund deadline starts. Recording it again answers the first receipt.",
+    ),
+    PartyAction(
+        "return_inspection_view",
+        "/returns/{return_id}/inspection",
+        ReturnInspectionIn,
+        _inspect,
+        "Record the inspection of a return as the seller",
+        "Per returned line: how many are accepted and in what condition. What is accepted is refunded at the "
+        "prices paid (recorded once in the ledger), or an exchange waits for its replacement; accepting less "
+        "needs `partial_reason`. 409 `return_not_received` before the receipt.",
+    ),
+    PartyAction(
+        "return_cancel_view",
+        "/returns/{return_id}/cancel",
+        ReturnBuyerActIn,
+        lambda actor, ret, payload: services.return_cancel(actor=actor, ret=ret),
+        "Cancel a return as the buyer",
+        "Before the parcel is sent.",
+    ),
+    PartyAction(
+        "return_shipped_view",
+        "/returns/{return_id}/shipped",
+        ReturnShippedIn,
+        lambda actor, ret, payload: services.return_mark_shipped(
+            actor=actor, ret=ret, tracking_number=payload.tracking_number, carrier=payload.carrier
+        ),
+        "Record that the buyer sent the parcel back",
+        "With a carrier marketdesk knows and a tracking number, the parcel is tracked on the return.",
+    ),
+    PartyAction(
+        "return_take_refund_view",
+        "/returns/{return_id}/take-refund",
+        ReturnBuyerActIn,
+        lambda actor, ret, payload: services.return_refund_take(actor=actor, ret=ret),
+        "Take the refund offered instead of an exchange",
+        "When the replacement is out of stock; recorded once in the ledger.",
+    ),
+    PartyAction(
+        "return_escalate_view",
+        "/returns/{return_id}/escalate",
+        ReturnBuyerActIn,
+        lambda actor, ret, payload: services.return_escalate(actor=actor, ret=ret),
+        "Take a refused return to a case",
+        "The platform decides; the new case's id is in `return.escalated`.",
+    ),
+]
+party_actions_register(
+    router,
+    RETURN,
+    PARTY_ACTIONS,
+    responses={200: ReturnOut, 400: ProblemOut, **WRITE_ERRORS},
     auth=MARKETPLACE_WRITE_AUTH,
-    summary="Take the refund offered instead of an exchange",
-    description="When the replacement is out of stock; recorded once in the ledger." + ACTING_NOTE,
+    module=__name__,
 )
-@idempotent
-def return_take_refund_view(request: HttpRequest, return_id: int, payload: ReturnBuyerActIn) -> Return:
-    actor, ret = _acting_on(request, return_id, payload)
-    return _answer(services.return_refund_take(actor=actor, ret=ret))
-
-
-@router.post(
-    "/returns/{return_id}/escalate",
-    response=ACTION_RESPONSES,
-    auth=MARKETPLACE_WRITE_AUTH,
-    summary="Take a refused return to a case",
-    description="The platform decides; the new case's id is in `return.escalated`." + ACTING_NOTE,
-)
-@idempotent
-def return_escalate_view(request: HttpRequest, return_id: int, payload: ReturnBuyerActIn) -> Return:
-    actor, ret = _acting_on(request, return_id, payload)
-    return _answer(services.return_escalate(actor=actor, ret=ret))
