@@ -8,7 +8,6 @@ import pytest
 from django.test import Client
 
 from marketdesk.api.models import IdempotencyRecord
-from marketdesk.attachments.models import Attachment, AttachmentKind, AttachmentStatus
 from marketdesk.cases.models import Case, CaseEvidence, CaseOffer, OfferKind, OfferStatus, Party
 from marketdesk.cases.services import case_info_request, case_offer_decline, case_offer_make
 from marketdesk.cases.states import CaseStatus
@@ -20,6 +19,7 @@ from marketdesk.orders.models import Shop
 from tests import factories
 from tests.api.headless import REFUSED_CALLERS, SELLER_ID, post_json
 from tests.api.helpers import PROBLEM
+from tests.attachments.samples import stored_photo
 from tests.cases.conftest import fresh, webhooks
 
 pytestmark = pytest.mark.django_db
@@ -247,7 +247,7 @@ def test_escalating_before_the_sellers_deadline_is_a_409_saying_until_when(store
 
 
 def test_evidence_with_the_buyers_own_uploads_is_attached_to_it(storefront, opened_case, buyer):
-    photo = uploaded_by(buyer)
+    photo = stored_photo(buyer)
 
     response = act(
         storefront, opened_case, "evidence", {"buyer": buyer.external_id, "text": "Crushed.", "attachments": [photo.pk]}
@@ -265,7 +265,7 @@ def test_evidence_with_the_buyers_own_uploads_is_attached_to_it(storefront, open
 
 
 def test_evidence_with_someone_elses_upload_is_refused_and_adds_nothing(storefront, opened_case, buyer, other_buyer):
-    photo = uploaded_by(other_buyer)
+    photo = stored_photo(other_buyer)
 
     response = act(
         storefront, opened_case, "evidence", {"buyer": buyer.external_id, "text": "Mine.", "attachments": [photo.pk]}
@@ -295,19 +295,6 @@ def test_a_second_appeal_is_a_409(storefront, decided, buyer):
     response = act(storefront, decided, "appeal", body)
 
     assert (response.status_code, response.json()["code"]) == (409, "conflict")
-
-
-def uploaded_by(user) -> Attachment:
-    return Attachment.objects.create(
-        uploader=user,
-        kind=AttachmentKind.IMAGE,
-        mime="image/jpeg",
-        size=3,
-        sha256="0" * 64,
-        original_name="box.jpg",
-        file="box.jpg",
-        status=AttachmentStatus.READY,
-    )
 
 
 # --- Idempotency-Key ------------------------------------------------------------------------------------
@@ -358,7 +345,7 @@ def test_withdrawing_tells_the_marketplace(storefront, opened_case, buyer, endpo
 
 
 def test_evidence_tells_the_marketplace_with_its_files(storefront, opened_case, buyer, endpoint):
-    photo = uploaded_by(buyer)
+    photo = stored_photo(buyer)
 
     act(storefront, opened_case, "evidence", {"buyer": buyer.external_id, "text": "Torn.", "attachments": [photo.pk]})
 
