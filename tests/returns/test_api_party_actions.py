@@ -144,6 +144,16 @@ BAD_BODIES = [
         {"seller": SELLER_ID, "lines": [{"line": "L1", "accepted": 1, "condition": "shiny"}]},
         "lines.0.condition",
     ),
+    ("cancel", lambda r: return_url(r, "cancel"), "approved", {}, "buyer"),
+    (
+        "shipped",
+        lambda r: return_url(r, "shipped"),
+        "approved",
+        {"buyer": "B-X", "tracking_number": 5},
+        "tracking_number",
+    ),
+    ("take-refund", lambda r: return_url(r, "take-refund"), "refund_offered", {"buyer": "B-X", "note": "x"}, "note"),
+    ("escalate", lambda r: return_url(r, "escalate"), "refused", {"seller": SELLER_ID}, "buyer"),
 ]
 
 
