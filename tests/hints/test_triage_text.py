@@ -17,7 +17,12 @@ TRANSLITERATED = [
     ("zaderzhka dostavki kakaya", "задержка доставки какая"),
     ("4to s zakazom", "что с заказом"),  # volapuk: 4 is ч
     ("ewe ne prishlo", "еше не пришло"),  # volapuk: w is ш
-    ("eto moya posylka", "это моя посылка"),  # e before t opens "это"
+    ("eto moya posylka", "ето моя посылка"),  # cleaning reads э as е in Cyrillic too
+    ("prodavets ne otvechaet", "продавец не отвечает"),  # ts that ends or opens a word is ц
+    ("trek ne obnovlyaetsya", "трек не обновляется"),  # inside, т + с
+    ("garantia na tovar", "гарантия на товар"),
+    ("novyi telefon slomalsya", "новый телефон сломался"),
+    ("y menya mojno uje", "у меня можно уже"),  # the words the table would misread
     ("shchetka ne rabotaet, ya zhdu", "щетка не работает, я жду"),
     ("kogda vernut dengi za zakaz", "когда вернут денги за заказ"),
     ("soedinite s operatorom", "соедините с оператором"),
@@ -62,6 +67,10 @@ def test_anglicisms_in_cyrillic_are_followed_by_the_russian_words():
         "трекинг отслеживание не обновляется",
         "селлеру продавец пофиг",
     ]
+
+
+def test_cleaning_drops_the_letters_transliteration_loses_in_both_scripts():
+    assert clean("Это деньги курьеру, подъезд 2") == clean("eto dengi kureru, podezd 2") == "ето денги куреру, подезд 0"
 
 
 def test_cleaning_reads_transliterated_russian_as_russian():

@@ -41,8 +41,13 @@ def clean(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     text = anglicisms_russify(translit_to_cyrillic(text.lower()))
-    text = _DIGITS.sub("0", text.replace("ё", "е"))
+    text = _DIGITS.sub("0", text.translate(_SPELLING))
     return _SPACE.sub(" ", text).strip()
+
+
+# Letters that buyers drop or swap whatever the script, and transliteration cannot tell apart:
+# ё is е, э is е ("eto"), and the soft and hard signs go ("dengi", "kurer", "tolko").
+_SPELLING = str.maketrans({"ё": "е", "э": "е", "ь": None, "ъ": None})
 
 
 # Russian typed in Latin letters ("posylka ne prishla", "prodavec ne otvechaet", volapuk "4to", "ewe").
@@ -59,6 +64,13 @@ _TRANSLIT = {
     "v": "в", "w": "ш", "x": "х", "z": "з", "'": "ь", "4": "ч",
 }  # fmt: skip
 _TRANSLIT_LONGEST = max(len(k) for k in _TRANSLIT)
+# Words the table would misread: "j" for ж (mojno, uje, jdu), "y" alone for у.
+_TRANSLIT_WORDS = {
+    "y": "у", "mojno": "можно", "nelzia": "нельзя", "uje": "уже", "jdu": "жду", "jdat": "ждать",
+    "nujno": "нужно", "nujen": "нужен", "nujna": "нужна", "doljen": "должен", "doljna": "должна",
+    "pojaluista": "пожалуйста", "pojaluysta": "пожалуйста", "pojalujsta": "пожалуйста", "tozhe": "тоже",
+    "toje": "тоже", "kajdyj": "каждый", "kajdyi": "каждый", "vajno": "важно", "jaloba": "жалоба",
+}  # fmt: skip
 _RU_VOWELS = frozenset("аеёиоуыэюя")
 
 
@@ -109,16 +121,26 @@ _RU_SHAPE = re.compile(
 
 def _latin_word_to_cyrillic(word: str) -> str:
     """Spell one Latin word in Cyrillic by the table, "y" and "j" by where they stand."""
+    if word in _TRANSLIT_WORDS:
+        return _TRANSLIT_WORDS[word]
     out: list[str] = []
     i = 0
     while i < len(word):
-        if word.startswith(("et", "ek"), i) and i == 0:
-            out.append("э")  # eto, etot, ekran: "e" that opens a word is mostly "э" before t and k
-            i += 1
+        if word.startswith("ts", i) and i in (0, len(word) - 2):
+            out.append("ц")  # tsena, prodavets; inside a word "ts" is mostly т + с (otslezhivat, obnovlyaetsya)
+            i += 2
+            continue
+        if word.startswith("ia", i) and i == len(word) - 2:
+            out.append("ия")  # garantia, informatsia
+            i += 2
             continue
         c = word[i]
+        if c == "i" and i == len(word) - 1 and out and out[-1][-1] in "ыи":
+            out.append("й")  # novyi, sinii → новый, синий
+            i += 1
+            continue
         if c in "yj" and not word.startswith(("ya", "yu", "yo", "ye", "ja", "ju", "jo", "je"), i):
-            after_vowel = bool(out) and out[-1] in _RU_VOWELS
+            after_vowel = bool(out) and out[-1][-1] in _RU_VOWELS
             out.append("й" if after_vowel or c == "j" else "ы")  # moy, novyj → мой, новый; vy, byl → вы, был
             i += 1
             continue
