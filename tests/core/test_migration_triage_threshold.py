@@ -1,4 +1,4 @@
-"""core 0007 publishes the triage threshold the retrained model chose, unless an administrator chose another."""
+"""core 0008 publishes the triage threshold the retrained model chose, unless an administrator chose another."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.db.migrations.executor import MigrationExecutor
 # Transactional (migrations run outside a test transaction); pytest-django runs such tests after the others.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("core", "0006_policy_triage_threshold_retrained")]
-AFTER = [("core", "0007_policy_triage_threshold_transliteration")]
+BEFORE = [("core", "0007_outbox_claim_lease")]
+AFTER = [("core", "0008_policy_triage_threshold_transliteration")]
 
 
 def migrate(targets):

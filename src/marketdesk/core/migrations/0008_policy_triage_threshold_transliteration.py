@@ -23,5 +23,5 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0006_policy_triage_threshold_retrained")]
+    dependencies = [("core", "0007_outbox_claim_lease")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
