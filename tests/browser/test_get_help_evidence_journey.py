@@ -139,11 +139,16 @@ def files(tmp_path) -> tuple[Path, Path]:
     return photo, clip
 
 
-def snap(page: Page, language: str, name: str) -> None:
-    """Keep a small screenshot of the step when MARKETDESK_SCREENSHOTS names a folder (for docs/img)."""
+def snap(page: Page, language: str, name: str, *, show: str = "") -> None:
+    """Keep a small screenshot of the step when MARKETDESK_SCREENSHOTS names a folder (for docs/img).
+
+    ``show`` names what the screenshot is about, scrolled into view first.
+    """
     folder = os.environ.get("MARKETDESK_SCREENSHOTS")
     if not folder:
         return
+    if show:
+        page.locator(show).first.scroll_into_view_if_needed()
     path = Path(folder) / f"get-help-{language[:2]}-{name}.png"
     page.screenshot(path=str(path))
     # 256 colours are plenty for a page of text and keep each file small.
@@ -156,6 +161,8 @@ def sign_in(page: Page, base: str, username: str) -> None:
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form:has(input[name=password]) button[type=submit]").click()
+    # Wait for the signed-in page itself: a navigation started before the sign-in answered would cancel it.
+    page.wait_for_url(lambda url: "/sign-in/" not in url)
     expect(page.locator("input[name=password]")).to_have_count(0)
 
 
@@ -174,9 +181,13 @@ def test_get_help_with_a_photo_and_a_video_from_the_order_to_the_operators_decis
     page.get_by_label(words["describe"]).fill(words["text"])
     page.get_by_label(words["damaged"]).check()
     page.get_by_label("Wool scarf").check()
-    page.locator("[data-attach]").set_input_files([str(photo), str(clip)])
+    # One file after the other: the test server makes previews inside the upload request, and two at
+    # once would contend for its single in-memory SQLite database (a real worker does them in turn).
+    page.locator("[data-attach]").set_input_files(str(photo))
+    expect(page.locator(".attach-chip--done")).to_have_count(1, timeout=20_000)
+    page.locator("[data-attach]").set_input_files(str(clip))
     expect(page.locator(".attach-chip--done")).to_have_count(2, timeout=20_000)
-    snap(page, browser_locale, "1-form")
+    snap(page, browser_locale, "1-form", show=".attach-list")
     page.get_by_role("button", name=words["next"]).click()
 
     # The next step posts nothing; its buttons say what they do.
@@ -189,7 +200,7 @@ def test_get_help_with_a_photo_and_a_video_from_the_order_to_the_operators_decis
     assert (case.line.title, case.status) == ("Wool scarf", CaseStatus.AWAITING_SELLER)
     evidence = Attachment.objects.filter(owner_type="cases.case", owner_id=case.pk)
     assert sorted(evidence.values_list("kind", "status")) == [("image", "ready"), ("video", "ready")]
-    snap(page, browser_locale, "3-case-opened")
+    snap(page, browser_locale, "3-case-opened", show=".sides")
 
     # The seller sees both files in the case; the photo they download carries no EXIF and no GPS.
     sign_in(page, base, "sam")
@@ -207,7 +218,7 @@ def test_get_help_with_a_photo_and_a_video_from_the_order_to_the_operators_decis
     assert b"PhoneMaker" not in downloaded
     video = page.request.get(base + (sides.locator(".msg__file--video a").get_attribute("href") or ""))
     assert (video.status, video.headers["content-type"]) == (200, "video/mp4")
-    snap(page, browser_locale, "4-seller-sees-files")
+    snap(page, browser_locale, "4-seller-sees-files", show=".sides")
 
     # ... and offers a partial refund.
     page.locator("[data-field=kind]").get_by_label(words["partial"]).check()
@@ -233,12 +244,12 @@ def test_get_help_with_a_photo_and_a_video_from_the_order_to_the_operators_decis
     expect(sides.locator(".msg__file--image img")).to_be_visible()
     expect(sides.locator(".msg__file--video img")).to_be_visible()
     assert page.request.get(base + (sides.locator(".msg__file--image a").get_attribute("href") or "")).status == 200
-    snap(page, browser_locale, "6-workspace-files")
+    snap(page, browser_locale, "6-workspace-files", show=".sides")
     page.get_by_role("button", name=words["review"]).first.click()
     decide = page.locator("[data-decision-form]")
     decide.get_by_label(words["reason_code"]).select_option("damaged_in_transit")
     decide.get_by_role("button", name=words["record"]).click()
     expect(page.locator(".decision")).to_be_visible()
-    snap(page, browser_locale, "7-decided")
+    snap(page, browser_locale, "7-decided", show=".decision")
     decision = Decision.objects.get(case=case)
     assert (decision.outcome, decision.reason_code) == ("buyer_full_refund", "damaged_in_transit")
