@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from marketdesk.attachments.models import Attachment
 from marketdesk.cases.models import Case, Decision
@@ -253,3 +253,28 @@ def test_get_help_with_a_photo_and_a_video_from_the_order_to_the_operators_decis
     snap(page, browser_locale, "7-decided", show=".decision")
     decision = Decision.objects.get(case=case)
     assert (decision.outcome, decision.reason_code) == ("buyer_full_refund", "damaged_in_transit")
+
+
+def test_get_help_shows_the_upload_progress_and_waits_for_the_file_before_the_next_step(
+    live_server, page: Page, world, files
+):
+    # given: the buyer is on Get help, and the server's answer to the upload is held back
+    photo, _clip = files
+    sign_in(page, live_server.url, "anna")
+    page.goto(f"{live_server.url}/orders/{world.pk}/help/")
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/attachments/", hold)
+
+    # when: a photo is picked
+    page.locator("[data-attach]").set_input_files(str(photo))
+
+    # then: its progress shows and the form waits for it; once stored, the file is ready to go with the form
+    expect(page.locator(".attach-chip--uploading progress")).to_be_visible()
+    expect(page.get_by_role("button", name="Next step")).to_be_disabled()
+    held[0].continue_()
+    expect(page.locator(".attach-chip--done input[name=attachment_ids]")).to_have_count(1)
+    expect(page.get_by_role("button", name="Next step")).to_be_enabled()
