@@ -12,11 +12,14 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from marketdesk.attachments.access import register_reader
-        from marketdesk.attachments.models import Attachment
-        from marketdesk.cases.models import CaseEvidence, CaseType, DecisionOutcome, OfferKind, Party
-        from marketdesk.cases.selectors import cases_for_actor
-        from marketdesk.core.actors import Actor
+        from marketdesk.cases.models import Case, CaseEvidence, CaseType, DecisionOutcome, OfferKind, Party
+        from marketdesk.cases.selectors import case_attachment_readable
         from marketdesk.messaging.system import system_label_register
+
+        # A case's files (the buyer's, sent with Get help, and either party's later evidence) are read by
+        # exactly who may see the case: its buyer, the shop's members, support.
+        register_reader(Case, case_attachment_readable)
+        register_reader(CaseEvidence, case_attachment_readable)
 
         def labeller(choices: type[models.TextChoices]) -> Callable[[str], str]:
             return lambda code: str(choices(code).label).lower() if code in choices.values else code
@@ -25,10 +28,3 @@ class CasesConfig(AppConfig):
         system_label_register("offer", labeller(OfferKind))
         system_label_register("outcome", labeller(DecisionOutcome))
         system_label_register("party", labeller(Party))
-
-        def evidence_readable(actor: Actor, attachment: Attachment) -> bool:
-            # Evidence is shown to both parties and support side by side: whoever may see the case reads it.
-            owner = attachment.owner_id
-            return owner is not None and cases_for_actor(actor).filter(evidence__pk=owner).exists()
-
-        register_reader(CaseEvidence, evidence_readable)

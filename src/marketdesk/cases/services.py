@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from marketdesk.accounts.models import User
 from marketdesk.attachments.services import attachments_claim
 from marketdesk.cases import events
-from marketdesk.cases.eligibility import appeal_window_closes, case_appeal_closes, case_eligibility, format_moment
+from marketdesk.cases.eligibility import (
+    Eligibility,
+    appeal_window_closes,
+    case_appeal_closes,
+    case_eligibility,
+    format_moment,
+)
 from marketdesk.cases.models import (
     REFUND_OFFERS,
     REFUND_OUTCOMES,
@@ -40,8 +46,8 @@ from marketdesk.cases.models import (
     Payer,
     SellerContact,
 )
-from marketdesk.cases.selectors import case_visible_to
-from marketdesk.cases.states import BEFORE_ESCALATION, FINISHED_STATUSES, OPEN_STATUSES, CaseStatus
+from marketdesk.cases.selectors import case_open_overlapping, case_visible_to
+from marketdesk.cases.states import BEFORE_ESCALATION, FINISHED_STATUSES, CaseStatus
 from marketdesk.console.audit import audit_record
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
@@ -240,7 +246,18 @@ def seller_reply_record(*, actor: Actor, order: Order) -> SellerContact:
 
 
 def _open_case_for(order: Order, line: OrderLine | None, case_type: str) -> Case | None:
-    return Case.objects.filter(order=order, line=line, case_type=case_type, status__in=OPEN_STATUSES).first()
+    return case_open_overlapping(order_id=order.pk, line_id=line.pk if line else None, case_type=case_type)
+
+
+def _not_eligible(verdict: Eligibility) -> CaseNotEligible:
+    """The refusal as an error; a refused duplicate names the open case, so pages and the API can link it."""
+    extra: dict[str, Any] = {
+        "opens_at": verdict.opens_at.isoformat() if verdict.opens_at else None,
+        "closes_at": verdict.closes_at.isoformat() if verdict.closes_at else None,
+    }
+    if verdict.open_case is not None:
+        extra["open_case"] = verdict.open_case.pk
+    return CaseNotEligible(verdict.reason, **extra)
 
 
 def case_open(
@@ -252,8 +269,9 @@ def case_open(
     line: OrderLine | None = None,
     reason_detail: str = "",
     referenced_case: Case | None = None,
+    attachment_ids: Sequence[int] = (),
 ) -> Case:
-    """Open a case on the buyer's order when the policy allows it now."""
+    """Open a case on the buyer's order when the policy allows it now; the buyer's uploads become its evidence."""
     _require_role(actor, (Role.BUYER, Role.MARKETPLACE))
     order = order_get_for_actor(actor, pk=order.pk)
     if case_type not in CaseType.values:
@@ -282,11 +300,7 @@ def case_open(
             policy=policy,
         )
         if not verdict.allowed:
-            raise CaseNotEligible(
-                verdict.reason,
-                opens_at=verdict.opens_at.isoformat() if verdict.opens_at else None,
-                closes_at=verdict.closes_at.isoformat() if verdict.closes_at else None,
-            )
+            raise _not_eligible(verdict)
         cal = _calendar(order)
         try:
             with transaction.atomic():
@@ -309,6 +323,9 @@ def case_open(
         except IntegrityError as exc:
             # A double submit raced past the check above; the constraint kept one case.
             raise CaseNotEligible(_("There is already an open case for this item and reason.")) from exc
+        if attachment_ids:
+            # The buyer's own unattached uploads, within the policy's count; otherwise no case is opened.
+            attachments_claim(actor=actor, ids=attachment_ids, owner=case)
         history_index_case(case)
         events.case_opened(
             case=case,
@@ -549,10 +566,11 @@ def _statement(value: str, field: str) -> str:
 
 
 def case_evidence_add(*, actor: Actor, case: Case, text: str, attachment_ids: Sequence[int] = ()) -> CaseEvidence:
-    """Add a party's statement (with its own uploads, if any) to its side of the case, until the case is decided."""
+    """Add a party's statement, photos or video to its side of the case, until the case is decided."""
     _require_role(actor, (Role.BUYER, Role.SELLER))
     _require_visible(actor, case)
-    text = _statement(text, "text")
+    # Files alone are evidence enough; without files the statement is required.
+    text = _statement(text, "text") if (text or "").strip() or not attachment_ids else ""
     with transaction.atomic():
         _order, case = _locked(case)
         if case.status not in EVIDENCE_STATUSES:
