@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketdesk.web.views import auth, console, handoff, manage, orders, pages
+from marketdesk.web.views import auth, console, handoff, manage, oidc, orders, pages
 
 app_name = "web"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("sign-in/", auth.LoginView.as_view(), name="login"),
     path("sign-out/", auth.LogoutView.as_view(), name="logout"),
     path("sso/handoff", handoff.sso_handoff, name="sso_handoff"),
+    path("sso/oidc/<slug:marketplace>/", oidc.oidc_start, name="oidc_start"),
+    path("sso/oidc/<slug:marketplace>/callback", oidc.oidc_callback, name="oidc_callback"),
     path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
