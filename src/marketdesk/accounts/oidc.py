@@ -29,6 +29,7 @@ from marketdesk.orders.models import Shop
 
 #: Seconds to wait for the provider before giving up.
 TIMEOUT = 10
+SIGNING_ALGORITHMS = ("RS256", "PS256", "ES256", "EdDSA")
 
 
 class OidcRefused(DomainError):
@@ -109,6 +110,9 @@ def _client(config: SignInConfig) -> DjangoOAuth2App:
         # OpenID Connect Discovery 4.3: the document must name the very issuer it was fetched for.
         raise OidcRefused(_("The marketplace's sign-in service names another issuer than the one configured."))
     app.server_metadata.update(given)  # what an administrator gave explicitly wins over discovery
+    # ID tokens are checked against the provider's public keys only: never an HMAC "signed" with a public key.
+    offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+    app.server_metadata["id_token_signing_alg_values_supported"] = [a for a in offered if a in SIGNING_ALGORITHMS]
     return app
 
 
