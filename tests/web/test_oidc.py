@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
+from django.urls import reverse
 
 from marketdesk.accounts.models import ShopMembership, User
 from tests import factories
@@ -178,6 +181,36 @@ def test_a_claim_asking_for_operator_or_admin_is_ignored(world, claimed):
     assert client.get("/console/").status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("/orders/ref/O-1/help/", "cases:get_help"), ("/orders/ref/O-1/", "web:order_detail")],
+)
+def test_a_next_by_the_marketplaces_order_number_lands_on_that_orders_page(world, path, expected):
+    client = Client()
+
+    response = callback(client, world.a.authorize(start(client, next_path=path)))
+    landed = client.get(response["Location"])
+
+    assert landed.status_code == 302
+    assert landed["Location"] == reverse(expected, kwargs={"pk": world.order.pk})
+
+
+def test_an_order_number_of_another_marketplace_or_person_is_not_found(world):
+    client = Client()
+    callback(client, world.a.authorize(start(client)))
+
+    assert client.get(f"/orders/ref/{world.other_order.external_id}/help/").status_code == 404
+    assert client.get("/orders/ref/O-nope/").status_code == 404
+
+
+def test_a_seller_by_order_number_gets_the_order_page_but_not_get_help(world):
+    client = Client()
+    callback(client, world.a.authorize(start(client), sub="U-8", role="seller", shops=[{"id": "S-1"}]))
+
+    assert client.get("/orders/ref/O-1/")["Location"] == f"/seller/orders/{world.order.pk}/"
+    assert client.get("/orders/ref/O-1/help/").status_code == 404
+
+
 # --- isolation -------------------------------------------------------------------------------------
 
 
@@ -325,3 +358,28 @@ def test_signing_out_when_the_provider_offers_no_end_session_stays_in_marketdesk
     assert response.status_code == 302
     assert response["Location"] == "/sign-in/"
     assert signed_in_as(client) is None
+
+
+# --- docs/integrate.md ------------------------------------------------------------------------------
+
+
+def test_the_documented_id_token_claims_make_a_russian_speaking_owner_of_the_shop(world):
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "integrate.md").read_text()
+    example = re.findall(r"^```python\n(.*?)^```", doc, flags=re.MULTILINE | re.DOTALL)[0]
+    namespace: dict = {}
+    exec(compile(example, "docs/integrate.md", "exec"), namespace)  # noqa: S102 -- our own documentation's example
+    world.shop.external_id = "S-100"
+    world.shop.save(update_fields=["external_id"])
+    client = Client()
+
+    response = callback(client, world.a.authorize(start(client), **namespace["ID_TOKEN_CLAIMS"]))
+
+    assert response.status_code == 302
+    seller = User.objects.get(external_id="U-7")
+    assert (seller.role, seller.display_name, seller.email, seller.language) == (
+        "seller",
+        "Sam Seller",
+        "sam@example.test",
+        "ru",
+    )
+    assert list(ShopMembership.objects.filter(user=seller).values_list("shop_id", "role")) == [(world.shop.pk, "owner")]

@@ -19,6 +19,9 @@ urlpatterns = [
     # Buyer
     path("orders/", orders.buyer_orders, name="buyer_orders"),
     path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
+    # An order by the marketplace's number, for links from the marketplace (e.g. OpenID sign-in's next)
+    path("orders/ref/<str:external_id>/", orders.order_by_reference, name="order_by_reference"),
+    path("orders/ref/<str:external_id>/help/", orders.order_by_reference, {"page": "help"}, name="help_by_reference"),
     # Seller
     path("seller/orders/", orders.seller_orders, name="seller_orders"),
     path("seller/orders/<int:pk>/", orders.seller_order_detail, name="seller_order_detail"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,8 @@ from marketdesk.orders.selectors import orders_for_actor
 from marketdesk.simulator.services import DEFAULT_SLUG
 
 #: The marketdesk page each role lands on for an order.
-LANDING: dict[str, str] = {Role.BUYER.value: "/orders/{pk}/help/", Role.SELLER.value: "/seller/orders/{pk}/"}
+# By the marketplace's own order number: a real marketplace does not know marketdesk's ids.
+LANDING: dict[str, str] = {Role.BUYER.value: "/orders/ref/{ref}/help/", Role.SELLER.value: "/orders/ref/{ref}/"}
 
 
 @login_required
@@ -26,6 +27,7 @@ def orders(request: HttpRequest) -> HttpResponse:
     start_path = reverse("web:oidc_start", kwargs={"marketplace": DEFAULT_SLUG}, urlconf="marketdesk.urls")
     start = str(settings.MARKETDESK_BASE_URL).rstrip("/") + start_path
     rows = [
-        (order, f"{start}?{urlencode({'next': landing.format(pk=order.pk)})}") for order in orders_for_actor(actor)[:20]
+        (order, f"{start}?{urlencode({'next': landing.format(ref=quote(order.external_id))})}")
+        for order in orders_for_actor(actor)[:20]
     ]
     return render(request, "storefront/orders.html", {"rows": rows, "role": actor.role})
