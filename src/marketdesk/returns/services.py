@@ -37,6 +37,7 @@ from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor, shop_member_ids
+from marketdesk.orders.situation import order_delivered_at
 from marketdesk.returns import events
 from marketdesk.returns.models import (
     DEFAULT_AUTO_APPROVE,
@@ -175,14 +176,18 @@ def shop_return_policy(order: Order) -> ShopReturnPolicy | None:
     return ShopReturnPolicy.objects.filter(shop_id=order.shop_id).first()
 
 
+def return_window_days(policy: Policy, shop_policy: ShopReturnPolicy | None) -> int:
+    """Return how many calendar days after delivery items may be returned: the platform's or the seller's longer policy."""
+    return max(policy.return_window_days, shop_policy.window_days if shop_policy else 0)
+
+
 def return_window_closes(order: Order, *, policy: Policy | None = None) -> dt.datetime | None:
     """Return until when the order's items may be returned (None before delivery)."""
-    if order.delivered_at is None:
+    delivered_at = order_delivered_at(order)
+    if delivered_at is None:
         return None
-    policy = policy or policy_current()
-    shop_policy = shop_return_policy(order)
-    days = max(policy.return_window_days, shop_policy.window_days if shop_policy else 0)
-    return due_at(order.delivered_at, calendar_days=days, calendar=_calendar(order))
+    days = return_window_days(policy or policy_current(), shop_return_policy(order))
+    return due_at(delivered_at, calendar_days=days, calendar=_calendar(order))
 
 
 def _auto_approved(order: Order, reason: str) -> bool:

@@ -13,13 +13,11 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from marketdesk.cases.eligibility import Eligibility, case_eligibility, format_moment
+from marketdesk.cases.eligibility import Eligibility, format_moment
 from marketdesk.cases.help_paths import LABEL_SUB_REASON, REASON_GROUPS, SUB_REASONS, SubReason, label_fix
-from marketdesk.cases.models import Case, CaseType, SellerContact
+from marketdesk.cases.models import CaseType, SellerContact
 from marketdesk.cases.selectors import last_finished_case
 from marketdesk.cases.services import case_open, order_message_post
-from marketdesk.cases.states import OPEN_STATUSES
-from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.core.policies import policy_current
@@ -29,6 +27,7 @@ from marketdesk.hints.triage.labels import LABEL_INFO
 from marketdesk.hints.triage.suggest import MAX_TEXT_LENGTH, TriageSuggestion, triage_suggest
 from marketdesk.orders.models import Order
 from marketdesk.orders.selectors import order_get_for_actor
+from marketdesk.orders.situation import order_situation
 from marketdesk.web.permissions import actor_of, role_required
 
 MAX_ARTICLES = 3
@@ -128,10 +127,6 @@ def get_help(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/get_help.html", context, status=422 if form.is_bound else 200)
 
 
-def _open_case_of(order: Order, case_type: str) -> Case | None:
-    return Case.objects.filter(order=order, line=None, case_type=case_type, status__in=OPEN_STATUSES).first()
-
-
 def _next_step(
     request: HttpRequest,
     order: Order,
@@ -150,14 +145,10 @@ def _next_step(
         order_message_post(actor=actor, order=order, body=description, client_token=token)
     except DomainError as exc:
         error = error or str(exc.message)
-    contact = SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).first()
-    verdict: Eligibility = case_eligibility(
-        order=order,
-        case_type=sub.case_type,
-        contact=contact,
-        now=clock.now(),
-        open_case=_open_case_of(order, sub.case_type),
-    )
+    # Read after the message went out: it may be the contact that starts the clock of a case.
+    situation = order_situation(order)
+    contact = situation.contact
+    verdict: Eligibility = situation.case_option(sub.case_type)
     if error == verdict.reason:
         error = ""  # the refusal already reads as the verdict
     context = {

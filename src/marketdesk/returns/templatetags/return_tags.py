@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
-from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.calendar import WorkCalendar, calendar_for
+from marketdesk.orders.situation import order_situation
 from marketdesk.returns.models import Return
 from marketdesk.returns.presenters import STATUS_TONES, next_deadline
-from marketdesk.returns.selectors import returnable_lines, returns_for_actor
-from marketdesk.returns.services import return_window_closes
+from marketdesk.returns.selectors import returns_for_actor
 from marketdesk.returns.states import ReturnStatus
 from marketdesk.web.presenters import deadline_countdown
+
+if TYPE_CHECKING:
+    from marketdesk.situation.read import OrderSituation
 
 register = template.Library()
 
@@ -48,10 +50,19 @@ def order_returns(context: template.Context, order: Any) -> dict[str, Any]:
         return {"returns": []}
     actor = Actor.for_user(request.user)
     returns = list(returns_for_actor(actor).filter(order_id=order.pk))
-    closes_at = return_window_closes(order) if actor.role == Role.BUYER else None
-    can_start = (
-        closes_at is not None
-        and clock.now() <= closes_at
-        and any(left > 0 for _line, left in returnable_lines(order.pk))
-    )
-    return {"returns": returns, "can_start": can_start, "closes_at": closes_at, "order": order, "request": request}
+    option = _situation_of(context, order).return_option if actor.role == Role.BUYER else None
+    return {
+        "returns": returns,
+        "can_start": option is not None and option.allowed,
+        "closes_at": option.closes_at if option is not None else None,
+        "order": order,
+        "request": request,
+    }
+
+
+def _situation_of(context: template.Context, order: Any) -> OrderSituation:
+    """The situation the page already read (the order page reads it once), else read it now."""
+    known = context.get("situation")
+    if known is not None and known.order.pk == order.pk:
+        return known  # type: ignore[no-any-return]
+    return order_situation(order)
