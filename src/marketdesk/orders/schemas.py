@@ -224,7 +224,7 @@ class OrderSituationOut(Schema):
     parcels: list[ParcelSituationOut]
     lines: list[LineSituationOut]
     contact_seller: bool
-    return_: ReturnOptionOut = Field(..., alias="return")
+    return_option: ReturnOptionOut = Field(..., description="Whether items can be returned now, and until when.")
     cases: list[CaseOptionOut]
     next_deadline: NextDeadlineOut | None
 

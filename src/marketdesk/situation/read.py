@@ -265,7 +265,7 @@ class OrderSituation:
                 for ls in self.lines
             ],
             "contact_seller": True,
-            "return": {
+            "return_option": {
                 "allowed": self.return_option.allowed,
                 "reason": self.return_option.reason,
                 "closes_at": self.return_option.closes_at,
