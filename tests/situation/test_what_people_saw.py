@@ -132,7 +132,8 @@ def test_a_cancelled_orders_get_help_does_not_say_once_delivered(make_order, buy
     next_step = get_help_next_step(buyer_client, order, "damaged")
     returns_page = html_of(buyer_client, reverse("returns:return_start", args=[order.pk]))
 
-    assert "once delivered" not in next_step and ONCE_DELIVERED not in next_step
+    assert "once delivered" not in next_step
+    assert ONCE_DELIVERED not in next_step
     assert "This order was cancelled, so there is no delivery to claim for." in next_step
     assert "This order was cancelled: there is nothing to return." in returns_page
 
