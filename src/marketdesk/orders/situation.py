@@ -60,6 +60,8 @@ def order_situations(orders: Iterable[Order], *, now: dt.datetime | None = None)
     return _situation[0](list(orders), now)
 
 
-def order_situation(order: Order, *, now: dt.datetime | None = None) -> OrderSituation:
-    """Return the situation of one order (from a selector)."""
+def order_situation(order: Order, *, now: dt.datetime | None = None, known: object = None) -> OrderSituation:
+    """Return the situation of one order (from a selector); ``known``, one a page already read, if it is this order's."""
+    if known is not None and getattr(known, "order", None) == order:
+        return known  # type: ignore[return-value]
     return order_situations([order], now=now)[order.pk]

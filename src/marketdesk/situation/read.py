@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -351,44 +352,45 @@ def _return_option(
     return ReturnOption(True, _("You can return items of this order until %(when)s.") % {"when": when}, closes_at)
 
 
+def _by_order(rows: Iterable[Any]) -> defaultdict[int, list[Any]]:
+    """Group rows by their ``order_id``, keeping their order (an order without any gets an empty list)."""
+    grouped: defaultdict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[row.order_id].append(row)
+    return grouped
+
+
 def situations_read(orders: list[Order], now: dt.datetime | None = None) -> dict[int, OrderSituation]:
     """Read the situation of each order (from a selector) in a fixed number of queries, by order id."""
     now = now or clock.now()
     ids = [o.pk for o in orders]
-    by_order: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     if not ids:
         return {}
-    for line in OrderLine.objects.filter(order_id__in=ids).order_by("id"):
-        by_order["lines"][line.order_id].append(line)
-    shipments = (
+    lines = _by_order(OrderLine.objects.filter(order_id__in=ids).order_by("id"))
+    shipments = _by_order(
         Shipment.objects.filter(order_id__in=ids)
         .select_related("carrier")
         .prefetch_related(Prefetch("lines", queryset=ShipmentLine.objects.order_by("id")))
         .order_by("created_at", "id")
     )
-    for shipment in shipments:
-        by_order["shipments"][shipment.order_id].append(shipment)
     contacts = {
         (c.order_id, c.buyer_id): c for c in SellerContact.objects.filter(order_id__in=ids).order_by("contacted_at")
     }
-    cases = (
+    cases = _by_order(
         Case.objects.filter(order_id__in=ids)
         .select_related("order__marketplace")
         .prefetch_related("info_requests", "decisions")
         .order_by("opened_at", "id")
     )
-    for case in cases:
-        by_order["cases"][case.order_id].append(case)
-    for entry in LedgerEntry.objects.filter(order_id__in=ids, kind=EntryKind.REFUND).order_by("created_at", "id"):
-        by_order["refunds"][entry.order_id].append(entry)
-    returns = (
+    refunds = _by_order(
+        LedgerEntry.objects.filter(order_id__in=ids, kind=EntryKind.REFUND).order_by("created_at", "id")
+    )
+    returns = _by_order(
         Return.objects.filter(order_id__in=ids)
         .select_related("order__marketplace")
         .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.order_by("id")))
         .order_by("requested_at", "id")
     )
-    for ret in returns:
-        by_order["returns"][ret.order_id].append(ret)
     shop_policies = {p.shop_id: p for p in ShopReturnPolicy.objects.filter(shop_id__in={o.shop_id for o in orders})}
     calendars = Calendars()
     return {
@@ -396,12 +398,12 @@ def situations_read(orders: list[Order], now: dt.datetime | None = None) -> dict
             order,
             now=now,
             calendars=calendars,
-            lines=by_order["lines"][order.pk],
-            shipments=by_order["shipments"][order.pk],
+            lines=lines[order.pk],
+            shipments=shipments[order.pk],
             contact=contacts.get((order.pk, order.buyer_id)),
-            cases=by_order["cases"][order.pk],
-            refunds=by_order["refunds"][order.pk],
-            returns=by_order["returns"][order.pk],
+            cases=cases[order.pk],
+            refunds=refunds[order.pk],
+            returns=returns[order.pk],
             shop_policy=shop_policies.get(order.shop_id),
         )
         for order in orders

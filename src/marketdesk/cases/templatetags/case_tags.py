@@ -38,10 +38,7 @@ def case_deadline(context: template.Context, case: Case) -> dict[str, Any]:
     clocks = context.get("case_clocks")
     if clocks is not None:
         return {"clock": clocks.get(case.pk)}
-    situation = context.get("situation")
-    if situation is None or situation.order.pk != case.order_id:
-        situation = order_situation(case.order)
-    return {"clock": situation.case_clock(case)}
+    return {"clock": order_situation(case.order, known=context.get("situation")).case_clock(case)}
 
 
 def _queued_countdown(context: template.Context, case: Case, at: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import template
 
@@ -14,9 +14,6 @@ from marketdesk.returns.presenters import STATUS_TONES, next_deadline
 from marketdesk.returns.selectors import returns_for_actor
 from marketdesk.returns.states import ReturnStatus
 from marketdesk.web.presenters import deadline_countdown
-
-if TYPE_CHECKING:
-    from marketdesk.situation.read import OrderSituation
 
 register = template.Library()
 
@@ -50,7 +47,8 @@ def order_returns(context: template.Context, order: Any) -> dict[str, Any]:
         return {"returns": []}
     actor = Actor.for_user(request.user)
     returns = list(returns_for_actor(actor).filter(order_id=order.pk))
-    option = _situation_of(context, order).return_option if actor.role == Role.BUYER else None
+    # The order page has read the situation already: the same one, not a second read.
+    option = order_situation(order, known=context.get("situation")).return_option if actor.role == Role.BUYER else None
     return {
         "returns": returns,
         "can_start": option is not None and option.allowed,
@@ -58,11 +56,3 @@ def order_returns(context: template.Context, order: Any) -> dict[str, Any]:
         "order": order,
         "request": request,
     }
-
-
-def _situation_of(context: template.Context, order: Any) -> OrderSituation:
-    """The situation the page already read (the order page reads it once), else read it now."""
-    known = context.get("situation")
-    if known is not None and known.order.pk == order.pk:
-        return known  # type: ignore[no-any-return]
-    return order_situation(order)

@@ -10,20 +10,8 @@ from marketdesk.core.actors import Actor, Role
 from marketdesk.hints.rules import hints_evaluate, order_state_of
 from marketdesk.orders.situation import order_situation
 from marketdesk.situation.presenters import situation_card
-from marketdesk.situation.read import OrderSituation
 
 register = template.Library()
-
-
-def situation_in(context: template.Context, order: Any) -> OrderSituation:
-    """Return the situation the view already read for this order, else read it (once per render)."""
-    known = context.get("situation")
-    if isinstance(known, OrderSituation) and known.order.pk == order.pk:
-        return known
-    cached = context.render_context.get(("situation", order.pk))
-    if cached is None:
-        cached = context.render_context[("situation", order.pk)] = order_situation(order)
-    return cached
 
 
 @register.inclusion_tag("situation/_card.html", takes_context=True)
@@ -34,5 +22,5 @@ def order_situation_card(context: template.Context, order: Any) -> dict[str, Any
         return {"card": None, "hints": []}
     if Actor.for_user(request.user).role != Role.BUYER:
         return {"card": None, "hints": []}
-    situation = situation_in(context, order)
+    situation = order_situation(order, known=context.get("situation"))
     return {"card": situation_card(situation), "hints": hints_evaluate(order_state_of(situation))}
