@@ -8,9 +8,14 @@ import re
 import pytest
 from django.urls import reverse
 
-from marketdesk.cases.models import CaseType, InfoRequest
+from marketdesk.cases.models import Case, CaseType, InfoRequest
+from marketdesk.cases.services import CaseNotEligible, case_open, seller_contact_record
 from marketdesk.cases.states import CaseStatus
+from marketdesk.core import clock
+from marketdesk.core.actors import Actor
 from marketdesk.orders.states import OrderStatus
+from marketdesk.returns.models import Return, ReturnReason
+from marketdesk.returns.services import ReturnNotAllowed, return_request
 from tests.cases.factories import CaseFactory
 from tests.situation.conftest import DAY, NOW, delivered, parcel_of
 
@@ -196,3 +201,35 @@ def test_a_case_waiting_for_an_answer_shows_supports_clock_paused_not_overdue(
 
     assert ['data-paused="1"' in row for row in rows] == [True, True]
     assert ["overdue" in row for row in rows] == [False, False]
+
+
+# The services refuse what the pages say cannot be done
+
+
+def test_a_buyer_cannot_claim_not_received_on_a_cancelled_order_even_past_the_seller_contact(make_order, buyer, at_now):
+    order = make_order(OrderStatus.CANCELLED)
+    with clock.frozen(NOW - 5 * DAY):
+        seller_contact_record(actor=Actor.for_user(buyer), order=order)
+
+    with pytest.raises(CaseNotEligible) as refused:
+        case_open(actor=Actor.for_user(buyer), order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="?")
+
+    assert refused.value.status == 409
+    assert str(refused.value.message) == "This order was cancelled, so there is no delivery to claim for."
+    assert not Case.objects.filter(order=order).exists()
+
+
+def test_a_buyer_cannot_return_items_of_a_fully_refunded_order(make_order, buyer, at_now):
+    order = make_order(OrderStatus.REFUNDED, delivered_at=NOW - 3 * DAY)
+
+    with pytest.raises(ReturnNotAllowed) as refused:
+        return_request(
+            actor=Actor.for_user(buyer),
+            order=order,
+            lines={order.lines.get().pk: 1},
+            reason=ReturnReason.CHANGED_MIND,
+        )
+
+    assert refused.value.status == 409
+    assert str(refused.value.message) == "This order has been refunded in full: there is nothing to return."
+    assert not Return.objects.filter(order=order).exists()

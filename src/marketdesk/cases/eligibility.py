@@ -12,6 +12,7 @@ The rules, each a policy number (``core.policies``):
 * *Not as described*: once delivered, until ``snad_window_days`` calendar days
   after delivery (inclusive).
 * One open case per order line and reason.
+* Nothing is owed on a cancelled or fully refunded order: neither "not received" nor "not as described".
 
 Nothing here writes; the service passes what it read (contact, any open case).
 """
@@ -29,6 +30,7 @@ from django.utils.translation import pgettext
 from marketdesk.cases.models import CaseType
 from marketdesk.core.calendar import WorkCalendar, calendar_for, due_at
 from marketdesk.core.policies import Policy, policy_current
+from marketdesk.orders.states import OrderStatus
 
 if TYPE_CHECKING:
     from marketdesk.cases.models import Case, SellerContact
@@ -82,6 +84,11 @@ def _outside_window(
     *, order: Order, case_type: str, now: dt.datetime, policy: Policy, delivered_at: dt.datetime | None
 ) -> Eligibility | None:
     """Return the refusal when the case type's window has not started (undated) or has ended."""
+    if case_type in (CaseType.ITEM_NOT_RECEIVED, CaseType.NOT_AS_DESCRIBED):
+        if order.status == OrderStatus.CANCELLED:
+            return Eligibility(False, _("This order was cancelled, so there is no delivery to claim for."))
+        if order.status == OrderStatus.REFUNDED:
+            return Eligibility(False, _("This order has been refunded in full, so there is nothing left to claim."))
     if case_type == CaseType.ITEM_NOT_RECEIVED and order.estimated_delivery_at is None:
         return Eligibility(False, _("The order has no estimated delivery date yet, so it cannot be late."))
     if case_type == CaseType.NOT_AS_DESCRIBED and delivered_at is None:

@@ -27,7 +27,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from marketdesk.cases.eligibility import Eligibility, case_eligibility, format_moment, type_window
+from marketdesk.cases.eligibility import Eligibility, case_eligibility, type_window
 from marketdesk.cases.models import Case, CaseType, SellerContact
 from marketdesk.cases.states import OPEN_STATUSES
 from marketdesk.console.deadlines import Calendars, Clock, case_clocks, return_clock
@@ -38,7 +38,7 @@ from marketdesk.ledger.models import EntryKind, LedgerEntry
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.states import OrderStatus
 from marketdesk.returns.models import Return, ReturnLine, ShopReturnPolicy
-from marketdesk.returns.services import return_window_days
+from marketdesk.returns.services import ReturnEligibility, return_eligibility, return_window_days
 from marketdesk.returns.states import ACTIVE_STATUSES
 from marketdesk.shipping.eligibility import ChangeVerdict, delivery_change_verdict
 from marketdesk.shipping.models import Shipment, ShipmentLine
@@ -112,15 +112,6 @@ class Lateness:
 
 
 @dataclass(frozen=True, slots=True)
-class ReturnOption:
-    """Whether items can be returned now, until when, and the words that say so."""
-
-    allowed: bool
-    reason: str
-    closes_at: dt.datetime | None
-
-
-@dataclass(frozen=True, slots=True)
 class NextDeadline:
     """The deadline that matters next on the order: a case's or a return's clock."""
 
@@ -145,7 +136,7 @@ class OrderSituation:
     cases: list[Case]
     refunds: list[LedgerEntry]
     returns: list[Return]
-    return_option: ReturnOption
+    return_option: ReturnEligibility
     clocks: dict[tuple[str, int], list[Clock]] = field(default_factory=dict)
 
     @property
@@ -183,10 +174,6 @@ class OrderSituation:
 
     def case_option(self, case_type: str) -> Eligibility:
         """Return whether a case of ``case_type`` (on the whole order) may be opened now, from and until when."""
-        if case_type in (CaseType.ITEM_NOT_RECEIVED, CaseType.NOT_AS_DESCRIBED) and self.settled:
-            if self.order.status == OrderStatus.CANCELLED:
-                return Eligibility(False, _("This order was cancelled, so there is no delivery to claim for."))
-            return Eligibility(False, _("This order has been refunded in full, so there is nothing left to claim."))
         open_case = next(
             (c for c in self.open_cases if c.line_id is None and c.case_type == case_type),
             None,
@@ -333,25 +320,6 @@ def _line_where(order: Order, line: OrderLine, parcels: list[ParcelSituation]) -
     return Where.NOT_SHIPPED
 
 
-def _return_option(
-    order: Order, *, delivered_at: dt.datetime | None, closes_at: dt.datetime | None, left: int, now: dt.datetime
-) -> ReturnOption:
-    if order.status == OrderStatus.CANCELLED:
-        return ReturnOption(False, _("This order was cancelled: there is nothing to return."), None)
-    if order.status == OrderStatus.REFUNDED:
-        return ReturnOption(False, _("This order has been refunded in full: there is nothing to return."), None)
-    if delivered_at is None or closes_at is None:
-        return ReturnOption(False, _("Items can be returned once the order has been delivered."), None)
-    when = format_moment(closes_at)
-    if now > closes_at:
-        return ReturnOption(
-            False, _("The time to return items of this order ended on %(when)s.") % {"when": when}, closes_at
-        )
-    if left <= 0:
-        return ReturnOption(False, _("Every item of this order is already in a return."), closes_at)
-    return ReturnOption(True, _("You can return items of this order until %(when)s.") % {"when": when}, closes_at)
-
-
 def _by_order(rows: Iterable[Any]) -> defaultdict[int, list[Any]]:
     """Group rows by their ``order_id``, keeping their order (an order without any gets an empty list)."""
     grouped: defaultdict[int, list[Any]] = defaultdict(list)
@@ -447,7 +415,7 @@ def _situation(
         else None
     )
     left = {line.pk: max(line.quantity - taken[line.pk], 0) for line in lines}
-    option = _return_option(order, delivered_at=delivered_at, closes_at=closes_at, left=sum(left.values()), now=now)
+    option = return_eligibility(order=order, closes_at=closes_at, now=now, left=sum(left.values()))
     clocks: dict[tuple[str, int], list[Clock]] = {}
     for case in cases:
         found = case_clocks(case, calendars, now=now)
