@@ -9,7 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.cases.eligibility import Eligibility
-from marketdesk.situation.read import LineSituation, NextDeadline, OrderSituation, where_label
+from marketdesk.situation.read import NextDeadline, OrderSituation
 
 CAUSE_LABELS: dict[str, Promise] = {
     "likely_lost": _("the parcel is likely lost"),
@@ -23,13 +23,12 @@ CAUSE_LABELS: dict[str, Promise] = {
 
 @dataclass(frozen=True, slots=True)
 class SituationCard:
-    """What the card shows: status, lateness, each line, returns, buyer protection and the next deadline."""
+    """What the card shows: status, lateness, returns, buyer protection and the next deadline."""
 
     status: str
     status_label: str
     late_cause: str
     late_label: str
-    lines: list[tuple[LineSituation, str]]
     return_allowed: bool
     return_reason: str
     return_closes_at: dt.datetime | None
@@ -49,7 +48,6 @@ def situation_card(situation: OrderSituation) -> SituationCard:
         status_label=situation.status_label,
         late_cause=late.cause if late else "",
         late_label=str(CAUSE_LABELS[late.cause]) if late else "",
-        lines=[(ls, where_label(ls.where)) for ls in situation.lines],
         return_allowed=option.allowed,
         return_reason=option.reason,
         return_closes_at=option.closes_at,

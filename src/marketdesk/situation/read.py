@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 
 from marketdesk.cases.eligibility import Eligibility, case_eligibility, type_window
 from marketdesk.cases.models import Case, CaseType, SellerContact
@@ -61,19 +60,6 @@ class Where:
     RETURNED = "returned"
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
-
-
-def where_label(where: str) -> str:
-    """Return the words for where a line or parcel is."""
-    labels = {
-        Where.NOT_SHIPPED: _("Not shipped yet"),
-        Where.IN_TRANSIT: _("On its way"),
-        Where.DELIVERED: _("Delivered"),
-        Where.RETURNED: _("Back with the seller"),
-        Where.CANCELLED: _("Cancelled"),
-        Where.REFUNDED: _("Refunded"),
-    }
-    return str(labels[where])
 
 
 def _parcel_where(shipment: Shipment) -> str:
