@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "marketdesk.standards",
     "marketdesk.returns",
     "marketdesk.console",
+    "marketdesk.situation",
     "marketdesk.ledger",
     "marketdesk.notifications",
     "marketdesk.live",
