@@ -229,6 +229,16 @@ ATTACHMENT_PRESIGNED_URL_MAX_AGE = 60
 # nginx in front (e.g. "/protected/", an `internal` location aliasing MEDIA_ROOT): downloads are
 # answered with X-Accel-Redirect and nginx sends the bytes, after marketdesk has checked access.
 ATTACHMENT_ACCEL_REDIRECT = os.environ.get("MARKETDESK_ACCEL_REDIRECT", "")
+# Request bodies (marketdesk.web.bodylimit, in front of Django under ASGI): forms and JSON up to
+# this size, and read in memory only. The largest legitimate ones (an order upsert of 500 lines, a
+# tracking batch of 1,000 events) take well under a megabyte. Upload routes take the policy's file
+# size times the files a request may carry, and only from callers who present credentials.
+REQUEST_BODY_MAX_BYTES = 2 * 1024 * 1024
+# Django's own bounds, coherent with that: the non-file part of a body (what request.body and
+# request.POST hold in memory), and the size above which a body or uploaded file goes to a
+# temporary file instead of memory (above the form limit, so only uploads ever touch the disk).
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Images with more pixels are refused as decompression bombs (a 50-megapixel phone photo passes).
 ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("MARKETDESK_ATTACHMENT_MAX_IMAGE_PIXELS", "64000000"))
 
