@@ -241,6 +241,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Images with more pixels are refused as decompression bombs (a 50-megapixel phone photo passes).
 ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("MARKETDESK_ATTACHMENT_MAX_IMAGE_PIXELS", "64000000"))
+# Photos are decoded in child processes (attachments.reencode), this many at once per web process.
+ATTACHMENT_IMAGE_DECODES = int(os.environ.get("MARKETDESK_ATTACHMENT_IMAGE_DECODES", "2"))
 
 TASKS = {
     "default": {
