@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core.proxies import trusted_networks
@@ -63,6 +64,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Only for its templates and static files: /api/v1/docs serves the Swagger UI that ships with
+    # the pinned django-ninja (uv.lock), from our own origin, instead of a CDN.
+    "ninja",
     "django_tasks_db",
     "axes",
     "marketdesk.core",
@@ -89,6 +93,7 @@ MIDDLEWARE = [
     # First: everything after it (the HTTPS redirect, sign-in lockout, audit) sees the client's address and scheme.
     "marketdesk.core.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -115,6 +120,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marketdesk.web.context_processors.site",
@@ -299,6 +305,25 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every page: scripts and styles from our own origin only (an inline script needs the request's
+# nonce, {{ csp_nonce }}; inline event handlers and style attributes are refused), no plugins, no
+# framing, forms post here. Responses that set their own policy keep it (attachments.views).
+_FILE_SOURCES = [CSP.SELF, "blob:"]  # blob: previews of files being uploaded (messaging)
+if _storage_url:
+    # Attachments are redirected to presigned URLs of the bucket.
+    _FILE_SOURCES.append(STORAGES["attachments"]["OPTIONS"]["endpoint_url"])  # type: ignore[index]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [*_FILE_SOURCES, "data:"],
+    "media-src": _FILE_SOURCES,
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,
