@@ -217,3 +217,10 @@ def test_the_largest_legitimate_order_upsert_fits_the_form_limit():
     size = len(json.dumps(order, ensure_ascii=False).encode())
 
     assert size < settings.REQUEST_BODY_MAX_BYTES
+
+
+def test_the_application_uvicorn_serves_is_wrapped_in_the_limit():
+    from marketdesk import asgi  # loads the triage model: only this test pays for it
+
+    assert isinstance(asgi.application, BodyLimitMiddleware)
+    assert asgi.application.app is asgi.django_application
