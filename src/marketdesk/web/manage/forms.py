@@ -1,0 +1,138 @@
+"""Forms of the administrator's pages: they parse input; the services decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import available_timezones
+
+from annotated_types import Ge, Le
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.core.models import BusinessCalendar
+from marketdesk.core.policies import PolicyValues
+from marketdesk.web.manage.rules import RULE_LABELS, unit_of
+
+WEEKDAYS = (
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+)
+
+
+class PolicyVersionForm(forms.Form):
+    """One whole-number field per rule, starting from the newest values."""
+
+    effective_on = forms.DateField(
+        label=_("In force from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: at once. Cases already open keep the deadlines they were given."),
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=300, help_text=_("Why the rules change (kept with the version).")
+    )
+
+    def __init__(self, *args: Any, current: PolicyValues, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, info in PolicyValues.model_fields.items():
+            bounds = {"min_value": None, "max_value": None}
+            for item in info.metadata:
+                if isinstance(item, Ge):
+                    bounds["min_value"] = item.ge
+                if isinstance(item, Le):
+                    bounds["max_value"] = item.le
+            unit = unit_of(name)
+            self.fields[name] = forms.IntegerField(
+                label=RULE_LABELS[name],
+                initial=getattr(current, name),
+                help_text=unit or "",
+                **bounds,
+            )
+
+    def changes(self) -> dict[str, int]:
+        """Return every rule's value as entered."""
+        return {name: self.cleaned_data[name] for name in PolicyValues.model_fields}
+
+
+class BusinessCalendarForm(forms.ModelForm):
+    """Hours, weekend and closed days of one country's calendar."""
+
+    weekend_days = forms.TypedMultipleChoiceField(
+        label=_("Weekend"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    extra_closed_days = forms.CharField(
+        label=_("Extra closed days"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One date a line (YYYY-MM-DD), closed besides public holidays."),
+    )
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=())
+
+    class Meta:
+        model = BusinessCalendar
+        fields = ["code", "name", "country", "subdivision", "timezone", "opens_at", "closes_at"]
+        labels = {
+            "code": _("Code"),
+            "name": _("Name"),
+            "country": _("Country"),
+            "subdivision": _("Region"),
+            "opens_at": _("Opens at"),
+            "closes_at": _("Closes at"),
+        }
+        widgets = {
+            "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [(z, z) for z in sorted(available_timezones())]
+        self.fields["country"].help_text = _("ISO 3166 country code for public holidays.")
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.initial["weekend_days"] = list(self.instance.weekend_days)
+            self.initial["extra_closed_days"] = "\n".join(self.instance.extra_closed_days)
+
+    def clean_extra_closed_days(self) -> list[str]:
+        days = []
+        for line in self.cleaned_data["extra_closed_days"].split():
+            try:
+                days.append(dt.date.fromisoformat(line).isoformat())
+            except ValueError as exc:
+                raise forms.ValidationError(
+                    _("“%(line)s” is not a date like 2026-12-31."), params={"line": line}
+                ) from exc
+        return sorted(set(days))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and opens >= closes:
+            # Said on the field here: the database constraint would only say it above the form.
+            self.add_error("closes_at", _("The business must open before it closes."))
+        return cleaned
+
+    def values(self) -> dict[str, Any]:
+        """Return the calendar's fields as entered, ready for the service."""
+        return {name: self.cleaned_data[name] for name in [*self.Meta.fields, "weekend_days", "extra_closed_days"]}
+
+
+class WebhookEndpointForm(forms.Form):
+    """A new endpoint: its address and the events it wants."""
+
+    url = forms.CharField(label=_("Address"), max_length=500, help_text=_("https:// address that receives events."))
+    event_types = forms.CharField(
+        label=_("Event types"),
+        required=False,
+        help_text=_("Separated by spaces or commas, such as case.decided; empty means every event."),
+    )
+
+    def event_type_list(self) -> list[str]:
+        """Return the event types as a list."""
+        return [t for t in self.cleaned_data["event_types"].replace(",", " ").split() if t]
