@@ -31,11 +31,14 @@ class PolicyVersionForm(forms.Form):
     effective_on = forms.DateField(
         label=_("In force from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "input"}),
         help_text=_("Empty: at once. Cases already open keep the deadlines they were given."),
     )
     note = forms.CharField(
-        label=_("Note"), max_length=300, help_text=_("Why the rules change (kept with the version).")
+        label=_("Note"),
+        max_length=300,
+        help_text=_("Why the rules change (kept with the version)."),
+        widget=forms.TextInput(attrs={"class": "input"}),
     )
 
     def __init__(self, *args: Any, current: PolicyValues, **kwargs: Any) -> None:
@@ -93,6 +96,9 @@ class BusinessCalendarForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = [(z, z) for z in sorted(available_timezones())]
+        for name, field in self.fields.items():
+            if name != "weekend_days":
+                field.widget.attrs.setdefault("class", "input")
         self.fields["country"].help_text = _("ISO 3166 country code for public holidays.")
         if self.instance.pk:
             self.fields["code"].disabled = True
@@ -126,10 +132,16 @@ class BusinessCalendarForm(forms.ModelForm):
 class WebhookEndpointForm(forms.Form):
     """A new endpoint: its address and the events it wants."""
 
-    url = forms.CharField(label=_("Address"), max_length=500, help_text=_("https:// address that receives events."))
+    url = forms.CharField(
+        label=_("Address"),
+        max_length=500,
+        help_text=_("https:// address that receives events."),
+        widget=forms.TextInput(attrs={"class": "input"}),
+    )
     event_types = forms.CharField(
         label=_("Event types"),
         required=False,
+        widget=forms.TextInput(attrs={"class": "input"}),
         help_text=_("Separated by spaces or commas, such as case.decided; empty means every event."),
     )
 
