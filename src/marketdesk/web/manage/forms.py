@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import available_timezones
 
 from annotated_types import Ge, Le
@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from marketdesk.core.models import BusinessCalendar
 from marketdesk.core.policies import PolicyValues
 from marketdesk.web.manage.rules import RULE_LABELS, unit_of
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
 
 WEEKDAYS = (
     (0, _("Monday")),
@@ -44,18 +47,14 @@ class PolicyVersionForm(forms.Form):
     def __init__(self, *args: Any, current: PolicyValues, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, info in PolicyValues.model_fields.items():
-            bounds = {"min_value": None, "max_value": None}
-            for item in info.metadata:
-                if isinstance(item, Ge):
-                    bounds["min_value"] = item.ge
-                if isinstance(item, Le):
-                    bounds["max_value"] = item.le
-            unit = unit_of(name)
+            lowest = next((int(str(item.ge)) for item in info.metadata if isinstance(item, Ge)), None)
+            highest = next((int(str(item.le)) for item in info.metadata if isinstance(item, Le)), None)
             self.fields[name] = forms.IntegerField(
-                label=RULE_LABELS[name],
+                label=cast("StrPromise", RULE_LABELS[name]),
                 initial=getattr(current, name),
-                help_text=unit or "",
-                **bounds,
+                help_text=cast("StrPromise", unit_of(name) or ""),
+                min_value=lowest,
+                max_value=highest,
             )
 
     def changes(self) -> dict[str, int]:
@@ -95,7 +94,7 @@ class BusinessCalendarForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [(z, z) for z in sorted(available_timezones())]
+        cast(forms.ChoiceField, self.fields["timezone"]).choices = [(z, z) for z in sorted(available_timezones())]
         for name, field in self.fields.items():
             if name != "weekend_days":
                 field.widget.attrs.setdefault("class", "input")
