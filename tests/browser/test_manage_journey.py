@@ -130,8 +130,13 @@ def test_admin_publishes_a_shorter_seller_response_time(live_server, page: Page,
     snap(page, "manage-webhooks")
     page.get_by_role("link", name="https://hooks.example.test/marketdesk").click()
     page.get_by_role("button", name="Сменить секрет").click()
-    expect(page.locator("[data-testid=webhook-secret]")).to_contain_text("whsec_")
+    expect(page.locator("[data-testid=shown-secret]")).to_contain_text("whsec_")
     snap(page, "manage-webhook-detail")
+    page.get_by_role("link", name="API-ключи").first.click()
+    page.get_by_label("Название").fill("Импорт заказов")
+    page.get_by_role("button", name="Создать").click()
+    expect(page.locator("[data-testid=shown-secret]")).to_contain_text("mdk_")
+    snap(page, "manage-api-keys")
 
     # The buyer opens a case on the second order: two business days for the seller.
     sign_in(page, base, "olga")

@@ -7,8 +7,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from marketdesk.accounts.models import ApiKey
+from marketdesk.accounts.services import api_key_authenticate, api_key_create
 from marketdesk.console.models import AuditEntry
 from marketdesk.core import clock
+from marketdesk.core.actors import Actor
 from marketdesk.core.models import BusinessCalendar, PolicyVersion
 from marketdesk.core.outbox import outbox_sweep
 from marketdesk.core.policies import PolicyValues, policy_current
@@ -351,3 +354,55 @@ def test_other_roles_cannot_publish(client_for, role):
     # then
     assert response.status_code == 403
     assert PolicyVersion.objects.count() == count
+
+
+def test_creating_an_api_key_shows_its_secret_once_and_it_works(client_for, admin_user):
+    # given
+    client = client_for("admin_user")
+    # when
+    response = client.post(reverse("manage:api_key_list"), {"name": "Order import"})
+    again = client.get(reverse("manage:api_key_list"))
+    # then
+    secret = response.context["secret"]
+    key = ApiKey.objects.get(name="Order import")
+    assert response.status_code == 200
+    assert api_key_authenticate(secret) == key
+    assert key.marketplace_id == admin_user.marketplace_id
+    assert secret in response.content.decode()
+    assert secret not in again.content.decode()
+    entry = AuditEntry.objects.get(action="api_key.created")
+    assert secret not in str(entry.after)
+
+
+def test_an_empty_key_name_is_a_field_error_and_creates_nothing(client_for):
+    # given
+    client = client_for("admin_user")
+    # when
+    response = client.post(reverse("manage:api_key_list"), {"name": "   "})
+    # then
+    assert response.status_code == 422
+    assert response.context["form"].errors["name"]
+    assert ApiKey.objects.count() == 0
+
+
+def test_revoking_a_key_refuses_it_from_then_on(client_for, marketplace):
+    # given
+    key, raw = api_key_create(actor=Actor.system(), marketplace=marketplace, name="Old")
+    client = client_for("admin_user")
+    # when
+    response = client.post(reverse("manage:api_key_revoke", kwargs={"pk": key.pk}))
+    # then
+    assert response.status_code == 302
+    assert api_key_authenticate(raw) is None
+    assert AuditEntry.objects.get(action="api_key.revoked").object_id == str(key.pk)
+
+
+def test_another_marketplaces_key_is_not_found(client_for, other_marketplace):
+    # given
+    key, raw = api_key_create(actor=Actor.system(), marketplace=other_marketplace, name="Theirs")
+    client = client_for("admin_user")
+    # when
+    response = client.post(reverse("manage:api_key_revoke", kwargs={"pk": key.pk}))
+    # then
+    assert response.status_code == 404
+    assert api_key_authenticate(raw) == key

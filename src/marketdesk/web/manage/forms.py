@@ -147,3 +147,14 @@ class WebhookEndpointForm(forms.Form):
     def event_type_list(self) -> list[str]:
         """Return the event types as a list."""
         return [t for t in self.cleaned_data["event_types"].replace(",", " ").split() if t]
+
+
+class ApiKeyForm(forms.Form):
+    """A new API key: a name that says who uses it."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Who uses the key, such as “Order import”."),
+        widget=forms.TextInput(attrs={"class": "input"}),
+    )

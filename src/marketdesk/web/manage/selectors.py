@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from marketdesk.accounts.models import ApiKey
+from marketdesk.core.actors import Actor
 from marketdesk.core.calendar import WorkCalendar
 from marketdesk.core.models import BusinessCalendar, PolicyVersion
 from marketdesk.core.policies import PolicyValues, policy_version_in_force
@@ -75,3 +77,8 @@ def business_days_next(row: BusinessCalendar, *, after: dt.date, count: int = 10
         day = calendar.next_business_day(day)
         days.append(day)
     return days
+
+
+def api_keys_for_actor(actor: Actor) -> QuerySet[ApiKey]:
+    """Return the API keys of the actor's marketplace, newest first."""
+    return ApiKey.objects.filter(marketplace_id=actor.marketplace_id).select_related("created_by").order_by("-id")

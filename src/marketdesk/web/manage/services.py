@@ -14,6 +14,8 @@ import holidays
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from marketdesk.accounts.models import ApiKey
+from marketdesk.accounts.services import api_key_create, api_key_revoke
 from marketdesk.console.audit import audit_record
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
@@ -162,3 +164,26 @@ def webhook_delivery_resend(*, actor: Actor, endpoint_id: int, delivery_id: int)
             actor=actor, action="webhook.delivery_retried", obj=delivery.endpoint, after={"event_id": delivery.event_id}
         )
         return delivery
+
+
+def api_key_add(*, actor: Actor, name: str) -> tuple[ApiKey, str]:
+    """Create an API key of the actor's marketplace; return it and its secret (shown once, never audited)."""
+    _admin_only(actor)
+    marketplace = getattr(actor.user, "marketplace", None)
+    if marketplace is None:
+        raise NotFound()
+    with transaction.atomic():
+        key, raw = api_key_create(actor=actor, marketplace=marketplace, name=name)
+        audit_record(actor=actor, action="api_key.created", obj=key, after={"name": key.name, "prefix": key.prefix})
+        return key, raw
+
+
+def api_key_withdraw(*, actor: Actor, key_id: int) -> ApiKey:
+    """Revoke a key of the actor's marketplace at once (another marketplace's key is not found)."""
+    _admin_only(actor)
+    with transaction.atomic():
+        if not ApiKey.objects.filter(pk=key_id, marketplace_id=actor.marketplace_id).exists():
+            raise NotFound()
+        key = api_key_revoke(actor=actor, key_id=key_id)
+        audit_record(actor=actor, action="api_key.revoked", obj=key, after={"revoked_at": key.revoked_at})
+        return key

@@ -15,4 +15,6 @@ urlpatterns = [
     path("webhooks/<int:pk>/rotate/", views.webhook_rotate, name="webhook_rotate"),
     path("webhooks/<int:pk>/pause/", views.webhook_pause, name="webhook_pause"),
     path("webhooks/<int:pk>/deliveries/<int:delivery_id>/retry/", views.webhook_retry, name="webhook_retry"),
+    path("api-keys/", views.api_key_list, name="api_key_list"),
+    path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
 ]

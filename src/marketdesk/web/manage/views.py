@@ -23,7 +23,7 @@ from marketdesk.notifications.selectors import (
     webhook_endpoints_for_actor,
 )
 from marketdesk.web.manage import selectors, services
-from marketdesk.web.manage.forms import BusinessCalendarForm, PolicyVersionForm, WebhookEndpointForm
+from marketdesk.web.manage.forms import ApiKeyForm, BusinessCalendarForm, PolicyVersionForm, WebhookEndpointForm
 from marketdesk.web.manage.rules import RULE_GROUPS
 from marketdesk.web.permissions import actor_of, role_required
 
@@ -221,3 +221,34 @@ def webhook_retry(request: HttpRequest, pk: int, delivery_id: int) -> HttpRespon
         raise Http404 from exc
     messages.success(request, _("The delivery is being sent again."))
     return redirect("manage:webhook_detail", pk=pk)
+
+
+# API keys
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def api_key_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    form = ApiKeyForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _key, secret = services.api_key_add(actor=actor, name=form.cleaned_data["name"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            form = ApiKeyForm()
+    context = {"form": form, "keys": selectors.api_keys_for_actor(actor), "secret": secret}
+    return render(request, "web/manage/api_key_list.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.api_key_withdraw(actor=actor_of(request), key_id=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    messages.success(request, _("The key is revoked."))
+    return redirect("manage:api_key_list")

@@ -49,7 +49,7 @@ SECTIONS = (
     AdminSection(
         _("API keys"),
         _("Keys the marketplace uses to push orders and read decisions."),
-        "admin:accounts_apikey_changelist",
+        "manage:api_key_list",
     ),
     AdminSection(_("Users"), _("Buyers, sellers, operators and administrators."), "admin:accounts_user_changelist"),
 )
