@@ -137,6 +137,12 @@ def test_admin_publishes_a_shorter_seller_response_time(live_server, page: Page,
     page.get_by_role("button", name="Создать").click()
     expect(page.locator("[data-testid=shown-secret]")).to_contain_text("mdk_")
     snap(page, "manage-api-keys")
+    page.get_by_role("link", name="Операторы и администраторы").first.click()
+    page.get_by_label("Имя пользователя").fill("nina")
+    page.get_by_label("Электронная почта").fill("nina@example.test")
+    page.get_by_role("button", name="Пригласить").click()
+    expect(page.locator("[data-testid=shown-secret]")).to_contain_text("/password-reset/")
+    snap(page, "manage-people")
 
     # The buyer opens a case on the second order: two business days for the seller.
     sign_in(page, base, "olga")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from marketdesk.accounts.models import ApiKey
+from marketdesk.accounts.models import ApiKey, User
 from marketdesk.accounts.services import api_key_authenticate, api_key_create
 from marketdesk.console.models import AuditEntry
 from marketdesk.core import clock
@@ -406,3 +407,65 @@ def test_another_marketplaces_key_is_not_found(client_for, other_marketplace):
     # then
     assert response.status_code == 404
     assert api_key_authenticate(raw) == key
+
+
+def test_inviting_an_operator_hands_over_a_link_to_choose_a_password(client_for, admin_user):
+    # given
+    client = client_for("admin_user")
+    # when
+    response = client.post(
+        reverse("manage:staff_list"), {"username": "nina", "email": "nina@example.test", "display_name": "Nina"}
+    )
+    # then
+    nina = User.objects.get(username="nina")
+    assert response.status_code == 200
+    assert (nina.role, nina.marketplace_id, nina.has_usable_password()) == (
+        "operator",
+        admin_user.marketplace_id,
+        False,
+    )
+    link = response.context["invite_link"]
+    chosen = client.get(link, follow=True)
+    assert chosen.status_code == 200
+    assert "new_password1" in chosen.content.decode()
+    assert AuditEntry.objects.get(action="user.invited").object_id == str(nina.pk)
+
+
+def test_a_taken_user_name_is_a_field_error_and_invites_nobody(client_for, operator):
+    # given
+    client = client_for("admin_user")
+    count = User.objects.count()
+    # when
+    response = client.post(reverse("manage:staff_list"), {"username": operator.username, "email": "x@example.test"})
+    # then
+    assert response.status_code == 422
+    assert response.context["form"].errors["username"]
+    assert User.objects.count() == count
+
+
+def test_deactivating_an_operator_ends_their_sessions(client_for, client_as, operator):
+    # given
+    operator_client = client_as(operator)
+    assert operator_client.get(reverse("web:operator_home")).status_code == 200
+    client = client_for("admin_user")
+    # when
+    response = client.post(reverse("manage:staff_active", kwargs={"pk": operator.pk}), {"active": "0"})
+    # then
+    operator.refresh_from_db()
+    assert response.status_code == 302
+    assert operator.is_active is False
+    signed_in = [str(session.get_decoded().get("_auth_user_id")) for session in Session.objects.all()]
+    assert str(operator.pk) not in signed_in
+    assert operator_client.get(reverse("web:operator_home")).status_code == 302
+    assert AuditEntry.objects.get(action="user.deactivated").object_id == str(operator.pk)
+
+
+def test_a_buyer_is_not_managed_here(client_for, buyer):
+    # given
+    client = client_for("admin_user")
+    # when
+    response = client.post(reverse("manage:staff_active", kwargs={"pk": buyer.pk}), {"active": "0"})
+    # then
+    buyer.refresh_from_db()
+    assert response.status_code == 404
+    assert buyer.is_active is True

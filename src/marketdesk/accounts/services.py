@@ -257,3 +257,47 @@ def sign_in_config_update(
             config.hs256_secret = secret
         config.save(update_fields=["jwks", "hs256_secret"])
     return config, secret
+
+
+def operator_invite(*, actor: Actor, username: str, email: str, display_name: str) -> User:
+    """Add an operator to the administrator's marketplace, without a password until they set one."""
+    if actor.role != Role.ADMIN or actor.marketplace_id is None:
+        raise PermissionDenied(_("Only administrators invite operators."))
+    username = username.strip()
+    if not username:
+        raise DomainValidationError(_("Choose a user name."), field="username")
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise DomainValidationError(_("This user name is taken."), field="username")
+        user = User(
+            username=username,
+            email=email.strip(),
+            display_name=display_name.strip(),
+            role=UserRole.OPERATOR,
+            marketplace_id=actor.marketplace_id,
+        )
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def staff_set_active(*, actor: Actor, user_id: int, active: bool) -> User:
+    """Deactivate an operator or administrator of the marketplace (ending every session at once), or reactivate."""
+    if actor.role != Role.ADMIN or actor.marketplace_id is None:
+        raise PermissionDenied(_("Only administrators change who may work here."))
+    with transaction.atomic():
+        user = (
+            User.objects.select_for_update()
+            .filter(pk=user_id, marketplace_id=actor.marketplace_id, role__in=(UserRole.OPERATOR, UserRole.ADMIN))
+            .first()
+        )
+        if user is None:
+            raise NotFound()
+        if actor.user is not None and user.pk == actor.user.pk:
+            raise DomainValidationError(_("You cannot deactivate yourself."))
+        if user.is_active != active:
+            user.is_active = active
+            user.save(update_fields=["is_active"])
+        if not active:
+            _sessions_end(user)
+    return user

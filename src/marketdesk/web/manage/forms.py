@@ -158,3 +158,13 @@ class ApiKeyForm(forms.Form):
         help_text=_("Who uses the key, such as “Order import”."),
         widget=forms.TextInput(attrs={"class": "input"}),
     )
+
+
+class OperatorInviteForm(forms.Form):
+    """A new operator: the name they sign in with, their e-mail and how they are shown."""
+
+    username = forms.CharField(label=_("User name"), max_length=150, widget=forms.TextInput(attrs={"class": "input"}))
+    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"class": "input"}))
+    display_name = forms.CharField(
+        label=_("Shown as"), max_length=150, required=False, widget=forms.TextInput(attrs={"class": "input"})
+    )

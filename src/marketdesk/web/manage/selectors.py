@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from marketdesk.accounts.models import ApiKey
+from marketdesk.accounts.models import ApiKey, User, UserRole
 from marketdesk.core.actors import Actor
 from marketdesk.core.calendar import WorkCalendar
 from marketdesk.core.models import BusinessCalendar, PolicyVersion
@@ -82,3 +82,10 @@ def business_days_next(row: BusinessCalendar, *, after: dt.date, count: int = 10
 def api_keys_for_actor(actor: Actor) -> QuerySet[ApiKey]:
     """Return the API keys of the actor's marketplace, newest first."""
     return ApiKey.objects.filter(marketplace_id=actor.marketplace_id).select_related("created_by").order_by("-id")
+
+
+def staff_for_actor(actor: Actor) -> QuerySet[User]:
+    """Return the operators and administrators of the actor's marketplace."""
+    return User.objects.filter(
+        marketplace_id=actor.marketplace_id, role__in=(UserRole.OPERATOR, UserRole.ADMIN)
+    ).order_by("role", "username")

@@ -14,8 +14,8 @@ import holidays
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from marketdesk.accounts.models import ApiKey
-from marketdesk.accounts.services import api_key_create, api_key_revoke
+from marketdesk.accounts.models import ApiKey, User
+from marketdesk.accounts.services import api_key_create, api_key_revoke, operator_invite, staff_set_active
 from marketdesk.console.audit import audit_record
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
@@ -187,3 +187,26 @@ def api_key_withdraw(*, actor: Actor, key_id: int) -> ApiKey:
         key = api_key_revoke(actor=actor, key_id=key_id)
         audit_record(actor=actor, action="api_key.revoked", obj=key, after={"revoked_at": key.revoked_at})
         return key
+
+
+def operator_add(*, actor: Actor, username: str, email: str, display_name: str) -> User:
+    """Invite an operator to the actor's marketplace and audit it."""
+    _admin_only(actor)
+    with transaction.atomic():
+        user = operator_invite(actor=actor, username=username, email=email, display_name=display_name)
+        audit_record(actor=actor, action="user.invited", obj=user, after={"username": user.username, "role": user.role})
+        return user
+
+
+def staff_activate(*, actor: Actor, user_id: int, active: bool) -> User:
+    """Deactivate (sessions ended) or reactivate an operator or administrator, and audit it."""
+    _admin_only(actor)
+    with transaction.atomic():
+        user = staff_set_active(actor=actor, user_id=user_id, active=active)
+        audit_record(
+            actor=actor,
+            action="user.reactivated" if active else "user.deactivated",
+            obj=user,
+            after={"is_active": active},
+        )
+        return user

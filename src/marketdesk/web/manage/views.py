@@ -7,9 +7,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,7 +27,13 @@ from marketdesk.notifications.selectors import (
     webhook_endpoints_for_actor,
 )
 from marketdesk.web.manage import selectors, services
-from marketdesk.web.manage.forms import ApiKeyForm, BusinessCalendarForm, PolicyVersionForm, WebhookEndpointForm
+from marketdesk.web.manage.forms import (
+    ApiKeyForm,
+    BusinessCalendarForm,
+    OperatorInviteForm,
+    PolicyVersionForm,
+    WebhookEndpointForm,
+)
 from marketdesk.web.manage.rules import RULE_GROUPS
 from marketdesk.web.permissions import actor_of, role_required
 
@@ -252,3 +262,47 @@ def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     messages.success(request, _("The key is revoked."))
     return redirect("manage:api_key_list")
+
+
+# Users and roles
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    form = OperatorInviteForm(request.POST or None)
+    invite_link = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.operator_add(actor=actor, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            # The link that lets the new operator choose a password: handed over once, like a key.
+            path = reverse(
+                "web:password_reset_confirm",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": default_token_generator.make_token(user),
+                },
+            )
+            invite_link = request.build_absolute_uri(path)
+            form = OperatorInviteForm()
+    context = {"form": form, "people": selectors.staff_for_actor(actor), "invite_link": invite_link}
+    return render(request, "web/manage/staff_list.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def staff_active(request: HttpRequest, pk: int) -> HttpResponse:
+    active = request.POST.get("active") == "1"
+    try:
+        services.staff_activate(actor=actor_of(request), user_id=pk, active=active)
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Reactivated.") if active else _("Deactivated; their sessions have ended."))
+    return redirect("manage:staff_list")

@@ -51,6 +51,11 @@ SECTIONS = (
         _("Keys the marketplace uses to push orders and read decisions."),
         "manage:api_key_list",
     ),
+    AdminSection(
+        _("Operators and administrators"),
+        _("Invite an operator; deactivate someone, which ends their sessions at once."),
+        "manage:staff_list",
+    ),
     AdminSection(_("Users"), _("Buyers, sellers, operators and administrators."), "admin:accounts_user_changelist"),
 )
 
