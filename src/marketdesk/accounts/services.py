@@ -196,6 +196,14 @@ def _sessions_end(user: User) -> int:
     return len(ended)
 
 
+def _active_set(user: User, active: bool) -> None:
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    if not active:
+        _sessions_end(user)
+
+
 def user_set_active(*, actor: Actor, external_id: str, active: bool) -> User:
     """Deactivate (ending every session at once) or reactivate one of the marketplace's people."""
     marketplace = _marketplace_of(actor)
@@ -203,11 +211,7 @@ def user_set_active(*, actor: Actor, external_id: str, active: bool) -> User:
         user = _person_of(marketplace, external_id)
         if user.role not in (UserRole.BUYER, UserRole.SELLER):
             raise PermissionDenied(_("The marketplace manages its buyers and sellers only."))
-        if user.is_active != active:
-            user.is_active = active
-            user.save(update_fields=["is_active"])
-        if not active:
-            _sessions_end(user)
+        _active_set(user, active)
     return user
 
 
@@ -295,9 +299,5 @@ def staff_set_active(*, actor: Actor, user_id: int, active: bool) -> User:
             raise NotFound()
         if actor.user is not None and user.pk == actor.user.pk:
             raise DomainValidationError(_("You cannot deactivate yourself."))
-        if user.is_active != active:
-            user.is_active = active
-            user.save(update_fields=["is_active"])
-        if not active:
-            _sessions_end(user)
+        _active_set(user, active)
     return user

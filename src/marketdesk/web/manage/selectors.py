@@ -81,11 +81,15 @@ def business_days_next(row: BusinessCalendar, *, after: dt.date, count: int = 10
 
 def api_keys_for_actor(actor: Actor) -> QuerySet[ApiKey]:
     """Return the API keys of the actor's marketplace, newest first."""
+    if actor.marketplace_id is None:
+        return ApiKey.objects.none()
     return ApiKey.objects.filter(marketplace_id=actor.marketplace_id).select_related("created_by").order_by("-id")
 
 
 def staff_for_actor(actor: Actor) -> QuerySet[User]:
     """Return the operators and administrators of the actor's marketplace."""
+    if actor.marketplace_id is None:
+        return User.objects.none()
     return User.objects.filter(
         marketplace_id=actor.marketplace_id, role__in=(UserRole.OPERATOR, UserRole.ADMIN)
     ).order_by("role", "username")

@@ -182,7 +182,10 @@ def api_key_withdraw(*, actor: Actor, key_id: int) -> ApiKey:
     """Revoke a key of the actor's marketplace at once (another marketplace's key is not found)."""
     _admin_only(actor)
     with transaction.atomic():
-        if not ApiKey.objects.filter(pk=key_id, marketplace_id=actor.marketplace_id).exists():
+        mine = actor.marketplace_id is not None and ApiKey.objects.filter(
+            pk=key_id, marketplace_id=actor.marketplace_id
+        )
+        if not mine or not mine.exists():
             raise NotFound()
         key = api_key_revoke(actor=actor, key_id=key_id)
         audit_record(actor=actor, action="api_key.revoked", obj=key, after={"revoked_at": key.revoked_at})
