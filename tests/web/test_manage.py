@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketdesk.accounts.models import ApiKey, User
@@ -469,3 +471,31 @@ def test_a_buyer_is_not_managed_here(client_for, buyer):
     buyer.refresh_from_db()
     assert response.status_code == 404
     assert buyer.is_active is True
+
+
+def _queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_list_pages_do_not_query_per_row(client_for, admin_user, marketplace):
+    # given
+    client = client_for("admin_user")
+    actor = Actor.for_user(admin_user)
+    urls = [reverse(name) for name in ("manage:policy_list", "manage:api_key_list", "manage:webhook_list")]
+    for n in range(2):
+        api_key_create(actor=actor, marketplace=marketplace, name=f"Key {n}")
+        WebhookEndpoint.objects.create(marketplace=marketplace, url=f"http://127.0.0.1:9/{n}", secret="s")
+    few = [_queries_for(client, url) for url in urls]
+    # when
+    for n in range(2, 8):
+        api_key_create(actor=actor, marketplace=marketplace, name=f"Key {n}")
+        WebhookEndpoint.objects.create(marketplace=marketplace, url=f"http://127.0.0.1:9/{n}", secret="s")
+        PolicyVersion.objects.create(
+            version=100 + n, values=policy_current().values.model_dump(), created_by=admin_user
+        )
+    many = [_queries_for(client, url) for url in urls]
+    # then
+    assert many == few
