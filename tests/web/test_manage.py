@@ -499,3 +499,13 @@ def test_list_pages_do_not_query_per_row(client_for, admin_user, marketplace):
     many = [_queries_for(client, url) for url in urls]
     # then
     assert many == few
+
+
+def test_django_admin_lists_versions_and_points_to_the_management_page(client_for):
+    # given
+    client = client_for("admin_user")
+    # when
+    response = client.get("/admin/core/policyversion/")
+    # then
+    assert response.status_code == 200
+    assert reverse("manage:policy_new") in response.content.decode()
