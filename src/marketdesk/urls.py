@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("marketdesk.shipping.urls")),
     path("", include("marketdesk.console.urls")),
     path("", include("marketdesk.standards.urls")),
+    path("manage/", include("marketdesk.web.manage.urls")),
     path("", include("marketdesk.web.urls")),
 ]

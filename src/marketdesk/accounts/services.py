@@ -221,6 +221,14 @@ def _sessions_end(user: User) -> int:
     return len(ended)
 
 
+def _active_set(user: User, active: bool) -> None:
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    if not active:
+        _sessions_end(user)
+
+
 def user_set_active(*, actor: Actor, external_id: str, active: bool) -> User:
     """Deactivate (ending every session at once) or reactivate one of the marketplace's people."""
     marketplace = _marketplace_of(actor)
@@ -228,11 +236,7 @@ def user_set_active(*, actor: Actor, external_id: str, active: bool) -> User:
         user = _person_of(marketplace, external_id)
         if user.role not in (UserRole.BUYER, UserRole.SELLER):
             raise PermissionDenied(_("The marketplace manages its buyers and sellers only."))
-        if user.is_active != active:
-            user.is_active = active
-            user.save(update_fields=["is_active"])
-        if not active:
-            _sessions_end(user)
+        _active_set(user, active)
     return user
 
 
@@ -326,3 +330,43 @@ def sign_in_config_set_oidc(*, actor: Actor, config_id: int, values: dict[str, s
             setattr(config, name, value)
         config.save(update_fields=list(cleaned))
     return config
+
+
+def operator_invite(*, actor: Actor, username: str, email: str, display_name: str) -> User:
+    """Add an operator to the administrator's marketplace, without a password until they set one."""
+    if actor.role != Role.ADMIN or actor.marketplace_id is None:
+        raise PermissionDenied(_("Only administrators invite operators."))
+    username = username.strip()
+    if not username:
+        raise DomainValidationError(_("Choose a user name."), field="username")
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise DomainValidationError(_("This user name is taken."), field="username")
+        user = User(
+            username=username,
+            email=email.strip(),
+            display_name=display_name.strip(),
+            role=UserRole.OPERATOR,
+            marketplace_id=actor.marketplace_id,
+        )
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def staff_set_active(*, actor: Actor, user_id: int, active: bool) -> User:
+    """Deactivate an operator or administrator of the marketplace (ending every session at once), or reactivate."""
+    if actor.role != Role.ADMIN or actor.marketplace_id is None:
+        raise PermissionDenied(_("Only administrators change who may work here."))
+    with transaction.atomic():
+        user = (
+            User.objects.select_for_update()
+            .filter(pk=user_id, marketplace_id=actor.marketplace_id, role__in=(UserRole.OPERATOR, UserRole.ADMIN))
+            .first()
+        )
+        if user is None:
+            raise NotFound()
+        if actor.user is not None and user.pk == actor.user.pk:
+            raise DomainValidationError(_("You cannot deactivate yourself."))
+        _active_set(user, active)
+    return user

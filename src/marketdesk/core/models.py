@@ -96,6 +96,8 @@ class PolicyVersion(models.Model):
     values = models.JSONField()
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=clock.now)
+    # None: in force from publication (every version stored before effective dates existed).
+    effective_at = models.DateTimeField(_("in force from"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

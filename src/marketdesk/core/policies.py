@@ -7,13 +7,16 @@ stores a new version, and whatever applies a rule records the version number.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
+from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, PermissionDenied
 from marketdesk.core.models import PolicyVersion
@@ -100,9 +103,19 @@ class Policy:
         return getattr(self.values, name)
 
 
+def policy_version_in_force() -> PolicyVersion | None:
+    """Return the newest version whose effective date has come (None before any is published)."""
+    now = clock.now()
+    return (
+        PolicyVersion.objects.filter(Q(effective_at__isnull=True) | Q(effective_at__lte=now))
+        .order_by("-version")
+        .first()
+    )
+
+
 def policy_current() -> Policy:
-    """Return the newest policy version (the defaults as version 0 before any is published)."""
-    row = PolicyVersion.objects.order_by("-version").first()
+    """Return the policy in force now (the defaults as version 0 before any is published)."""
+    row = policy_version_in_force()
     if row is None:
         return Policy(0, PolicyValues())
     return Policy(row.version, PolicyValues.model_validate(row.values))
@@ -116,10 +129,16 @@ def policy_at(version: int) -> Policy:
     return Policy(row.version, PolicyValues.model_validate(row.values))
 
 
-def policy_publish(*, actor: Actor, changes: dict[str, Any], note: str = "") -> PolicyVersion:
-    """Publish a new policy version: the current values with ``changes`` applied."""
+def policy_publish(
+    *, actor: Actor, changes: dict[str, Any], note: str = "", effective_at: dt.datetime | None = None
+) -> PolicyVersion:
+    """Publish a new policy version: the newest values with ``changes`` applied, in force from ``effective_at``."""
     if actor.role not in (Role.ADMIN, Role.SYSTEM):
         raise PermissionDenied(_("Only administrators change policy."))
+    now = clock.now()
+    if effective_at is not None and effective_at < now - dt.timedelta(minutes=1):
+        # A rule never changes after the fact: deadlines already computed were computed under the old one.
+        raise DomainValidationError(_("A new version cannot take effect in the past."), field="effective_at")
     with transaction.atomic():
         latest = PolicyVersion.objects.select_for_update().order_by("-version").first()
         base = PolicyValues.model_validate(latest.values) if latest else PolicyValues()
@@ -132,5 +151,6 @@ def policy_publish(*, actor: Actor, changes: dict[str, Any], note: str = "") -> 
             version=(latest.version if latest else 0) + 1,
             values=values.model_dump(),
             note=note,
+            effective_at=max(effective_at, now) if effective_at is not None else None,
             created_by=actor.user,
         )

@@ -35,16 +35,39 @@ def webhook_endpoint_create(*, actor: Actor, url: str, event_types: list[str]) -
 def webhook_endpoint_delete(*, actor: Actor, endpoint_id: int) -> None:
     """Stop deliveries to an endpoint and hide it; its delivery log is kept."""
     with transaction.atomic():
-        endpoint = (
-            WebhookEndpoint.objects.select_for_update()
-            .filter(pk=endpoint_id, marketplace_id=_marketplace_id(actor), deleted_at__isnull=True)
-            .first()
-        )
-        if endpoint is None:
-            raise NotFound()
+        endpoint = _endpoint_locked(actor, endpoint_id)
         endpoint.active = False
         endpoint.deleted_at = clock.now()
         endpoint.save(update_fields=["active", "deleted_at"])
+
+
+def _endpoint_locked(actor: Actor, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = (
+        WebhookEndpoint.objects.select_for_update()
+        .filter(pk=endpoint_id, marketplace_id=_marketplace_id(actor), deleted_at__isnull=True)
+        .first()
+    )
+    if endpoint is None:
+        raise NotFound()
+    return endpoint
+
+
+def webhook_endpoint_rotate_secret(*, actor: Actor, endpoint_id: int) -> tuple[WebhookEndpoint, str]:
+    """Give an endpoint a new signing secret (returned to be shown once); the old one stops signing."""
+    with transaction.atomic():
+        endpoint = _endpoint_locked(actor, endpoint_id)
+        endpoint.secret = webhook_secret_generate()
+        endpoint.save(update_fields=["secret"])
+        return endpoint, endpoint.secret
+
+
+def webhook_endpoint_set_active(*, actor: Actor, endpoint_id: int, active: bool) -> WebhookEndpoint:
+    """Pause deliveries to an endpoint, or resume them."""
+    with transaction.atomic():
+        endpoint = _endpoint_locked(actor, endpoint_id)
+        endpoint.active = active
+        endpoint.save(update_fields=["active"])
+        return endpoint
 
 
 def webhook_delivery_retry(*, actor: Actor | None, delivery_id: int, endpoint_id: int | None = None) -> WebhookDelivery:

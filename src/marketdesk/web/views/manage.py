@@ -1,4 +1,4 @@
-"""The administrator's home: the way into the settings kept in Django admin."""
+"""The administrator's home: the way into the management pages (and Django admin for what has none yet)."""
 
 from __future__ import annotations
 
@@ -34,17 +34,27 @@ SECTIONS = (
     AdminSection(
         _("Policy versions"),
         _("Windows, deadlines and seller standards; publish a new version to change a rule."),
-        "admin:core_policyversion_changelist",
+        "manage:policy_list",
     ),
     AdminSection(
         _("Business calendars"),
         _("Working hours, weekends and public holidays used for deadlines."),
-        "admin:core_businesscalendar_changelist",
+        "manage:calendar_list",
+    ),
+    AdminSection(
+        _("Webhook endpoints"),
+        _("Addresses that receive signed events; rotate a secret, pause, send a delivery again."),
+        "manage:webhook_list",
     ),
     AdminSection(
         _("API keys"),
         _("Keys the marketplace uses to push orders and read decisions."),
-        "admin:accounts_apikey_changelist",
+        "manage:api_key_list",
+    ),
+    AdminSection(
+        _("Operators and administrators"),
+        _("Invite an operator; deactivate someone, which ends their sessions at once."),
+        "manage:staff_list",
     ),
     AdminSection(_("Users"), _("Buyers, sellers, operators and administrators."), "admin:accounts_user_changelist"),
 )

@@ -1,0 +1,1 @@
+"""The administrator's own pages (/manage/): policy versions, business calendars, webhook endpoints."""

@@ -1,0 +1,109 @@
+"""How each policy rule is shown to an administrator: its group, its label and its unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    title: Promise
+    rules: tuple[tuple[str, Promise], ...]
+
+
+HOURS = _("hours")
+DAYS = _("days")
+BUSINESS_DAYS = _("business days")
+MEGABYTES = _("MB")
+BASIS_POINTS = _("basis points (1 % = 100)")
+
+
+def unit_of(name: str) -> Promise | None:
+    """Return the unit a rule is counted in, read from its name."""
+    for suffix, unit in (
+        ("_business_days", BUSINESS_DAYS),
+        ("_hours", HOURS),
+        ("_days", DAYS),
+        ("_mb", MEGABYTES),
+        ("_bp", BASIS_POINTS),
+    ):
+        if name.endswith(suffix):
+            return unit
+    return None
+
+
+RULE_GROUPS = (
+    RuleGroup(
+        _("Help requests and cases"),
+        (
+            ("case_after_contact_hours", _("A case may be opened after contacting the seller")),
+            ("seller_silence_hours", _("…or when the seller has been silent for")),
+            ("inr_window_days", _("Item not received: window after the latest estimated delivery")),
+            ("snad_window_days", _("Not as described: window after delivery")),
+            ("seller_response_business_days", _("Seller's response time")),
+            ("info_request_hours", _("Time to answer a request for information")),
+            ("decision_target_hours", _("Target time for a decision")),
+            ("appeal_window_days", _("Appeal window")),
+            ("case_expiry_business_days", _("A case expires after")),
+        ),
+    ),
+    RuleGroup(
+        _("Conversations"),
+        (
+            ("attachment_max_mb", _("Largest attachment")),
+            ("attachments_per_message", _("Attachments per message")),
+            ("first_reply_target_hours", _("Target time for the first reply")),
+        ),
+    ),
+    RuleGroup(
+        _("Delivery"),
+        (
+            ("stalled_after_days", _("A parcel is stalled after")),
+            ("likely_lost_after_days", _("A parcel is likely lost after")),
+            ("ship_within_business_days", _("A paid order is late to ship after")),
+            ("lost_investigation_business_days", _("The carrier answers a lost-parcel inquiry within")),
+            ("refund_arrival_days", _("An issued refund reaches the buyer within")),
+        ),
+    ),
+    RuleGroup(
+        _("Returns"),
+        (
+            ("return_window_days", _("Return window")),
+            ("return_seller_decision_business_days", _("Seller's decision on a return")),
+            ("return_ship_business_days", _("Time for the buyer to ship a return")),
+            ("return_refund_business_days", _("Time to refund a received return")),
+            (
+                "return_buyer_pays_remorse_shipping",
+                _("The buyer pays return shipping for a change of mind (1 yes, 0 no)"),
+            ),
+        ),
+    ),
+    RuleGroup(
+        _("Hints and triage"),
+        (
+            ("protection_closing_warning_days", _("Warn before purchase protection closes")),
+            ("triage_min_confidence_bp", _("Lowest triage confidence to suggest a reason")),
+        ),
+    ),
+    RuleGroup(
+        _("Seller standards"),
+        (
+            ("standards_window_days", _("Evaluation window")),
+            ("max_defect_rate_bp", _("Highest defect rate")),
+            ("max_unresolved_case_rate_bp", _("Highest rate of cases closed without seller resolution")),
+            ("max_late_shipment_rate_bp", _("Highest late shipment rate")),
+            ("min_valid_tracking_rate_bp", _("Lowest valid tracking rate")),
+            ("min_first_reply_rate_bp", _("Lowest on-time first reply rate")),
+            ("top_rated_max_defect_rate_bp", _("Top rated: highest defect rate")),
+            ("top_rated_max_late_shipment_rate_bp", _("Top rated: highest late shipment rate")),
+            ("top_rated_min_orders", _("Top rated: fewest orders in the window")),
+            ("standards_min_orders", _("Fewest orders for a rating other than standard")),
+            ("enforcement_notice_days", _("Notice before a restriction or suspension")),
+        ),
+    ),
+)
+
+RULE_LABELS: dict[str, Promise] = {name: label for group in RULE_GROUPS for name, label in group.rules}
