@@ -232,10 +232,17 @@ ATTACHMENT_ACCEL_REDIRECT = os.environ.get("MARKETDESK_ACCEL_REDIRECT", "")
 # Images with more pixels are refused as decompression bombs (a 50-megapixel phone photo passes).
 ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("MARKETDESK_ATTACHMENT_MAX_IMAGE_PIXELS", "64000000"))
 
+# Background tasks (Django's tasks API, docs/adr/0013). One queue per kind of work, so a slow webhook
+# receiver delays neither mail nor the nightly standards run, and workers can be started per queue.
+TASK_QUEUES = ["default", "webhooks", "email", "ingest", "long"]
+# "db" (the default: django_tasks_db, a worker that polls this database) or "rq" (RQ on Redis through
+# django-tasks-rq, for several worker machines); any other value is a backend's dotted path.
+_TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "marketdesk.core.taskbackend.RQBackend"}
+TASKS_BACKEND = os.environ.get("MARKETDESK_TASKS_BACKEND", "db")
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("MARKETDESK_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "BACKEND": _TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND),
+        "QUEUES": TASK_QUEUES,
     }
 }
 
@@ -268,6 +275,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("MARKETDESK_FROM_EMAIL", "marketdesk <no-rep
 # once and finds those of other processes (worker, ticker, more web processes) by polling every 2 s;
 # with Redis every web process hears of every event at once.
 MARKETDESK_REDIS_URL = os.environ.get("MARKETDESK_REDIS_URL", "")
+if TASKS["default"]["BACKEND"] == _TASK_BACKENDS["rq"]:
+    if not MARKETDESK_REDIS_URL:
+        raise ImproperlyConfigured("MARKETDESK_TASKS_BACKEND=rq needs MARKETDESK_REDIS_URL")
+    INSTALLED_APPS.append("django_rq")
+    # A job is a task call; its outcome matters only to the worker's log (the outbox keeps its own state).
+    RQ_QUEUES = {queue: {"URL": MARKETDESK_REDIS_URL, "DEFAULT_TIMEOUT": 3600} for queue in TASK_QUEUES}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("MARKETDESK_CACHE_URL"):

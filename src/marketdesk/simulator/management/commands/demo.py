@@ -114,7 +114,7 @@ class Command(BaseCommand):
             web = [python, "-m", "django", "runserver", f"{host}:{port}", "--noreload", "--insecure"]
         commands = {
             "web server": web,
-            "task worker": [python, "-m", "django", "db_worker", "--no-reload"],
+            "task worker": [python, "-m", "django", "db_worker", "--no-reload", "--queue-name", "*"],
             "marketplace": [
                 python,
                 "-m",

@@ -1,0 +1,90 @@
+"""A marketplace driving marketdesk through the balancer, as its back office would (HTTP + its API key)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from marketdesk.accounts.services import api_key_create
+from marketdesk.cases.services import seller_contact_record
+from marketdesk.core import clock
+from marketdesk.core.actors import Actor
+from marketdesk.ledger.models import LedgerEntry
+from marketdesk.notifications.models import WebhookDelivery
+from marketdesk.orders.models import Marketplace, Order
+from tests import factories
+from tests.api.helpers import ORDER_PAYLOAD
+
+
+def call(base_url: str, method: str, path: str, *, key: str = "", body: Any = None) -> tuple[int, Any]:
+    """One JSON request; return its status and decoded body (4xx/5xx included)."""
+    headers = {"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{base_url}{path}", data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback http only
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@dataclass
+class Market:
+    base_url: str
+    marketplace: Marketplace
+    key: str
+
+    @classmethod
+    def create(cls, base_url: str) -> Market:
+        marketplace = factories.MarketplaceFactory()
+        _key, raw = api_key_create(actor=Actor.system(), marketplace=marketplace, name="back office")
+        return cls(base_url=base_url, marketplace=marketplace, key=raw)
+
+    def api(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        return call(self.base_url, method, f"/api/v1{path}", key=self.key, body=body)
+
+    def register_endpoint(self, url: str) -> str:
+        """Register a webhook endpoint; return its secret."""
+        status, body = self.api("POST", "/webhooks/endpoints", {"url": url, "event_types": []})
+        assert status == 201, body
+        return str(body["secret"])
+
+    def order_with_case(self, external_id: str) -> int:
+        """Upsert a shipped order, record the buyer's contact days ago, open a case; return its id."""
+        status, body = self.api("PUT", f"/orders/{external_id}", {**ORDER_PAYLOAD, "status": "shipped"})
+        assert status in (200, 201), body
+        order = Order.objects.get(marketplace=self.marketplace, external_id=external_id)
+        with clock.frozen(clock.now() - dt.timedelta(days=20)):
+            seller_contact_record(actor=Actor.marketplace(marketplace_id=self.marketplace.pk), order=order)
+        status, body = self.api(
+            "POST", "/cases", {"order": external_id, "case_type": "item_not_received", "description": "Never came."}
+        )
+        assert status == 201, body
+        return int(body["id"])
+
+    def post_message(self, external_id: str, text: str) -> None:
+        status, body = self.api("POST", f"/orders/{external_id}/messages", {"body": text})
+        assert status == 201, body
+
+    def webhook_ids(self) -> Counter[str]:
+        """Every webhook marketdesk has to deliver to this marketplace, by id (each once)."""
+        return Counter(
+            WebhookDelivery.objects.filter(endpoint__marketplace=self.marketplace).values_list("event_id", flat=True)
+        )
+
+    def pending_webhooks(self) -> int:
+        return WebhookDelivery.objects.filter(endpoint__marketplace=self.marketplace, delivered_at__isnull=True).count()
+
+    def doubled_ledger_entries(self) -> int:
+        keys = Counter(
+            LedgerEntry.objects.filter(order__marketplace=self.marketplace).values_list("decision_key", "kind", "payer")
+        )
+        return sum(1 for count in keys.values() if count > 1)
