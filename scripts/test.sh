@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The full check CI runs (via `make test`, after `make install`):
-#   lint -> mypy -> migrations up to date -> pytest on SQLite -> pytest on PostgreSQL -> browser journeys.
+#   lint -> mypy -> migrations up to date -> pytest on SQLite -> pytest on PostgreSQL -> browser journeys
+#   -> the topology (scripts/topology.py: haproxy, two web processes, RQ workers, faults).
 # Stops at the first failure. The PostgreSQL server is started here and always stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,10 +38,10 @@ step "mypy"
 step "makemigrations --check --dry-run"
 "$BIN/python" manage.py makemigrations --check --dry-run
 
-step "pytest on SQLite (not browser)"
-run_pytest "SQLite" -m "not browser"
+step "pytest on SQLite (not browser, not topology)"
+run_pytest "SQLite" -m "not browser and not topology"
 
-step "pytest on PostgreSQL (not browser)"
+step "pytest on PostgreSQL (not browser, not topology)"
 pgdir=$(mktemp -d -t marketdesk-pg.XXXXXX)
 cleanup() {
     scripts/pg.sh stop "$pgdir/pg" || true
@@ -51,11 +52,17 @@ port=$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1"
 DATABASE_URL=$(scripts/pg.sh start "$pgdir/pg" "$port")
 export DATABASE_URL
 echo "DATABASE_URL=$DATABASE_URL"
-run_pytest "PostgreSQL" -m "not browser"
+run_pytest "PostgreSQL" -m "not browser and not topology"
 
 step "browser journeys (Chromium, PostgreSQL)"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # there are still synchronous.
-DJANGO_ALLOW_ASYNC_UNSAFE=true run_pytest "browser" -m browser
+DJANGO_ALLOW_ASYNC_UNSAFE=true run_pytest "browser" -m "browser and not topology"
+
+step "the topology: PostgreSQL, Redis, S3, haproxy, 2 web, 2 RQ workers, schedulers (own servers)"
+# It starts its own PostgreSQL and everything else (scripts/topology.py); the ORM of the tests follows it.
+topology_started=$SECONDS
+(unset DATABASE_URL; DJANGO_ALLOW_ASYNC_UNSAFE=true run_pytest "topology" -m topology tests/topology)
+echo "topology step took $((SECONDS - topology_started)) s"
 
 step "all checks passed"

@@ -1,3 +1,4 @@
+# ruff: noqa: S603 - every subprocess here runs our own argv (our venv, pg.sh, redis-server, haproxy)
 """marketdesk past one machine, on loopback: ``make topology`` and the topology tests start this.
 
 PostgreSQL (scripts/pg.sh), Redis, an S3-compatible store (moto in server mode), haproxy in front
@@ -97,7 +98,7 @@ class Process:
     def start(self) -> None:
         out = self.log.open("ab")
         # A session of its own: Ctrl-C in a terminal reaches the launcher only, which stops children in order.
-        self.popen = subprocess.Popen(  # noqa: S603 - our own argv
+        self.popen = subprocess.Popen(
             self.argv, env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
         out.close()
@@ -154,6 +155,7 @@ class Topology:
             {
                 "DJANGO_SETTINGS_MODULE": "marketdesk.settings",
                 "PYTHONPATH": str(ROOT / "src"),
+                "PYTHONUNBUFFERED": "1",  # logs line by line: the tests read them
                 "DATABASE_URL": self.database_url,
                 "MARKETDESK_VAR_DIR": str(self.workdir / "var"),
                 "MARKETDESK_TASKS_BACKEND": "rq",
@@ -182,7 +184,8 @@ class Topology:
 
     def _redis(self) -> Process:
         binary = shutil.which("redis-server")
-        assert binary is not None, "redis-server missing: `make test` installs the Debian package redis-server"
+        if binary is None:
+            raise SystemExit("redis-server missing: `make test` installs the Debian package redis-server")
         # Append-only, fsync on every write: a restarted Redis still holds the jobs it had accepted.
         argv = [binary, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", ""]
         argv += ["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.workdir)]
@@ -203,9 +206,11 @@ class Topology:
 
     def _haproxy(self) -> Process:
         binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
-        assert Path(binary).exists(), "haproxy missing: `make test` installs the Debian package haproxy"
+        if not Path(binary).exists():
+            raise SystemExit("haproxy missing: `make test` installs the Debian package haproxy")
         servers = "\n".join(
-            f"    server {name} 127.0.0.1:{port} check inter 300ms fall 1 rise 2" for name, port in self.web_ports.items()
+            f"    server {name} 127.0.0.1:{port} check inter 300ms fall 1 rise 2"
+            for name, port in self.web_ports.items()
         )
         config = self.workdir / "haproxy.cfg"
         config.write_text(
@@ -247,7 +252,11 @@ backend web
         wait_until(lambda: listening(self.s3_port), seconds=60, what="moto S3 server")
         self._create_bucket()
         subprocess.run(
-            [PYTHON, "-m", "django", "migrate", "--no-input", "-v", "0"], env=self.env(), cwd=ROOT, check=True, timeout=300
+            [PYTHON, "-m", "django", "migrate", "--no-input", "-v", "0"],
+            env=self.env(),
+            cwd=ROOT,
+            check=True,
+            timeout=300,
         )
         self.web_ports = {name: free_port() for name, kind in PROCESSES.items() if kind == "web"}
         for name, port in self.web_ports.items():

@@ -66,10 +66,12 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's hook name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                Webhook(receiver.secrets[self.path]).verify(body, headers)  # raises (and the server answers nothing) on a bad signature
+                Webhook(receiver.secrets[self.path]).verify(
+                    body, headers
+                )  # raises (and the server answers nothing) on a bad signature
                 webhook_id = headers["webhook-id"]
                 with receiver._lock:
                     receiver.arrived.append(webhook_id)
@@ -140,7 +142,7 @@ def topology(mail_sink: SmtpSink) -> Iterator[Topology]:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(topology: Topology, django_db_blocker) -> Iterator[None]:
+def django_db_setup(topology: Topology, django_db_blocker) -> None:
     """Point the ORM at the topology's PostgreSQL (migrated by the launcher) instead of a test database."""
     database = dj_database_url.parse(topology.database_url)
     database["CONN_MAX_AGE"] = 0
@@ -149,7 +151,6 @@ def django_db_setup(topology: Topology, django_db_blocker) -> Iterator[None]:
         settings.DATABASES["default"].update(database)
         settings.DATABASES["default"]["OPTIONS"] = {}
         del connections["default"]
-    yield
 
 
 @pytest.fixture

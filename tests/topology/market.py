@@ -28,7 +28,8 @@ def call(base_url: str, method: str, path: str, *, key: str = "", body: Any = No
     if key:
         headers["Authorization"] = f"Bearer {key}"
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{base_url}{path}", data=data, method=method, headers=headers)
+    url = f"{base_url}{path}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - loopback http
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback http only
             return response.status, json.loads(response.read() or b"null")
@@ -59,7 +60,11 @@ class Market:
 
     def order_with_case(self, external_id: str) -> int:
         """Upsert a shipped order, record the buyer's contact days ago, open a case; return its id."""
-        status, body = self.api("PUT", f"/orders/{external_id}", {**ORDER_PAYLOAD, "status": "shipped"})
+        status, body = self.api(
+            "PUT",
+            f"/orders/{external_id}",
+            {**ORDER_PAYLOAD, "status": "shipped", "estimated_delivery_at": "2026-11-25T12:00:00+00:00"},
+        )
         assert status in (200, 201), body
         order = Order.objects.get(marketplace=self.marketplace, external_id=external_id)
         with clock.frozen(clock.now() - dt.timedelta(days=20)):
