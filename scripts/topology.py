@@ -76,9 +76,9 @@ def worker_argv(queues: list[str]) -> list[str]:
     ]  # fmt: skip
 
 
-def web_argv(port: int) -> list[str]:
+def web_argv(port: int | str, *, host: str = "127.0.0.1") -> list[str]:
     return [
-        PYTHON, "-m", "uvicorn", "marketdesk.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+        PYTHON, "-m", "uvicorn", "marketdesk.asgi:application", "--host", host, "--port", str(port),
         "--no-access-log", "--timeout-graceful-shutdown", "2", "--no-proxy-headers",
     ]  # fmt: skip
 
