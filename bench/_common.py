@@ -1,12 +1,21 @@
-"""Helpers shared by the benchmark scripts: Django set-up and percentiles."""
+"""Helpers shared by the benchmark scripts: Django set-up, percentiles, a webhook receiver, db_worker processes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
 
 
 def django_setup() -> None:
@@ -62,3 +71,87 @@ def emit(result: dict[str, object]) -> None:
     """Print the result as the last line of stdout, where the runner reads it."""
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
+
+
+class Receiver:
+    """A local webhook receiver: verifies each request's signature and notes when it arrived.
+
+    ``answer_seconds``: how long it takes to answer each request (a slow receiver).
+    """
+
+    def __init__(self, answer_seconds: float = 0.0) -> None:
+        self.secret = ""
+        self.arrived: dict[str, float] = {}
+        self.requests: Counter[str] = Counter()
+        self.bad_signatures = 0
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                from standardwebhooks import Webhook, WebhookVerificationError
+
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                at = time.perf_counter()
+                try:
+                    Webhook(receiver.secret).verify(body, dict(self.headers.items()))
+                except WebhookVerificationError:
+                    with receiver.lock:
+                        receiver.bad_signatures += 1
+                    self.send_response(400)
+                else:
+                    with receiver.lock:
+                        receiver.arrived.setdefault(self.headers["webhook-id"], at)
+                        receiver.requests[self.headers["webhook-id"]] += 1
+                    time.sleep(answer_seconds)
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.arrived)
+
+    def wait_for(self, count: int, *, timeout: float) -> bool:
+        """Wait until ``count`` distinct events have arrived; return whether they did in time."""
+        deadline = time.perf_counter() + timeout
+        while self.count() < count:
+            if time.perf_counter() > deadline:
+                return False
+            time.sleep(0.002)
+        return True
+
+
+@contextlib.contextmanager
+def db_workers(count: int, *, interval: float) -> Iterator[list[str]]:
+    """Run ``count`` ``marketdesk db_worker`` processes for the block; the list yielded gets their log tails after."""
+    tails: list[str] = []
+    with contextlib.ExitStack() as stack:
+        logs = [stack.enter_context(tempfile.TemporaryFile("w+")) for _ in range(count)]
+        argv = [sys.executable, str(MANAGE), "db_worker", "--no-reload", "--no-startup-delay"]
+        # The checks are the web's business; the worker only delivers.
+        argv += ["--skip-checks", "--interval", str(interval), "--verbosity", "0"]
+        env = os.environ.copy()
+        procs = [
+            subprocess.Popen(argv, env=env, cwd=MANAGE.parent, stdout=log, stderr=subprocess.STDOUT) for log in logs
+        ]
+        try:
+            yield tails
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            for log in logs:
+                log.seek(0)
+                tails.append(log.read()[-2000:])

@@ -22,70 +22,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-from _common import django_setup, emit, percentile
-
-MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
-
-
-class Receiver:
-    """A local webhook receiver: verifies each request's signature and notes when it arrived."""
-
-    def __init__(self) -> None:
-        self.secret = ""
-        self.arrived: dict[str, float] = {}
-        self.bad_signatures = 0
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                from standardwebhooks import Webhook, WebhookVerificationError
-
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                at = time.perf_counter()
-                try:
-                    Webhook(receiver.secret).verify(body, dict(self.headers.items()))
-                except WebhookVerificationError:
-                    with receiver.lock:
-                        receiver.bad_signatures += 1
-                    self.send_response(400)
-                else:
-                    with receiver.lock:
-                        receiver.arrived.setdefault(self.headers["webhook-id"], at)
-                    self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.arrived)
-
-    def wait_for(self, count: int, *, timeout: float) -> bool:
-        """Wait until ``count`` distinct events have arrived; return whether they did in time."""
-        deadline = time.perf_counter() + timeout
-        while self.count() < count:
-            if time.perf_counter() > deadline:
-                return False
-            time.sleep(0.002)
-        return True
+from _common import Receiver, db_workers, django_setup, emit, percentile
 
 
 def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
@@ -307,55 +250,28 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
     # 3. Webhooks: queue the sample cases' earlier events too, then let the worker drain everything.
     samples = [to_review(order) for order in rest[args.rounds : args.rounds + args.samples]]
     backlog = WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).count()
-    with tempfile.TemporaryFile("w+") as worker_log:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                str(MANAGE),
-                "db_worker",
-                "--no-reload",
-                "--no-startup-delay",
-                "--skip-checks",  # the checks are the web's business; the worker only delivers
-                "--interval",
-                str(args.worker_interval),
-                "--verbosity",
-                "0",
-            ],
-            env=os.environ.copy(),
-            cwd=MANAGE.parent,
-            stdout=worker_log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            drained = receiver.wait_for(backlog, timeout=600)
-            arrivals = sorted(receiver.arrived.values())
-            # From the first arrival to the last: the worker's start-up is not delivery time.
-            per_s = (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]) if len(arrivals) > 1 else float("nan")
+    with db_workers(1, interval=args.worker_interval) as worker_tails:
+        drained = receiver.wait_for(backlog, timeout=600)
+        arrivals = sorted(receiver.arrived.values())
+        # From the first arrival to the last: the worker's start-up is not delivery time.
+        per_s = (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]) if len(arrivals) > 1 else float("nan")
 
-            delays: list[float] = []
-            decide_ms: list[float] = []
-            pace = random.Random(1)  # spacing, not secrets
-            for case in samples:
-                # Land each decision at a random moment of the idle worker's polling cycle, as real ones do;
-                # straight after a delivery the worker is still awake and would pick it up at once.
-                time.sleep(pace.uniform(0, args.worker_interval))
-                expected = receiver.count() + 2  # case.decided and refund.instructed
-                began = time.perf_counter()
-                decide(case)
-                committed = time.perf_counter()
-                if not receiver.wait_for(expected, timeout=60):
-                    break
-                decide_ms.append((committed - began) * 1000)
-                delays.append((receiver.arrived[f"case-{case.pk}-decision"] - committed) * 1000)
-        finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-            worker_log.seek(0)
-            worker_tail = worker_log.read()[-2000:]
+        delays: list[float] = []
+        decide_ms: list[float] = []
+        pace = random.Random(1)  # spacing, not secrets
+        for case in samples:
+            # Land each decision at a random moment of the idle worker's polling cycle, as real ones do;
+            # straight after a delivery the worker is still awake and would pick it up at once.
+            time.sleep(pace.uniform(0, args.worker_interval))
+            expected = receiver.count() + 2  # case.decided and refund.instructed
+            began = time.perf_counter()
+            decide(case)
+            committed = time.perf_counter()
+            if not receiver.wait_for(expected, timeout=60):
+                break
+            decide_ms.append((committed - began) * 1000)
+            delays.append((receiver.arrived[f"case-{case.pk}-decision"] - committed) * 1000)
+    worker_tail = worker_tails[0]
     receiver.server.shutdown()
 
     delivered = WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.DELIVERED).count()

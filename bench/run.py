@@ -110,6 +110,12 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
     result["webhooks"] = _json_result(
         [sys.executable, str(BENCH_DIR / "bench_webhooks.py"), "--events", str(args.webhooks)], env, label="webhooks"
     )
+    print(f"[{name}] webhooks: {args.slow_webhooks} events each to a receiver answering in 2 s, 1 then 2 workers")
+    result["webhook_workers"] = _json_result(
+        [sys.executable, str(BENCH_DIR / "bench_webhook_workers.py"), "--events", str(args.slow_webhooks)],
+        env,
+        label="webhook workers",
+    )
     print(f"[{name}] messaging: {args.messages} messages, a 12-megapixel photo, a 50 MB upload", flush=True)
     result["messaging"] = _json_result(
         [sys.executable, str(BENCH_DIR / "bench_messaging.py"), "--messages", str(args.messages)],
@@ -257,6 +263,48 @@ def _live(r: dict[str, Any], leg: str, kind: str, key: str) -> str:
     return "—" if figures is None else f"{figures[kind][key]:.1f}"
 
 
+def _goal(value: str, holds: bool) -> str:
+    """A figure with a goal: the value and whether the goal holds."""
+    return f"{value} ({'holds' if holds else 'MISSED'})"
+
+
+def _slow_pair(r: dict[str, Any], key: str, fmt: str = "{:.0f}") -> str:
+    """One figure of the slow-receiver bench for one worker and for two, "a / b"."""
+    w = r["webhook_workers"]
+    return f"{fmt.format(w['one'][key])} / {fmt.format(w['two'][key])}"
+
+
+def _slow_scaling(r: dict[str, Any]) -> str:
+    w = r["webhook_workers"]
+    ratio = w["two"]["per_s"] / w["one"]["per_s"]
+    return _goal(f"{w['one']['per_s']:.2f} / {w['two']['per_s']:.2f} (×{ratio:.2f})", ratio >= 1.8)
+
+
+def _slow_delay(r: dict[str, Any]) -> str:
+    # A backlog drains at the receiver's pace: the last event waits events × answer ÷ workers; allow 3 s more.
+    w = r["webhook_workers"]
+    bound = {n: w[leg]["events"] * w["answer_seconds"] * 1000 / n + 3000 for leg, n in (("one", 1), ("two", 2))}
+    holds = w["one"]["delay_p95_ms"] <= bound[1] and w["two"]["delay_p95_ms"] <= bound[2]
+    return _goal(_slow_pair(r, "delay_p95_ms"), holds)
+
+
+def _slow_writes(r: dict[str, Any]) -> str:
+    w = r["webhook_workers"]
+    return _goal(_slow_pair(r, "write_p95_ms", "{:.1f}"), max(w["one"]["write_p95_ms"], w["two"]["write_p95_ms"]) < 250)
+
+
+def _slow_write_errors(r: dict[str, Any]) -> str:
+    w = r["webhook_workers"]
+    return _goal(_slow_pair(r, "write_errors"), w["one"]["write_errors"] + w["two"]["write_errors"] == 0)
+
+
+def _slow_once(r: dict[str, Any]) -> str:
+    w = r["webhook_workers"]
+    legs = (w["one"], w["two"])
+    holds = all(leg["requests_per_id_max"] == 1 and leg["delivered_recorded"] == leg["events"] for leg in legs)
+    return _goal(_slow_pair(r, "requests_per_id_max"), holds and w["bad_signatures"] == 0)
+
+
 def _photo(p: dict[str, Any]) -> str:
     return f"{p['reencode_ms']:.0f} / {p['thumbnail_ms']:.0f}"
 
@@ -297,6 +345,11 @@ def table(results: list[dict[str, Any]]) -> str:
         ("webhook deliveries/s (local receiver)", lambda r: f"{r['webhooks']['per_s']:.0f}"),
         ("webhook decision → delivery p50 ms", lambda r: f"{r['webhooks']['delay_p50_ms']:.1f}"),
         ("webhook decision → delivery p95 ms", lambda r: f"{r['webhooks']['delay_p95_ms']:.1f}"),
+        ("slow receiver (2 s): deliveries/s, 1 / 2 workers (goal ×1.8)", _slow_scaling),
+        ("slow receiver: commit → receipt p95 ms, 1 / 2 workers (goal: its pace)", _slow_delay),
+        ("slow receiver: small write p95 ms meanwhile (goal < 250)", _slow_writes),
+        ("slow receiver: small writes failed (goal 0)", _slow_write_errors),
+        ("slow receiver: requests per event id (goal 1, all recorded)", _slow_once),
         ("messages posted/s (service, with notifications)", lambda r: f"{r['messaging']['messages']['per_s']:.0f}"),
         ("message post p95 ms", lambda r: f"{r['messaging']['messages']['p95_ms']:.1f}"),
         ("12 MP photo: re-encode ms / thumbnail ms", lambda r: _photo(r["messaging"]["photo"])),
@@ -386,6 +439,12 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
     parser.add_argument("--requests", type=int, default=200, help="Requests per page (default 200).")
     parser.add_argument("--upserts", type=int, default=1000, help="API upserts (default 1,000).")
     parser.add_argument("--webhooks", type=int, default=500, help="Webhook events delivered (default 500).")
+    parser.add_argument(
+        "--slow-webhooks",
+        type=int,
+        default=40,
+        help="Events per leg to a receiver that answers in 2 s, with 1 then 2 workers (default 40).",
+    )
     parser.add_argument("--messages", type=int, default=1000, help="Messages posted (default 1,000).")
     parser.add_argument("--cases", type=int, default=200, help="Full case lifecycles timed (default 200).")
     parser.add_argument("--racers", type=int, default=50, help="Operators deciding one case at once (default 50).")
@@ -440,6 +499,7 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
     args = parser.parse_args()
     if args.quick:
         args.orders, args.requests, args.upserts, args.webhooks = 2000, 50, 100, 50
+        args.slow_webhooks = 6
         args.cases, args.case_samples = 30, 10
         args.return_labels, args.returns = 20, 20
         args.tracking_events = 20_000
@@ -478,6 +538,12 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
         "webhooks drained from first to last arrival; then single decisions at random moments of the "
         "worker's 1 s idle poll (about half of it is the expected wait), every signature checked with "
         "standardwebhooks."
+    )
+    print(
+        f"Slow receiver: per leg, {args.slow_webhooks} events committed one after another to a receiver that "
+        "answers each request in 2 s, delivered by 1 (then 2) db_worker processes; delay from each commit to "
+        "the request's arrival; meanwhile a thread with its own connection updates one row in its own "
+        "transaction every 100 ms (a web write), timed; 'failed' counts errors such as 'database is locked'."
     )
     print(
         f"Live: {args.live_clients} signed-in pages each hold GET /live/ on a real uvicorn; fan-out events go to "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from django.core.management import call_command
@@ -14,10 +16,19 @@ from django_tasks_db.models import DBTaskResult
 
 from marketdesk.core import tasks
 from marketdesk.core.models import OutboxMessage
-from marketdesk.core.outbox import RETRY_BACKOFF, outbox_deliver, outbox_handler, outbox_put, outbox_sweep
+from marketdesk.core.outbox import (
+    CLAIM_LEASE,
+    RETRY_BACKOFF,
+    outbox_claim,
+    outbox_deliver,
+    outbox_handler,
+    outbox_put,
+    outbox_sweep,
+)
 from marketdesk.core.tasks import deliver_outbox_message, sweep_outbox
 from marketdesk.orders.models import Marketplace
 from tests.conftest import NOW
+from tests.workers import WorkerDied, sweep_during_and_after_lease
 
 pytestmark = pytest.mark.django_db
 
@@ -32,18 +43,50 @@ def _record(message: OutboxMessage) -> None:
 
 
 @outbox_handler("test.flaky")
-def _flaky(message: OutboxMessage) -> None:
-    # The handler's own write must commit with the delivery or not at all.
-    Marketplace.objects.create(slug=f"written-by-{message.pk}", name="Handler write")
+def _flaky(message: OutboxMessage) -> Callable[[], None]:
+    # The handler's record (its own write) must commit with the delivery or not at all.
     RECORDED.append(message.payload)
     if FAILURES:
         raise FAILURES.pop(0)
+    return partial(Marketplace.objects.create, slug=f"written-by-{message.pk}", name="Handler write")
+
+
+SECOND_WORKER: list[bool] = []
+MEANWHILE: list[Callable[[], object]] = []  # what happens while test.slow is sending
+DEATHS: list[BaseException] = []
+
+
+@outbox_handler("test.contended")
+def _contended(message: OutboxMessage) -> Callable[[], None]:
+    # While this worker is sending, a second worker tries the same message.
+    RECORDED.append(message.payload)
+    if len(RECORDED) == 1:  # only the first worker lets a second one in
+        SECOND_WORKER.append(outbox_deliver(message.pk))
+    return partial(Marketplace.objects.create, slug=f"recorded-{len(RECORDED)}", name="Record")
+
+
+@outbox_handler("test.slow")
+def _slow(message: OutboxMessage) -> Callable[[], None]:
+    RECORDED.append(message.payload)
+    while MEANWHILE:
+        MEANWHILE.pop(0)()
+    return partial(Marketplace.objects.create, slug=f"recorded-{len(RECORDED)}", name="Record")
+
+
+@outbox_handler("test.dies")
+def _dies(message: OutboxMessage) -> None:
+    RECORDED.append(message.payload)
+    if DEATHS:
+        raise DEATHS.pop(0)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_handlers():
     RECORDED.clear()
     FAILURES.clear()
+    SECOND_WORKER.clear()
+    MEANWHILE.clear()
+    DEATHS.clear()
 
 
 @pytest.fixture
@@ -238,3 +281,58 @@ def test_database_worker_delivers_a_committed_message():
     message.refresh_from_db()
     assert (message.delivered_at is not None, RECORDED) == (True, [{"n": 7}])
     assert list(DBTaskResult.objects.values_list("status", flat=True)) == [TaskResultStatus.SUCCESSFUL]
+
+
+def test_a_second_worker_does_not_deliver_a_message_the_first_is_sending(frozen_clock):
+    # Given a message whose handler, while sending, lets a second worker try the same message,
+    message = outbox_put(topic="test.contended", payload={"n": 1})
+
+    # when the first worker delivers it,
+    sent = outbox_deliver(message.pk)
+
+    # then the second worker found it claimed; it was sent and recorded once.
+    assert (sent, SECOND_WORKER, RECORDED) == (True, [False], [{"n": 1}])
+    assert list(Marketplace.objects.filter(name="Record").values_list("slug", flat=True)) == ["recorded-1"]
+    assert reloaded(message) == (1, NOW, "", NOW)
+
+
+def test_a_worker_whose_lease_ran_out_and_was_claimed_by_another_records_nothing(frozen_clock):
+    # Given a worker so slow that its lease runs out and a second worker claims the message meanwhile,
+    message = outbox_put(topic="test.slow", payload={"n": 1})
+    MEANWHILE.extend([partial(frozen_clock.advance, CLAIM_LEASE), partial(outbox_claim, message.pk)])
+
+    # when the slow worker finishes,
+    first = outbox_deliver(message.pk)
+
+    # then it records nothing: the message stays with the second worker, undelivered until that one records.
+    assert (first, RECORDED, Marketplace.objects.filter(name="Record").count()) == (False, [{"n": 1}], 0)
+    message.refresh_from_db()
+    assert (message.attempts, message.delivered_at, message.claimed_until) == (0, None, NOW + 2 * CLAIM_LEASE)
+
+
+def test_a_worker_dying_after_sending_leaves_the_message_to_a_sweep_after_its_lease(frozen_clock):
+    # Given a worker that dies after its handler sent, before recording,
+    DEATHS.append(WorkerDied())
+    message = put_and_commit(topic="test.dies", payload={"n": 1})
+    with pytest.raises(WorkerDied):
+        outbox_deliver(message.pk)
+
+    # when the sweep runs while the lease lasts, then after it expired,
+    during_lease, after_lease = sweep_during_and_after_lease(frozen_clock)
+
+    # then it is sent again once the lease expired, and recorded delivered once.
+    assert (during_lease, after_lease, RECORDED) == (0, 1, [{"n": 1}, {"n": 1}])
+    assert reloaded(message)[:3] == (1, NOW + CLAIM_LEASE, "")
+
+
+def test_delivery_inside_a_transaction_is_refused_and_claims_nothing(frozen_clock):
+    message = outbox_put(topic="test.record", payload={"n": 1})
+
+    with (
+        transaction.atomic(),
+        pytest.raises(RuntimeError, match="outbox delivery must not run inside a transaction"),
+    ):
+        outbox_deliver(message.pk)
+
+    message.refresh_from_db()
+    assert (RECORDED, message.claimed_until, message.delivered_at) == ([], None, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,11 +18,20 @@ class ReceivedRequest:
 
 @dataclass
 class Receiver:
-    """Answers each POST with the next status of ``statuses`` (then 200) and keeps what it got."""
+    """Answers each POST with the next status of ``statuses`` (then 200) and keeps what it got.
+
+    ``while_in_flight``, when set, runs in the receiver's own thread after a request has
+    arrived and before it is answered: the sender is waiting on the network meanwhile.
+    """
 
     url: str
     statuses: list[int] = field(default_factory=list)
     received: list[ReceivedRequest] = field(default_factory=list)
+    while_in_flight: Callable[[ReceivedRequest], None] | None = None
+
+    def ids(self) -> list[str]:
+        """Return the ``webhook-id`` of every request, in order of arrival."""
+        return [request.headers["webhook-id"] for request in self.received]
 
 
 @contextlib.contextmanager
@@ -35,7 +44,10 @@ def receiver_running() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length).decode()
-            state.received.append(ReceivedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            request = ReceivedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            state.received.append(request)
+            if state.while_in_flight is not None:
+                state.while_in_flight(request)
             status = state.statuses.pop(0) if state.statuses else 200
             self.send_response(status)
             self.send_header("Content-Length", "0")

@@ -88,7 +88,7 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "topic", "created_at", "delivered_at", "attempts", "last_error"]
+    list_display = ["id", "topic", "created_at", "delivered_at", "claimed_until", "attempts", "last_error"]
     list_filter = ["topic"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
 

@@ -1,34 +1,70 @@
 """The outbox: side effects written in the caller's transaction, delivered after commit.
 
 ``outbox_put`` stores a row and, only once the transaction commits, enqueues
-its delivery task. Delivery locks the row, skips it if already delivered and
-marks it delivered in the same transaction as the handler's own writes, so a
-retry never sends twice and a rolled-back change sends nothing. ``outbox_sweep``
-re-enqueues anything a crashed worker left behind.
+its delivery task: a rolled-back change sends nothing.
+
+Delivery (``outbox_deliver``) runs in three steps, so that no network call
+ever happens inside a transaction (ADR 0013):
+
+1. **Claim**, in a short transaction: the message gets a fresh ``claim_token``
+   and a lease (``claimed_until``, now + ``CLAIM_LEASE``) by one conditional
+   UPDATE that only succeeds while the message is undelivered, due and not
+   claimed by a live lease. Of two workers, exactly one wins; on PostgreSQL
+   the row is first taken with ``SELECT … FOR UPDATE SKIP LOCKED`` so a worker
+   moves on instead of queueing behind another's claim.
+2. **Send**, outside any transaction (checked: ``outbox_assert_outside_transactions``):
+   the topic's handler reads what it needs, performs the side effect (HTTP,
+   SMTP) and returns what to write about it, a ``Record``.
+3. **Record**, in a second short transaction, only if the claim is still
+   ours: the handler's ``Record`` runs and the message is marked delivered
+   (or, if the handler raised, the attempt is counted and retried after
+   ``RETRY_BACKOFF``).
+
+A worker that dies between 2 and 3 leaves the claim behind; once its lease
+expires the sweep claims the message again and the handler sends again. A
+handler must therefore make a repeat harmless on the receiving side (webhooks
+carry the same ``webhook-id``; mails the same ``Message-ID``).
+``outbox_sweep`` delivers anything a crashed worker or a failed attempt left.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.db.models import Q
 
 from marketdesk.core import clock
 from marketdesk.core.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[OutboxMessage], None]
+#: The writes that record a side effect once it happened; run in the record step's transaction.
+Record = Callable[[], None]
+#: A topic's handler: runs outside any transaction, sends, and returns its ``Record`` (or None: nothing to write).
+Handler = Callable[[OutboxMessage], Record | None]
 _HANDLERS: dict[str, Handler] = {}
 RETRY_BACKOFF = (30, 120, 600, 3600, 6 * 3600)
+#: How long a claim keeps other workers off a message; longer than any handler's send may take
+#: (a webhook's and an SMTP send's timeouts are 10 s), short enough that a dead worker's message
+#: is re-sent soon.
+CLAIM_LEASE = dt.timedelta(minutes=2)
 
 
 def outbox_handler(topic: str) -> Callable[[Handler], Handler]:
-    """Register the function that delivers messages of ``topic``."""
+    """Register the function that delivers messages of ``topic``.
+
+    The handler is called outside any transaction with the claimed message. It may
+    read, and it performs the side effect; it must not write. It returns a function
+    holding the writes that record the side effect (or None), which the outbox runs
+    in the transaction that marks the message delivered. Raising makes the outbox
+    retry the message later.
+    """
 
     def register(fn: Handler) -> Handler:
         _HANDLERS[topic] = fn
@@ -59,38 +95,104 @@ def _enqueue(message_id: int) -> None:
         log.exception("could not enqueue outbox message %s", message_id)
 
 
-def outbox_deliver(message_id: int) -> bool:
-    """Deliver one message unless it was delivered already; return whether it was sent now."""
+def _claimable(now: dt.datetime) -> Q:
+    """Undelivered, due, and not held by a live claim."""
+    return Q(delivered_at__isnull=True, available_at__lte=now) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    )
+
+
+def outbox_claim(message_id: int) -> OutboxMessage | None:
+    """Claim one message for this worker (a short transaction); return it, or None if it is not ours to send."""
+    now = clock.now()
+    token = uuid.uuid4().hex
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.delivered_at is not None:
+        candidates = OutboxMessage.objects.filter(_claimable(now), pk=message_id)
+        skip_locked = connection.features.has_select_for_update_skip_locked
+        # On PostgreSQL: another worker claiming this row right now holds its lock; move on rather than wait.
+        if skip_locked and not candidates.select_for_update(skip_locked=True).values_list("pk", flat=True):
+            return None
+        # The UPDATE evaluates the condition again itself, so of two workers only one gets the row.
+        won = candidates.update(claim_token=token, claimed_until=now + CLAIM_LEASE)
+    if not won:
+        return None
+    return OutboxMessage.objects.get(pk=message_id)
+
+
+def outbox_assert_outside_transactions() -> None:
+    """Refuse to run a network step inside a transaction (a test case's own wrapping aside).
+
+    A send inside a transaction holds SQLite's only write lock, or PostgreSQL row
+    locks and a connection, for as long as the receiver takes to answer.
+    """
+    for conn in connections.all(initialized_only=True):
+        # Test cases wrap each test in atomic blocks marked _from_testcase, as Django's own durable check allows.
+        if any(not getattr(block, "_from_testcase", False) for block in conn.atomic_blocks):
+            raise RuntimeError(f"outbox delivery must not run inside a transaction (database {conn.alias!r})")
+
+
+def _locked_if_still_ours(message: OutboxMessage) -> OutboxMessage | None:
+    return (
+        OutboxMessage.objects.select_for_update()
+        .filter(pk=message.pk, claim_token=message.claim_token, delivered_at__isnull=True)
+        .first()
+    )
+
+
+def _record_failure(message: OutboxMessage, exc: Exception) -> None:
+    with transaction.atomic():
+        mine = _locked_if_still_ours(message)
+        if mine is None:
+            return  # another worker took the message over after our lease ran out; its attempt counts
+        mine.attempts += 1
+        mine.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        wait = RETRY_BACKOFF[min(mine.attempts, len(RETRY_BACKOFF)) - 1]
+        mine.available_at = clock.now() + dt.timedelta(seconds=wait)
+        mine.claimed_until = None
+        mine.save(update_fields=["attempts", "last_error", "available_at", "claimed_until"])
+    log.warning("outbox %s failed (attempt %s): %s", message.pk, mine.attempts, exc)
+
+
+def _record_success(message: OutboxMessage, record: Record | None) -> bool:
+    with transaction.atomic():
+        mine = _locked_if_still_ours(message)
+        if mine is None:
+            log.warning("outbox %s: claim lost before recording; the new claimant sends it again", message.pk)
             return False
-        if message.available_at > clock.now():
-            return False
-        handler = _HANDLERS[message.topic]
-        try:
-            with transaction.atomic():
-                handler(message)
-        except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried later
-            message.attempts += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            wait = RETRY_BACKOFF[min(message.attempts, len(RETRY_BACKOFF)) - 1]
-            message.available_at = clock.now() + dt.timedelta(seconds=wait)
-            message.save(update_fields=["attempts", "last_error", "available_at"])
-            log.warning("outbox %s failed (attempt %s): %s", message.pk, message.attempts, exc)
-            return False
-        message.attempts += 1
-        message.delivered_at = clock.now()
-        message.last_error = ""
-        message.save(update_fields=["attempts", "delivered_at", "last_error"])
-        return True
+        if record is not None:
+            record()
+        mine.attempts += 1
+        mine.delivered_at = clock.now()
+        mine.last_error = ""
+        mine.claimed_until = None
+        mine.save(update_fields=["attempts", "delivered_at", "last_error", "claimed_until"])
+    return True
+
+
+def outbox_deliver(message_id: int) -> bool:
+    """Claim, send and record one message unless it is delivered, not due, or claimed; return whether it was sent now."""
+    outbox_assert_outside_transactions()
+    message = outbox_claim(message_id)
+    if message is None:
+        return False
+    handler = _HANDLERS[message.topic]
+    try:
+        record = handler(message)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried later
+        _record_failure(message, exc)
+        return False
+    try:
+        return _record_success(message, record)
+    except Exception as exc:  # noqa: BLE001 - the record rolled back: count the attempt, send again later
+        _record_failure(message, exc)
+        return False
 
 
 def outbox_pending(*, older_than: dt.timedelta = dt.timedelta(0)) -> list[int]:
-    """Return ids of messages due for delivery and created at least ``older_than`` ago."""
+    """Return ids of messages due for delivery, not claimed, and created at least ``older_than`` ago."""
     now = clock.now()
     return list(
-        OutboxMessage.objects.filter(delivered_at__isnull=True, available_at__lte=now, created_at__lte=now - older_than)
+        OutboxMessage.objects.filter(_claimable(now), created_at__lte=now - older_than)
         .order_by("id")
         .values_list("id", flat=True)[:1000]
     )

@@ -1,15 +1,22 @@
 """In-app and email notifications: write them with the change, email them after commit, or in a daily digest.
 
 ``notify`` runs inside the caller's transaction: the bell rows and the outbox rows
-for email commit (or roll back) with the change. The email handler sends in the
-recipient's language; a failing SMTP server makes the outbox retry later, so mail
-is delayed, never lost, and never sent twice.
+for email commit (or roll back) with the change. The email handlers follow the
+outbox's claim → send → record steps (``core.outbox``): they read and talk SMTP
+outside any transaction, in the recipient's language, and return the write that
+marks the notifications emailed, which the outbox runs in its short record
+transaction. A failing SMTP server makes the outbox retry later, so mail is
+delayed, never lost; two workers never send one mail twice. Only a worker that
+dies between the SMTP send and the record sends a mail again once its claim
+expires, with the same ``Message-ID``, on which mail software de-duplicates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +32,7 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import PermissionDenied
 from marketdesk.core.models import OutboxMessage
-from marketdesk.core.outbox import outbox_handler, outbox_put
+from marketdesk.core.outbox import Record, outbox_assert_outside_transactions, outbox_handler, outbox_put
 from marketdesk.notifications.kinds import KINDS, notification_text
 from marketdesk.notifications.models import EmailMode, Notification, NotificationPreference
 
@@ -73,20 +80,32 @@ def _absolute(url: str) -> str:
     return settings.MARKETDESK_BASE_URL.rstrip("/") + url if url.startswith("/") else url
 
 
-def _send(user: User, *, subject: str, template: str, context: dict[str, Any]) -> None:
+def _message_id(what: str) -> str:
+    """Return a Message-ID that stays the same when a mail is sent again, so mail software shows it once."""
+    host = urllib.parse.urlsplit(settings.MARKETDESK_BASE_URL).hostname or "marketdesk.localhost"
+    return f"<marketdesk.{what}@{host}>"
+
+
+def _send(user: User, *, subject: str, template: str, context: dict[str, Any], message_id: str) -> None:
+    outbox_assert_outside_transactions()  # an SMTP conversation may take seconds: never while holding locks
     context = {"user": user, "base_url": settings.MARKETDESK_BASE_URL, **context}
     text = render_to_string(f"notifications/{template}.txt", context)
     html = render_to_string(f"notifications/{template}.html", context)
-    mail = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])
+    mail = EmailMultiAlternatives(subject=subject, body=text, to=[user.email], headers={"Message-ID": message_id})
     mail.attach_alternative(html, "text/html")
     mail.send()
 
 
+def _mark_emailed(notification_ids: list[int]) -> None:
+    Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).update(emailed_at=clock.now())
+
+
 @outbox_handler(EMAIL_TOPIC)
-def _email_one(message: OutboxMessage) -> None:
+def _email_one(message: OutboxMessage) -> Record | None:
+    """Mail one notification (outside any transaction); return the write that marks it emailed."""
     note = Notification.objects.select_related("user").filter(pk=message.payload["notification_id"]).first()
     if note is None or note.emailed_at is not None or not note.user.email or not note.user.is_active:
-        return
+        return None
     with translation.override(note.user.language or settings.LANGUAGE_CODE):
         line = notification_text(note.kind, note.data)
         _send(
@@ -94,8 +113,9 @@ def _email_one(message: OutboxMessage) -> None:
             subject=line,
             template="email_notification",
             context={"line": line, "link": _absolute(note.url), "message_body": note.message_body},
+            message_id=_message_id(f"notification.{note.pk}"),
         )
-    Notification.objects.filter(pk=note.pk).update(emailed_at=clock.now())
+    return partial(_mark_emailed, [note.pk])
 
 
 def notifications_digest_send(*, now: dt.datetime | None = None) -> int:
@@ -120,10 +140,11 @@ def notifications_digest_send(*, now: dt.datetime | None = None) -> int:
 
 
 @outbox_handler(DIGEST_TOPIC)
-def _email_digest(message: OutboxMessage) -> None:
+def _email_digest(message: OutboxMessage) -> Record | None:
+    """Mail one person's daily summary (outside any transaction); return the write that marks its lines emailed."""
     user = User.objects.filter(pk=message.payload["user_id"], is_active=True).first()
     if user is None or not user.email:
-        return
+        return None
     until = dt.datetime.fromisoformat(message.payload["until"])
     kinds = list(
         NotificationPreference.objects.filter(user=user, email=EmailMode.DIGEST).values_list("kind", flat=True)
@@ -134,11 +155,17 @@ def _email_digest(message: OutboxMessage) -> None:
         )
     )
     if not notes:
-        return
+        return None
     with translation.override(user.language or settings.LANGUAGE_CODE):
         lines = [(notification_text(n.kind, n.data), _absolute(n.url)) for n in notes]
-        _send(user, subject=_("Your daily summary from marketdesk"), template="email_digest", context={"lines": lines})
-    Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=clock.now())
+        _send(
+            user,
+            subject=_("Your daily summary from marketdesk"),
+            template="email_digest",
+            context={"lines": lines},
+            message_id=_message_id(f"digest.{message.pk}"),
+        )
+    return partial(_mark_emailed, [n.pk for n in notes])
 
 
 # Reading and preferences

@@ -4,13 +4,23 @@
 one outbox message per delivery, in the caller's transaction: a rolled-back
 change sends nothing.
 
-Retries: the ``webhook.deliver`` handler never raises. It makes one attempt,
+Each attempt follows the outbox's claim → send → record steps (``core.outbox``):
+the ``webhook.deliver`` handler reads the delivery and POSTs outside any
+transaction, then returns ``_record_attempt``, which the outbox runs in its
+short record transaction only if the message's claim is still this worker's.
+It locks the delivery, checks the attempt is still the one due (a stale round
+or a duplicate writes nothing), logs the ``WebhookAttempt`` and moves the
+counters and status. A worker that dies after the POST and before the record
+leaves the claim to expire; the sweep then POSTs again with the same
+``webhook-id`` (the delivery's event id), on which receivers de-duplicate.
+
+Retries: the handler never raises for a failed POST. It makes one attempt,
 logs it, and on failure queues the next attempt as a new outbox message that
 becomes available after ``WEBHOOK_RETRY_SCHEDULE`` (the outbox sweep picks it
-up). Raising instead would let the outbox back off, but would also roll back
-the attempt log and counters written by the handler. After the last step of
-the schedule (a little over a day) the delivery is marked failed; a manual
-retry or a ledger re-send starts a new round with the same event id.
+up). Raising instead would let the outbox back off, but would also drop the
+attempt log and counters. After the last step of the schedule (a little over a
+day) the delivery is marked failed; a manual retry or a ledger re-send starts a
+new round with the same event id.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +48,7 @@ from standardwebhooks import Webhook
 from marketdesk.core import clock
 from marketdesk.core.errors import DomainValidationError
 from marketdesk.core.models import OutboxMessage
-from marketdesk.core.outbox import outbox_handler, outbox_put
+from marketdesk.core.outbox import Record, outbox_assert_outside_transactions, outbox_handler, outbox_put
 from marketdesk.notifications.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 TOPIC = "webhook.deliver"
@@ -170,7 +181,11 @@ def webhook_sign(*, secret: str, event_id: str, body: str, at: dt.datetime) -> d
 
 
 def webhook_send(*, url: str, secret: str, event_id: str, body: str) -> SendResult:
-    """POST one signed event and report what happened (never raises for network trouble)."""
+    """POST one signed event and report what happened (never raises for network trouble).
+
+    Never inside a transaction: the request may take up to ``TIMEOUT_SECONDS``.
+    """
+    outbox_assert_outside_transactions()
     # The signature's timestamp is checked against the receiver's wall clock (replay protection), so it
     # is the real time, not marketdesk's business clock, which tests and demos move.
     headers = webhook_sign(secret=secret, event_id=event_id, body=body, at=dt.datetime.now(dt.UTC))
@@ -194,33 +209,40 @@ def webhook_send(*, url: str, secret: str, event_id: str, body: str) -> SendResu
     return SendResult(status_code=status, error=error[:_ERROR_LIMIT], duration_ms=duration)
 
 
-@outbox_handler(TOPIC)
-def _deliver(message: OutboxMessage) -> None:
-    """Make one attempt of a delivery, log it, and schedule the next one after a failure."""
-    wanted = message.payload
-    delivery = (
-        WebhookDelivery.objects.select_for_update()
-        .select_related("endpoint")
-        .filter(pk=wanted.get("delivery_id"))
-        .first()
+def _current(wanted: dict[str, Any], *, lock: bool) -> WebhookDelivery | None:
+    """Return the delivery if this message's attempt is still the one due, else None.
+
+    A message of an earlier round, or a duplicate of an attempt already made, is stale.
+    """
+    deliveries = (
+        WebhookDelivery.objects.select_for_update() if lock else WebhookDelivery.objects.select_related("endpoint")
     )
+    delivery = deliveries.filter(pk=wanted.get("delivery_id", 0)).first()  # 0: no such row
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
-        return
+        return None
     if wanted.get("round") != delivery.round or wanted.get("attempt") != delivery.attempts + 1:
-        return  # a stale message of an earlier round or a duplicate of a made attempt
-    endpoint = delivery.endpoint
-    now = clock.now()
-    if not endpoint.active or endpoint.deleted_at is not None:
-        delivery.status = DeliveryStatus.FAILED
-        delivery.last_error = "endpoint disabled"
-        delivery.next_attempt_at = None
-        delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
+        return None
+    return delivery
+
+
+def _record_endpoint_disabled(wanted: dict[str, Any]) -> None:
+    delivery = _current(wanted, lock=True)
+    if delivery is None:
         return
-    body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
-    result = webhook_send(url=endpoint.url, secret=endpoint.secret, event_id=delivery.event_id, body=body)
+    delivery.status = DeliveryStatus.FAILED
+    delivery.last_error = "endpoint disabled"
+    delivery.next_attempt_at = None
+    delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
+
+
+def _record_attempt(wanted: dict[str, Any], result: SendResult, *, attempted_at: dt.datetime) -> None:
+    """Log one attempt and move the delivery on: delivered, failed for good, or the next attempt queued."""
+    delivery = _current(wanted, lock=True)
+    if delivery is None:
+        return  # moved on while we were sending (e.g. an administrator's retry): this attempt is not its
     WebhookAttempt.objects.create(
         delivery=delivery,
-        attempted_at=now,
+        attempted_at=attempted_at,
         status_code=result.status_code,
         error=result.error,
         duration_ms=result.duration_ms,
@@ -231,13 +253,15 @@ def _deliver(message: OutboxMessage) -> None:
     delivery.last_error = result.error
     if result.ok:
         delivery.status = DeliveryStatus.DELIVERED
-        delivery.delivered_at = now
+        delivery.delivered_at = attempted_at
         delivery.next_attempt_at = None
     elif delivery.round_attempts > len(WEBHOOK_RETRY_SCHEDULE):
         delivery.status = DeliveryStatus.FAILED
         delivery.next_attempt_at = None
     else:
-        delivery.next_attempt_at = now + dt.timedelta(seconds=WEBHOOK_RETRY_SCHEDULE[delivery.round_attempts - 1])
+        delivery.next_attempt_at = attempted_at + dt.timedelta(
+            seconds=WEBHOOK_RETRY_SCHEDULE[delivery.round_attempts - 1]
+        )
     delivery.save(
         update_fields=[
             "attempts",
@@ -251,3 +275,19 @@ def _deliver(message: OutboxMessage) -> None:
     )
     if delivery.status == DeliveryStatus.PENDING:
         _queue_attempt(delivery, not_before=delivery.next_attempt_at)
+
+
+@outbox_handler(TOPIC)
+def _deliver(message: OutboxMessage) -> Record | None:
+    """Make one attempt of a delivery (outside any transaction); return the writes that log it."""
+    wanted = dict(message.payload)
+    delivery = _current(wanted, lock=False)
+    if delivery is None:
+        return None
+    endpoint = delivery.endpoint
+    if not endpoint.active or endpoint.deleted_at is not None:
+        return partial(_record_endpoint_disabled, wanted)
+    attempted_at = clock.now()
+    body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
+    result = webhook_send(url=endpoint.url, secret=endpoint.secret, event_id=delivery.event_id, body=body)
+    return partial(_record_attempt, wanted, result, attempted_at=attempted_at)
