@@ -232,7 +232,7 @@ ATTACHMENT_ACCEL_REDIRECT = os.environ.get("MARKETDESK_ACCEL_REDIRECT", "")
 # Images with more pixels are refused as decompression bombs (a 50-megapixel phone photo passes).
 ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("MARKETDESK_ATTACHMENT_MAX_IMAGE_PIXELS", "64000000"))
 
-# Background tasks (Django's tasks API, docs/adr/0013). One queue per kind of work, so a slow webhook
+# Background tasks (Django's tasks API, docs/adr/0014). One queue per kind of work, so a slow webhook
 # receiver delays neither mail nor the nightly standards run, and workers can be started per queue.
 TASK_QUEUES = ["default", "webhooks", "email", "ingest", "long"]
 # "db" (the default: django_tasks_db, a worker that polls this database) or "rq" (RQ on Redis through
@@ -245,6 +245,15 @@ TASKS = {
         "QUEUES": TASK_QUEUES,
     }
 }
+
+# The outbox (core.outbox, docs/adr/0013): how long a worker's claim on a message lasts, the waits after
+# each failed attempt, and how often the sweep delivers what was left behind. Tests of the topology
+# shorten them so that faults heal in seconds.
+OUTBOX_LEASE_SECONDS = float(os.environ.get("MARKETDESK_OUTBOX_LEASE_SECONDS", "120"))
+OUTBOX_RETRY_SECONDS = [
+    float(s) for s in os.environ.get("MARKETDESK_OUTBOX_RETRY_SECONDS", "30,120,600,3600,21600").split(",")
+]
+OUTBOX_SWEEP_SECONDS = float(os.environ.get("MARKETDESK_OUTBOX_SWEEP_SECONDS", "60"))
 
 MAILERS = {
     "default": {

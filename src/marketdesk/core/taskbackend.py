@@ -1,4 +1,4 @@
-"""RQ as a backend of Django's own tasks API (``MARKETDESK_TASKS_BACKEND=rq``, docs/adr/0013).
+"""RQ as a backend of Django's own tasks API (``MARKETDESK_TASKS_BACKEND=rq``, docs/adr/0014).
 
 django-tasks-rq is written against the ``django_tasks`` backport, whose backends make the
 backport's ``Task``. Its jobs already run Django's own ``django.tasks.Task`` (the package

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.tasks import task
 
 from marketdesk.core.outbox import outbox_deliver, outbox_sweep
@@ -16,7 +17,7 @@ def deliver_outbox_message(message_id: int) -> bool:
     return outbox_deliver(message_id)
 
 
-@periodic(every=dt.timedelta(minutes=1))
+@periodic(every=dt.timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS))
 @task(queue_name="default")
 def sweep_outbox() -> int:
     """Deliver what a crashed worker or a failed attempt left behind."""

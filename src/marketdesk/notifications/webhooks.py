@@ -277,7 +277,7 @@ def _record_attempt(wanted: dict[str, Any], result: SendResult, *, attempted_at:
         _queue_attempt(delivery, not_before=delivery.next_attempt_at)
 
 
-@outbox_handler(TOPIC)
+@outbox_handler(TOPIC, queue="webhooks")
 def _deliver(message: OutboxMessage) -> Record | None:
     """Make one attempt of a delivery (outside any transaction); return the writes that log it."""
     wanted = dict(message.payload)
