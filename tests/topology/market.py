@@ -15,11 +15,17 @@ from marketdesk.accounts.services import api_key_create
 from marketdesk.cases.services import seller_contact_record
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
+from marketdesk.core.models import OutboxMessage
 from marketdesk.ledger.models import LedgerEntry
-from marketdesk.notifications.models import WebhookDelivery
+from marketdesk.notifications.models import Notification, WebhookAttempt, WebhookDelivery
 from marketdesk.orders.models import Marketplace, Order
 from tests import factories
 from tests.api.helpers import ORDER_PAYLOAD
+
+
+def outbox_undelivered() -> int:
+    """Side effects (webhooks, mail) not delivered yet, of every marketplace."""
+    return OutboxMessage.objects.filter(delivered_at__isnull=True).count()
 
 
 def call(base_url: str, method: str, path: str, *, key: str = "", body: Any = None) -> tuple[int, Any]:
@@ -67,6 +73,10 @@ class Market:
         )
         assert status in (200, 201), body
         order = Order.objects.get(marketplace=self.marketplace, external_id=external_id)
+        if not order.shop.memberships.exists():  # a seller to be told by email of the case
+            factories.MembershipFactory(
+                shop=order.shop, user__marketplace=self.marketplace, user__email=f"seller@{self.marketplace.slug}.test"
+            )
         with clock.frozen(clock.now() - dt.timedelta(days=20)):
             seller_contact_record(actor=Actor.marketplace(marketplace_id=self.marketplace.pk), order=order)
         status, body = self.api(
@@ -87,6 +97,14 @@ class Market:
 
     def pending_webhooks(self) -> int:
         return WebhookDelivery.objects.filter(endpoint__marketplace=self.marketplace, delivered_at__isnull=True).count()
+
+    def emailed(self) -> Counter[str]:
+        """The Message-ID of every notification of this marketplace's people marked emailed (each once)."""
+        pks = Notification.objects.filter(user__marketplace=self.marketplace, emailed_at__isnull=False)
+        return Counter(f"<marketdesk.notification.{pk}@127.0.0.1>" for pk in pks.values_list("pk", flat=True))
+
+    def failed_attempts(self) -> int:
+        return WebhookAttempt.objects.filter(delivery__endpoint__marketplace=self.marketplace, status_code=None).count()
 
     def doubled_ledger_entries(self) -> int:
         keys = Counter(
