@@ -3,7 +3,8 @@
 
 PostgreSQL (scripts/pg.sh), Redis, an S3-compatible store (moto in server mode), haproxy in front
 of two uvicorn web processes, two RQ workers (one for webhooks, one for everything else) and one
-scheduler. Every process is a child of this one; all stop on exit, Ctrl-C or SIGTERM.
+scheduler. Every process is a child of this one; one that exits unbidden is started again (as
+systemd's Restart=always does); all stop on exit, Ctrl-C or SIGTERM.
 
     python scripts/topology.py [--workdir DIR]     # what `make topology` runs
 
@@ -22,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -94,8 +96,16 @@ class Process:
     log: Path
     env: dict[str, str]
     popen: subprocess.Popen[bytes] | None = None
+    #: Set while the process is stopped on purpose; otherwise the supervisor starts it again when it exits.
+    stopped: bool = False
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def start(self) -> None:
+        with self.lock:
+            self.stopped = False
+            self._spawn()
+
+    def _spawn(self) -> None:
         out = self.log.open("ab")
         # A session of its own: Ctrl-C in a terminal reaches the launcher only, which stops children in order.
         self.popen = subprocess.Popen(
@@ -106,7 +116,18 @@ class Process:
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
-    def stop(self, *, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+    def stop(self, *, timeout: float = 15) -> None:
+        """Stop on purpose (SIGTERM, then SIGKILL after ``timeout``): the supervisor leaves it stopped."""
+        with self.lock:
+            self.stopped = True
+            self._end(signal.SIGTERM, timeout=timeout)
+
+    def kill(self) -> None:
+        """SIGKILL, as when a process or its machine dies: the supervisor starts it again, like systemd would."""
+        with self.lock:
+            self._end(signal.SIGKILL, timeout=15)
+
+    def _end(self, sig: int, *, timeout: float) -> None:
         if self.popen is None:
             return
         if self.popen.poll() is None:
@@ -117,9 +138,15 @@ class Process:
             self.popen.kill()
             self.popen.wait(timeout=timeout)
 
-    def kill(self) -> None:
-        """SIGKILL: no clean-up in the process, as when a machine dies."""
-        self.stop(sig=signal.SIGKILL)
+    def revive(self) -> bool:
+        """Start the process again if it exited without being stopped on purpose; return whether it was."""
+        with self.lock:
+            if self.stopped or self.popen is None or self.popen.poll() is None:
+                return False
+            with self.log.open("a") as log:
+                log.write(f"\n[topology] {self.name} exited with {self.popen.returncode}: starting it again\n")
+            self._spawn()
+            return True
 
 
 @dataclass
@@ -134,6 +161,7 @@ class Topology:
     pg_port: int = 0
     web_ports: dict[str, int] = field(default_factory=dict)
     balancer_port: int = 0
+    _stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -268,6 +296,14 @@ backend web
             wait_until(lambda port=port: listening(port), seconds=120, what=f"web process on {port}")
         self._run(self._haproxy())
         wait_until(self.healthy, seconds=30, what="the balancer")
+        threading.Thread(target=self._supervise, name="topology-supervisor", daemon=True).start()
+
+    def _supervise(self) -> None:
+        """Start again any process that exits unbidden, as systemd's Restart=always does (deploy/)."""
+        while not self._stopping.wait(0.2):
+            for process in list(self.processes.values()):
+                if process.revive():
+                    print(f"topology: {process.name} exited; started again", file=sys.stderr)
 
     def _run(self, process: Process) -> Process:
         process.start()
@@ -278,10 +314,11 @@ backend web
         return self._run(Process(name, scheduler_argv(self.scheduler_every), self.workdir / f"{name}.log", self.env()))
 
     def restart(self, name: str) -> None:
-        """Start again a process that was stopped or killed, with the same command and port."""
+        """Stop a process and start it again, with the same command and port."""
         process = self.processes[name]
-        process.stop()
-        process.start()
+        with process.lock:
+            process.stop()
+            process.start()
 
     def healthy(self) -> bool:
         try:
@@ -291,6 +328,7 @@ backend web
             return False
 
     def stop(self) -> None:
+        self._stopping.set()
         # Front to back: nothing new comes in while the workers and stores go.
         for name in reversed(list(self.processes)):
             self.processes[name].stop()
@@ -317,10 +355,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  DATABASE_URL={topology.database_url}\n  redis {topology.redis_url}\n  logs in {workdir}")
         print("  create a key: DATABASE_URL=… marketdesk create_api_key …; Ctrl-C stops everything")
         while not stopping:
-            dead = [p.name for p in topology.processes.values() if not p.alive()]
-            if dead:
-                print(f"stopped by itself: {', '.join(dead)} (see its log in {workdir})", file=sys.stderr)
-                return 1
             time.sleep(0.5)
         return 0
     finally:
