@@ -74,7 +74,7 @@ def worker_argv(queues: list[str]) -> list[str]:
     """An RQ worker on ``queues`` (one job at a time in this process, so SIGKILL stops the job too)."""
     return [
         PYTHON, "-m", "django", "rqworker", *queues,
-        "--worker-class", "rq.worker.SimpleWorker", "--job-class", "django_tasks_rq.Job",
+        "--worker-class", "rq.worker.SimpleWorker", "--job-class", "marketdesk.core.taskbackend.Job",
     ]  # fmt: skip
 
 

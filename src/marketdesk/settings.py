@@ -255,6 +255,10 @@ OUTBOX_RETRY_SECONDS = [
 ]
 OUTBOX_SWEEP_SECONDS = float(os.environ.get("MARKETDESK_OUTBOX_SWEEP_SECONDS", "60"))
 
+# A request with an Idempotency-Key still unanswered after this many seconds is taken as dead with its
+# web process, and a repeat of it runs instead of being told to wait (api.idempotency).
+IDEMPOTENCY_ABANDONED_SECONDS = float(os.environ.get("MARKETDESK_IDEMPOTENCY_ABANDONED_SECONDS", "120"))
+
 MAILERS = {
     "default": {
         # Outside production, mail is printed to the console unless an SMTP server is named.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -29,11 +30,26 @@ def outbox_undelivered() -> int:
 
 
 def call(base_url: str, method: str, path: str, *, key: str = "", body: Any = None) -> tuple[int, Any]:
-    """One JSON request; return its status and decoded body (4xx/5xx included)."""
+    """One JSON request, repeated with its Idempotency-Key while the API says the first is still running.
+
+    That is what a client is told to do (409 idempotency_in_progress): when a web process dies
+    mid-request, the balancer sends the request to the other while the first one's transaction is
+    being rolled back. Return the status and decoded body (4xx/5xx included).
+    """
     headers = {"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex}
     if key:
         headers["Authorization"] = f"Bearer {key}"
     data = json.dumps(body).encode() if body is not None else None
+    deadline = time.monotonic() + 30
+    while True:
+        status, answer = _send(base_url, method, path, headers, data)
+        in_progress = status == 409 and isinstance(answer, dict) and answer.get("code") == "idempotency_in_progress"
+        if not in_progress or time.monotonic() > deadline:
+            return status, answer
+        time.sleep(0.2)
+
+
+def _send(base_url: str, method: str, path: str, headers: dict[str, str], data: bytes | None) -> tuple[int, Any]:
     url = f"{base_url}{path}"
     request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - loopback http
     try:
