@@ -253,6 +253,10 @@ OUTBOX_LEASE_SECONDS = float(os.environ.get("MARKETDESK_OUTBOX_LEASE_SECONDS", "
 OUTBOX_RETRY_SECONDS = [
     float(s) for s in os.environ.get("MARKETDESK_OUTBOX_RETRY_SECONDS", "30,120,600,3600,21600").split(",")
 ]
+# Waits before each retry of a webhook within a round (notifications.webhooks): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+WEBHOOK_RETRY_SECONDS = [
+    float(s) for s in os.environ.get("MARKETDESK_WEBHOOK_RETRY_SECONDS", "5,300,1800,7200,18000,36000,36000").split(",")
+]
 OUTBOX_SWEEP_SECONDS = float(os.environ.get("MARKETDESK_OUTBOX_SWEEP_SECONDS", "60"))
 
 # A request with an Idempotency-Key still unanswered after this many seconds is taken as dead with its

@@ -132,6 +132,7 @@ def topology(mail_sink: SmtpSink) -> Iterator[Topology]:
             "MARKETDESK_OUTBOX_LEASE_SECONDS": "5",
             "MARKETDESK_OUTBOX_RETRY_SECONDS": "1,1,2,2,3",
             "MARKETDESK_OUTBOX_SWEEP_SECONDS": "2",
+            "MARKETDESK_WEBHOOK_RETRY_SECONDS": "1,1,2,2,3,3,3",
             # A request that died with its web process is taken over by its repeat after 3 s, not 2 min.
             "MARKETDESK_IDEMPOTENCY_ABANDONED_SECONDS": "3",
         },
