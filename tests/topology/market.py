@@ -54,9 +54,19 @@ def _send(base_url: str, method: str, path: str, headers: dict[str, str], data: 
     request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - loopback http
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback http only
-            return response.status, json.loads(response.read() or b"null")
+            return response.status, _decoded(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+        return error.code, _decoded(error.read())
+    except OSError as error:  # no answer at all: the caller sees it as status 0 with the error
+        return 0, repr(error)
+
+
+def _decoded(body: bytes) -> Any:
+    """JSON from marketdesk; the balancer's own error pages are HTML, kept as text."""
+    try:
+        return json.loads(body or b"null")
+    except ValueError:
+        return body.decode(errors="replace")[:500]
 
 
 @dataclass
