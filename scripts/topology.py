@@ -250,10 +250,11 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
-    # A request whose connection a dead web process refused goes to the other one.
+    # A request a dead web process refused, or dropped unanswered or half-answered, goes to the
+    # other one; writes carry an Idempotency-Key, so one that had run is answered from its record.
     retries 3
     option redispatch 1
-    retry-on conn-failure empty-response
+    retry-on conn-failure empty-response junk-response
     option forwardfor
 
 frontend marketdesk
