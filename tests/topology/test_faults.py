@@ -127,7 +127,10 @@ def test_one_web_process_killed_under_load_the_balancer_carries_on(topology, rec
 
     def client(n: int) -> None:
         for i in range(12):
-            answers.append(market.api("POST", f"/orders/O-WEB-{n}/messages", {"body": f"client {n} message {i}"}))
+            # client_token: the API's own de-duplication of a message, for a request the balancer
+            # repeated after the dying process had stored it but not yet its Idempotency-Key's answer
+            body = {"body": f"client {n} message {i}", "client_token": f"web-killed-{n}-{i}"}
+            answers.append(market.api("POST", f"/orders/O-WEB-{n}/messages", body))
             posted.set()
 
     clients = [threading.Thread(target=client, args=(n,)) for n in range(4)]
