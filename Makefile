@@ -25,7 +25,7 @@ TEMPLATE_DIRS = $(shell find src -type d -name templates -not -path '*/node_modu
 
 step = printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
-.PHONY: help install demo test lint fmt typecheck messages bench model eval-triage
+.PHONY: help install demo test topology lint fmt typecheck messages bench model eval-triage
 
 help:  ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,9 +54,15 @@ demo: install  ## Run the demo: web + worker on http://127.0.0.1:8000, logins pr
 	@$(call step,marketdesk demo)
 	exec $(BIN)/marketdesk demo
 
-test: APT_PACKAGES = postgresql chromium gettext ffmpeg redis-server
+# haproxy: the topology step balances two web processes with it (scripts/topology.py).
+test: APT_PACKAGES = postgresql chromium gettext ffmpeg redis-server haproxy
 test: install  ## Everything CI checks: lint, types, migrations, pytest on SQLite and PostgreSQL, browser
 	@scripts/test.sh
+
+topology: APT_PACKAGES = postgresql redis-server haproxy
+topology: install  ## Past one machine, on loopback: haproxy, 2 web, 2 RQ workers, scheduler, PostgreSQL, Redis, S3 (Ctrl-C stops all)
+	@$(call step,scripts/topology.py)
+	exec $(BIN)/python scripts/topology.py
 
 lint:  ## ruff check, ruff format --check, djhtml --check
 	@$(call step,ruff check)

@@ -134,7 +134,7 @@ def db_workers(count: int, *, interval: float) -> Iterator[list[str]]:
     tails: list[str] = []
     with contextlib.ExitStack() as stack:
         logs = [stack.enter_context(tempfile.TemporaryFile("w+")) for _ in range(count)]
-        argv = [sys.executable, str(MANAGE), "db_worker", "--no-reload", "--no-startup-delay"]
+        argv = [sys.executable, str(MANAGE), "db_worker", "--no-reload", "--no-startup-delay", "--queue-name", "*"]
         # The checks are the web's business; the worker only delivers.
         argv += ["--skip-checks", "--interval", str(interval), "--verbosity", "0"]
         env = os.environ.copy()

@@ -67,7 +67,9 @@ def main() -> None:
     django_setup()
     from django.conf import settings
 
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}  # no posters needed
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": settings.TASK_QUEUES}
+    }  # no posters needed
 
     from marketdesk.accounts.models import User
     from marketdesk.attachments.access import attachment_url

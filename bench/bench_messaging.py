@@ -166,7 +166,9 @@ def main() -> None:
     django_setup()
     from django.conf import settings
 
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}  # time the services only
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": settings.TASK_QUEUES}
+    }  # time the services only
     emit({"messages": _messages(args.messages), "photo": _photo(), "upload": _upload(args.upload_mb)})
 
 

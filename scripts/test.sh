@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The full check CI runs (via `make test`, after `make install`):
-#   lint -> mypy -> migrations up to date -> pytest on SQLite and PostgreSQL (side by side) -> browser journeys.
+#   lint -> mypy -> migrations up to date -> pytest on SQLite and PostgreSQL (side by side) -> browser journeys
+#   -> the topology (scripts/topology.py: haproxy, two web processes, RQ workers, faults).
 # Stops at the first failure. The PostgreSQL server is started here and always stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,6 +82,12 @@ export DATABASE_URL=$pg_url
 step "browser journeys (Chromium, PostgreSQL)"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # there are still synchronous.
-DJANGO_ALLOW_ASYNC_UNSAFE=true run_pytest "browser" -m browser
+DJANGO_ALLOW_ASYNC_UNSAFE=true run_pytest "browser" -m "browser and not topology"
+
+step "the topology: PostgreSQL, Redis, S3, haproxy, 2 web, 2 RQ workers, schedulers (own servers)"
+# It starts its own PostgreSQL and everything else (scripts/topology.py); the ORM of the tests follows it.
+topology_started=$SECONDS
+(unset DATABASE_URL; DJANGO_ALLOW_ASYNC_UNSAFE=true run_pytest "topology" -m topology tests/topology)
+echo "topology step took $((SECONDS - topology_started)) s"
 
 step "all checks passed"

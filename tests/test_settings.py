@@ -110,3 +110,50 @@ def test_state_diagrams_in_docs_match_the_tables() -> None:
     from django.core.management import call_command
 
     call_command("state_diagrams", "--check")
+
+
+def task_settings(extra_env: dict[str, str]) -> dict[str, object]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MARKETDESK_")}
+    env.update({"DJANGO_SETTINGS_MODULE": "marketdesk.settings", **extra_env})
+    code = (
+        "import json; from marketdesk import settings as s; "
+        "print(json.dumps({'tasks': s.TASKS['default'], 'rq': getattr(s, 'RQ_QUEUES', None),"
+        " 'app': 'django_rq' in s.INSTALLED_APPS}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_tasks_run_on_the_database_backend_by_default_with_a_queue_per_kind_of_work() -> None:
+    assert task_settings({}) == {
+        "tasks": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "webhooks", "email", "ingest", "long"],
+        },
+        "rq": None,
+        "app": False,
+    }
+
+
+def test_the_rq_backend_puts_each_queue_on_the_named_redis() -> None:
+    settings = task_settings(
+        {"MARKETDESK_TASKS_BACKEND": "rq", "MARKETDESK_REDIS_URL": "redis://queue.internal:6379/0"}
+    )
+
+    queue = {"URL": "redis://queue.internal:6379/0", "DEFAULT_TIMEOUT": 3600}
+    assert settings == {
+        "tasks": {
+            "BACKEND": "marketdesk.core.taskbackend.RQBackend",
+            "QUEUES": ["default", "webhooks", "email", "ingest", "long"],
+        },
+        "rq": dict.fromkeys(["default", "webhooks", "email", "ingest", "long"], queue),
+        "app": True,
+    }
+
+
+def test_the_rq_backend_without_redis_stops_the_start() -> None:
+    result = run_check({"MARKETDESK_TASKS_BACKEND": "rq"})
+
+    assert result.returncode != 0
+    assert "MARKETDESK_REDIS_URL" in result.stderr

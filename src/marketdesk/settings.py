@@ -251,12 +251,36 @@ ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("MARKETDESK_ATTACHMENT_MAX_IMAG
 # Photos are decoded in child processes (attachments.reencode), this many at once per web process.
 ATTACHMENT_IMAGE_DECODES = int(os.environ.get("MARKETDESK_ATTACHMENT_IMAGE_DECODES", "2"))
 
+# Background tasks (Django's tasks API, docs/adr/0014). One queue per kind of work, so a slow webhook
+# receiver delays neither mail nor the nightly standards run, and workers can be started per queue.
+TASK_QUEUES = ["default", "webhooks", "email", "ingest", "long"]
+# "db" (the default: django_tasks_db, a worker that polls this database) or "rq" (RQ on Redis through
+# django-tasks-rq, for several worker machines); any other value is a backend's dotted path.
+_TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "marketdesk.core.taskbackend.RQBackend"}
+TASKS_BACKEND = os.environ.get("MARKETDESK_TASKS_BACKEND", "db")
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("MARKETDESK_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "BACKEND": _TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND),
+        "QUEUES": TASK_QUEUES,
     }
 }
+
+# The outbox (core.outbox, docs/adr/0013): how long a worker's claim on a message lasts, the waits after
+# each failed attempt, and how often the sweep delivers what was left behind. Tests of the topology
+# shorten them so that faults heal in seconds.
+OUTBOX_LEASE_SECONDS = float(os.environ.get("MARKETDESK_OUTBOX_LEASE_SECONDS", "120"))
+OUTBOX_RETRY_SECONDS = [
+    float(s) for s in os.environ.get("MARKETDESK_OUTBOX_RETRY_SECONDS", "30,120,600,3600,21600").split(",")
+]
+# Waits before each retry of a webhook within a round (notifications.webhooks): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+WEBHOOK_RETRY_SECONDS = [
+    float(s) for s in os.environ.get("MARKETDESK_WEBHOOK_RETRY_SECONDS", "5,300,1800,7200,18000,36000,36000").split(",")
+]
+OUTBOX_SWEEP_SECONDS = float(os.environ.get("MARKETDESK_OUTBOX_SWEEP_SECONDS", "60"))
+
+# A request with an Idempotency-Key still unanswered after this many seconds is taken as dead with its
+# web process, and a repeat of it runs instead of being told to wait (api.idempotency).
+IDEMPOTENCY_ABANDONED_SECONDS = float(os.environ.get("MARKETDESK_IDEMPOTENCY_ABANDONED_SECONDS", "120"))
 
 MAILERS = {
     "default": {
@@ -287,6 +311,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("MARKETDESK_FROM_EMAIL", "marketdesk <no-rep
 # once and finds those of other processes (worker, ticker, more web processes) by polling every 2 s;
 # with Redis every web process hears of every event at once.
 MARKETDESK_REDIS_URL = os.environ.get("MARKETDESK_REDIS_URL", "")
+if TASKS["default"]["BACKEND"] == _TASK_BACKENDS["rq"]:
+    if not MARKETDESK_REDIS_URL:
+        raise ImproperlyConfigured("MARKETDESK_TASKS_BACKEND=rq needs MARKETDESK_REDIS_URL")
+    INSTALLED_APPS.append("django_rq")
+    # A job is a task call; its outcome matters only to the worker's log (the outbox keeps its own state).
+    RQ_QUEUES = {queue: {"URL": MARKETDESK_REDIS_URL, "DEFAULT_TIMEOUT": 3600} for queue in TASK_QUEUES}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("MARKETDESK_CACHE_URL"):

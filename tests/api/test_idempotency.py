@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from marketdesk.api.idempotency import RETENTION, idempotency_records_purge
+from marketdesk.api.idempotency import ABANDONED_AFTER, RETENTION, idempotency_records_purge
 from marketdesk.api.models import IdempotencyRecord
 from marketdesk.notifications import api as webhooks_api
 from marketdesk.notifications.models import WebhookEndpoint
@@ -53,6 +53,31 @@ def test_a_repeat_while_the_first_is_still_running_is_told_to_wait(key_client, m
 
     assert (response.status_code, response.json()["code"]) == (409, "idempotency_in_progress")
     assert WebhookEndpoint.objects.count() == 1
+
+
+def test_a_first_request_left_unanswered_too_long_is_taken_over_by_its_repeat(key_client, frozen_clock):
+    # given a first request that never answered (its web process died after recording the key)
+    post(key_client, BODY)
+    IdempotencyRecord.objects.update(status_code=None, response_body="")
+    WebhookEndpoint.objects.all().delete()
+    frozen_clock.advance(ABANDONED_AFTER + dt.timedelta(seconds=1))
+
+    # when the client repeats it
+    response = post(key_client, BODY)
+
+    # then the repeat runs and is the answer kept for the key
+    assert (response.status_code, WebhookEndpoint.objects.count()) == (201, 1)
+    assert post(key_client, BODY)["Idempotent-Replayed"] == "true"
+
+
+def test_a_first_request_still_within_its_time_is_waited_for(key_client, frozen_clock):
+    post(key_client, BODY)
+    IdempotencyRecord.objects.update(status_code=None, response_body="")
+    frozen_clock.advance(ABANDONED_AFTER - dt.timedelta(seconds=1))
+
+    response = post(key_client, BODY)
+
+    assert (response.status_code, response.json()["code"]) == (409, "idempotency_in_progress")
 
 
 def test_keys_of_two_marketplaces_never_collide(key_client, other_key_client):

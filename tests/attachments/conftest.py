@@ -30,7 +30,9 @@ def stored_files(media_root) -> Callable[[], list[str]]:
 
 @pytest.fixture
 def immediate_tasks(settings) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": settings.TASK_QUEUES}
+    }
 
 
 @pytest.fixture

@@ -106,7 +106,9 @@ def test_an_endpoint_added_later_gets_the_unacknowledged_instruction(paid_order,
 
 
 def test_the_periodic_task_resends(paid_order, live_endpoint, settings, frozen_clock):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     refund_decided(paid_order)
     frozen_clock.advance(RESEND_UNACKNOWLEDGED_AFTER)
 

@@ -523,7 +523,9 @@ def test_the_page_costs_the_same_queries_however_long_the_history(
 def send_file(at_now, settings, tmp_path):
     """Upload a photo as ``user`` and send it with a message on ``order``, a minute after the last thing."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": settings.TASK_QUEUES}
+    }
 
     def send_file(user, order, name: str):
         at_now.advance(MINUTE)

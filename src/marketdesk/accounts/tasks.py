@@ -11,7 +11,7 @@ from marketdesk.core.periodic import periodic
 
 
 @periodic(every=dt.timedelta(hours=1))
-@task()
+@task(queue_name="default")
 def purge_handoff_tokens() -> int:
     """Forget the ids of redeemed hand-off tokens that have expired."""
     return handoff_tokens_purge()

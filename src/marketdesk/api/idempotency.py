@@ -29,6 +29,7 @@ import json
 from collections.abc import Callable
 from typing import Any, cast
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,9 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 
 HEADER = "Idempotency-Key"
+#: A first request still unanswered after this long died with its web process (no request runs
+#: so long behind the balancer's timeouts): a repeat takes it over instead of waiting forever.
+ABANDONED_AFTER = dt.timedelta(seconds=settings.IDEMPOTENCY_ABANDONED_SECONDS)
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 #: How long a key is remembered; a client retrying later than this is making a new request.
@@ -100,16 +104,30 @@ def _begin(request: HttpRequest, key: str) -> HttpResponse | None:
                 _("Some of the data is not valid."),
                 _("The Idempotency-Key was already used with a different body; use a new key for a new request."),
             )
-        if first.status_code is None:
+        if first.status_code is None and not _taken_over(first):
             return _refusal(
                 409,
                 "idempotency_in_progress",
                 _("Conflict with the current state."),
                 _("A request with this Idempotency-Key is still being processed; retry in a moment."),
             )
-        return _replay(first)
+        if first.status_code is not None:
+            return _replay(first)
+        record = first
     setattr(request, _ATTRIBUTE, record)
     return None
+
+
+def _taken_over(first: IdempotencyRecord) -> bool:
+    """Take over a first request abandoned unanswered (its process died); of several repeats, one wins."""
+    now = clock.now()
+    if first.created_at > now - ABANDONED_AFTER:
+        return False
+    won = IdempotencyRecord.objects.filter(pk=first.pk, status_code__isnull=True, created_at=first.created_at)
+    if not won.update(created_at=now):
+        return False
+    first.created_at = now
+    return True
 
 
 def _finish(request: HttpRequest, response: HttpResponseBase) -> None:

@@ -11,7 +11,7 @@ from marketdesk.core.periodic import periodic
 
 
 @periodic(every=dt.timedelta(hours=6))
-@task()
+@task(queue_name="default")
 def purge_idempotency_records() -> int:
     """Forget Idempotency-Keys older than their retention."""
     return idempotency_records_purge()

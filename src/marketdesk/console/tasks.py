@@ -11,14 +11,14 @@ from marketdesk.core.periodic import periodic
 
 
 @periodic(every=dt.timedelta(minutes=5))
-@task()
+@task(queue_name="default")
 def assign_escalated_cases() -> int:
     """Give unassigned escalated cases to the teams' operators, round-robin, by skill and cap."""
     return cases_auto_assign()
 
 
 @periodic(every=dt.timedelta(minutes=15))
-@task()
+@task(queue_name="default")
 def ask_satisfaction() -> int:
     """Ask the parties of newly closed cases for a rating."""
     return surveys_ask_closed()

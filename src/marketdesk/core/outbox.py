@@ -36,6 +36,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Q
 
@@ -49,15 +50,21 @@ Record = Callable[[], None]
 #: A topic's handler: runs outside any transaction, sends, and returns its ``Record`` (or None: nothing to write).
 Handler = Callable[[OutboxMessage], Record | None]
 _HANDLERS: dict[str, Handler] = {}
-RETRY_BACKOFF = (30, 120, 600, 3600, 6 * 3600)
+#: The task queue each topic's deliveries go to (settings.TASK_QUEUES): a slow webhook receiver
+#: holds up the webhooks queue only, never mail.
+_QUEUES: dict[str, str] = {}
+#: Seconds to wait after each failed attempt (settings: MARKETDESK_OUTBOX_RETRY_SECONDS).
+RETRY_BACKOFF = tuple(settings.OUTBOX_RETRY_SECONDS)
 #: How long a claim keeps other workers off a message; longer than any handler's send may take
 #: (a webhook's and an SMTP send's timeouts are 10 s), short enough that a dead worker's message
-#: is re-sent soon.
-CLAIM_LEASE = dt.timedelta(minutes=2)
+#: is re-sent soon (two minutes unless MARKETDESK_OUTBOX_LEASE_SECONDS says otherwise).
+CLAIM_LEASE = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+#: The sweep leaves alone messages younger than this: their own delivery task is on its way.
+SWEEP_AGE = dt.timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS / 2)
 
 
-def outbox_handler(topic: str) -> Callable[[Handler], Handler]:
-    """Register the function that delivers messages of ``topic``.
+def outbox_handler(topic: str, *, queue: str = "default") -> Callable[[Handler], Handler]:
+    """Register the function that delivers messages of ``topic``, on the task queue ``queue``.
 
     The handler is called outside any transaction with the claimed message. It may
     read, and it performs the side effect; it must not write. It returns a function
@@ -68,6 +75,7 @@ def outbox_handler(topic: str) -> Callable[[Handler], Handler]:
 
     def register(fn: Handler) -> Handler:
         _HANDLERS[topic] = fn
+        _QUEUES[topic] = queue
         return fn
 
     return register
@@ -82,15 +90,15 @@ def outbox_put(*, topic: str, payload: dict[str, Any], dedupe_key: str | None = 
         if existing is not None:
             return existing
     message = OutboxMessage.objects.create(topic=topic, payload=payload, dedupe_key=dedupe_key)
-    transaction.on_commit(partial(_enqueue, message.pk))
+    transaction.on_commit(partial(_enqueue, message.pk, topic))
     return message
 
 
-def _enqueue(message_id: int) -> None:
+def _enqueue(message_id: int, topic: str) -> None:
     from marketdesk.core.tasks import deliver_outbox_message
 
     try:
-        deliver_outbox_message.enqueue(message_id)
+        deliver_outbox_message.using(queue_name=_QUEUES[topic]).enqueue(message_id)
     except Exception:  # the sweep picks it up; the change itself is already committed
         log.exception("could not enqueue outbox message %s", message_id)
 
@@ -198,7 +206,7 @@ def outbox_pending(*, older_than: dt.timedelta = dt.timedelta(0)) -> list[int]:
     )
 
 
-def outbox_sweep(*, older_than: dt.timedelta = dt.timedelta(seconds=30)) -> int:
+def outbox_sweep(*, older_than: dt.timedelta = SWEEP_AGE) -> int:
     """Deliver messages left behind by a crash or waiting for a retry; return how many were sent."""
     return sum(1 for message_id in outbox_pending(older_than=older_than) if outbox_deliver(message_id))
 

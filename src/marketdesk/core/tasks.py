@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.tasks import task
 
 from marketdesk.core.outbox import outbox_deliver, outbox_sweep
 from marketdesk.core.periodic import periodic
 
 
-@task()
+@task(queue_name="default")
 def deliver_outbox_message(message_id: int) -> bool:
     """Deliver one outbox message (idempotent)."""
     return outbox_deliver(message_id)
 
 
-@periodic(every=dt.timedelta(minutes=1))
-@task()
+@periodic(every=dt.timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS))
+@task(queue_name="default")
 def sweep_outbox() -> int:
     """Deliver what a crashed worker or a failed attempt left behind."""
     return outbox_sweep()

@@ -15,7 +15,7 @@ from marketdesk.ledger.services import ledger_refunds_resend
 
 
 @periodic(every=dt.timedelta(hours=1))
-@task()
+@task(queue_name="default")
 def ledger_resend_unacknowledged() -> int:
     """Send again the refund instructions the marketplace has not acknowledged in time."""
     return ledger_refunds_resend()

@@ -11,7 +11,7 @@ from marketdesk.live.services import live_events_prune
 
 
 @periodic(every=dt.timedelta(minutes=10))
-@task()
+@task(queue_name="default")
 def prune_live_events() -> int:
     """Delete live events past their retention: reconnecting pages resume only from recent ones."""
     return live_events_prune()

@@ -100,7 +100,7 @@ def _mark_emailed(notification_ids: list[int]) -> None:
     Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).update(emailed_at=clock.now())
 
 
-@outbox_handler(EMAIL_TOPIC)
+@outbox_handler(EMAIL_TOPIC, queue="email")
 def _email_one(message: OutboxMessage) -> Record | None:
     """Mail one notification (outside any transaction); return the write that marks it emailed."""
     note = Notification.objects.select_related("user").filter(pk=message.payload["notification_id"]).first()
@@ -139,7 +139,7 @@ def notifications_digest_send(*, now: dt.datetime | None = None) -> int:
     return queued
 
 
-@outbox_handler(DIGEST_TOPIC)
+@outbox_handler(DIGEST_TOPIC, queue="email")
 def _email_digest(message: OutboxMessage) -> Record | None:
     """Mail one person's daily summary (outside any transaction); return the write that marks its lines emailed."""
     user = User.objects.filter(pk=message.payload["user_id"], is_active=True).first()

@@ -11,7 +11,7 @@ from marketdesk.notifications.inbox import notifications_digest_send
 
 
 @periodic(every=dt.timedelta(days=1))
-@task()
+@task(queue_name="email")
 def send_daily_digests() -> int:
     """Queue one digest email per person who asked for a daily summary."""
     return notifications_digest_send()

@@ -12,7 +12,7 @@ from marketdesk.shipping.services import shipment_flags_recompute
 
 
 @periodic(every=dt.timedelta(hours=1))
-@task()
+@task(queue_name="ingest")
 def recompute_shipment_flags() -> int:
     """Recompute late-to-ship, delayed, stalled and likely-lost for every parcel still on its way."""
     return shipment_flags_recompute(actor=Actor.system())

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         if not once:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: stop.set())
+            self.stdout.write(f"scheduling every {every:g} s")
         while True:
             for name in periodic_enqueue_due():
                 self.stdout.write(f"enqueued {name}")

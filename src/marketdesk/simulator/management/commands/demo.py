@@ -137,7 +137,7 @@ class Command(BaseCommand):
         commands = {
             "web server": web,
             "storefront": storefront,
-            "task worker": [python, "-m", "django", "db_worker", "--no-reload"],
+            "task worker": [python, "-m", "django", "db_worker", "--no-reload", "--queue-name", "*"],
             "marketplace": [
                 python,
                 "-m",
