@@ -443,3 +443,13 @@ def test_a_party_reads_only_the_answers_to_questions_put_to_it(reviewed, operato
     buyer_page = client_as(buyer).get(party_url(reviewed)).content.decode()
     assert "Receipt number 88" not in buyer_page
     assert "Courier receipt?" not in buyer_page
+
+
+def test_case_page_title_in_the_browser_tab_has_no_stray_div(opened_case, buyer):
+    # when the buyer opens their case
+    html = client_as(buyer).get(party_url(opened_case)).content.decode()
+
+    # then the page title is the case's number and nothing else (no "</div>" in the tab)
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == f"Case {opened_case.pk} · marketdesk"
+    assert "</div>\n" not in html.split("</head>", 1)[0]
