@@ -288,12 +288,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# One handler, on the root: Django's own "django" logger would print every line a second time
+# through the console handler this replaces, so it hands its records up to the root instead.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_without_stack": {"()": "marketdesk.core.logging.ClientErrorsWithoutStack"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_without_stack"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("MARKETDESK_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # The marketplace currency shown when nothing else is known.
