@@ -179,6 +179,7 @@ URLIZE_ASSUME_HTTPS = True
 
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["marketdesk.formats"]
 TIME_ZONE = os.environ.get("MARKETDESK_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

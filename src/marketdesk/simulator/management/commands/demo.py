@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
             raise CommandError("The demo never runs on a production instance (MARKETDESK_ENV=production).")
         started = time.monotonic()
         self._prepare(options)
-        env = {**os.environ, "MARKETDESK_DEMO": "1", "DJANGO_SETTINGS_MODULE": "marketdesk.settings"}
+        env = demo_environment(os.environ, host=options["host"], port=options["port"])
         children = self._start(options, env)
         stopping: list[int] = []
 
@@ -150,6 +151,23 @@ class Command(BaseCommand):
         ):
             self.stdout.write(f"  {username:<9} {what}")
         self.stdout.write(f"The marketplace moves orders on every {options['every']:g} s. Ctrl-C stops everything.")
+
+
+def demo_environment(environ: Mapping[str, str], *, host: str, port: int) -> dict[str, str]:
+    """The environment the demo's processes run in: demo mode, debug off, links to where it listens.
+
+    Debug is off so a wrong address shows the product's own 404 page, not Django's list of every
+    URL (static files are still served, by WhiteNoise); emails link to the demo's own port. Either
+    can still be chosen by setting the variable before starting the demo.
+    """
+    link_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - naming it, not binding
+    return {
+        "MARKETDESK_DEBUG": "0",
+        "MARKETDESK_BASE_URL": f"http://{link_host}:{port}",
+        **environ,
+        "MARKETDESK_DEMO": "1",
+        "DJANGO_SETTINGS_MODULE": "marketdesk.settings",
+    }
 
 
 def _listening(host: str, port: int) -> bool:
