@@ -453,3 +453,12 @@ def test_case_page_title_in_the_browser_tab_has_no_stray_div(opened_case, buyer)
     title = html.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title == f"Case {opened_case.pk} · marketdesk"
     assert "</div>\n" not in html.split("</head>", 1)[0]
+
+
+def test_the_seller_is_not_given_the_buyers_escalation_advice(opened_case, seller, at_now):
+    # when the seller opens a case the buyer may escalate later
+    page = client_as(seller).get(party_url(opened_case)).content.decode()
+
+    # then the advice speaks to the seller, not "if the seller has not answered"
+    assert "if the seller has not answered" not in page
+    assert "The buyer can ask the platform to step in after" in page
