@@ -186,6 +186,7 @@ URLIZE_ASSUME_HTTPS = True
 
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["marketdesk.formats"]
 TIME_ZONE = os.environ.get("MARKETDESK_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -356,12 +357,18 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# One handler, on the root: Django's own "django" logger would print every line a second time
+# through the console handler this replaces, so it hands its records up to the root instead.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_without_stack": {"()": "marketdesk.core.logging.ClientErrorsWithoutStack"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_without_stack"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("MARKETDESK_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # The marketplace currency shown when nothing else is known.

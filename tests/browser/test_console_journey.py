@@ -126,6 +126,15 @@ def test_operator_works_the_queue_by_keyboard_and_decides_with_a_russian_macro(l
     page.goto(f"{base}/console/dashboard/?period=7")
     expect(page.locator("[data-chart=per_day] rect.chart__bar--1").last).to_have_attribute("data-value", "1")
     expect(page.locator("[data-metric=sla]")).to_have_text("100 %")
+    # Its bars are drawn (an inline span had no height), and the Refunded figure stays inside its card.
+    fill = page.locator(".hbar__fill").first.bounding_box()
+    assert fill is not None
+    assert fill["height"] > 0
+    refunds = page.locator("[data-metric=refunds]").bounding_box()
+    card = page.locator(".stat", has=page.locator("[data-metric=refunds]")).bounding_box()
+    assert refunds is not None
+    assert card is not None
+    assert refunds["x"] + refunds["width"] <= card["x"] + card["width"]
     snap(page, "console-dashboard")
 
     # The audit trail lists each step, newest first (the workspace seen again after deciding is a view too).

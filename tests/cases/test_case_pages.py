@@ -177,7 +177,8 @@ def test_seller_offers_a_partial_refund_typed_with_a_comma(opened_case, seller, 
 def test_bad_offers_are_refused_next_to_the_field_and_change_nothing(opened_case, seller, at_now, data, message):
     response = client_as(seller).post(party_url(opened_case, "offer"), data)
     assert response.status_code in (409, 422)
-    assert message in response.content.decode()
+    # once, beside the field: not a second time in the alert above the page
+    assert response.content.decode().count(message) == 1
     assert not CaseOffer.objects.exists()
     assert fresh(opened_case).status == CaseStatus.AWAITING_SELLER
 
@@ -443,3 +444,22 @@ def test_a_party_reads_only_the_answers_to_questions_put_to_it(reviewed, operato
     buyer_page = client_as(buyer).get(party_url(reviewed)).content.decode()
     assert "Receipt number 88" not in buyer_page
     assert "Courier receipt?" not in buyer_page
+
+
+def test_case_page_title_in_the_browser_tab_has_no_stray_div(opened_case, buyer):
+    # when the buyer opens their case
+    html = client_as(buyer).get(party_url(opened_case)).content.decode()
+
+    # then the page title is the case's number and nothing else (no "</div>" in the tab)
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == f"Case {opened_case.pk} · marketdesk"
+    assert "</div>\n" not in html.split("</head>", 1)[0]
+
+
+def test_the_seller_is_not_given_the_buyers_escalation_advice(opened_case, seller, at_now):
+    # when the seller opens a case the buyer may escalate later
+    page = client_as(seller).get(party_url(opened_case)).content.decode()
+
+    # then the advice speaks to the seller, not "if the seller has not answered"
+    assert "if the seller has not answered" not in page
+    assert "The buyer can ask the platform to step in after" in page

@@ -13,7 +13,7 @@ from marketdesk.helpcenter.models import Article
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/help/", "/help/?q=refund", "/help/search/?q=refund", "/help/delivery/", "/help/a/damaged-item/"]
+PAGES = ["/help/", "/help/?q=refund", "/help/delivery/", "/help/a/damaged-item/"]
 
 
 @pytest.fixture
@@ -31,6 +31,23 @@ def test_anonymous_visitors_read_the_help_center(client, url):
 @pytest.mark.parametrize("url", PAGES)
 def test_buyers_read_the_help_center(buyer_client, url):
     assert buyer_client.get(url).status_code == 200
+
+
+def test_live_search_answers_htmx_with_the_results_fragment(client):
+    response = client.get("/help/search/?q=refund", headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+
+
+def test_search_opened_directly_is_the_help_center_page_not_an_unstyled_fragment(client):
+    # when someone opens the live-search address itself (a shared link)
+    response = client.get("/help/search/?q=refund", follow=True)
+
+    # then they land on the help center's page, with its layout and the same results
+    assert response.redirect_chain == [("/help/?q=refund", 302)]
+    assert response.status_code == 200
+    assert "/static/web/css/app.css" in response.content.decode()
 
 
 @pytest.mark.parametrize("url", ["/help/a/no-such-article/", "/help/no-such-category/"])
@@ -66,7 +83,7 @@ def test_the_search_box_asks_for_live_results_debounced(client):
 
 
 def test_search_results_link_to_articles_with_a_snippet(client):
-    page = client.get("/help/search/?q=refunds").content.decode()
+    page = client.get("/help/search/?q=refunds", headers={"HX-Request": "true"}).content.decode()
 
     assert 'href="/help/a/when-will-i-get-my-refund/"' in page
     assert "help-list__snippet" in page
@@ -74,13 +91,15 @@ def test_search_results_link_to_articles_with_a_snippet(client):
 
 
 def test_russian_search_runs_in_russian(client):
-    page = client.get("/help/search/?q=возвращу", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    page = client.get(
+        "/help/search/?q=возвращу", HTTP_ACCEPT_LANGUAGE="ru", headers={"HX-Request": "true"}
+    ).content.decode()
 
     assert 'href="/help/a/vozvrat-tovara/"' in page
 
 
 def test_a_search_with_no_results_says_so(client):
-    page = client.get("/help/search/?q=xylophone").content.decode()
+    page = client.get("/help/search/?q=xylophone", headers={"HX-Request": "true"}).content.decode()
 
     assert "Nothing found" in page
 

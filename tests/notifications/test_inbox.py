@@ -14,6 +14,9 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import outbox_sweep
+from marketdesk.messaging.models import Thread
+from marketdesk.messaging.selectors import unread_total
+from marketdesk.messaging.services import thread_read
 from marketdesk.notifications.inbox import EMAIL_TOPIC, notifications_digest_send, notify
 from marketdesk.notifications.models import EmailMode, Notification, NotificationPreference
 from marketdesk.orders.states import OrderStatus
@@ -177,3 +180,21 @@ def test_preferences_page_saves_choices(buyer):
 def test_an_unknown_kind_is_a_programming_error(buyer):
     with pytest.raises(ValueError, match="unknown notification kind"):
         notify(user_ids=[buyer.pk], kind="nope", data={})
+
+
+def test_mark_all_as_read_shows_with_unread_notifications_and_no_unread_messages(order, buyer, seller):
+    # given the seller has one unread notification (a case was opened) and no unread message
+    with clock.frozen(NOW):
+        order_message_post(actor=Actor.for_user(buyer), order=order, body="Nothing came.")
+    Notification.objects.all().delete()
+    with clock.frozen(NOW + dt.timedelta(days=3)):
+        case_open(actor=Actor.for_user(buyer), order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="x")
+        thread_read(actor=Actor.for_user(seller), thread_id=Thread.objects.get(order=order).pk)
+    assert Notification.objects.filter(user=seller, read_at=None).count() == 1
+    assert unread_total(Actor.for_user(seller)) == 0
+
+    # when the seller opens the notifications page
+    page = client_as(seller).get(reverse("notifications:list")).content.decode()
+
+    # then the button to mark them all as read is there
+    assert "Mark all as read" in page

@@ -139,3 +139,17 @@ def test_the_sellers_list_puts_requests_first_and_its_queries_do_not_grow_with_r
     with CaptureQueriesContext(connection) as three_rows:
         client.get("/returns/")
     assert len(three_rows.captured_queries) == len(two_rows.captured_queries)
+
+
+def test_the_seller_is_not_told_that_postage_is_paid_by_you_the_buyer(approved, seller, buyer):
+    # given an approved return whose postage the buyer pays (it does not fit)
+    assert approved.shipping_paid_by == "buyer"
+
+    # when each party opens its page
+    seller_page = client_as(seller).get(f"/returns/{approved.pk}/").content.decode()
+    buyer_page = client_as(buyer).get(f"/returns/{approved.pk}/").content.decode()
+
+    # then each is told in words written for them
+    assert "Return postage is paid by the buyer." in seller_page
+    assert "paid by you, the buyer" not in seller_page
+    assert "Return postage is paid by you, the buyer." in buyer_page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
@@ -46,7 +47,14 @@ def help_home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def help_search(request: HttpRequest) -> HttpResponse:
-    """Return the live search results (the partial htmx swaps in under the search box)."""
+    """Return the live search results (the partial htmx swaps in under the search box).
+
+    Opened directly (a bookmarked or shared link) it is the help center's page with the same results,
+    not an unstyled fragment.
+    """
+    if not request.headers.get("HX-Request"):
+        home = reverse("helpcenter:home")
+        return redirect(f"{home}?{request.GET.urlencode()}" if request.GET else home)
     return render(request, "helpcenter/_results.html", _results_context(request))
 
 

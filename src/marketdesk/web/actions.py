@@ -75,12 +75,14 @@ def run_action[T: models.Model](
         spec.run(actor, obj, data)
     except DomainError as exc:
         bound = {}
+        error = str(exc.message)
         if spec.form is not None:
             form = bind(name, obj, request.POST)
             form.is_valid()
             if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, str(exc.message))
+                form.add_error(exc.field, error)
+                error = ""  # said beside its field; the alert above the page would say it a second time
             bound[name] = form
-        return page(request, load(request, pk), bound=bound, error=str(exc.message), status=exc.status)
+        return page(request, load(request, pk), bound=bound, error=error, status=exc.status)
     messages.success(request, str(spec.done))
     return redirect(done_url, pk=obj.pk)

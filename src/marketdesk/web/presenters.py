@@ -41,6 +41,70 @@ EVENT_TITLES: dict[str, Promise] = {
     "order.partially_refunded": _("Partially refunded"),
     "order.refunded": _("Refunded"),
     "order.details_updated": _("Order details updated"),
+    "attachment.processed": _("Attachment processed"),
+    "attachment.processing_failed": _("Attachment could not be processed"),
+    "case.opened": _("Case opened"),
+    "case.assigned": _("Case assigned"),
+    "case.seller_contacted": _("Seller contacted"),
+    "case.seller_replied": _("Seller replied"),
+    "case.evidence_added": _("Evidence added"),
+    "case.note_added": _("Internal note added"),
+    "case.viewed": _("Case viewed"),
+    "case.offer_made": _("Offer made"),
+    "case.offer_accepted": _("Offer accepted"),
+    "case.offer_declined": _("Offer declined"),
+    "case.escalated": _("Case escalated"),
+    "case.review_started": _("Review started"),
+    "case.info_requested": _("Information requested"),
+    "case.info_provided": _("Information provided"),
+    "case.decided": _("Case decided"),
+    "case.appealed": _("Decision appealed"),
+    "case.appeal_decided": _("Appeal decided"),
+    "case.withdrawn": _("Case withdrawn"),
+    "case.expired": _("Case expired"),
+    "case.closed": _("Case closed"),
+    "delivery_change.requested": _("Delivery change requested"),
+    "delivery_change.accepted": _("Delivery change accepted"),
+    "delivery_change.declined": _("Delivery change declined"),
+    "delivery_change.withdrawn": _("Delivery change withdrawn"),
+    "enforcement.proposed": _("Measure proposed"),
+    "enforcement.apply": _("Measure applied"),
+    "enforcement.applied": _("Measure applied"),
+    "enforcement.dismiss": _("Measure dismissed"),
+    "enforcement.dismissed": _("Measure dismissed"),
+    "enforcement.lift": _("Measure lifted"),
+    "enforcement.lifted": _("Measure lifted"),
+    "enforcement.appealed": _("Measure appealed"),
+    "enforcement.appeal_decide": _("Measure appeal decided"),
+    "enforcement.appeal_accepted": _("Measure appeal accepted"),
+    "enforcement.appeal_rejected": _("Measure appeal rejected"),
+    "lost_parcel.opened": _("Lost-parcel inquiry opened"),
+    "lost_parcel.claim_filed": _("Claim filed with the carrier"),
+    "lost_parcel.found": _("Parcel found"),
+    "lost_parcel.refunded": _("Refunded for the lost parcel"),
+    "lost_parcel.reshipped": _("Sent again"),
+    "macro.changed": _("Macro changed"),
+    "macro.used": _("Macro used"),
+    "return.requested": _("Return requested"),
+    "return.approved": _("Return approved"),
+    "return.refused": _("Return refused"),
+    "return.reminded": _("Reminder sent"),
+    "return.shipped": _("Return sent back"),
+    "return.received": _("Return received"),
+    "return.inspected": _("Return inspected"),
+    "return.refund_offered": _("Refund offered"),
+    "return.refunded": _("Return refunded"),
+    "return.replacement_requested": _("Replacement requested"),
+    "return.replacement_shipped": _("Replacement sent"),
+    "return.escalated": _("Return escalated"),
+    "return.lapsed": _("Return lapsed"),
+    "return.cancelled": _("Return cancelled"),
+    "return.closed": _("Return closed"),
+    "shipment.created": _("Shipment created"),
+    "shipment.status_changed": _("Delivery status changed"),
+    "shipment.flags_changed": _("Delivery flags changed"),
+    "shipment.care_started": _("Support started watching the parcel"),
+    "standards.recompute": _("Seller standards recomputed"),
 }
 
 EVENT_TONES: dict[str, str] = {
@@ -87,15 +151,20 @@ class TimelineEntry:
     internal: bool
 
 
-def _title(event: TimelineEvent) -> str:
-    known = EVENT_TITLES.get(event.event_type)
+def event_title(name: str) -> str:
+    """Return an event type's or audit action's name in words (``case.seller_contacted`` → "Seller contacted")."""
+    known = EVENT_TITLES.get(name)
     if known is not None:
         return str(known)
+    # One this table does not know yet still reads as words, not a dotted code.
+    return name.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
+def _title(event: TimelineEvent) -> str:
     target = event.payload.get("target") if isinstance(event.payload, dict) else None
-    if target in OrderStatus.values:
+    if event.event_type not in EVENT_TITLES and target in OrderStatus.values:
         return str(OrderStatus(target).label)
-    # An event type this page does not know yet still reads as words, not a dotted code.
-    return event.event_type.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+    return event_title(event.event_type)
 
 
 def _detail(event: TimelineEvent) -> str:

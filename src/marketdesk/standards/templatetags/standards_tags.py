@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from marketdesk.standards.models import Level
 from marketdesk.standards.states import BINDING_STATUSES, CONSEQUENCES, EnforcementKind, EnforcementStatus
@@ -77,3 +78,13 @@ def chart_svg(chart: object, label: str) -> SafeString:
         cy=c.last_y,  # type: ignore[attr-defined]
         label=label,
     )
+
+
+@register.filter
+def catalogue_words(text: str) -> str:
+    """Return a stored sentence that came from the catalogue in the reader's language.
+
+    A measure's reason is saved as words, in the language of whoever (or whatever job) applied it;
+    the catalogue's own sentences are looked up again so a Russian reader does not get the English.
+    """
+    return gettext(text) if text else text

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +56,8 @@ class Command(BaseCommand):
             raise CommandError("The demo never runs on a production instance (MARKETDESK_ENV=production).")
         started = time.monotonic()
         options["storefront_port"] = options["storefront_port"] or options["port"] + 1
-        env = {
-            **os.environ,
-            "MARKETDESK_DEMO": "1",
-            "DJANGO_SETTINGS_MODULE": "marketdesk.settings",
-            # The OpenID redirect URI is built from it; the demo's own address unless one is given.
-            "MARKETDESK_BASE_URL": os.environ.get("MARKETDESK_BASE_URL")
-            or f"http://{options['host']}:{options['port']}",
-            "STOREFRONT_URL": f"http://{options['host']}:{options['storefront_port']}",
-        }
+        env = demo_environment(os.environ, host=options["host"], port=options["port"])
+        env["STOREFRONT_URL"] = f"http://{options['host']}:{options['storefront_port']}"
         self._prepare(options, env)
         children = self._start(options, env)
         stopping: list[int] = []
@@ -177,6 +171,23 @@ class Command(BaseCommand):
         self.stdout.write(f"The marketplace's storefront (its OpenID provider) is at {storefront}: sign in as")
         self.stdout.write("  buyer or seller there, and press Get help to arrive in marketdesk signed in.")
         self.stdout.write(f"The marketplace moves orders on every {options['every']:g} s. Ctrl-C stops everything.")
+
+
+def demo_environment(environ: Mapping[str, str], *, host: str, port: int) -> dict[str, str]:
+    """The environment the demo's processes run in: demo mode, debug off, links to where it listens.
+
+    Debug is off so a wrong address shows the product's own 404 page, not Django's list of every
+    URL (static files are still served, by WhiteNoise); emails link to the demo's own port. Either
+    can still be chosen by setting the variable before starting the demo.
+    """
+    link_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - naming it, not binding
+    return {
+        "MARKETDESK_DEBUG": "0",
+        "MARKETDESK_BASE_URL": f"http://{link_host}:{port}",
+        **environ,
+        "MARKETDESK_DEMO": "1",
+        "DJANGO_SETTINGS_MODULE": "marketdesk.settings",
+    }
 
 
 def _listening(host: str, port: int) -> bool:
