@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full check CI runs (via `make test`, after `make install`):
-#   lint -> mypy -> migrations up to date -> pytest on SQLite -> pytest on PostgreSQL -> browser journeys.
+#   lint -> mypy -> migrations up to date -> pytest on SQLite -> pytest on PostgreSQL -> API fuzz -> browser journeys.
 # Stops at the first failure. The PostgreSQL server is started here and always stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ step "makemigrations --check --dry-run"
 "$BIN/python" manage.py makemigrations --check --dry-run
 
 step "pytest on SQLite (not browser)"
-run_pytest "SQLite" -m "not browser"
+run_pytest "SQLite" -m "not browser and not fuzz"
 
 step "pytest on PostgreSQL (not browser)"
 pgdir=$(mktemp -d -t marketdesk-pg.XXXXXX)
@@ -51,7 +51,10 @@ port=$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1"
 DATABASE_URL=$(scripts/pg.sh start "$pgdir/pg" "$port")
 export DATABASE_URL
 echo "DATABASE_URL=$DATABASE_URL"
-run_pytest "PostgreSQL" -m "not browser"
+run_pytest "PostgreSQL" -m "not browser and not fuzz"
+
+step "API fuzzed by schemathesis (live uvicorn, its own SQLite; prints operations and requests)"
+run_pytest "fuzz" -m fuzz
 
 step "browser journeys (Chromium, PostgreSQL)"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make

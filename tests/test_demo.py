@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.processes import process_stop
 
 HOMES = {"buyer": "/orders/", "seller": "/seller/orders/", "operator": "/console/", "admin": "/manage/"}
 
@@ -51,12 +52,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.5)
         yield url
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        process_stop(proc)
         log.close()
 
 

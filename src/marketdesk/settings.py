@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marketdesk.web.middleware.PrivateNoStoreMiddleware",
     "marketdesk.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -172,6 +173,18 @@ AXES_LOCKOUT_CALLABLE = "marketdesk.web.views.auth.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+# Throttles (marketdesk.core.throttle): scope -> (attempts, per seconds), counted in the cache
+# (shared by every process when MARKETDESK_CACHE_URL names Redis).
+THROTTLES: dict[str, tuple[int, int]] = {
+    # Password-reset mails: a few for one address an hour, and a bound per client address.
+    "password_reset_address": (int(os.environ.get("MARKETDESK_RESET_MAILS_PER_ADDRESS", "3")), 3600),
+    "password_reset_client": (int(os.environ.get("MARKETDESK_RESET_MAILS_PER_CLIENT", "10")), 3600),
+    # Wrong passwords from one client address across every username (axes locks one username per address).
+    "sign_in_client": (int(os.environ.get("MARKETDESK_SIGN_IN_FAILURES_PER_CLIENT", "30")), 900),
+    # API calls per key.
+    "api_key": (int(os.environ.get("MARKETDESK_API_CALLS_PER_MINUTE", "600")), 60),
+}
 
 LANGUAGE_CODE = "en"
 # Links typed without a scheme in messages open over HTTPS (Django 7's default).

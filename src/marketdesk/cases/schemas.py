@@ -25,6 +25,7 @@ from marketdesk.cases.models import (
     Payer,
 )
 from marketdesk.cases.states import CaseStatus
+from marketdesk.core.parsing import IsoDatetime
 from marketdesk.hints.triage.suggest import MAX_TEXT_LENGTH
 from marketdesk.orders.schemas import PartyOut
 
@@ -76,7 +77,7 @@ class CaseFilterIn(Schema):
         None, description="Only the cases of this order number."
     )
     case_type: CaseType | None = Field(None, description="Only cases of this type.")
-    updated_since: AwareDatetime | None = Field(None, description="Only cases changed at or after this moment.")
+    updated_since: IsoDatetime | None = Field(None, description="Only cases changed at or after this moment.")
 
 
 class CaseOfferOut(Schema):

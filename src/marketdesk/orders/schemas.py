@@ -15,6 +15,7 @@ from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field, StrictInt
 
 from marketdesk.api.pagination import CursorPage
+from marketdesk.core.parsing import IsoDatetime
 from marketdesk.orders.models import Order, PaymentStatus
 from marketdesk.orders.services import BuyerData, LineData, OrderData, PaymentData, ShopData
 from marketdesk.orders.states import OrderStatus
@@ -57,7 +58,7 @@ class PaymentIn(StrictIn):
     amount_minor: Minor
     currency: CurrencyCode
     status: PaymentStatus
-    paid_at: AwareDatetime | None = None
+    paid_at: IsoDatetime | None = None
 
 
 class OrderUpsertIn(StrictIn):
@@ -67,13 +68,13 @@ class OrderUpsertIn(StrictIn):
     shop: ShopIn
     currency: CurrencyCode
     total_minor: Minor
-    placed_at: AwareDatetime
+    placed_at: IsoDatetime
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=500)]
     status: OrderStatus = OrderStatus.PLACED
     shipping_minor: Minor = 0
     payments: Annotated[list[PaymentIn], Field(max_length=50)] = []
-    estimated_delivery_at: AwareDatetime | None = None
-    delivered_at: AwareDatetime | None = None
+    estimated_delivery_at: IsoDatetime | None = None
+    delivered_at: IsoDatetime | None = None
 
     def to_data(self, external_id: str) -> OrderData:
         """Return the service's ``OrderData`` for this order."""
