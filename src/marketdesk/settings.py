@@ -5,6 +5,7 @@ Defaults give the embedded set-up (SQLite, local files, in-process worker);
 turns on the guards that refuse an unsafe start.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -251,6 +252,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# A task RUNNING longer than this has lost its worker (marketdesk.core.task_recovery): it runs again,
+# up to TASK_MAX_ATTEMPTS workers in all, then is marked failed. Longer than any task takes.
+TASK_LEASE = dt.timedelta(seconds=int(os.environ.get("MARKETDESK_TASK_LEASE_SECONDS", "600")))
+TASK_MAX_ATTEMPTS = int(os.environ.get("MARKETDESK_TASK_MAX_ATTEMPTS", "3"))
 
 MAILERS = {
     "default": {
