@@ -96,6 +96,6 @@ model: install  ## Train the triage model from data/triage (never heldout/) + ..
 	@$(call step,train the triage model)
 	$(BIN)/python -m marketdesk.hints.triage.train
 
-eval-triage: install  ## Triage: scores and confusion on data/triage/heldout (en, ru), CV on our own rows and on dev.csv
+eval-triage: install  ## Triage: scores and confusion on data/triage/heldout (en, ru; ru-translit, ru-mixed apart), CV on our own rows and on dev.csv
 	@$(call step,evaluate the triage model)
 	$(BIN)/python -m marketdesk.hints.triage.evaluate

@@ -30,6 +30,8 @@ from tests import factories
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)  # a Thursday
 
+pytest_plugins = ["tests.api.headless"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing() -> Iterator[None]:

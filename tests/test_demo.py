@@ -3,57 +3,23 @@
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.processes import process_stop
+from tests.demo_process import demo_running
 
 HOMES = {"buyer": "/orders/", "seller": "/seller/orders/", "operator": "/console/", "admin": "/manage/"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start the real demo (web server, worker, ticker) on a free port with its own SQLite file."""
-    var = tmp_path_factory.mktemp("demo-var")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["MARKETDESK_VAR_DIR"] = str(var)
-    log = (var / "demo.log").open("w")
-    cli = Path(sys.executable).with_name("marketdesk")
-    proc = subprocess.Popen(
-        [str(cli), "demo", "--port", str(port), "--orders", "60", "--every", "5"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    try:
-        while "is ready at" not in (var / "demo.log").read_text():
-            assert proc.poll() is None, (var / "demo.log").read_text()
-            assert time.monotonic() < deadline, "demo not ready within 3 minutes"
-            time.sleep(0.5)
-        yield url
-    finally:
-        process_stop(proc)
-        log.close()
+    """Start the real demo (web server, worker, ticker, storefront) on free ports with its own SQLite file."""
+    with demo_running(tmp_path_factory.mktemp("demo-var"), "--orders", "60", "--every", "5") as demo:
+        yield demo.url
 
 
 def _sign_in(base: str, username: str) -> tuple[urllib.request.OpenerDirector, str, str]:

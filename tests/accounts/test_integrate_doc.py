@@ -48,7 +48,7 @@ def test_python_example_makes_a_link_that_lands_on_get_help(monkeypatch, marketp
     monkeypatch.setenv("MARKETDESK_URL", "http://127.0.0.1:8000")
     monkeypatch.setenv("MARKETDESK_HANDOFF_ISSUER", ISSUER)
     monkeypatch.setenv("MARKETDESK_HANDOFF_SECRET", secret)
-    (example,) = blocks("python")
+    example = blocks("python")[1]
     namespace: dict = {}
     exec(compile(example, str(DOC), "exec"), namespace)  # noqa: S102 -- our own documentation's example
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from marketdesk.accounts.models import SignInConfig
-from marketdesk.accounts.services import sign_in_config_create, sign_in_config_update
+from marketdesk.accounts.services import sign_in_config_create, sign_in_config_set_oidc, sign_in_config_update
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, DomainValidationError, PermissionDenied
 from tests.accounts.handoff_tokens import RSA_KEY, claims, configure, public_jwk
@@ -82,3 +82,41 @@ def test_jwks_holds_public_rsa_or_ed25519_keys_only(marketplace, jwks):
 
     with pytest.raises(DomainValidationError):
         sign_in_config_update(actor=Actor.system(), config_id=config.pk, jwks=jwks)
+
+
+# --- OpenID Connect ----------------------------------------------------------------------------------
+
+
+def test_an_administrator_turns_on_openid_connect_in_the_admin(admin_user, marketplace):
+    config, _secret = configure(marketplace, ISSUER)
+    form = {"jwks": '{"keys": []}', "oidc_client_id": "md", "oidc_client_secret": "cs", "claim_role": "role"}
+
+    response = session_client(admin_user).post(f"/admin/accounts/signinconfig/{config.pk}/change/", form)
+
+    config.refresh_from_db()
+    assert response.status_code == 302
+    assert (config.oidc_client_id, config.oidc_client_secret, config.oidc_scopes, config.claim_external_id) == (
+        "md",
+        "cs",
+        "openid email profile",
+        "sub",
+    )
+    assert Client().get("/sign-in/").content.decode().count("Sign in with Default Market") == 1
+
+
+@pytest.mark.parametrize("role", ["operator", "buyer", "seller", "marketplace"])
+def test_only_administrators_configure_openid_connect(marketplace, role):
+    config, _secret = configure(marketplace, ISSUER)
+    actor = Actor(role=role, marketplace_id=marketplace.pk)
+
+    with pytest.raises(PermissionDenied):
+        sign_in_config_set_oidc(actor=actor, config_id=config.pk, values={"oidc_client_id": "x"})
+
+
+def test_openid_connect_scopes_must_include_openid(marketplace):
+    config, _secret = configure(marketplace, ISSUER)
+
+    with pytest.raises(DomainValidationError):
+        sign_in_config_set_oidc(
+            actor=Actor.system(), config_id=config.pk, values={"oidc_client_id": "x", "oidc_scopes": "email"}
+        )

@@ -179,3 +179,19 @@ def fresh_upload_json(attachment: Any, *, url: str) -> dict[str, Any]:
         "thumbnail_url": None,
         "poster_url": None,
     }
+
+
+def stored_photo(uploader: Any, name: str = "photo.jpg") -> Any:
+    """A photo row as an upload leaves it (ready, not attached to anything yet), without storing bytes."""
+    from marketdesk.attachments.models import Attachment, AttachmentKind, AttachmentStatus
+
+    return Attachment.objects.create(
+        uploader=uploader,
+        kind=AttachmentKind.IMAGE,
+        mime="image/jpeg",
+        size=3,
+        sha256="0" * 64,
+        original_name=name,
+        file=name,
+        status=AttachmentStatus.READY,
+    )

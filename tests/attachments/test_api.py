@@ -8,6 +8,7 @@ from django.test import Client
 from marketdesk.accounts.services import api_key_create
 from marketdesk.attachments.models import Attachment
 from marketdesk.core.actors import Actor
+from tests import factories
 from tests.api.helpers import session_client
 from tests.attachments import samples
 
@@ -50,10 +51,46 @@ def test_a_missing_file_is_a_422_problem(buyer):
     assert (response.status_code, response.json()["code"]) == (422, "invalid")
 
 
-def test_the_marketplace_key_is_refused_with_403(key_client):
+def test_the_marketplace_key_naming_nobody_is_a_422_naming_the_field(key_client):
     response = post(key_client, samples.png(), "a.png")
 
-    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    assert (response.status_code, response.json()["code"]) == (422, "invalid")
+    assert response.json()["errors"][0]["field"] == "buyer"
+    assert Attachment.objects.count() == 0
+
+
+def test_the_marketplace_key_uploads_for_the_buyer_it_names(key_client, buyer):
+    response = key_client.post(URL, {"file": samples.upload(samples.png(), "a.png"), "buyer": buyer.external_id})
+
+    assert response.status_code == 201
+    assert Attachment.objects.get().uploader_id == buyer.pk
+
+
+def test_the_marketplace_key_uploads_for_the_seller_it_names(key_client, seller):
+    seller.external_id = "M-1"
+    seller.save(update_fields=["external_id"])
+
+    response = key_client.post(URL, {"file": samples.upload(samples.png(), "a.png"), "seller": "M-1"})
+
+    assert response.status_code == 201
+    assert Attachment.objects.get().uploader_id == seller.pk
+
+
+def test_the_marketplace_key_cannot_upload_for_another_marketplaces_buyer(key_client, other_marketplace):
+    stranger = factories.BuyerFactory(marketplace=other_marketplace, external_id="B-STRANGER")
+
+    response = key_client.post(URL, {"file": samples.upload(samples.png(), "a.png"), "buyer": stranger.external_id})
+
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "buyer")
+    assert Attachment.objects.count() == 0
+
+
+def test_a_signed_in_person_cannot_name_someone_else(buyer, other_buyer):
+    response = session_client(buyer).post(
+        URL, {"file": samples.upload(samples.png(), "a.png"), "buyer": other_buyer.external_id}
+    )
+
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "buyer")
     assert Attachment.objects.count() == 0
 
 

@@ -183,6 +183,7 @@ def test_a_new_case_shows_its_deadlines_and_policy(key_client, opened_case, orde
         "policy_version": opened_case.policy_version,
         "referenced_case_id": None,
         "offers": [],
+        "evidence": [],
         "info_requests": [],
         "decisions": [],
         "appeal": None,

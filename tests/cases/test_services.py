@@ -166,18 +166,20 @@ def test_a_second_open_case_for_the_same_reason_is_refused(opened_case, order, b
     assert Case.objects.count() == 1
 
 
-def test_another_line_or_another_reason_may_have_its_own_case(opened_case, order, buyer_actor):
-    line = OrderLine.objects.create(
+def test_another_line_or_another_reason_may_have_its_own_case(order, buyer_actor, contacted, at_now):
+    scarf = order.lines.get()
+    hat = OrderLine.objects.create(
         order=order, external_id="L2", title="Hat", quantity=1, unit_price_minor=100, total_minor=100
     )
+    case_open(actor=buyer_actor, order=order, line=scarf, case_type=CaseType.ITEM_NOT_RECEIVED, description="No scarf")
 
     by_line = case_open(
-        actor=buyer_actor, order=order, line=line, case_type=CaseType.ITEM_NOT_RECEIVED, description="Hat missing"
+        actor=buyer_actor, order=order, line=hat, case_type=CaseType.ITEM_NOT_RECEIVED, description="Hat missing"
     )
     by_reason = case_open(actor=buyer_actor, order=order, case_type=CaseType.OTHER, description="Other")
 
     assert Case.objects.filter(status=CaseStatus.AWAITING_SELLER).count() == 3
-    assert (by_line.line_id, by_reason.case_type) == (line.pk, CaseType.OTHER)
+    assert (by_line.line_id, by_reason.case_type) == (hat.pk, CaseType.OTHER)
 
 
 def test_a_new_case_may_reference_a_withdrawn_one(opened_case, order, buyer_actor):

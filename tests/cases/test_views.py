@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from marketdesk.cases.models import Case, CaseType, SellerContact
 from marketdesk.core import clock
+from marketdesk.messaging.models import Message
 from tests import factories
 from tests.cases.conftest import CONTACTED_AT, NOW, client_as
 
@@ -36,7 +37,8 @@ def test_buyer_sees_get_help_with_the_reasons(order, buyer):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Describe what happened" in html
-    assert 'hx-trigger="keyup changed delay:500ms"' in html
+    # typed, pasted, autofilled or dictated text all fire "input" (keyup misses all but the first)
+    assert 'hx-trigger="input changed delay:500ms"' in html
     assert reverse("cases:get_help_suggest", args=[order.pk]) in html
     for code in ("not_arrived", "damaged", "seller_silent", "refund_missing", "charged_twice", "something_else"):
         assert f'value="{code}"' in html
@@ -115,13 +117,33 @@ def test_next_step_without_a_reason_is_a_form_error(order, buyer):
     assert not SellerContact.objects.exists()
 
 
-def test_next_step_records_the_contact_and_says_from_when_a_case_may_open(order, buyer, at_now):
+def test_next_step_sends_nothing_and_offers_a_button_that_says_it_sends_to_the_seller(order, buyer, at_now):
     response = client_as(buyer).post(
         reverse("cases:get_help", args=[order.pk]), {"description": "It never came.", "detail": "not_arrived"}
     )
     assert response.status_code == 200
-    contact = SellerContact.objects.get(order=order)
-    assert contact.contacted_at == NOW
+    assert not SellerContact.objects.exists()
+    assert not Message.objects.exists()
+    html = response.content.decode()
+    assert "Contact the seller first" in html
+    assert reverse("cases:get_help_send", args=[order.pk]) in html
+    assert "Send to the seller" in html
+    assert reverse("cases:get_help_open", args=[order.pk]) not in html
+
+
+def test_send_to_the_seller_records_the_contact_and_the_next_visit_says_from_when_a_case_may_open(order, buyer, at_now):
+    client = client_as(buyer)
+    sent = client.post(
+        reverse("cases:get_help_send", args=[order.pk]),
+        {"description": "It never came.", "detail": "not_arrived", "client_token": "t-1"},
+    )
+    assert sent.status_code == 302
+    assert sent["Location"] == reverse("messaging:conversation", args=[order.pk])
+    assert SellerContact.objects.get(order=order).contacted_at == NOW
+    assert list(Message.objects.values_list("body", flat=True)) == ["It never came."]
+    response = client.post(
+        reverse("cases:get_help", args=[order.pk]), {"description": "It never came.", "detail": "not_arrived"}
+    )
     html = response.content.decode()
     # 48 hours after Thursday noon: Saturday 28 Nov, 12:00 (London time is UTC in November)
     assert "You can open a case from Sat 28 Nov, 12:00, if the problem is not solved by then." in html
@@ -162,7 +184,7 @@ def test_opening_a_case_when_allowed_creates_one_and_shows_it(order, buyer, cont
 def test_opening_a_case_too_early_shows_the_date_not_a_500(order, buyer, at_now):
     with clock.frozen(NOW - dt.timedelta(hours=1)):
         client_as(buyer).post(
-            reverse("cases:get_help", args=[order.pk]), {"description": "It never came.", "detail": "not_arrived"}
+            reverse("cases:get_help_send", args=[order.pk]), {"description": "It never came.", "detail": "not_arrived"}
         )
     response = client_as(buyer).post(
         reverse("cases:get_help_open", args=[order.pk]), {"description": "It never came.", "detail": "not_arrived"}
@@ -179,7 +201,10 @@ def test_opening_a_second_case_for_the_same_reason_is_refused(opened_case, order
         reverse("cases:get_help_open", args=[order.pk]), {"description": "Again.", "detail": "delivery_stuck"}
     )
     assert response.status_code == 409
-    assert "already an open case" in response.content.decode()
+    html = response.content.decode()
+    assert "already an open case" in html
+    # the refusal links to the open case, where the buyer goes on
+    assert f'href="{reverse("cases:case_detail", args=[opened_case.pk])}"' in html
     assert Case.objects.count() == 1
 
 
@@ -199,5 +224,5 @@ def test_case_page_is_only_for_its_parties(opened_case, buyer, other_buyer, sell
 
 
 def test_contact_is_recorded_once(order, buyer, contacted, at_now):
-    client_as(buyer).post(reverse("cases:get_help", args=[order.pk]), {"description": "x", "detail": "damaged"})
+    client_as(buyer).post(reverse("cases:get_help_send", args=[order.pk]), {"description": "x", "detail": "damaged"})
     assert SellerContact.objects.get(order=order).contacted_at == CONTACTED_AT

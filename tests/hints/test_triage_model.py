@@ -23,6 +23,14 @@ CLEAR = [
     ("the item arrived broken", "item_problem", "en"),
     ("my card payment failed", "payment_problem", "en"),
     ("i want to speak to a human agent", "human_agent", "en"),
+    # Russian typed in Latin letters, and Russian mixed with English (issue 15)
+    ("posylka ne prishla", "order_status", "ru"),
+    ("prodavec ne otvechaet", "seller_issue", "ru"),
+    ("hochu otmenit zakaz", "cancel_order", "ru"),
+    ("tovar prishel slomannyj, ekran tresnul", "item_problem", "ru"),
+    ("хочу рефанд", "refund_request", "ru"),
+    ("трекинг не обновляется", "order_status", "ru"),
+    ("селлер игнорит мои сообщения", "seller_issue", "ru"),
 ]
 
 BAD = [

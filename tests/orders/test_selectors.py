@@ -57,6 +57,8 @@ def world(marketplace, other_marketplace, shop, buyer, other_buyer, seller, oper
         "marketplace": Actor.marketplace(marketplace_id=marketplace.pk),
         "other_marketplace": Actor.marketplace(marketplace_id=other_marketplace.pk),
         "system": Actor.system(),
+        "shop_itself": Actor(role="seller", marketplace_id=marketplace.pk, shop_id=shop.pk),
+        "other_shop_itself": Actor(role="seller", marketplace_id=marketplace.pk, shop_id=other_shop.pk),
     }
     return SimpleNamespace(orders=orders, actors=actors)
 
@@ -76,6 +78,8 @@ def world(marketplace, other_marketplace, shop, buyer, other_buyer, seller, oper
         ("marketplace", ["mine", "neighbours"]),
         ("other_marketplace", ["far"]),
         ("system", ["mine", "neighbours", "far"]),
+        ("shop_itself", ["mine"]),
+        ("other_shop_itself", ["neighbours"]),
     ],
 )
 def test_orders_for_actor_returns_exactly_the_visible_orders_newest_first(world, who, expected):

@@ -16,6 +16,7 @@ from marketdesk.orders.states import OrderStatus
 from marketdesk.returns.models import Return, ReturnReason
 from marketdesk.returns.services import LineInspection, return_inspect, return_receive, return_request
 from tests import factories
+from tests.attachments.samples import stored_photo
 from tests.core.transition_matrix import timeline_of
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)  # a Thursday
@@ -84,18 +85,7 @@ def other_seller_actor(marketplace) -> Actor:
 @pytest.fixture
 def photo(buyer):
     """An uploaded photo of the buyer's, not yet attached to anything."""
-    from marketdesk.attachments.models import Attachment, AttachmentKind, AttachmentStatus
-
-    return Attachment.objects.create(
-        uploader=buyer,
-        kind=AttachmentKind.IMAGE,
-        mime="image/jpeg",
-        size=3,
-        sha256="0" * 64,
-        original_name="dent.jpg",
-        file="dent.jpg",
-        status=AttachmentStatus.READY,
-    )
+    return stored_photo(buyer, "dent.jpg")
 
 
 @pytest.fixture

@@ -16,7 +16,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.accounts.models import ApiKey, ShopMembership, SignInConfig, User
-from marketdesk.accounts.services import api_key_create, api_key_revoke, sign_in_config_create, sign_in_config_update
+from marketdesk.accounts.services import (
+    OIDC_DEFAULTS,
+    OIDC_FIELDS,
+    api_key_create,
+    api_key_revoke,
+    sign_in_config_create,
+    sign_in_config_set_oidc,
+    sign_in_config_update,
+)
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainError
 
@@ -118,7 +126,13 @@ class SignInConfigForm(forms.ModelForm):
 
     class Meta:
         model = SignInConfig
-        fields = ("marketplace", "issuer", "jwks")
+        fields = ("marketplace", "issuer", "jwks", *OIDC_FIELDS)
+        widgets = {"oidc_client_secret": forms.PasswordInput(render_value=True)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in OIDC_DEFAULTS:  # blank means the usual value
+            self.fields[name].required = False
 
 
 @admin.register(SignInConfig)
@@ -143,6 +157,9 @@ class SignInConfigAdmin(admin.ModelAdmin):
                 config, secret = sign_in_config_create(
                     actor=actor, marketplace=data["marketplace"], issuer=data["issuer"], jwks=data["jwks"] or {}
                 )
+            config = sign_in_config_set_oidc(
+                actor=actor, config_id=config.pk, values={name: data[name] for name in OIDC_FIELDS}
+            )
         except DomainError as exc:
             messages.error(request, str(exc.message))
             return

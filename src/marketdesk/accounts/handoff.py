@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from marketdesk.accounts.models import HandoffTokenUse, MembershipRole, SignInConfig, User, UserRole
-from marketdesk.accounts.services import shop_membership_put, user_upsert_external
+from marketdesk.accounts.services import marketplace_person_put
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import Conflict, DomainError, DomainValidationError, NotFound, PermissionDenied
@@ -128,18 +128,22 @@ def _mint_key(marketplace: Marketplace) -> str:
 # --- checking the request against the marketplace ------------------------------------------------------
 
 
+def path_is_safe(path: str) -> bool:
+    """Tell whether a destination is a path inside marketdesk (also a sign-in's ``next``)."""
+    # A path, never a host: no scheme, no "//host", no "/\\host", and nothing that could split a header.
+    return (
+        path.startswith("/")
+        and path.isprintable()
+        and not any(c.isspace() for c in path)
+        and url_has_allowed_host_and_scheme(path, allowed_hosts=None)
+    )
+
+
 def _destination_check(marketplace: Marketplace, person: HandoffPerson) -> Destination:
     if person.dest and person.order:
         raise DomainValidationError(_("Give either a path or an order to land on, not both."), field="dest")
     if person.dest:
-        # A path, never a host: no scheme, no "//host", no "/\\host", and nothing that could split a header.
-        safe = (
-            person.dest.startswith("/")
-            and person.dest.isprintable()
-            and not any(c.isspace() for c in person.dest)
-            and url_has_allowed_host_and_scheme(person.dest, allowed_hosts=None)
-        )
-        if not safe:
+        if not path_is_safe(person.dest):
             raise DomainValidationError(
                 _("The destination must be a path inside marketdesk, such as /orders/."), field="dest"
             )
@@ -289,16 +293,15 @@ def handoff_redeem(*, token: str) -> HandoffResult:
                 HandoffTokenUse.objects.create(marketplace=marketplace, jti=jti, expires_at=expires_at)
         except IntegrityError as exc:
             raise HandoffRefused(_("This sign-in link has already been used. Each link signs in once.")) from exc
-        user = user_upsert_external(
+        user = marketplace_person_put(
             marketplace=marketplace,
             external_id=person.external_id,
             role=person.role,
             name=person.name,
             email=person.email,
             language=language_of(person.locale),
+            shops=[(shop, MembershipRole(person.shop.role))] if shop is not None and person.shop is not None else [],
         )
-        if shop is not None and person.shop is not None:
-            shop_membership_put(user=user, shop=shop, role=MembershipRole(person.shop.role))
     return HandoffResult(user=user, destination=destination)
 
 

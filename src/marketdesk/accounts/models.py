@@ -110,7 +110,7 @@ class ApiKey(models.Model):
 
 
 class SignInConfig(models.Model):
-    """How one marketplace signs its people in with hand-off links: its issuer name and its keys."""
+    """How one marketplace signs its people in: hand-off links (issuer, keys) and OpenID Connect (client, claims)."""
 
     marketplace = models.OneToOneField("orders.Marketplace", on_delete=models.CASCADE, related_name="sign_in_config")
     issuer = models.CharField(_("issuer"), max_length=200, unique=True)
@@ -120,12 +120,47 @@ class SignInConfig(models.Model):
     jwks = models.JSONField(_("public keys (JWKS)"), default=dict, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
+    # OpenID Connect: marketdesk as a client of the marketplace's provider; on when a client id is set.
+    # The issuer above is the provider's issuer: ID tokens must carry it as ``iss``.
+    oidc_client_id = models.CharField(_("OpenID Connect client id"), max_length=200, blank=True)
+    # Kept readable: the token endpoint is sent the secret itself. Blank for a public client (PKCE alone).
+    oidc_client_secret = models.CharField(_("OpenID Connect client secret"), max_length=200, blank=True)
+    oidc_discovery_url = models.URLField(
+        _("discovery document"),
+        max_length=500,
+        blank=True,
+        help_text=_("Blank: the issuer followed by /.well-known/openid-configuration, unless endpoints are given."),
+    )
+    oidc_authorization_endpoint = models.URLField(_("authorization endpoint"), max_length=500, blank=True)
+    oidc_token_endpoint = models.URLField(_("token endpoint"), max_length=500, blank=True)
+    oidc_jwks_uri = models.URLField(_("JWKS URI"), max_length=500, blank=True)
+    oidc_end_session_endpoint = models.URLField(_("end-session endpoint"), max_length=500, blank=True)
+    oidc_scopes = models.CharField(_("scopes"), max_length=200, default="openid email profile")
+    # Which claim of the ID token carries what; blank role or shops claims mean "not sent".
+    claim_external_id = models.CharField(_("claim: marketplace's id"), max_length=64, default="sub")
+    claim_email = models.CharField(_("claim: email"), max_length=64, default="email", blank=True)
+    claim_name = models.CharField(_("claim: name"), max_length=64, default="name", blank=True)
+    claim_locale = models.CharField(_("claim: locale"), max_length=64, default="locale", blank=True)
+    claim_role = models.CharField(
+        _("claim: role"), max_length=64, default="role", blank=True, help_text=_("buyer or seller; others ignored.")
+    )
+    claim_shops = models.CharField(
+        _("claim: shops"),
+        max_length=64,
+        blank=True,
+        help_text=_('A seller\'s shops, [{"id": "S-1", "role": "owner"}]; blank: from the provisioning API.'),
+    )
+
     class Meta:
         verbose_name = _("sign-in configuration")
         verbose_name_plural = _("sign-in configurations")
 
     def __str__(self) -> str:
         return self.issuer
+
+    @property
+    def has_oidc(self) -> bool:
+        return bool(self.oidc_client_id)
 
 
 class HandoffTokenUse(models.Model):

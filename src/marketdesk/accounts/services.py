@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -127,6 +128,30 @@ def shop_membership_put(*, user: User, shop: Shop, role: MembershipRole) -> tupl
         membership.role = role
         membership.save(update_fields=["role"])
     return membership, created
+
+
+def marketplace_person_put(
+    *,
+    marketplace: Marketplace,
+    external_id: str,
+    role: str,
+    name: str = "",
+    email: str = "",
+    language: str = "",
+    shops: Sequence[tuple[Shop, MembershipRole]] = (),
+) -> User:
+    """Create or update a person signing in through their marketplace, and a seller's places in its shops.
+
+    The one writer behind hand-off links and OpenID Connect; call it inside the caller's transaction.
+    """
+    user = user_upsert_external(
+        marketplace=marketplace, external_id=external_id, role=role, name=name, email=email, language=language
+    )
+    for shop in shops:
+        if shop[0].marketplace_id != marketplace.pk:  # never a place in another marketplace's shop
+            raise NotFound(_("No shop %(shop)s was found.") % {"shop": shop[0].external_id})
+        shop_membership_put(user=user, shop=shop[0], role=shop[1])
+    return user
 
 
 def _marketplace_of(actor: Actor) -> Marketplace:
@@ -257,3 +282,47 @@ def sign_in_config_update(
             config.hs256_secret = secret
         config.save(update_fields=["jwks", "hs256_secret"])
     return config, secret
+
+
+#: The OpenID Connect settings of a sign-in configuration, as an administrator edits them.
+OIDC_FIELDS = (
+    "oidc_client_id",
+    "oidc_client_secret",
+    "oidc_discovery_url",
+    "oidc_authorization_endpoint",
+    "oidc_token_endpoint",
+    "oidc_jwks_uri",
+    "oidc_end_session_endpoint",
+    "oidc_scopes",
+    "claim_external_id",
+    "claim_email",
+    "claim_name",
+    "claim_locale",
+    "claim_role",
+    "claim_shops",
+)
+
+OIDC_DEFAULTS = {"oidc_scopes": "openid email profile", "claim_external_id": "sub"}
+
+
+def sign_in_config_set_oidc(*, actor: Actor, config_id: int, values: dict[str, str]) -> SignInConfig:
+    """Set how a marketplace's people sign in with OpenID Connect (a blank client id turns it off)."""
+    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise PermissionDenied()
+    unknown = set(values) - set(OIDC_FIELDS)
+    if unknown:
+        raise DomainValidationError(_("Unknown setting."), field=sorted(unknown)[0])
+    cleaned = {name: str(value).strip() for name, value in values.items()}
+    for name, default in OIDC_DEFAULTS.items():  # left blank: the usual claim and scopes
+        if name in cleaned and not cleaned[name]:
+            cleaned[name] = default
+    if "openid" not in cleaned.get("oidc_scopes", "openid").split():
+        raise DomainValidationError(_("The scopes must include openid."), field="oidc_scopes")
+    with transaction.atomic():
+        config = SignInConfig.objects.select_for_update().filter(pk=config_id).first()
+        if config is None:
+            raise NotFound()
+        for name, value in cleaned.items():
+            setattr(config, name, value)
+        config.save(update_fields=list(cleaned))
+    return config

@@ -1,4 +1,4 @@
-"""REST endpoints of cases: every party reads its own, the marketplace opens them for its buyers.
+"""REST endpoints of cases: every party reads its own, the marketplace opens them and acts in them.
 
 Thin by design: parse, call ``case_open`` / ``seller_contact_record`` or a
 selector, shape the answer. Errors leave as problem documents through
@@ -10,6 +10,11 @@ or not. Opening follows the product's order of things: the marketplace first
 records that the buyer contacted the seller (``POST /orders/{n}/seller-contact``),
 and ``POST /cases`` answers 409 ``case_not_eligible`` with ``opens_at`` until
 the policy lets the case open.
+
+Headless mode: a marketplace that keeps its own screens takes every party
+action of the case page through ``POST /cases/{id}/<action>`` with its key,
+naming the buyer, the shop member or the shop it acts for
+(``marketdesk.api.acting``). Each runs the page's own service.
 """
 
 from __future__ import annotations
@@ -22,15 +27,25 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.responses import Status
 
+from marketdesk.api.acting import PartyAction, PartyObject, party_actions_register
 from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
-from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
 from marketdesk.api.params import PathId
-from marketdesk.cases.models import Case, Decision, SellerContact
+from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
+from marketdesk.attachments.presenters import attachment_view
+from marketdesk.attachments.selectors import attachments_of_many
+from marketdesk.cases import services
+from marketdesk.cases.models import Case, CaseEvidence, Decision, SellerContact
 from marketdesk.cases.schemas import (
+    CaseAnswerIn,
+    CaseAppealIn,
+    CaseBuyerActIn,
     CaseDetailOut,
+    CaseEscalateIn,
+    CaseEvidenceIn,
     CaseFilterIn,
+    CaseOfferIn,
     CaseOpenIn,
     CasePageOut,
     DecisionOut,
@@ -40,6 +55,7 @@ from marketdesk.cases.selectors import case_get_for_actor, cases_for_actor, info
 from marketdesk.cases.services import case_open, seller_contact_record
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError
+from marketdesk.core.money import Money
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
 
@@ -66,6 +82,18 @@ def _case_detail(actor: Actor, pk: int) -> Case:
         "appeals",
         Prefetch("info_requests", queryset=info_requests_for_actor(actor), to_attr="visible_info_requests"),
     )
+    statements = list(CaseEvidence.objects.filter(case=case))
+    files = attachments_of_many(statements)
+    case.evidence_views = [  # type: ignore[attr-defined]
+        {
+            "id": item.pk,
+            "party": item.party,
+            "text": item.text,
+            "added_at": item.added_at,
+            "attachments": [attachment_view(a) for a in files[item.pk]],
+        }
+        for item in statements
+    ]
     return case
 
 
@@ -175,3 +203,118 @@ def seller_contact_view(request: HttpRequest, external_id: ExternalIdPath) -> Se
     """
     actor = request_actor(request)
     return seller_contact_record(actor=actor, order=order_get_for_actor(actor, external_id=external_id))
+
+
+# Headless mode: the party actions of the case page, taken by the marketplace for its buyer or seller.
+
+
+def _offer(actor: Actor, case: Case, payload: CaseOfferIn) -> object:
+    amount = Money(payload.amount_minor, case.order.currency) if payload.amount_minor is not None else None
+    return services.case_offer_make(
+        actor=actor,
+        case=case,
+        kind=payload.kind,
+        amount=amount,
+        message=payload.message,
+        evidence_note=payload.evidence_note,
+    )
+
+
+CASE = PartyObject(
+    id_name="case_id",
+    load=lambda actor, pk: case_get_for_actor(actor, pk=pk),
+    answer=lambda actor, case: _case_detail(actor, case.pk),
+    note=(
+        "\n\nAnswers the case as the named party now sees it. Only the marketplace's API key (a signed-in person "
+        "is refused with 403; people use the case page). A case of another marketplace, or of another buyer or "
+        "shop than the one named, is a 404. Accepts Idempotency-Key: a repeat with the same key and body answers "
+        "the first response and changes nothing."
+    ),
+)
+PARTY_ACTIONS = [
+    PartyAction(
+        "case_offer_view",
+        "/cases/{case_id}/offer",
+        CaseOfferIn,
+        _offer,
+        "Answer a case as the seller: an offer or a reasoned refusal",
+        "The seller's answer, within the seller's deadline: `full_refund`, `partial_refund` (with `amount_minor`), "
+        "`replacement`, `return_and_refund`, or `refusal` (with its reason in `message` and the evidence in "
+        "`evidence_note`). The case moves to `offer_made`; the buyer accepts or declines. Name the shop member "
+        "(`seller`) or the shop itself (`shop`).",
+    ),
+    PartyAction(
+        "case_offer_accept_view",
+        "/cases/{case_id}/offer/accept",
+        CaseBuyerActIn,
+        lambda actor, case, payload: services.case_offer_accept(actor=actor, case=case),
+        "Accept the seller's offer as the buyer",
+        "The case is resolved; an accepted refund is recorded once in the ledger and the marketplace hears "
+        "`case.resolved`.",
+    ),
+    PartyAction(
+        "case_offer_decline_view",
+        "/cases/{case_id}/offer/decline",
+        CaseBuyerActIn,
+        lambda actor, case, payload: services.case_offer_decline(actor=actor, case=case),
+        "Decline the seller's offer as the buyer",
+        "The case waits for either party to escalate it to the platform.",
+    ),
+    PartyAction(
+        "case_escalate_view",
+        "/cases/{case_id}/escalate",
+        CaseEscalateIn,
+        lambda actor, case, payload: services.case_escalate(actor=actor, case=case),
+        "Escalate a case to the platform",
+        "After a declined offer, or once the seller's deadline passed without an answer (409 before that, "
+        "saying until when). Name the buyer, a shop member or the shop.",
+    ),
+    PartyAction(
+        "case_evidence_view",
+        "/cases/{case_id}/evidence",
+        CaseEvidenceIn,
+        lambda actor, case, payload: services.case_evidence_add(
+            actor=actor, case=case, text=payload.text, attachment_ids=payload.attachments
+        ),
+        "Add evidence to a case",
+        "A statement for the named person's side of the case, until it is decided, with files uploaded for "
+        "the same person through POST /attachments (their ids in `attachments`; someone else's upload, or one "
+        "attached already, is a 422 naming `attachments`). Name the buyer or a shop member.",
+    ),
+    PartyAction(
+        "case_answer_view",
+        "/cases/{case_id}/answer",
+        CaseAnswerIn,
+        lambda actor, case, payload: services.case_info_provide(actor=actor, case=case, answer=payload.answer),
+        "Answer support's question",
+        "Only the party support asked answers (the other one is refused with 403); the case goes back under "
+        "review. Name the buyer, a shop member or the shop.",
+    ),
+    PartyAction(
+        "case_appeal_view",
+        "/cases/{case_id}/appeal",
+        CaseAppealIn,
+        lambda actor, case, payload: services.case_appeal(
+            actor=actor, case=case, reason=payload.reason, new_information=payload.new_information
+        ),
+        "Appeal the decision",
+        "Once per case, within the policy's window after the first decision, with new information; another "
+        "operator decides. Name the buyer or a shop member.",
+    ),
+    PartyAction(
+        "case_withdraw_view",
+        "/cases/{case_id}/withdraw",
+        CaseBuyerActIn,
+        lambda actor, case, payload: services.case_withdraw(actor=actor, case=case),
+        "Withdraw the case as the buyer",
+        "Before a decision; a pending offer is withdrawn with it.",
+    ),
+]
+party_actions_register(
+    router,
+    CASE,
+    PARTY_ACTIONS,
+    responses={200: CaseDetailOut, 400: ProblemOut, **WRITE_ERRORS},
+    auth=MARKETPLACE_WRITE_AUTH,
+    module=__name__,
+)

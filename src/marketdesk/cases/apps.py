@@ -11,8 +11,15 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from marketdesk.cases.models import CaseType, DecisionOutcome, OfferKind, Party
+        from marketdesk.attachments.access import register_reader
+        from marketdesk.cases.models import Case, CaseEvidence, CaseType, DecisionOutcome, OfferKind, Party
+        from marketdesk.cases.selectors import case_attachment_readable
         from marketdesk.messaging.system import system_label_register
+
+        # A case's files (the buyer's, sent with Get help, and either party's later evidence) are read by
+        # exactly who may see the case: its buyer, the shop's members, support.
+        register_reader(Case, case_attachment_readable)
+        register_reader(CaseEvidence, case_attachment_readable)
 
         def labeller(choices: type[models.TextChoices]) -> Callable[[str], str]:
             return lambda code: str(choices(code).label).lower() if code in choices.values else code

@@ -11,7 +11,10 @@ The rules, each a policy number (``core.policies``):
   ``inr_window_days`` calendar days after it (inclusive).
 * *Not as described*: once delivered, until ``snad_window_days`` calendar days
   after delivery (inclusive).
-* One open case per order line and reason.
+* *Seller unresponsive*: only when the seller has not replied within
+  ``seller_silence_hours`` of the contact, and from the end of that time.
+* One open case per order line and reason (a whole-order case covers every line);
+  a refusal names the open case.
 
 Nothing here writes; the service passes what it read (contact, any open case).
 """
@@ -43,6 +46,8 @@ class Eligibility:
     reason: str
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
+    # The open case a refused duplicate would repeat, for the page to link.
+    open_case: Case | None = None
 
 
 def format_moment(moment: dt.datetime) -> str:
@@ -119,6 +124,7 @@ def case_eligibility(
         return Eligibility(
             False,
             _("There is already an open case (no. %(number)s) for this item and reason.") % {"number": open_case.pk},
+            open_case=open_case,
         )
     refusal = _outside_window(order=order, case_type=case_type, now=now, policy=policy)
     if refusal is not None:
@@ -129,6 +135,19 @@ def case_eligibility(
             False, _("Contact the seller first: most problems are solved that way."), closes_at=closes_at
         )
     contact_opens, needs_silence = contact_opens_at(contact, policy)
+    if case_type == CaseType.SELLER_UNRESPONSIVE:
+        silence_ends = contact.contacted_at + dt.timedelta(hours=policy.seller_silence_hours)
+        if contact.seller_replied_at is not None and contact.seller_replied_at <= silence_ends:
+            return Eligibility(
+                False,
+                _(
+                    "The seller replied within %(hours)s hours of your message, so this is not a case of a seller "
+                    "who does not reply. Pick the problem itself instead."
+                )
+                % {"hours": policy.seller_silence_hours},
+            )
+        # Silence is the reason itself: the case opens when the seller's time to reply is over.
+        contact_opens, needs_silence = silence_ends, True
     opens_at = max(contact_opens, window_opens) if window_opens is not None else contact_opens
     if now >= opens_at:
         return Eligibility(True, _("You can open a case now."), opens_at=opens_at, closes_at=closes_at)

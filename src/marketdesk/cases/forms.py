@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marketdesk.attachments.forms import IdListField
 from marketdesk.cases.models import DecisionOutcome, DecisionReason, OfferKind, Party, Payer
 from marketdesk.cases.services import MAX_STATEMENT_LENGTH
 from marketdesk.core.money import Money, currency_exponent
@@ -85,7 +86,9 @@ class OfferForm(MoneyForm):
 
 
 class EvidenceForm(forms.Form):
-    text = _text(_("Add to your side of the case"))
+    # Text, files, or both: a photo of the damage needs no words (the service checks that one is there).
+    text = _text(_("Add to your side of the case"), required=False)
+    attachment_ids = IdListField()
 
 
 class AnswerForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Shapes of the cases API: what a reader sees of a case, and how the marketplace opens one.
+"""Shapes of the cases API: what a reader sees of a case, how the marketplace opens one and acts on it.
 
 Output leaves out who on the platform's side acted (the operator behind a
 question or a decision): the parties and the marketplace see what was decided
@@ -13,7 +13,9 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field, StrictInt
 
+from marketdesk.api.acting import AsBuyerIn, AsPartyIn, AsPersonIn, AsSellerIn
 from marketdesk.api.pagination import CursorPage
+from marketdesk.attachments.schemas import AttachmentOut
 from marketdesk.cases.models import (
     Appeal,
     Case,
@@ -124,10 +126,21 @@ class AppealOut(Schema):
     filed_at: AwareDatetime
 
 
+class CaseEvidenceOut(Schema):
+    """A statement a party added to its side of the case, with its files (links signed for a few minutes)."""
+
+    id: int
+    party: Party
+    text: str
+    added_at: AwareDatetime
+    attachments: list[AttachmentOut]
+
+
 class CaseDetailOut(CaseOut):
-    """A case with its offers, the questions the caller may read, its decisions and its appeal."""
+    """A case with its offers, the parties' evidence, the questions the caller may read, its decisions and appeal."""
 
     offers: list[CaseOfferOut]
+    evidence: list[CaseEvidenceOut]
     info_requests: list[InfoRequestOut]
     decisions: list[DecisionOut]
     appeal: AppealOut | None
@@ -135,6 +148,11 @@ class CaseDetailOut(CaseOut):
     @staticmethod
     def resolve_offers(obj: Case) -> list[Any]:
         return list(obj.offers.all())
+
+    @staticmethod
+    def resolve_evidence(obj: Case) -> list[dict[str, Any]]:
+        # Built by the view with each statement's files (``evidence_views``), in one query for all of them.
+        return list(obj.evidence_views)  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_info_requests(obj: Case) -> list[Any]:
@@ -184,3 +202,98 @@ class SellerContactOut(Schema):
     @staticmethod
     def resolve_order(obj: Any) -> str:
         return obj.order.external_id
+
+
+# Headless mode: the marketplace acts on a case for its buyer or its seller (marketdesk.api.acting).
+
+#: The longest statement, answer or appeal text: as on the case page.
+STATEMENT_MAX_LENGTH = 5000
+Statement = Annotated[str, Field(min_length=1, max_length=STATEMENT_MAX_LENGTH, pattern=r"^[^\x00]*$")]
+OptionalStatement = Annotated[str, Field(max_length=STATEMENT_MAX_LENGTH, pattern=r"^[^\x00]*$")]
+
+
+class CaseBuyerActIn(AsBuyerIn):
+    """An action the buyer takes on the case, with nothing more to say."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"buyer": "u42"}]})
+
+
+class CaseEscalateIn(AsPartyIn):
+    """The party that brings the platform in."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"buyer": "u42"}]})
+
+
+class CaseOfferIn(AsSellerIn):
+    """The seller's answer to a case: an offer, or a reasoned refusal with its evidence."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"seller": "m7", "kind": "partial_refund", "amount_minor": 1500, "message": "Sorry: half back?"},
+                {
+                    "shop": "s7",
+                    "kind": "refusal",
+                    "message": "Delivered to the door on 20 Nov.",
+                    "evidence_note": "Carrier proof of delivery: photo at the door, GPS matches the address.",
+                },
+            ]
+        }
+    )
+
+    kind: OfferKind = Field(description="What the seller offers, or `refusal`.")
+    amount_minor: StrictInt | None = Field(
+        None,
+        description=(
+            "A partial refund's amount in the order's currency (minor units), required for it; a full refund "
+            "or a return-and-refund may leave it out (the order's total), a replacement or refusal has none."
+        ),
+    )
+    message: OptionalStatement = Field("", description="What the buyer reads; required for a refusal (its reason).")
+    evidence_note: OptionalStatement = Field(
+        "", description="The seller's evidence (tracking, proof of delivery), shown to the buyer and support."
+    )
+
+
+class CaseEvidenceIn(AsPersonIn):
+    """A statement for the acting party's side of the case, with files uploaded by that person."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"buyer": "u42", "text": "The box arrived crushed.", "attachments": [31, 32]}]}
+    )
+
+    text: Statement = Field(description="The statement, at most 5,000 characters.")
+    attachments: list[StrictInt] = Field(
+        [],
+        max_length=50,
+        description="Ids from POST /attachments uploaded for the same person, not attached to anything yet.",
+    )
+
+
+class CaseAnswerIn(AsPartyIn):
+    """The answer of the party support asked."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"buyer": "u42", "answer": "The parcel was left with no signature."}]}
+    )
+
+    answer: Statement
+
+
+class CaseAppealIn(AsPersonIn):
+    """A party's one appeal against the first decision."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "buyer": "u42",
+                    "reason": "The decision missed the photos.",
+                    "new_information": "The neighbour confirms no parcel came.",
+                }
+            ]
+        }
+    )
+
+    reason: Statement
+    new_information: Statement = Field(description="What the first decision did not have.")

@@ -9,6 +9,8 @@ from django.db.models import Case as Switch
 from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 
+from marketdesk.attachments.presenters import attachment_view
+from marketdesk.attachments.selectors import attachments_of, attachments_of_many
 from marketdesk.cases.models import (
     Appeal,
     Case,
@@ -20,7 +22,7 @@ from marketdesk.cases.models import (
     OfferStatus,
     Party,
 )
-from marketdesk.cases.states import FINISHED_STATUSES, CaseStatus
+from marketdesk.cases.states import FINISHED_STATUSES, OPEN_STATUSES, CaseStatus
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.deadlines import NO_DEADLINE
 from marketdesk.core.errors import NotFound
@@ -46,6 +48,29 @@ def case_get_for_actor(actor: Actor, *, pk: int) -> Case:
     if case is None:
         raise NotFound()
     return case
+
+
+def case_open_overlapping(*, order_id: int, line_id: int | None, case_type: str) -> Case | None:
+    """Return the open case a new one of this reason would repeat: on the same line, or on the whole order.
+
+    A case about the whole order (no line) covers every line, and a case about one line is part of
+    any whole-order case of the same reason; either way the open one is where the buyer goes on.
+    """
+    same = Q() if line_id is None else Q(line_id=line_id) | Q(line__isnull=True)
+    return (
+        Case.objects.filter(same, order_id=order_id, case_type=case_type, status__in=OPEN_STATUSES)
+        .order_by("opened_at", "id")
+        .first()
+    )
+
+
+def case_attachment_readable(actor: Actor, attachment: Any) -> bool:
+    """Whether the actor may read a file of a case's evidence: exactly who may see the case."""
+    if attachment.owner_type == "cases.caseevidence":
+        case_id = CaseEvidence.objects.filter(pk=attachment.owner_id).values_list("case_id", flat=True).first()
+    else:
+        case_id = attachment.owner_id
+    return case_id is not None and case_visible_to(actor, int(case_id))
 
 
 def operator_queue(actor: Actor) -> QuerySet[Case]:
@@ -114,15 +139,20 @@ def case_sides(actor: Actor, case: Case) -> dict[str, Side]:
     part of it.
     """
     sides: dict[str, Side] = {Party.BUYER: Side(Party.BUYER), Party.SELLER: Side(Party.SELLER)}
-    sides[Party.BUYER].statements.append(("description", case.opened_at, case.description, None))
-    for evidence in CaseEvidence.objects.filter(case=case).select_related("author"):
-        sides[evidence.party].statements.append(("evidence", evidence.added_at, evidence.text, evidence))
+    # Each statement: (kind, when, text, record, files); the files as their readers are shown them (signed links).
+    opening_files = [attachment_view(a) for a in attachments_of(case)]
+    sides[Party.BUYER].statements.append(("description", case.opened_at, case.description, None, opening_files))
+    evidence_rows = list(CaseEvidence.objects.filter(case=case).select_related("author"))
+    evidence_files = attachments_of_many(evidence_rows)
+    for evidence in evidence_rows:
+        files = [attachment_view(a) for a in evidence_files.get(evidence.pk, [])]
+        sides[evidence.party].statements.append(("evidence", evidence.added_at, evidence.text, evidence, files))
     for offer in CaseOffer.objects.filter(case=case):
-        sides[Party.SELLER].statements.append(("offer", offer.made_at, offer.message, offer))
+        sides[Party.SELLER].statements.append(("offer", offer.made_at, offer.message, offer, []))
     for request in info_requests_for_actor(actor).filter(case=case, answered_at__isnull=False):
-        sides[request.party].statements.append(("answer", request.answered_at, request.answer, request))
+        sides[request.party].statements.append(("answer", request.answered_at, request.answer, request, []))
     for appeal in Appeal.objects.filter(case=case):
-        sides[appeal.party].statements.append(("appeal", appeal.filed_at, appeal.new_information, appeal))
+        sides[appeal.party].statements.append(("appeal", appeal.filed_at, appeal.new_information, appeal, []))
     for side in sides.values():
         side.statements.sort(key=lambda item: item[1])
     return sides

@@ -18,8 +18,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from marketdesk.accounts.models import User
+from marketdesk.attachments.services import attachments_claim
 from marketdesk.cases import events
-from marketdesk.cases.eligibility import appeal_window_closes, case_appeal_closes, case_eligibility, format_moment
+from marketdesk.cases.eligibility import (
+    Eligibility,
+    appeal_window_closes,
+    case_appeal_closes,
+    case_eligibility,
+    format_moment,
+)
 from marketdesk.cases.models import (
     REFUND_OFFERS,
     REFUND_OUTCOMES,
@@ -39,8 +46,8 @@ from marketdesk.cases.models import (
     Payer,
     SellerContact,
 )
-from marketdesk.cases.selectors import case_visible_to
-from marketdesk.cases.states import BEFORE_ESCALATION, FINISHED_STATUSES, OPEN_STATUSES, CaseStatus
+from marketdesk.cases.selectors import case_open_overlapping, case_visible_to
+from marketdesk.cases.states import BEFORE_ESCALATION, FINISHED_STATUSES, CaseStatus
 from marketdesk.console.audit import audit_record
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
@@ -239,7 +246,18 @@ def seller_reply_record(*, actor: Actor, order: Order) -> SellerContact:
 
 
 def _open_case_for(order: Order, line: OrderLine | None, case_type: str) -> Case | None:
-    return Case.objects.filter(order=order, line=line, case_type=case_type, status__in=OPEN_STATUSES).first()
+    return case_open_overlapping(order_id=order.pk, line_id=line.pk if line else None, case_type=case_type)
+
+
+def _not_eligible(verdict: Eligibility) -> CaseNotEligible:
+    """The refusal as an error; a refused duplicate names the open case, so pages and the API can link it."""
+    extra: dict[str, Any] = {
+        "opens_at": verdict.opens_at.isoformat() if verdict.opens_at else None,
+        "closes_at": verdict.closes_at.isoformat() if verdict.closes_at else None,
+    }
+    if verdict.open_case is not None:
+        extra["open_case"] = verdict.open_case.pk
+    return CaseNotEligible(verdict.reason, **extra)
 
 
 def case_open(
@@ -251,8 +269,9 @@ def case_open(
     line: OrderLine | None = None,
     reason_detail: str = "",
     referenced_case: Case | None = None,
+    attachment_ids: Sequence[int] = (),
 ) -> Case:
-    """Open a case on the buyer's order when the policy allows it now."""
+    """Open a case on the buyer's order when the policy allows it now; the buyer's uploads become its evidence."""
     _require_role(actor, (Role.BUYER, Role.MARKETPLACE))
     order = order_get_for_actor(actor, pk=order.pk)
     if case_type not in CaseType.values:
@@ -281,11 +300,7 @@ def case_open(
             policy=policy,
         )
         if not verdict.allowed:
-            raise CaseNotEligible(
-                verdict.reason,
-                opens_at=verdict.opens_at.isoformat() if verdict.opens_at else None,
-                closes_at=verdict.closes_at.isoformat() if verdict.closes_at else None,
-            )
+            raise _not_eligible(verdict)
         cal = _calendar(order)
         try:
             with transaction.atomic():
@@ -308,6 +323,9 @@ def case_open(
         except IntegrityError as exc:
             # A double submit raced past the check above; the constraint kept one case.
             raise CaseNotEligible(_("There is already an open case for this item and reason.")) from exc
+        if attachment_ids:
+            # The buyer's own unattached uploads, within the policy's count; otherwise no case is opened.
+            attachments_claim(actor=actor, ids=attachment_ids, owner=case)
         history_index_case(case)
         events.case_opened(
             case=case,
@@ -398,6 +416,18 @@ def case_offer_make(
         )
         transition(case, to=CaseStatus.OFFER_MADE, actor=actor, payload={"offer_id": offer.pk, "kind": kind})
         _touch(case, now=now, policy=policy_current())
+        _webhook(
+            case,
+            "case.offer_made",
+            f"case-{case.pk}-offer-{offer.pk}-made",
+            offer_id=offer.pk,
+            offer=kind,
+            amount_minor=offer.amount_minor,
+            currency=offer.currency or order.currency,
+            message=message,
+            evidence_note=evidence_note,
+            made_at=now,
+        )
         _thread_note(case, "case.offer_made", actor=actor, offer=kind)
         return offer
 
@@ -425,6 +455,8 @@ def _offer_answer(*, actor: Actor, case: Case, accept: bool) -> CaseOffer:
         transition(case, to=target, actor=actor, payload={"offer_id": offer.pk})
         if accept:
             _offer_settle(case, offer, actor=actor)
+        else:
+            _webhook(case, "case.offer_declined", f"case-{case.pk}-offer-{offer.pk}-declined", offer_id=offer.pk)
         _touch(case, now=now, policy=policy_current())
         _thread_note(case, "case.offer_accepted" if accept else "case.offer_declined", actor=actor)
         return offer
@@ -503,6 +535,7 @@ def case_withdraw(*, actor: Actor, case: Case) -> Case:
         now = clock.now()
         transition(case, to=CaseStatus.WITHDRAWN, actor=actor)
         _pending_offers_withdraw(case, now=now)
+        _webhook(case, "case.withdrawn", f"case-{case.pk}-withdrawn", withdrawn_at=now)
         _touch(case, now=now, policy=policy_current())
         _thread_note(case, "case.withdrawn", actor=actor)
         return case
@@ -532,11 +565,12 @@ def _statement(value: str, field: str) -> str:
     return value
 
 
-def case_evidence_add(*, actor: Actor, case: Case, text: str) -> CaseEvidence:
-    """Add a party's statement to its side of the case, until the case is decided."""
+def case_evidence_add(*, actor: Actor, case: Case, text: str, attachment_ids: Sequence[int] = ()) -> CaseEvidence:
+    """Add a party's statement, photos or video to its side of the case, until the case is decided."""
     _require_role(actor, (Role.BUYER, Role.SELLER))
     _require_visible(actor, case)
-    text = _statement(text, "text")
+    # Files alone are evidence enough; without files the statement is required.
+    text = _statement(text, "text") if (text or "").strip() or not attachment_ids else ""
     with transaction.atomic():
         _order, case = _locked(case)
         if case.status not in EVIDENCE_STATUSES:
@@ -548,7 +582,20 @@ def case_evidence_add(*, actor: Actor, case: Case, text: str) -> CaseEvidence:
         evidence = CaseEvidence.objects.create(
             case=case, party=actor.role, author=_user(actor), text=text, added_at=now
         )
+        if attachment_ids:
+            # Only the author's own, unattached uploads, within the policy's count (else nothing is added).
+            attachments_claim(actor=actor, ids=attachment_ids, owner=evidence)
         events.evidence_added(case=case, actor=actor, evidence_id=evidence.pk, party=actor.role)
+        _webhook(
+            case,
+            "case.evidence_added",
+            f"case-{case.pk}-evidence-{evidence.pk}",
+            evidence_id=evidence.pk,
+            party=actor.role,
+            text=text,
+            attachments=[int(pk) for pk in attachment_ids],
+            added_at=now,
+        )
         _touch(case, now=now, policy=policy_current())
         return evidence
 
@@ -604,6 +651,15 @@ def case_info_request(*, actor: Actor, case: Case, party: str, question: str) ->
         audit_record(actor=actor, action="case.info_requested", obj=case, after={"party": party, "question": question})
         case.info_due_at = request.due_at
         case.save(update_fields=["info_due_at"])
+        _webhook(
+            case,
+            "case.info_requested",
+            f"case-{case.pk}-question-{request.pk}",
+            question_id=request.pk,
+            party=party,
+            question=question,
+            due_at=request.due_at,
+        )
         _touch(case, now=now, policy=policy)
         _thread_note(case, "case.info_requested", actor=actor, party=party)
         return request
@@ -631,6 +687,15 @@ def case_info_provide(*, actor: Actor, case: Case, answer: str) -> InfoRequest:
         request.answered_at = now
         request.save(update_fields=["answer", "answered_at"])
         transition(case, to=CaseStatus.UNDER_REVIEW, actor=actor, payload={"request_id": request.pk})
+        _webhook(
+            case,
+            "case.info_provided",
+            f"case-{case.pk}-question-{request.pk}-answered",
+            question_id=request.pk,
+            party=request.party,
+            answer=answer,
+            answered_at=now,
+        )
         case.info_due_at = None
         fields = ["info_due_at"]
         if case.decision_due_at is not None:
@@ -840,6 +905,15 @@ def case_appeal(*, actor: Actor, case: Case, reason: str, new_information: str) 
             filed_at=now,
         )
         transition(case, to=CaseStatus.APPEALED, actor=actor, payload={"appeal_id": appeal.pk})
+        _webhook(
+            case,
+            "case.appealed",
+            f"case-{case.pk}-appealed",
+            party=appeal.party,
+            reason=reason,
+            new_information=new_information,
+            filed_at=now,
+        )
         _thread_note(case, "case.appealed", actor=actor)
         case.decision_due_at = due_at(now, calendar_hours=policy.decision_target_hours)
         case.save(update_fields=["decision_due_at"])

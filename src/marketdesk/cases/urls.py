@@ -7,6 +7,7 @@ urlpatterns = [
     # Buyer: Get help on an order
     path("orders/<int:pk>/help/", get_help.get_help, name="get_help"),
     path("orders/<int:pk>/help/suggest/", get_help.get_help_suggest, name="get_help_suggest"),
+    path("orders/<int:pk>/help/send/", get_help.get_help_send, name="get_help_send"),
     path("orders/<int:pk>/help/open/", get_help.get_help_open, name="get_help_open"),
     # Buyer and seller
     path("cases/", case_page.case_list, name="case_list"),

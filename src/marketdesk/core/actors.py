@@ -29,6 +29,8 @@ class Actor:
     user: User | None = None
     marketplace_id: int | None = None
     api_key_id: int | None = None
+    #: A shop acting as itself (the marketplace's key answering for the shop, no member named).
+    shop_id: int | None = None
 
     @classmethod
     def for_user(cls, user: Any) -> Actor:

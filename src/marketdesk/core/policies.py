@@ -69,7 +69,7 @@ class PolicyValues(BaseModel):
     # From `make eval-triage`: the lowest confidence at which 95 % of the suggestions shown are right
     # and no band just above it is right less than 75 % of the time (cross-validated training rows).
     triage_min_confidence_bp: int = Field(
-        5000, ge=0, le=10000, description="Below this triage confidence the buyer picks the reason of a request."
+        5500, ge=0, le=10000, description="Below this triage confidence the buyer picks the reason of a request."
     )
     # Seller standards (rolling window)
     standards_window_days: int = Field(90, ge=7)

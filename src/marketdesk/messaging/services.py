@@ -120,7 +120,7 @@ def message_post(
         thread.last_message_at = now
         thread.save(update_fields=["last_message_at", "reply_owed_by", "reply_owed_since"])
         if author is not None:
-            _read_to(thread, user_id=author.pk, message_id=message.pk, now=now)
+            _read_past_own(thread, user_id=author.pk, message_id=message.pk, now=now)
         parties = _parties(thread)
         _notify_parties(thread, message, order=order, parties=parties)
         _live(thread, "message.posted", message, parties=parties)
@@ -198,6 +198,19 @@ def _read_to(thread: Thread, *, user_id: int, message_id: int, now: Any) -> Thre
         read.read_at = now
         read.save(update_fields=["last_read_message_id", "read_at"])
     return read
+
+
+def _read_past_own(thread: Thread, *, user_id: int, message_id: int, now: Any) -> None:
+    """Move the author's read mark past their own new message only if nothing of others waited unread before it.
+
+    Posting is not reading: a message sent from another page (Get help, the API) must not mark the
+    other party's earlier messages read, nor show them a "Seen" they have not earned.
+    """
+    read = ThreadRead.objects.filter(thread=thread, user_id=user_id).first()
+    up_to = read.last_read_message_id if read is not None else 0
+    unread = Message.objects.filter(thread=thread, id__gt=up_to, id__lt=message_id).exclude(author_id=user_id)
+    if not unread.exists():
+        _read_to(thread, user_id=user_id, message_id=message_id, now=now)
 
 
 def thread_read(*, actor: Actor, thread_id: int) -> ThreadRead | None:

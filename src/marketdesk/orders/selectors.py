@@ -16,7 +16,7 @@ def scope_to_actor[M: Model](
     """Narrow rows that belong to an order to what the actor may see: the one visibility rule.
 
     ``order_path`` leads from the queryset's model to its order ("" for orders, "order__" for cases).
-    Buyers see their own orders, sellers their shops', operators, admins and the marketplace's key
+    Buyers see their own orders, sellers their shops' (a shop acting as itself its own), operators, admins and the marketplace's key
     their marketplace's (installation-wide staff and background jobs everything), nobody else anything.
     A row that also holds its order's shop may pass ``shop_path`` ("shop__" for cases and returns): the
     marketplace is then read from the shop (the order's own, so the same rows), a join of a few rows
@@ -26,6 +26,8 @@ def scope_to_actor[M: Model](
         return qs.filter(**{f"{order_path}buyer": actor.user})
     if actor.role == Role.SELLER and actor.user is not None:
         return qs.filter(**{f"{order_path}shop__memberships__user": actor.user})
+    if actor.role == Role.SELLER and actor.shop_id is not None:
+        return qs.filter(**{f"{order_path}shop_id": actor.shop_id})
     if actor.role in (Role.OPERATOR, Role.ADMIN, Role.MARKETPLACE) and actor.marketplace_id is not None:
         marketplace_path = order_path if shop_path is None else shop_path
         return qs.filter(**{f"{marketplace_path}marketplace_id": actor.marketplace_id})

@@ -1,12 +1,14 @@
-"""Shapes of the returns API: what a reader sees of a return, and how a warehouse records a receipt."""
+"""Shapes of the returns API: what a reader sees of a return, how a warehouse records a receipt, and the
+party actions the marketplace takes for its buyer or seller (headless mode, ``marketdesk.api.acting``)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field, StrictBool, StrictInt
 
+from marketdesk.api.acting import AsBuyerIn, AsSellerIn
 from marketdesk.api.pagination import CursorPage
 from marketdesk.returns.models import (
     Condition,
@@ -17,6 +19,7 @@ from marketdesk.returns.models import (
     ReturnReason,
     ShippingPayer,
 )
+from marketdesk.returns.services import MAX_TEXT
 from marketdesk.returns.states import ReturnStatus
 
 
@@ -117,3 +120,111 @@ class ReturnReceiptIn(Schema):
     code: Annotated[str, Field(min_length=1, max_length=300)] = Field(
         description="The return code (RA-XXXXXXXX), or the QR code's text (MDRA:RA-XXXXXXXX)."
     )
+
+
+LineId = Annotated[str, Field(min_length=1, max_length=100, description="The external id of the order line.")]
+Text = Annotated[str, Field(max_length=MAX_TEXT, pattern=r"^[^\x00]*$")]
+
+
+class ReturnLineIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    line: LineId
+    quantity: Annotated[StrictInt, Field(ge=1)] = Field(description="How many of the line to return.")
+
+
+class ReturnRequestIn(AsBuyerIn):
+    """The buyer's request to return items of a delivered order."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "buyer": "u42",
+                    "lines": [{"line": "1", "quantity": 1}],
+                    "reason": "damaged",
+                    "resolution": "refund",
+                    "description": "The handle is cracked.",
+                    "photos": [31],
+                }
+            ]
+        }
+    )
+
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=200, description="Each line once, with a quantity.")
+    reason: ReturnReason
+    resolution: Resolution = Field(Resolution.REFUND, description="A refund, or an exchange for the same item.")
+    description: Text = Field("", description="Required for the reason `other`.")
+    photos: list[StrictInt] = Field(
+        [],
+        max_length=50,
+        description=(
+            "Ids from POST /attachments uploaded for the same buyer; at least one for `damaged`, "
+            "`not_as_described` and `wrong_item`."
+        ),
+    )
+
+
+class ReturnBuyerActIn(AsBuyerIn):
+    """The buyer the marketplace acts for, with nothing more to say."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"buyer": "u42"}]})
+
+
+class ReturnShippedIn(AsBuyerIn):
+    """The buyer sent the parcel back: its carrier and tracking number, when known."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"buyer": "u42", "carrier": "royal_mail", "tracking_number": "RR123456785GB"}]}
+    )
+
+    carrier: Annotated[str, Field(max_length=40, pattern=r"^[^\x00]*$")] = Field(
+        "", description="A carrier code marketdesk knows makes the parcel a tracked shipment; empty if unknown."
+    )
+    tracking_number: Annotated[str, Field(max_length=64, pattern=r"^[^\x00]*$")] = ""
+
+
+class ReturnSellerActIn(AsSellerIn):
+    """The seller the marketplace acts for, with nothing more to say."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seller": "m7"}]})
+
+
+class ReturnRefuseIn(AsSellerIn):
+    """The seller's refusal, with the reason the buyer reads (and may take to a case)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"shop": "s7", "reason": "Made to measure: not returnable."}]}
+    )
+
+    reason: Annotated[Text, Field(min_length=1)]
+
+
+class LineInspectionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    line: LineId
+    accepted: Annotated[StrictInt, Field(ge=0)] = Field(description="How many of the returned items are accepted.")
+    condition: Condition
+    notes: Text = ""
+
+
+class ReturnInspectionIn(AsSellerIn):
+    """What the seller found for each returned line; what is accepted is refunded (or replaced)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "seller": "m7",
+                    "lines": [{"line": "1", "accepted": 1, "condition": "as_new", "notes": ""}],
+                    "partial_reason": "",
+                    "replacement_in_stock": True,
+                }
+            ]
+        }
+    )
+
+    lines: list[LineInspectionIn] = Field(min_length=1, max_length=200, description="Every returned line once.")
+    partial_reason: Text = Field("", description="Why not everything is accepted (required then): the buyer reads it.")
+    replacement_in_stock: StrictBool = Field(True, description="For an exchange: is the replacement in stock?")

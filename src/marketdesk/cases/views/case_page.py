@@ -66,7 +66,7 @@ ACTIONS: dict[str, Action[Case]] = {
     "evidence": Action(
         PARTIES,
         EvidenceForm,
-        lambda a, c, d: services.case_evidence_add(actor=a, case=c, text=d["text"]),
+        lambda a, c, d: services.case_evidence_add(actor=a, case=c, text=d["text"], attachment_ids=d["attachment_ids"]),
         _("Added to your side of the case."),
     ),
     "appeal": Action(

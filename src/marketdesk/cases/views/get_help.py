@@ -1,24 +1,34 @@
-"""The buyer's Get help page: triage, self-service, seller contact, eligibility, then opening a case."""
+"""The buyer's Get help page: triage, self-service, eligibility, then the seller or a case.
+
+The first page takes the reason, the item, the description and the photos or video (uploaded by
+``attachments/uploader.js``, the conversation's uploader) and posts nothing. The next step says
+what may happen now; only its "Send to the seller" button writes to the seller and only its
+"Open a case" button opens one, each once however often the page is sent or revisited.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from marketdesk.attachments.forms import IdListField
+from marketdesk.attachments.presenters import attachment_view
+from marketdesk.attachments.selectors import attachment_get_for_reader
 from marketdesk.cases.eligibility import Eligibility, case_eligibility, format_moment
 from marketdesk.cases.help_paths import LABEL_SUB_REASON, REASON_GROUPS, SUB_REASONS, SubReason, label_fix
-from marketdesk.cases.models import Case, CaseType, SellerContact
-from marketdesk.cases.selectors import last_finished_case
+from marketdesk.cases.models import CaseType, SellerContact
+from marketdesk.cases.selectors import case_open_overlapping, last_finished_case
 from marketdesk.cases.services import case_open, order_message_post
-from marketdesk.cases.states import OPEN_STATUSES
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
@@ -27,7 +37,7 @@ from marketdesk.helpcenter.models import Article, ArticleLanguage, HelpCategory
 from marketdesk.helpcenter.selectors import articles_in_category, articles_search
 from marketdesk.hints.triage.labels import LABEL_INFO
 from marketdesk.hints.triage.suggest import MAX_TEXT_LENGTH, TriageSuggestion, triage_suggest
-from marketdesk.orders.models import Order
+from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.web.permissions import actor_of, role_required
 
@@ -44,8 +54,26 @@ class GetHelpForm(forms.Form):
         choices=[(code, sub.label) for code, sub in SUB_REASONS.items()],
         error_messages={"required": _("Pick what is wrong.")},
     )
-    # The page's one-time token: submitting the same description twice sends the seller one message.
+    line = forms.TypedChoiceField(
+        label=_("Which item is it about?"), required=False, coerce=int, empty_value=None, widget=forms.RadioSelect
+    )
+    # The page's one-time token: sending the same description twice sends the seller one message.
     client_token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    # Photos and video uploaded by the page's script; they go with the message or become the case's evidence.
+    attachment_ids = IdListField()
+
+    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines = list(order.lines.all())
+        field = self.fields["line"]
+        assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared above
+        field.choices = [("", _("The whole order")), *((line.pk, line.title) for line in self.lines)]
+        field.initial = ""
+
+    def chosen_line(self) -> OrderLine | None:
+        """The order line the buyer picked (None: the whole order)."""
+        pk = self.cleaned_data.get("line")
+        return next((line for line in self.lines if line.pk == pk), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,51 +146,60 @@ def _picker_context(*, selected: str, suggested: str) -> dict[str, Any]:
 def get_help(request: HttpRequest, pk: int) -> HttpResponse:
     """Describe the problem and pick the reason; the next step records the seller contact and checks eligibility."""
     order = _order_for_buyer(request, pk)
-    form = GetHelpForm(request.POST if request.method == "POST" else None)
+    form = GetHelpForm(request.POST if request.method == "POST" else None, order=order)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        return _next_step(request, order, data["description"], SUB_REASONS[data["detail"]], token=data["client_token"])
+        return _next_step(request, order, form)  # nothing is sent yet: the next step's buttons say what they do
+    return _form_page(request, order, form)
+
+
+def _form_page(request: HttpRequest, order: Order, form: GetHelpForm) -> HttpResponse:
+    """The first page again (blank, or with what the buyer sent and the files they uploaded)."""
     token = request.POST.get("client_token", "")[:64] or uuid.uuid4().hex
-    context = {"order": order, "form": form, "suggestion": None, "client_token": token}
+    context = {
+        "order": order,
+        "form": form,
+        "suggestion": None,
+        "client_token": token,
+        "picked": _picked_files(request, form),
+    }
     context |= _picker_context(selected=request.POST.get("detail", ""), suggested=request.POST.get("suggested", ""))
     return render(request, "cases/get_help.html", context, status=422 if form.is_bound else 200)
 
 
-def _open_case_of(order: Order, case_type: str) -> Case | None:
-    return Case.objects.filter(order=order, line=None, case_type=case_type, status__in=OPEN_STATUSES).first()
+def _picked_files(request: HttpRequest, form: GetHelpForm) -> list[dict[str, Any]]:
+    """The files the buyer uploaded for this request and may still read (their own), to carry to the next page."""
+    ids = form.cleaned_data.get("attachment_ids", []) if form.is_bound and hasattr(form, "cleaned_data") else []
+    picked = []
+    for pk in ids:
+        try:
+            picked.append(attachment_view(attachment_get_for_reader(actor_of(request), pk=pk)))
+        except NotFound:
+            continue  # not theirs, or gone: the service would refuse it anyway
+    return picked
 
 
 def _next_step(
-    request: HttpRequest,
-    order: Order,
-    description: str,
-    sub: SubReason,
-    *,
-    token: str = "",
-    error: str = "",
-    status: int = 200,
+    request: HttpRequest, order: Order, form: GetHelpForm, *, error: str = "", status: int = 200
 ) -> HttpResponse:
-    actor = actor_of(request)
-    contact: SellerContact | None = None
-    token = token or uuid.uuid4().hex
-    try:
-        # The description goes to the seller as the buyer's message: that is the contact before any case.
-        order_message_post(actor=actor, order=order, body=description, client_token=token)
-    except DomainError as exc:
-        error = error or str(exc.message)
+    data = form.cleaned_data
+    sub: SubReason = SUB_REASONS[data["detail"]]
+    line = form.chosen_line()
+    token = data["client_token"] or uuid.uuid4().hex
     contact = SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).first()
     verdict: Eligibility = case_eligibility(
         order=order,
         case_type=sub.case_type,
         contact=contact,
         now=clock.now(),
-        open_case=_open_case_of(order, sub.case_type),
+        open_case=case_open_overlapping(order_id=order.pk, line_id=line.pk if line else None, case_type=sub.case_type),
     )
     if error == verdict.reason:
         error = ""  # the refusal already reads as the verdict
     context = {
         "order": order,
-        "description": description,
+        "description": data["description"],
+        "line": line,
+        "picked": _picked_files(request, form),
         "sub_reason": sub,
         "case_type_label": CaseType(sub.case_type).label,
         "contact": contact,
@@ -193,29 +230,62 @@ def get_help_suggest(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/_suggestion.html", context)
 
 
+# What each button of the next step does with what the buyer wrote: one service call; the page it then goes to.
+Submit = Callable[[HttpRequest, Order, GetHelpForm], HttpResponse]
+
+
+def _submitted(request: HttpRequest, pk: int, act: Submit) -> HttpResponse:
+    """Run a next-step button: the form again if it does not hold, the next step with the refusal, or ``act``'s page."""
+    order = _order_for_buyer(request, pk)
+    form = GetHelpForm(request.POST, order=order)
+    if not form.is_valid():
+        return _form_page(request, order, form)
+    try:
+        return act(request, order, form)
+    except DomainError as exc:
+        return _next_step(request, order, form, error=str(exc.message), status=exc.status)
+
+
+def _send(request: HttpRequest, order: Order, form: GetHelpForm) -> HttpResponse:
+    data = form.cleaned_data
+    order_message_post(
+        actor=actor_of(request),
+        order=order,
+        body=data["description"],
+        client_token=data["client_token"],
+        attachment_ids=data["attachment_ids"],
+    )
+    messages.success(request, _("Your message was sent to the seller."))
+    # Post/redirect/get: reloading the conversation sends nothing again.
+    return redirect("messaging:conversation", pk=order.pk)
+
+
+def _open(request: HttpRequest, order: Order, form: GetHelpForm) -> HttpResponse:
+    data = form.cleaned_data
+    sub = SUB_REASONS[data["detail"]]
+    actor = actor_of(request)
+    case = case_open(
+        actor=actor,
+        order=order,
+        case_type=sub.case_type,
+        description=data["description"],
+        line=form.chosen_line(),
+        reason_detail=sub.code,
+        referenced_case=last_finished_case(actor, order=order, case_type=sub.case_type),
+        attachment_ids=data["attachment_ids"],
+    )
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@require_POST
+@role_required(Role.BUYER, object_page=True)
+def get_help_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the description and files to the seller (the button says so); the same page's token sends once."""
+    return _submitted(request, pk, _send)
+
+
 @require_POST
 @role_required(Role.BUYER, object_page=True)
 def get_help_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """Open the case the eligibility allowed; a refusal shows on the next-step page, never a 500."""
-    order = _order_for_buyer(request, pk)
-    form = GetHelpForm(request.POST)
-    if not form.is_valid():
-        token = request.POST.get("client_token", "")[:64] or uuid.uuid4().hex
-        context = {"order": order, "form": form, "suggestion": None, "client_token": token}
-        context |= _picker_context(selected=request.POST.get("detail", ""), suggested="")
-        return render(request, "cases/get_help.html", context, status=422)
-    sub = SUB_REASONS[form.cleaned_data["detail"]]
-    description = form.cleaned_data["description"]
-    try:
-        case = case_open(
-            actor=actor_of(request),
-            order=order,
-            case_type=sub.case_type,
-            description=description,
-            reason_detail=sub.code,
-            referenced_case=last_finished_case(actor_of(request), order=order, case_type=sub.case_type),
-        )
-    except DomainError as exc:
-        token = form.cleaned_data["client_token"]
-        return _next_step(request, order, description, sub, token=token, error=str(exc.message), status=exc.status)
-    return redirect("cases:case_detail", pk=case.pk)
+    """Open the case the eligibility allowed, the files as its evidence; a refusal shows on the next step, never a 500."""
+    return _submitted(request, pk, _open)

@@ -61,8 +61,8 @@ refund, a reshipment or tracking that shows delivery.
 Whether the address can still change depends on where the parcel is. The order page tells you
 which case applies before you ask.
 
-- **Not yet shipped** — ask the seller: on the order page press **Get help** → *Delivery* →
-  *Change address*. The seller updates the shipment before handing it over.
+- **Not yet shipped** — ask the seller: on the order page open **Full tracking** and press
+  **Change the delivery**. The seller updates the shipment before handing it over.
 - **In transit** — only possible when the carrier offers a redirect. If it does, the order page
   shows **Redirect parcel**; otherwise the address cannot change.
 - **Out for delivery, or later** — the address can no longer change. You can usually pick the
@@ -78,7 +78,7 @@ The delivery date and pickup point follow the same rules.
         """
 A parcel in transit with no scan for {policy:likely_lost_after_days|days} is marked **likely lost**.
 
-1. Press **Get help** on the order and choose *Delivery* → *Parcel lost*.
+1. Press **Get help** on the order and choose *Delivery* → *The parcel is late or stuck*.
 2. The seller starts an **investigation with the carrier**. You do not need to contact the carrier
    yourself.
 3. If the carrier confirms the loss, or the investigation gives no answer in time, you get **a
@@ -134,8 +134,9 @@ Broken, cracked, dented or wet on arrival? Sorry about that. Act quickly and kee
 1. **Take photos** of the item, the damage, the box and the shipping label before you throw
    anything away. A short video helps too.
 2. **Keep the packaging** — the carrier may need it for its claim.
-3. On the order page press **Get help** → *Item* → *Arrived damaged*, describe what happened and
-   attach your photos.
+3. On the order page press **Get help** → *The item* → *It arrived damaged*, pick the item,
+   describe what happened and press **Attach photos or video** to add your photos and video to
+   the same form. Location data is removed from photos before anyone sees them.
 4. The seller replies with an offer: a replacement, a full or partial refund, or a return for a
    refund. Return postage for a damaged item is never yours to pay.
 
@@ -150,8 +151,9 @@ You can open a case about a damaged item for {policy:snad_window_days|days} afte
 If what you received differs from the listing — a wrong size or colour, a different model, missing
 parts, a fake — you are covered by buyer protection.
 
-1. Press **Get help** on the order and choose *Item*, then the closest reason.
-2. Explain the difference and attach photos of the item next to the listing's details.
+1. Press **Get help** on the order and choose *The item*, then the closest reason and the item.
+2. Explain the difference and attach photos of the item next to the listing's details in the
+   same form.
 3. The seller has {policy:seller_response_business_days|business_days} to make an offer.
 4. If you decline the offer or the seller does not answer, **escalate** the case to us.
 
@@ -169,7 +171,8 @@ Sellers solve most problems fastest, so buyer protection starts with a message t
 
 1. Open the order and press **Get help**.
 2. Choose what is wrong. We first show any fix you can do yourself.
-3. If that doesn't help, write to the seller. Add photos or documents if they help explain.
+3. If that doesn't help, press **Send to the seller**: your description and the photos or video
+   you attached go to the seller as a message.
 
 Each order has one conversation with its seller. The page shows who owes a reply and since when.
 
@@ -185,11 +188,14 @@ or straight away if the seller has not replied for {policy:seller_silence_hours|
 If the seller has not replied for {policy:seller_silence_hours|hours}, you don't have to wait any
 longer.
 
-1. Open the order and press **Get help** → *Seller* → *Seller not responding*.
-2. Open a case. The seller is notified and has
+1. Open the order and press **Get help** → *The seller* → *The seller does not reply*.
+2. Press **Open a case**. The seller is notified and has
    {policy:seller_response_business_days|business_days} to respond.
-3. If the seller is still silent after that, press **Ask marketdesk to step in**. Our support team
-   reviews the case and decides.
+3. If the seller is still silent after that, press **Escalate to the platform** on the case. Our
+   support team reviews the case and decides.
+
+If the seller did reply within {policy:seller_silence_hours|hours}, this is not a case of a seller
+who does not answer: pick the problem itself (the item, the delivery, the refund) instead.
 
 Sellers who don't answer buyers fall below our standards: we expect first replies within
 {policy:first_reply_target_hours|hours}.
@@ -221,7 +227,7 @@ You're never obliged to accept the first offer. If the seller makes no offer wit
 You can ask to return an item for {policy:return_window_days|days} after delivery, or longer if the
 seller's own policy says so.
 
-1. Open the order and press **Get help** → *Return*.
+1. Open the order and press **Return an item**.
 2. Choose the items and the reason.
 3. If the return fits the seller's policy, it is **approved at once**. Otherwise the seller decides
    within {policy:return_seller_decision_business_days|business_days}; if they don't, the return is
@@ -257,7 +263,7 @@ When the seller receives and checks the item, the refund follows within
 A seller can refuse a return that doesn't fit their policy, and must give a reason.
 
 - If you think the refusal is wrong — for example the item is faulty or not as described — press
-  **Escalate** on the return request. It becomes a case and our support team decides.
+  **Open a case about the refusal** on the return request. Our support team decides.
 - If the item is faulty or not as described, you are covered by buyer protection for
   {policy:snad_window_days|days} after delivery, whatever the seller's return policy says.
 """,
@@ -265,9 +271,9 @@ A seller can refuse a return that doesn't fit their policy, and must give a reas
     "exchange": (
         "returns",
         "exchange-an-item",
-        "Exchange an item for another size or colour",
+        "Exchange an item",
         """
-Choose **Exchange** instead of a refund when you start the return, and pick the replacement.
+When you start the return, pick *Exchange for the same item* instead of a refund.
 
 1. Ship the original back as for any return.
 2. When the seller receives it, a **replacement shipment** is created and tracked on the order page.
@@ -297,8 +303,8 @@ the refund was sent.
 1. Check the order page: it shows whether the refund was sent, when, and how much.
 2. If it says **sent**, allow your bank a few business days, then look for it on your statement —
    it may appear under the marketplace's name, not the seller's.
-3. If the seller promised a refund but the order shows none, press **Get help** → *Refund* →
-   *Refund not received*. The seller has
+3. If the seller promised a refund but the order shows none, press **Get help** → *Refund or
+   return* → *My refund has not arrived*. The seller has
    {policy:seller_response_business_days|business_days} to respond, then you can escalate.
 
 A refund is recorded once per decision and never exceeds what you paid.
@@ -371,7 +377,7 @@ The seller has {policy:seller_response_business_days|business_days} to respond.
         "Ask marketdesk to step in",
         """
 If you decline the seller's offer or the seller is silent for
-{policy:seller_response_business_days|business_days}, press **Ask marketdesk to step in** on the
+{policy:seller_response_business_days|business_days}, press **Escalate to the platform** on the
 case.
 
 - A support specialist reviews the order, the tracking, the conversation and both sides' evidence.
@@ -389,7 +395,7 @@ tracking number, a document.
 
 - Answer in the case within **{policy:info_request_hours|hours}**. The deadline is shown on the case.
 - If there is no answer in time, we decide on the evidence we already have.
-- Attach files straight to your reply: photos, videos and PDFs work.
+- Photos and video go under **Add evidence** on the case page, with your answer.
 """,
     ),
     "appeal": (
@@ -399,8 +405,10 @@ tracking number, a document.
         """
 If you disagree with a decision and have **new information**, you can appeal — once.
 
-1. Open the case and press **Appeal** within {policy:appeal_window_days|days} of the decision.
-2. Explain what is new and attach it. Repeating the same arguments rarely changes a decision.
+1. Open the case and press **File the appeal** within {policy:appeal_window_days|days} of the
+   decision.
+2. Explain what is new; photos or video go under **Add evidence** on the case page. Repeating the
+   same arguments rarely changes a decision.
 3. A different support specialist reviews the case and decides. That decision is final.
 
 A decided case is never edited, so the original decision stays in the history next to the appeal.
@@ -492,8 +500,9 @@ Our support team handles cases that buyers and sellers can't settle themselves.
 
 1. Start from the order: press **Get help** and pick the closest reason. That sends your request to
    the right place with the order attached.
-2. If the seller can't or won't help, open a case and, when allowed, **ask marketdesk to step in**.
-3. For anything not about an order, choose **Get help** → *Other*.
+2. If the seller can't or won't help, open a case and, when allowed, press **Escalate to the
+   platform**.
+3. For anything else about an order, press **Get help** → *Something else*.
 
 We never ask for passwords or card numbers.
 """,
@@ -503,7 +512,8 @@ We never ask for passwords or card numbers.
         "cancel-an-order",
         "Cancel an order",
         """
-- **Not yet shipped**: ask the seller to cancel through **Get help** → *Other* → *Cancel order*.
+- **Not yet shipped**: ask the seller to cancel through **Get help** → *The seller* → *Another
+  problem with the seller*, then **Send to the seller**.
   If they agree, the full amount is refunded.
 - **Already shipped**: the order can't be cancelled. Wait for it to arrive and
   [return it](/help/a/return-an-item/) within {policy:return_window_days|days} of delivery.

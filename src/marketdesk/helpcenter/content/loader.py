@@ -45,3 +45,23 @@ def seed_load(apps: Any, schema_editor: Any) -> None:
     if schema_editor.connection.vendor == "sqlite":
         with schema_editor.connection.cursor() as cursor:
             sqlite_index_write(cursor, created)
+
+
+def seed_refresh(apps: Any, schema_editor: Any, *, retracted: tuple[str, ...]) -> None:
+    """Rewrite seeded articles still carrying a retracted phrase (never edited away) to today's seed text.
+
+    An article an administrator already corrected no longer holds the phrase and is left alone.
+    """
+    Article = apps.get_model("helpcenter", "Article")
+    seeds = {(seed.language, seed.slug): seed for seed in seed_articles()}
+    changed: list[tuple[int, str, str, str]] = []
+    for article in Article.objects.filter(slug__in={slug for _language, slug in seeds}):
+        seed = seeds.get((article.language, article.slug))
+        if seed is None or not any(phrase in article.body_markdown for phrase in retracted):
+            continue
+        article.title, article.body_markdown = seed.title, seed.body
+        article.save(update_fields=["title", "body_markdown"])
+        changed.append((article.pk, article.language, article.title, article.body_markdown))
+    if schema_editor.connection.vendor == "sqlite":
+        with schema_editor.connection.cursor() as cursor:
+            sqlite_index_write(cursor, changed)

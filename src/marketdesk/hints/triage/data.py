@@ -7,6 +7,9 @@ written by someone who never saw the training rows, and only the evaluation
 reads it: :func:`training_examples` never opens that directory (and refuses to
 run when the training files would be inside it). Rows of our own files marked
 ``split=heldout`` stay out of training too and are evaluated with the set.
+Beside its en.csv and ru.csv the directory may hold sets of one kind of writing
+(:data:`HELDOUT_KINDS`: Russian in Latin letters, Russian mixed with English),
+each scored on its own and never added to the "ru" scores.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from marketdesk.hints.triage.labels import LABELS
 REPO_DIR = Path(__file__).resolve().parents[4]
 SPLITS = ("train", "heldout")
 LANGS = ("en", "ru")
+#: Held-out sets of one kind of writing, by file name (without .csv) → language.
+HELDOUT_KINDS = {"ru-translit": "ru", "ru-mixed": "ru"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +100,21 @@ def heldout_examples(directory: Path | None = None) -> list[Example]:
     """Return the held-out set (every row of its files, whatever their split column says): evaluation only."""
     directory = directory or heldout_dir()
     return [e for lang in LANGS for e in _read(directory / f"{lang}.csv", lang, split="heldout", source="heldout")]
+
+
+def heldout_kind_path(kind: str, directory: Path | None = None) -> Path:
+    """Return where the held-out set of one kind of writing is (``ru-translit.csv``, ``ru-mixed.csv``)."""
+    return (directory or heldout_dir()) / f"{kind}.csv"
+
+
+def heldout_kind_examples(directory: Path | None = None) -> dict[str, list[Example]]:
+    """Return each held-out set of one kind of writing that is present, by kind: evaluation only."""
+    paths = {kind: heldout_kind_path(kind, directory) for kind in HELDOUT_KINDS}
+    return {
+        kind: _read(path, HELDOUT_KINDS[kind], split="heldout", source="heldout")
+        for kind, path in paths.items()
+        if path.exists()
+    }
 
 
 def training_examples() -> list[Example]:

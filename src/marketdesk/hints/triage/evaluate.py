@@ -19,14 +19,47 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
-from marketdesk.hints.triage.data import LANGS, dev_examples, heldout_examples, own_examples, training_examples
+from marketdesk.hints.triage.data import (
+    HELDOUT_KINDS,
+    LANGS,
+    Example,
+    dev_examples,
+    heldout_examples,
+    heldout_kind_examples,
+    heldout_kind_path,
+    own_examples,
+    training_examples,
+)
 from marketdesk.hints.triage.model import TriageModel
 from marketdesk.hints.triage.scores import acceptance, report
 from marketdesk.hints.triage.text import clean
 from marketdesk.hints.triage.train import cross_validated, report_cv, threshold_from_predictions
 
-TARGETS = {"en": 0.95, "ru": 0.92}
+#: Macro-F1 each whole held-out set must reach (the transliterated and mixed ones: issue 15).
+TARGETS = {"en": 0.95, "ru": 0.92, "ru-translit": 0.85, "ru-mixed": 0.85}
+
+
+def score_heldout(
+    name: str, rows: Sequence[Example], model: TriageModel, trained_on: set[str], threshold_bp: int
+) -> dict[str, float]:
+    """Print one held-out set's scores, also without the requests that are training rows; return both macro-F1s."""
+    predictions = model.predict([e.text for e in rows])
+    truth = [e.label for e in rows]
+    predicted = [p.label for p in predictions]
+    confidences = [p.confidence for p in predictions]
+    results = {f"held-out {name}": report(f"held-out, {name}", truth, predicted)}
+    sys.stdout.write(acceptance(truth, predicted, confidences, threshold_bp) + "\n")
+    # A request written the same way as a training row says nothing about new requests.
+    unseen = [i for i, e in enumerate(rows) if clean(e.text) not in trained_on]
+    sys.stdout.write(f"{len(rows) - len(unseen)} of {len(rows)} held-out requests are also training rows\n")
+    results[f"held-out {name}, unseen"] = report(
+        f"held-out, {name}, without those also in training",
+        [truth[i] for i in unseen],
+        [predicted[i] for i in unseen],
+    )
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,21 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     trained_on = {clean(e.text) for e in train}
     results: dict[str, float] = {}
     for lang in LANGS:
-        rows = [e for e in heldout if e.lang == lang]
-        predictions = model.predict([e.text for e in rows])
-        truth = [e.label for e in rows]
-        predicted = [p.label for p in predictions]
-        confidences = [p.confidence for p in predictions]
-        results[f"held-out {lang}"] = report(f"held-out, {lang}", truth, predicted)
-        sys.stdout.write(acceptance(truth, predicted, confidences, threshold_bp) + "\n")
-        # A request written the same way as a training row says nothing about new requests.
-        unseen = [i for i, e in enumerate(rows) if clean(e.text) not in trained_on]
-        sys.stdout.write(f"{len(rows) - len(unseen)} of {len(rows)} held-out requests are also training rows\n")
-        results[f"held-out {lang}, unseen"] = report(
-            f"held-out, {lang}, without those also in training",
-            [truth[i] for i in unseen],
-            [predicted[i] for i in unseen],
-        )
+        results.update(score_heldout(lang, [e for e in heldout if e.lang == lang], model, trained_on, threshold_bp))
+    kinds = heldout_kind_examples()
+    skipped = [kind for kind in HELDOUT_KINDS if kind not in kinds]
+    for kind, rows in kinds.items():
+        results.update(score_heldout(kind, rows, model, trained_on, threshold_bp))
+    for kind in skipped:
+        sys.stdout.write(f"\nheld-out {kind}: skipped, {heldout_kind_path(kind)} is not there\n")
 
     results.update(report_cv(train, classes, probabilities, threshold_bp=threshold_bp, full=True))
 
@@ -81,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             "" if target is None else (f"  target {target:.2f} met" if macro >= target else f"  BELOW {target:.2f}")
         )
         missed = missed or (target is not None and macro < target)
-        sys.stdout.write(f"{name:<24} {macro:.4f}{verdict}\n")
+        sys.stdout.write(f"{name:<28} {macro:.4f}{verdict}\n")
+    for kind in skipped:
+        sys.stdout.write(f"{'held-out ' + kind:<28} skipped (no {kind}.csv; target {TARGETS[kind]:.2f})\n")
     return 1 if args.check and missed else 0
 
 

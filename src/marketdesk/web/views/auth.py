@@ -8,12 +8,14 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import ngettext
 
+from marketdesk.accounts.oidc import oidc_config_of, oidc_configs, oidc_logout_url
 from marketdesk.core.proxies import client_ip
 from marketdesk.core.throttle import throttle_hit, throttle_reached
+from marketdesk.web.views import oidc
 
 DEMO_ACCOUNTS = ("buyer", "seller", "operator", "admin")
 DEMO_PASSWORD = "demo"  # noqa: S105 -- the published demo password, shown only in demo mode
@@ -32,7 +34,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), **_demo_context()}
+        return {**super().get_context_data(**kwargs), **_demo_context(), "oidc_configs": oidc_configs()}
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # axes pauses one username at one address; this pauses an address trying many usernames.
@@ -46,7 +48,17 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """Sign out (POST only, as in Django)."""
+    """Sign out (POST only, as in Django); after an OpenID sign-in, at the marketplace's provider too."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        signed_in_by = request.session.get(oidc.SESSION_KEY) or {}
+        config = oidc_config_of(str(signed_in_by.get("marketplace", "")))
+        response = super().post(request, *args, **kwargs)  # marketdesk's session ends whatever the provider says
+        if config is None:
+            return response
+        back = str(settings.MARKETDESK_BASE_URL).rstrip("/") + str(reverse_lazy("web:login"))
+        url = oidc_logout_url(config=config, id_token=signed_in_by["id_token"], post_logout_redirect_uri=back)
+        return redirect(url) if url else response
 
 
 class PasswordResetView(auth_views.PasswordResetView):

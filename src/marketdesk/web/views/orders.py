@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from marketdesk.accounts.models import UserRole
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import NotFound
-from marketdesk.orders.selectors import orders_for_actor
+from marketdesk.orders.selectors import order_get_for_actor, orders_for_actor
 from marketdesk.web.permissions import actor_of, role_required
 from marketdesk.web.presenters import order_totals, timeline_entries
 from marketdesk.web.selectors import order_page_for_actor
+from marketdesk.web.views.handoff import ORDER_PAGES
 
 PAGE_SIZE = 25
 
@@ -77,3 +79,18 @@ def seller_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.OPERATOR, Role.ADMIN, object_page=True)
 def console_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_detail(request, pk, back_url="web:operator_home", back_label=_("Console"))
+
+
+@require_GET
+@role_required(Role.BUYER, Role.SELLER, object_page=True)
+def order_by_reference(request: HttpRequest, external_id: str, page: str = "order") -> HttpResponse:
+    """Open one of the person's orders by the marketplace's order number: links from the marketplace use it."""
+    actor = actor_of(request)
+    try:
+        order = order_get_for_actor(actor, external_id=external_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    name = ORDER_PAGES.get((UserRole(actor.role), page))
+    if name is None:
+        raise Http404  # the Get help page is the buyer's
+    return redirect(name, pk=order.pk)

@@ -1,8 +1,9 @@
 """``marketdesk demo``: the whole product on one machine, with a marketplace that keeps moving.
 
-Migrates, seeds the demo marketplace once, then runs three children in demo
-mode (``MARKETDESK_DEMO=1``): the web server, the task worker and the
-simulated marketplace's ticker. Ctrl-C or SIGTERM stops them all; if one dies,
+Migrates, seeds the demo marketplace once, then runs four children in demo
+mode (``MARKETDESK_DEMO=1``): the web server, the task worker, the simulated
+marketplace's ticker and its storefront — a real OpenID provider on the next
+port, where the demo people sign in and go to marketdesk with "Get help". Ctrl-C or SIGTERM stops them all; if one dies,
 the others are stopped and the command exits non-zero.
 """
 
@@ -27,6 +28,7 @@ from marketdesk.orders.models import Order
 from marketdesk.simulator.services import DEFAULT_SLUG, DEMO_PASSWORD, DEMO_USERNAMES, demo_accounts_ensure
 
 STOP_GRACE_SECONDS = 10
+STOREFRONT_SETTINGS = "marketdesk.simulator.storefront.settings"
 
 
 class Command(BaseCommand):
@@ -35,6 +37,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--storefront-port", type=int, default=0, help="The storefront's port (default: the next one)."
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--orders", type=int, default=300, help="Orders to seed an empty demo (default 300).")
         parser.add_argument("--every", type=float, default=20.0, help="Seconds between marketplace ticks.")
@@ -49,8 +54,17 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("The demo never runs on a production instance (MARKETDESK_ENV=production).")
         started = time.monotonic()
-        self._prepare(options)
-        env = {**os.environ, "MARKETDESK_DEMO": "1", "DJANGO_SETTINGS_MODULE": "marketdesk.settings"}
+        options["storefront_port"] = options["storefront_port"] or options["port"] + 1
+        env = {
+            **os.environ,
+            "MARKETDESK_DEMO": "1",
+            "DJANGO_SETTINGS_MODULE": "marketdesk.settings",
+            # The OpenID redirect URI is built from it; the demo's own address unless one is given.
+            "MARKETDESK_BASE_URL": os.environ.get("MARKETDESK_BASE_URL")
+            or f"http://{options['host']}:{options['port']}",
+            "STOREFRONT_URL": f"http://{options['host']}:{options['storefront_port']}",
+        }
+        self._prepare(options, env)
         children = self._start(options, env)
         stopping: list[int] = []
 
@@ -67,7 +81,7 @@ class Command(BaseCommand):
                     name, proc = dead[0]
                     self.stderr.write(f"{name} exited with code {proc.returncode}; stopping the demo.")
                     raise SystemExit(1)
-                if not ready and _listening(options["host"], options["port"]):
+                if not ready and all(_listening(options["host"], options[p]) for p in ("port", "storefront_port")):
                     ready = True
                     self._banner(options, time.monotonic() - started)
                 time.sleep(0.5)
@@ -75,7 +89,7 @@ class Command(BaseCommand):
         finally:
             _stop(children)
 
-    def _prepare(self, options: dict[str, Any]) -> None:
+    def _prepare(self, options: dict[str, Any], env: dict[str, str]) -> None:
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=0)
         if not Order.objects.filter(marketplace__slug=DEFAULT_SLUG).exists():
@@ -90,6 +104,12 @@ class Command(BaseCommand):
         elif User.objects.filter(username__in=DEMO_USERNAMES).count() < len(DEMO_USERNAMES):
             marketplace = Order.objects.filter(marketplace__slug=DEFAULT_SLUG).first().marketplace  # type: ignore[union-attr]
             demo_accounts_ensure(marketplace=marketplace, seed=options["seed"])
+        self.stdout.write("Registering marketdesk at the storefront's OpenID provider…")
+        subprocess.run(  # noqa: S603 -- our own interpreter and command, no user input
+            [sys.executable, "-m", "django", "storefront_prepare", "--marketdesk-url", env["MARKETDESK_BASE_URL"]],
+            env={**env, "DJANGO_SETTINGS_MODULE": STOREFRONT_SETTINGS},
+            check=True,
+        )
         has_catalogues = any(Path(settings.BASE_DIR).glob("**/locale/*/LC_MESSAGES/*.po"))
         if has_catalogues and shutil.which("msgfmt"):
             self.stdout.write("Compiling translations…")
@@ -112,8 +132,11 @@ class Command(BaseCommand):
             web += ["--no-proxy-headers"]
         else:
             web = [python, "-m", "django", "runserver", f"{host}:{port}", "--noreload", "--insecure"]
+        storefront = [python, "-m", "uvicorn", "marketdesk.simulator.storefront.asgi:application"]
+        storefront += ["--host", host, "--port", str(options["storefront_port"])]
         commands = {
             "web server": web,
+            "storefront": storefront,
             "task worker": [python, "-m", "django", "db_worker", "--no-reload"],
             "marketplace": [
                 python,
@@ -131,7 +154,8 @@ class Command(BaseCommand):
         try:
             for name, argv in commands.items():
                 # A session of their own: Ctrl-C reaches only us, and we stop them in order.
-                children[name] = subprocess.Popen(argv, env=env, start_new_session=True)  # noqa: S603
+                own = {**env, "DJANGO_SETTINGS_MODULE": STOREFRONT_SETTINGS} if name == "storefront" else env
+                children[name] = subprocess.Popen(argv, env=own, start_new_session=True)  # noqa: S603
         except OSError:
             _stop(children)
             raise
@@ -149,6 +173,9 @@ class Command(BaseCommand):
             ("admin", f"administrator (also {url}admin/)"),
         ):
             self.stdout.write(f"  {username:<9} {what}")
+        storefront = f"http://{options['host']}:{options['storefront_port']}/"
+        self.stdout.write(f"The marketplace's storefront (its OpenID provider) is at {storefront}: sign in as")
+        self.stdout.write("  buyer or seller there, and press Get help to arrive in marketdesk signed in.")
         self.stdout.write(f"The marketplace moves orders on every {options['every']:g} s. Ctrl-C stops everything.")
 
 
