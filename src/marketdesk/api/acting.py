@@ -30,6 +30,7 @@ from pydantic import ConfigDict, Field
 from marketdesk.accounts.models import User
 from marketdesk.api.auth import request_actor
 from marketdesk.api.idempotency import idempotent
+from marketdesk.api.params import PathId
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, PermissionDenied
 from marketdesk.orders.models import Shop

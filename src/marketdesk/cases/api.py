@@ -31,8 +31,8 @@ from marketdesk.api.acting import PartyAction, PartyObject, party_actions_regist
 from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
-from marketdesk.api.params import PathId
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
+from marketdesk.api.params import PathId
 from marketdesk.attachments.presenters import attachment_view
 from marketdesk.attachments.selectors import attachments_of_many
 from marketdesk.cases import services

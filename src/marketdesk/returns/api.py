@@ -26,8 +26,8 @@ from marketdesk.api.acting import PartyAction, PartyObject, acting_actor, party_
 from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
-from marketdesk.api.params import PathId
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
+from marketdesk.api.params import PathId
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError
 from marketdesk.orders.selectors import order_get_for_actor
