@@ -98,7 +98,6 @@ def test_schemathesis_finds_no_failure_in_any_operation(live_api, capsys):
             "--request-timeout", "20",
             "--header", f"Authorization: Bearer {key}",
             "--no-color",
-            "--generation-database", "none",
         ],
         capture_output=True, text=True, timeout=MAX_SECONDS + 120, check=False,
     )  # fmt: skip
