@@ -100,6 +100,7 @@ def test_schemathesis_finds_no_failure_in_any_operation(live_api, capsys):
             "--no-color",
         ],
         capture_output=True, text=True, timeout=MAX_SECONDS + 120, check=False,
+        cwd=log_path.parent,  # its example cache (.schemathesis/) goes there, not into the checkout
     )  # fmt: skip
     # then
     output = done.stdout + done.stderr
