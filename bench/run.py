@@ -134,6 +134,8 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
         env,
         label="downloads",
     )
+    print(f"[{name}] hostile input: a 500 MB anonymous POST, four 64 MP uploads at once, pages meanwhile", flush=True)
+    result["hostile"] = _json_result([sys.executable, str(BENCH_DIR / "bench_hostile.py")], env, label="hostile")
     print(
         f"[{name}] cases: {args.cases} lifecycles, {args.racers} deciders at once, decision webhooks via db_worker",
         flush=True,
@@ -244,6 +246,21 @@ def goals(results: list[dict[str, Any]]) -> str:
             f"{d['bytes'] / 2**20:.0f} MB video at once: grows by {d['rss_growth_mb']:.1f} MB "
             f"(goal: less than {d['goal_mb']:.0f} MB; {d['complete']} of {d['clients']} downloads complete): "
             f"{_holds(d['holds'])}"
+        )
+        h = r["hostile"]
+        lines.append(
+            f"[{r['database']}] web process RSS during a 500 MB anonymous POST (declared, then chunked): grows by "
+            f"{h['anonymous_rss_growth_mb']:.1f} MB, {len(h['anonymous_temp_files'])} temporary files "
+            f"(goal: less than {h['anonymous_goal_mb']:.0f} MB, none): {_holds(h['anonymous_holds'])}"
+        )
+        lines.append(
+            f"[{r['database']}] web process RSS during four 64 MP uploads at once: grows by "
+            f"{h['decode_rss_growth_mb']:.1f} MB in {h['decode_seconds']:.1f} s, answers {h['decode_uploads']} "
+            f"(goal: less than {h['decode_goal_mb']:.0f} MB, all stored): {_holds(h['decode_holds'])}"
+        )
+        lines.append(
+            f"[{r['database']}] ordinary pages meanwhile: p95 {h['pages_p95_ms']:.0f} ms over {h['pages_requests']} "
+            "requests (no goal: the machine is also decoding)"
         )
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core.proxies import trusted_networks
@@ -64,6 +65,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Only for its templates and static files: /api/v1/docs serves the Swagger UI that ships with
+    # the pinned django-ninja (uv.lock), from our own origin, instead of a CDN.
+    "ninja",
     "django_tasks_db",
     "axes",
     "marketdesk.core",
@@ -78,6 +82,7 @@ INSTALLED_APPS = [
     "marketdesk.standards",
     "marketdesk.returns",
     "marketdesk.console",
+    "marketdesk.situation",
     "marketdesk.ledger",
     "marketdesk.notifications",
     "marketdesk.live",
@@ -90,6 +95,7 @@ MIDDLEWARE = [
     # First: everything after it (the HTTPS redirect, sign-in lockout, audit) sees the client's address and scheme.
     "marketdesk.core.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -117,6 +123,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marketdesk.web.context_processors.site",
@@ -243,8 +250,20 @@ ATTACHMENT_PRESIGNED_URL_MAX_AGE = 60
 # nginx in front (e.g. "/protected/", an `internal` location aliasing MEDIA_ROOT): downloads are
 # answered with X-Accel-Redirect and nginx sends the bytes, after marketdesk has checked access.
 ATTACHMENT_ACCEL_REDIRECT = os.environ.get("MARKETDESK_ACCEL_REDIRECT", "")
+# Request bodies (marketdesk.web.bodylimit, in front of Django under ASGI): forms and JSON up to
+# this size, and read in memory only. The largest legitimate ones (an order upsert of 500 lines, a
+# tracking batch of 1,000 events) take well under a megabyte. Upload routes take the policy's file
+# size times the files a request may carry, and only from callers who present credentials.
+REQUEST_BODY_MAX_BYTES = 2 * 1024 * 1024
+# Django's own bounds, coherent with that: the non-file part of a body (what request.body and
+# request.POST hold in memory), and the size above which a body or uploaded file goes to a
+# temporary file instead of memory (above the form limit, so only uploads ever touch the disk).
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Images with more pixels are refused as decompression bombs (a 50-megapixel phone photo passes).
 ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("MARKETDESK_ATTACHMENT_MAX_IMAGE_PIXELS", "64000000"))
+# Photos are decoded in child processes (attachments.reencode), this many at once per web process.
+ATTACHMENT_IMAGE_DECODES = int(os.environ.get("MARKETDESK_ATTACHMENT_IMAGE_DECODES", "2"))
 
 TASKS = {
     "default": {
@@ -306,6 +325,25 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every page: scripts and styles from our own origin only (an inline script needs the request's
+# nonce, {{ csp_nonce }}; inline event handlers and style attributes are refused), no plugins, no
+# framing, forms post here. Responses that set their own policy keep it (attachments.views).
+_FILE_SOURCES = [CSP.SELF, "blob:"]  # blob: previews of files being uploaded (messaging)
+if _storage_url:
+    # Attachments are redirected to presigned URLs of the bucket.
+    _FILE_SOURCES.append(STORAGES["attachments"]["OPTIONS"]["endpoint_url"])  # type: ignore[index]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [*_FILE_SOURCES, "data:"],
+    "media-src": _FILE_SOURCES,
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,

@@ -102,6 +102,16 @@ def bomb_png(side: int = 30_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", body) + _png_chunk(b"IEND", b"")
 
 
+@functools.cache
+def black_rgb_png(side: int) -> bytes:
+    """A black side × side RGB PNG: a few hundred KB, side² × 3 bytes once decoded."""
+    row = b"\x00" * (1 + side * 3)
+    packer = zlib.compressobj(9)
+    body = b"".join(packer.compress(row * 100) for _ in range(side // 100)) + packer.flush()
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", body) + _png_chunk(b"IEND", b"")
+
+
 def exe() -> bytes:
     """The start of a Windows program: an MZ header pointing at a PE header."""
     dos = bytearray(b"MZ" + b"\x90\x00" + b"\x00" * 56 + struct.pack("<I", 64))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import resource
 import tracemalloc
+from pathlib import Path
 
 import pytest
 from django.db import DatabaseError
@@ -236,6 +238,24 @@ def test_pillows_bomb_warning_is_a_refusal(buyer, ingest, monkeypatch):
 
     with pytest.raises(errors.ImageTooManyPixels):
         ingest(buyer, samples.png((64, 48)), "a.png")
+
+
+def _rss_mb() -> float:
+    fields = Path("/proc/self/status").read_text().split("VmRSS:")[1].split()
+    return int(fields[0]) / 1024
+
+
+def test_a_64_megapixel_photo_is_decoded_in_a_child_process_not_in_this_one(buyer, ingest):
+    # 8000 × 8000 RGB: 192 MB of pixels once decoded, from a file of a few hundred KB.
+    data = samples.black_rgb_png(8000)
+    before = _rss_mb()
+
+    attachment = ingest(buyer, data, "big.png")
+
+    children_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert (attachment.width, attachment.height) == (8000, 8000)
+    assert children_peak_mb > 192
+    assert _rss_mb() - before < 50
 
 
 def test_a_file_of_51_mb_is_refused_by_its_size_before_a_byte_is_read(buyer, tmp_path, stored_files):

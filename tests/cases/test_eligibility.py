@@ -24,6 +24,7 @@ LONG_AGO = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def check(order, case_type, contact, now, **kwargs):
+    kwargs.setdefault("delivered_at", order.delivered_at)
     return case_eligibility(order=order, case_type=case_type, contact=contact, now=now, **kwargs)
 
 

@@ -169,5 +169,6 @@ def test_hints_query_count_does_not_grow_with_events(parcel, order, buyer, djang
     with clock.frozen(AT):
         tracking_events_ingest(actor=Actor.marketplace(marketplace_id=order.marketplace_id), rows=rows)
 
-    with clock.frozen(AT), django_assert_max_num_queries(8):
+    # The order's situation: lines, parcels and their lines, contact, cases, refunds, returns, return policy, policy.
+    with clock.frozen(AT), django_assert_max_num_queries(9):
         hints_evaluate(order_state_read(order))

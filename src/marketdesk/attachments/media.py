@@ -5,7 +5,8 @@ first bytes (puremagic, never given the name), then the file must survive the st
 that type: Pillow restricted to that one format for photos, ffprobe with that one demuxer for
 videos, the PDF header and end marker for documents. What is stored is a copy made by us:
 
-- photos are decoded, turned upright (EXIF orientation) and converted to sRGB, then encoded
+- photos are decoded (in a child process, ``reencode``, a few at a time: the web process never
+  holds their pixels), turned upright (EXIF orientation) and converted to sRGB, then encoded
   afresh with no EXIF, XMP, GPS, ICC profile or comment — bytes appended after the image (an
   HTML page behind a PNG) do not survive. HEIC becomes JPEG. Of an animated GIF or WebP only the
   first frame is kept: a photo of the problem is what a dispute needs, and a video can show motion;
@@ -23,15 +24,17 @@ import json
 import logging
 import shutil
 import subprocess
-import warnings
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import puremagic
 from django.conf import settings
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image
 
+from marketdesk.attachments import reencode
 from marketdesk.attachments.errors import (
     FileTypeRefused,
     ImageDamaged,
@@ -48,7 +51,6 @@ THUMBNAIL_BOX = (320, 320)
 POSTER_MAX_WIDTH = 1280
 FFMPEG_TIMEOUT = 120  # seconds; a 50 MB remux takes about one
 PROBE_TIMEOUT = 30  # reading a container's header is instant; anything slower is refused
-JPEG_QUALITY = 90
 VIDEO_CODECS = frozenset({"h264", "hevc", "mpeg4", "vp8", "vp9", "av1"})
 
 
@@ -130,79 +132,41 @@ def _max_pixels() -> int:
     return int(settings.ATTACHMENT_MAX_IMAGE_PIXELS)
 
 
-def _open_image(fp: Path | IO[bytes], file_type: FileType) -> Image.Image:
-    """Open and decode the first frame with only this type's decoder; a bomb or a damaged file is refused."""
-    limit = _max_pixels()
-    too_many = ImageTooManyPixels(max_megapixels=limit // 1_000_000)
+# How many photos are decoded at once in this process's children: each may take some 250 MB while
+# it runs; more uploads wait their turn (in their own threads: Django runs sync views in one each).
+_DECODES = threading.BoundedSemaphore(max(1, int(settings.ATTACHMENT_IMAGE_DECODES)))
+DECODE_TIMEOUT = 60  # seconds; a 64-megapixel PNG takes about three
+
+
+def _check_header(source: Path, file_type: FileType) -> None:
+    """Refuse a bomb or an unreadable header here, before a child is started; no pixel is decoded."""
+    too_many = ImageTooManyPixels(max_megapixels=_max_pixels() // 1_000_000)
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; here a warning is a refusal.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(fp, formats=[file_type.reader])
-            # Checked again here, from the header, before any pixel is decoded: the setting may be
-            # lower than Pillow's global, and warning filters are per process, not per thread.
-            if image.width * image.height > limit:
-                raise too_many
-            image.load()  # a truncated file fails here (ImageFile.LOAD_TRUNCATED_IMAGES stays False)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        reencode.open_image(source, file_type.reader, _max_pixels()).close()
+    except reencode.TooManyPixels as exc:
         raise too_many from exc
-    except ImageTooManyPixels:
-        raise
     except Exception as exc:  # decoders raise many types for bad input; all mean "unreadable"
         raise ImageDamaged from exc
-    return image
-
-
-def _to_srgb(image: Image.Image) -> Image.Image:
-    """Convert to sRGB with the embedded ICC profile, so dropping the profile keeps the colours."""
-    icc = image.info.get("icc_profile")
-    if not icc or image.mode not in ("RGB", "RGBA", "CMYK"):
-        return image
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        target = ImageCms.createProfile("sRGB")
-        output_mode = "RGBA" if image.mode == "RGBA" else "RGB"
-        converted = ImageCms.profileToProfile(image, source, target, outputMode=output_mode)
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return image  # a broken profile: keep the pixels as they are
-    return converted if converted is not None else image
-
-
-def _for_writer(image: Image.Image, writer: str) -> Image.Image:
-    """Convert to a mode the writer stores faithfully."""
-    if writer == "JPEG":
-        return image if image.mode in ("RGB", "L") else image.convert("RGB")
-    if writer == "WEBP":
-        return (
-            image if image.mode in ("RGB", "RGBA") else image.convert("RGBA" if image.has_transparency_data else "RGB")
-        )
-    if writer == "PNG":
-        return image if image.mode in ("1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA") else image.convert("RGBA")
-    return image  # GIF: the palette frame as decoded
-
-
-def _save_clean(image: Image.Image, target: Path | IO[bytes], writer: str, **params: Any) -> None:
-    """Encode with nothing but pixels: Pillow copies comments, XMP and ICC from ``info`` when left there."""
-    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
-    if writer == "JPEG":
-        params.setdefault("quality", JPEG_QUALITY)
-    image.save(target, writer, **params)
 
 
 def image_prepare(source: Path, file_type: FileType, target: Path) -> Prepared:
-    """Decode the photo, turn it upright, and write it afresh without metadata."""
-    image = _open_image(source, file_type)
-    try:
-        ImageOps.exif_transpose(image, in_place=True)  # the orientation applied to the pixels themselves
-        clean = _for_writer(_to_srgb(image), file_type.writer)
-        _save_clean(clean, target, file_type.writer)
-    except Exception as exc:
-        if isinstance(exc, OSError) and exc.errno is not None:
-            raise  # the system's failure (a full disk), not the file's
-        raise ImageDamaged from exc  # metadata or pixels that decode but make no sense
-    finally:
-        image.close()
-    return Prepared(path=target, type=file_type, width=clean.width, height=clean.height)
+    """Decode the photo, turn it upright, and write it afresh without metadata, in a child process."""
+    _check_header(source, file_type)
+    args = [sys.executable, "-m", "marketdesk.attachments.reencode", str(source), str(target)]
+    args += [file_type.reader, file_type.writer, str(_max_pixels())]
+    with _DECODES:
+        try:
+            result = _run(args, timeout=DECODE_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            raise ImageDamaged from exc
+    if result.returncode == reencode.EXIT_TOO_MANY_PIXELS:
+        raise ImageTooManyPixels(max_megapixels=_max_pixels() // 1_000_000)
+    if result.returncode == reencode.EXIT_DAMAGED:
+        raise ImageDamaged
+    if result.returncode != 0:
+        raise OSError(f"re-encoding failed: {result.stderr[-500:].decode(errors='replace')}")
+    size = json.loads(result.stdout)
+    return Prepared(path=target, type=file_type, width=size["width"], height=size["height"])
 
 
 def image_thumbnail(stored: IO[bytes], mime: str) -> bytes:
@@ -213,7 +177,7 @@ def image_thumbnail(stored: IO[bytes], mime: str) -> bytes:
         small = image.convert("RGBA" if image.has_transparency_data else "RGB")
     small.thumbnail(THUMBNAIL_BOX)
     out = io.BytesIO()
-    _save_clean(small, out, "WEBP", quality=80)
+    reencode.save_clean(small, out, "WEBP", quality=80)
     return out.getvalue()
 
 

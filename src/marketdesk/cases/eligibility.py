@@ -15,6 +15,7 @@ The rules, each a policy number (``core.policies``):
   ``seller_silence_hours`` of the contact, and from the end of that time.
 * One open case per order line and reason (a whole-order case covers every line);
   a refusal names the open case.
+* Nothing is owed on a cancelled or fully refunded order: neither "not received" nor "not as described".
 
 Nothing here writes; the service passes what it read (contact, any open case).
 """
@@ -32,6 +33,7 @@ from django.utils.translation import pgettext
 from marketdesk.cases.models import CaseType
 from marketdesk.core.calendar import WorkCalendar, calendar_for, due_at
 from marketdesk.core.policies import Policy, policy_current
+from marketdesk.orders.states import OrderStatus
 
 if TYPE_CHECKING:
     from marketdesk.cases.models import Case, SellerContact
@@ -66,24 +68,37 @@ def contact_opens_at(contact: SellerContact, policy: Policy) -> tuple[dt.datetim
     return after_contact, False
 
 
-def type_window(*, order: Order, case_type: str, policy: Policy) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """Return the (opens, closes) window of a case type for this order; None means unbounded."""
+def type_window(
+    *, order: Order, case_type: str, policy: Policy, delivered_at: dt.datetime | None
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Return the (opens, closes) window of a case type for this order; None means unbounded.
+
+    ``delivered_at`` is the order's delivery moment as ``orders.situation.order_delivered_at`` reads it
+    (the marketplace's word, else the parcels'), passed in so that a page listing many orders reads it once.
+    """
     cal = calendar_for(order.marketplace.calendar_code or None)
     if case_type == CaseType.ITEM_NOT_RECEIVED and order.estimated_delivery_at is not None:
         edd = order.estimated_delivery_at
         return edd, due_at(edd, calendar_days=policy.inr_window_days, calendar=cal)
-    if case_type == CaseType.NOT_AS_DESCRIBED and order.delivered_at is not None:
-        return order.delivered_at, due_at(order.delivered_at, calendar_days=policy.snad_window_days, calendar=cal)
+    if case_type == CaseType.NOT_AS_DESCRIBED and delivered_at is not None:
+        return delivered_at, due_at(delivered_at, calendar_days=policy.snad_window_days, calendar=cal)
     return None, None
 
 
-def _outside_window(*, order: Order, case_type: str, now: dt.datetime, policy: Policy) -> Eligibility | None:
+def _outside_window(
+    *, order: Order, case_type: str, now: dt.datetime, policy: Policy, delivered_at: dt.datetime | None
+) -> Eligibility | None:
     """Return the refusal when the case type's window has not started (undated) or has ended."""
+    if case_type in (CaseType.ITEM_NOT_RECEIVED, CaseType.NOT_AS_DESCRIBED):
+        if order.status == OrderStatus.CANCELLED:
+            return Eligibility(False, _("This order was cancelled, so there is no delivery to claim for."))
+        if order.status == OrderStatus.REFUNDED:
+            return Eligibility(False, _("This order has been refunded in full, so there is nothing left to claim."))
     if case_type == CaseType.ITEM_NOT_RECEIVED and order.estimated_delivery_at is None:
         return Eligibility(False, _("The order has no estimated delivery date yet, so it cannot be late."))
-    if case_type == CaseType.NOT_AS_DESCRIBED and order.delivered_at is None:
+    if case_type == CaseType.NOT_AS_DESCRIBED and delivered_at is None:
         return Eligibility(False, _("You can open this case once the order has been delivered."))
-    _opens, closes_at = type_window(order=order, case_type=case_type, policy=policy)
+    _opens, closes_at = type_window(order=order, case_type=case_type, policy=policy, delivered_at=delivered_at)
     if closes_at is not None and now > closes_at:
         return Eligibility(
             False,
@@ -115,6 +130,7 @@ def case_eligibility(
     case_type: str,
     contact: SellerContact | None,
     now: dt.datetime,
+    delivered_at: dt.datetime | None,
     open_case: Case | None = None,
     policy: Policy | None = None,
 ) -> Eligibility:
@@ -126,10 +142,10 @@ def case_eligibility(
             _("There is already an open case (no. %(number)s) for this item and reason.") % {"number": open_case.pk},
             open_case=open_case,
         )
-    refusal = _outside_window(order=order, case_type=case_type, now=now, policy=policy)
+    refusal = _outside_window(order=order, case_type=case_type, now=now, policy=policy, delivered_at=delivered_at)
     if refusal is not None:
         return refusal
-    window_opens, closes_at = type_window(order=order, case_type=case_type, policy=policy)
+    window_opens, closes_at = type_window(order=order, case_type=case_type, policy=policy, delivered_at=delivered_at)
     if contact is None:
         return Eligibility(
             False, _("Contact the seller first: most problems are solved that way."), closes_at=closes_at

@@ -104,10 +104,8 @@ def cases_for_party(actor: Actor, *, status: str = "") -> QuerySet[Case]:
     qs = cases_for_actor(actor)
     if status:
         qs = qs.filter(status=status)
-    far = Value(NO_DEADLINE, output_field=DateTimeField())
-    return qs.annotate(
-        owed=owed, deadline=Least(Coalesce("info_due_at", far), Coalesce("seller_due_at", far))
-    ).order_by("owed", "deadline", "-opened_at", "-id")
+    # The deadline that matters now, as each case stores it (none once the case is closed).
+    return qs.annotate(owed=owed).order_by("owed", "queue_due_at", "-opened_at", "-id")
 
 
 @dataclass

@@ -65,6 +65,7 @@ from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor, shop_member_ids
+from marketdesk.orders.situation import order_delivered_at
 from marketdesk.standards.selectors import suspended_shop_ids, suspension_in_force
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -296,6 +297,7 @@ def case_open(
             case_type=case_type,
             contact=contact,
             now=now,
+            delivered_at=order_delivered_at(order),
             open_case=_open_case_for(order, line, case_type),
             policy=policy,
         )

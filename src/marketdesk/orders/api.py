@@ -31,12 +31,14 @@ from marketdesk.orders.schemas import (
     OrderBatchIn,
     OrderBatchItemIn,
     OrderBatchOut,
+    OrderDetailOut,
     OrderOut,
     OrderPageOut,
     OrderUpsertIn,
 )
 from marketdesk.orders.selectors import order_get_for_actor, orders_for_actor
 from marketdesk.orders.services import order_upsert
+from marketdesk.orders.situation import order_situation
 
 router = Router(tags=["orders"])
 
@@ -122,10 +124,15 @@ def order_batch_upsert(request: HttpRequest, payload: OrderBatchIn) -> dict[str,
     return {"results": results}
 
 
-@router.get("/orders/{external_id}", response={200: OrderOut, **READ_ERRORS}, auth=READ_AUTH, summary="Get one order")
+@router.get(
+    "/orders/{external_id}", response={200: OrderDetailOut, **READ_ERRORS}, auth=READ_AUTH, summary="Get one order"
+)
 def order_detail(request: HttpRequest, external_id: ExternalIdPath) -> Order:
-    """Return one order the caller may see (404 for any other, whether it exists or not)."""
-    return order_get_for_actor(request_actor(request), external_id=external_id)
+    """Return one order the caller may see (404 for any other, whether it exists or not), with its situation."""
+    order = order_get_for_actor(request_actor(request), external_id=external_id)
+    # Carried like a queryset annotation: the schema reads it as the order's ``situation`` field.
+    order.situation = order_situation(order).as_data()  # type: ignore[attr-defined]
+    return order
 
 
 @router.put(

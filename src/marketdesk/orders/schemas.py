@@ -167,6 +167,75 @@ class OrderOut(Schema):
         return list(obj.payments.all())
 
 
+class LateOut(Schema):
+    cause: str = Field(..., description="likely_lost, exception, customs, stalled, not_shipped or delayed.")
+    due_at: AwareDatetime | None = Field(..., description="The delivery that was promised.")
+    tracking_number: str | None = Field(..., description="The parcel the cause was found on (none: nothing shipped).")
+
+
+class DeliveryChangeOut(Schema):
+    allowed: bool
+    route: str = Field(..., description="seller or carrier when allowed, else empty.")
+    reason: str
+
+
+class ParcelSituationOut(Schema):
+    tracking_number: str
+    where: str = Field(..., description="not_shipped, in_transit, delivered or returned.")
+    tracking_status: str
+    change_delivery: DeliveryChangeOut | None = Field(..., description="None once the parcel can no longer move.")
+
+
+class LineSituationOut(Schema):
+    external_id: str
+    where: str = Field(..., description="not_shipped, in_transit, delivered, returned, cancelled or refunded.")
+    returnable_quantity: int = Field(..., description="How many are not in a return yet.")
+
+
+class ReturnOptionOut(Schema):
+    allowed: bool
+    reason: str
+    closes_at: AwareDatetime | None
+
+
+class CaseOptionOut(Schema):
+    case_type: str
+    allowed: bool
+    reason: str
+    opens_at: AwareDatetime | None
+    closes_at: AwareDatetime | None
+
+
+class NextDeadlineOut(Schema):
+    due_at: AwareDatetime = Field(..., description="For a paused clock: when it would end if it ran again now.")
+    whose: str = Field(..., description="seller, buyer, parties or operator.")
+    purpose: str
+    paused: bool
+    subject: Literal["case", "return"]
+    subject_id: int
+
+
+class OrderSituationOut(Schema):
+    """Where the order stands and what the buyer may do now: the same as every page says."""
+
+    status: str
+    status_label: str
+    delivered_at: AwareDatetime | None = Field(..., description="As the marketplace said, else the last parcel's.")
+    late: LateOut | None
+    parcels: list[ParcelSituationOut]
+    lines: list[LineSituationOut]
+    contact_seller: bool
+    return_option: ReturnOptionOut = Field(..., description="Whether items can be returned now, and until when.")
+    cases: list[CaseOptionOut]
+    next_deadline: NextDeadlineOut | None
+
+
+class OrderDetailOut(OrderOut):
+    """One order with its situation."""
+
+    situation: OrderSituationOut
+
+
 class OrderPageOut(CursorPage[OrderOut]):
     """A page of orders, newest first."""
 

@@ -37,6 +37,8 @@ from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor, shop_member_ids
+from marketdesk.orders.situation import order_delivered_at
+from marketdesk.orders.states import OrderStatus
 from marketdesk.returns import events
 from marketdesk.returns.models import (
     DEFAULT_AUTO_APPROVE,
@@ -175,14 +177,50 @@ def shop_return_policy(order: Order) -> ShopReturnPolicy | None:
     return ShopReturnPolicy.objects.filter(shop_id=order.shop_id).first()
 
 
+def return_window_days(policy: Policy, shop_policy: ShopReturnPolicy | None) -> int:
+    """Return how many calendar days after delivery items may be returned: the platform's or the seller's longer policy."""
+    return max(policy.return_window_days, shop_policy.window_days if shop_policy else 0)
+
+
 def return_window_closes(order: Order, *, policy: Policy | None = None) -> dt.datetime | None:
     """Return until when the order's items may be returned (None before delivery)."""
-    if order.delivered_at is None:
+    delivered_at = order_delivered_at(order)
+    if delivered_at is None:
         return None
-    policy = policy or policy_current()
-    shop_policy = shop_return_policy(order)
-    days = max(policy.return_window_days, shop_policy.window_days if shop_policy else 0)
-    return due_at(order.delivered_at, calendar_days=days, calendar=_calendar(order))
+    days = return_window_days(policy or policy_current(), shop_return_policy(order))
+    return due_at(delivered_at, calendar_days=days, calendar=_calendar(order))
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnEligibility:
+    """Whether items of an order may be returned now, the words that say why (not), and until when."""
+
+    allowed: bool
+    reason: str
+    closes_at: dt.datetime | None
+
+
+def return_eligibility(
+    *, order: Order, closes_at: dt.datetime | None, now: dt.datetime, left: int | None = None
+) -> ReturnEligibility:
+    """Decide whether items of ``order`` may be returned at ``now``.
+
+    ``closes_at`` is the window's end (``return_window_closes``; None before delivery); ``left``, when
+    given, is how many items are not in a return yet (the request itself checks each line instead).
+    """
+    if order.status == OrderStatus.CANCELLED:
+        return ReturnEligibility(False, _("This order was cancelled: there is nothing to return."), None)
+    if order.status == OrderStatus.REFUNDED:
+        return ReturnEligibility(False, _("This order has been refunded in full: there is nothing to return."), None)
+    if closes_at is None:
+        return ReturnEligibility(False, _("Items can be returned once the order has been delivered."), None)
+    when = format_moment(closes_at)
+    if now > closes_at:
+        reason = _("The time to return items of this order ended on %(when)s.") % {"when": when}
+        return ReturnEligibility(False, reason, closes_at)
+    if left is not None and left <= 0:
+        return ReturnEligibility(False, _("Every item of this order is already in a return."), closes_at)
+    return ReturnEligibility(True, _("You can return items of this order until %(when)s.") % {"when": when}, closes_at)
 
 
 def _auto_approved(order: Order, reason: str) -> bool:
@@ -264,13 +302,10 @@ def return_request(
         now = clock.now()
         policy = policy_current()
         closes_at = return_window_closes(order, policy=policy)
-        if closes_at is None:
-            raise ReturnNotAllowed(_("Items can be returned once the order has been delivered."))
-        if now > closes_at:
-            raise ReturnNotAllowed(
-                _("The time to return items of this order ended on %(when)s.") % {"when": format_moment(closes_at)},
-                closes_at=closes_at.isoformat(),
-            )
+        verdict = return_eligibility(order=order, closes_at=closes_at, now=now)
+        if not verdict.allowed or closes_at is None:  # allowed means a window runs: the second test is for typing
+            extra: dict[str, Any] = {"closes_at": closes_at.isoformat()} if closes_at is not None else {}
+            raise ReturnNotAllowed(verdict.reason, **extra)
         checked = _checked_lines(order, lines)
         ret = None
         for _attempt in range(5):  # a code collision is astronomically rare; try a new one

@@ -6,3 +6,10 @@ class ShippingConfig(AppConfig):
     name = "marketdesk.shipping"
     label = "shipping"
     verbose_name = _("Delivery")
+
+    def ready(self) -> None:
+        from marketdesk.orders.situation import register_delivery_reader
+        from marketdesk.shipping.selectors import order_parcels_delivered_at
+
+        # The marketplace may not (yet) have said the order was delivered while its parcels all were.
+        register_delivery_reader(order_parcels_delivered_at)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
@@ -93,3 +95,16 @@ def parcels_needing_attention(actor: Actor, flag: str = "") -> QuerySet[Shipment
         )
         .order_by(F("inquiry_due").asc(nulls_last=True), F("last_scan_at").asc(nulls_first=True), "id")
     )
+
+
+def parcels_delivered_at(shipments: Iterable[Shipment]) -> dt.datetime | None:
+    """Return when the last of these parcels was delivered, or None while any is not (or there are none)."""
+    moments = [s.delivered_at if s.tracking_status == TrackingStatus.DELIVERED else None for s in shipments]
+    if not moments or None in moments:
+        return None
+    return max(m for m in moments if m is not None)
+
+
+def order_parcels_delivered_at(order: Order) -> dt.datetime | None:
+    """Return when the order's parcels were all delivered (the reader ``orders.situation`` asks)."""
+    return parcels_delivered_at(Shipment.objects.filter(order_id=order.pk).only("tracking_status", "delivered_at"))

@@ -22,6 +22,7 @@ from marketdesk.cases.selectors import cases_for_party
 from marketdesk.cases.states import CASE_TRANSITIONS, CaseStatus
 from marketdesk.cases.views.actions import case_for
 from marketdesk.core.actors import Actor, Role
+from marketdesk.orders.situation import order_situations
 from marketdesk.web.actions import Action, run_action
 from marketdesk.web.permissions import actor_of, role_required
 
@@ -140,9 +141,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if status not in CaseStatus.values:
         status = ""
     page = Paginator(cases_for_party(actor, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = list(page.object_list)
+    # Each case's deadline as its order's situation tells it, read for the whole page at once.
+    situations = order_situations({case.order_id: case.order for case in cases}.values())
     context = {
         "page": page,
-        "cases": page.object_list,
+        "cases": cases,
+        "case_clocks": {case.pk: situations[case.order_id].case_clock(case) for case in cases},
         "status": status,
         "statuses": CaseStatus.choices,
         "role": actor.role,

@@ -24,12 +24,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from marketdesk.attachments.forms import IdListField
 from marketdesk.attachments.presenters import attachment_view
 from marketdesk.attachments.selectors import attachment_get_for_reader
-from marketdesk.cases.eligibility import Eligibility, case_eligibility, format_moment
+from marketdesk.cases.eligibility import Eligibility, format_moment
 from marketdesk.cases.help_paths import LABEL_SUB_REASON, REASON_GROUPS, SUB_REASONS, SubReason, label_fix
-from marketdesk.cases.models import CaseType, SellerContact
-from marketdesk.cases.selectors import case_open_overlapping, last_finished_case
+from marketdesk.cases.models import CaseType
+from marketdesk.cases.selectors import last_finished_case
 from marketdesk.cases.services import case_open, order_message_post
-from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.core.policies import policy_current
@@ -39,6 +38,7 @@ from marketdesk.hints.triage.labels import LABEL_INFO
 from marketdesk.hints.triage.suggest import MAX_TEXT_LENGTH, TriageSuggestion, triage_suggest
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
+from marketdesk.orders.situation import order_situation
 from marketdesk.web.permissions import actor_of, role_required
 
 MAX_ARTICLES = 3
@@ -185,14 +185,9 @@ def _next_step(
     sub: SubReason = SUB_REASONS[data["detail"]]
     line = form.chosen_line()
     token = data["client_token"] or uuid.uuid4().hex
-    contact = SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).first()
-    verdict: Eligibility = case_eligibility(
-        order=order,
-        case_type=sub.case_type,
-        contact=contact,
-        now=clock.now(),
-        open_case=case_open_overlapping(order_id=order.pk, line_id=line.pk if line else None, case_type=sub.case_type),
-    )
+    situation = order_situation(order)
+    contact = situation.contact
+    verdict: Eligibility = situation.case_option(sub.case_type, line_id=line.pk if line else None)
     if error == verdict.reason:
         error = ""  # the refusal already reads as the verdict
     context = {

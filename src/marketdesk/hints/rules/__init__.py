@@ -15,6 +15,7 @@ from marketdesk.hints.rules.base import (
     OrderState,
     Severity,
     hints_evaluate,
+    order_state_of,
     order_state_read,
     registered_rules,
     rule,
@@ -24,4 +25,13 @@ for _module in pkgutil.iter_modules(__path__):
     if _module.name != "base":
         import_module(f"{__name__}.{_module.name}")
 
-__all__ = ["Hint", "OrderState", "Severity", "hints_evaluate", "order_state_read", "registered_rules", "rule"]
+__all__ = [
+    "Hint",
+    "OrderState",
+    "Severity",
+    "hints_evaluate",
+    "order_state_of",
+    "order_state_read",
+    "registered_rules",
+    "rule",
+]

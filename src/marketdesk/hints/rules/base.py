@@ -11,15 +11,16 @@ from django.db import models
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
-from marketdesk.core import clock
-from marketdesk.core.calendar import WorkCalendar, calendar_for
-from marketdesk.core.policies import Policy, policy_current
+from marketdesk.core.calendar import WorkCalendar
+from marketdesk.core.policies import Policy
+from marketdesk.orders.situation import order_situation
 
 if TYPE_CHECKING:
     from marketdesk.cases.models import Case, SellerContact
     from marketdesk.ledger.models import LedgerEntry
     from marketdesk.orders.models import Order
     from marketdesk.shipping.models import Shipment
+    from marketdesk.situation.read import OrderSituation
 
 
 class Severity(models.TextChoices):
@@ -46,30 +47,42 @@ class Hint:
 
 @dataclass(frozen=True)
 class OrderState:
-    """Everything rules look at, read once: the order, its parcels, the seller contact, cases and refunds."""
+    """Everything rules look at, read once: the order's situation (parcels, contact, cases, refunds) and links."""
 
-    order: Order
-    shipments: list[Shipment]
-    contact: SellerContact | None
-    open_cases: list[Case]
-    refunds: list[LedgerEntry]
-    now: dt.datetime
-    policy: Policy
-    calendar: WorkCalendar
+    situation: OrderSituation
     urls: dict[str, str] = field(default_factory=dict)
 
     @property
-    def delivered(self) -> bool:
-        return self.order.delivered_at is not None or (
-            bool(self.shipments) and all(s.tracking_status == "delivered" for s in self.shipments)
-        )
+    def order(self) -> Order:
+        return self.situation.order
 
     @property
-    def delivered_at(self) -> dt.datetime | None:
-        if self.order.delivered_at is not None:
-            return self.order.delivered_at
-        moments = [s.delivered_at for s in self.shipments if s.delivered_at is not None]
-        return max(moments) if self.delivered and moments else None
+    def shipments(self) -> list[Shipment]:
+        return self.situation.shipments
+
+    @property
+    def contact(self) -> SellerContact | None:
+        return self.situation.contact
+
+    @property
+    def open_cases(self) -> list[Case]:
+        return self.situation.open_cases
+
+    @property
+    def refunds(self) -> list[LedgerEntry]:
+        return self.situation.refunds
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.situation.now
+
+    @property
+    def policy(self) -> Policy:
+        return self.situation.policy
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self.situation.calendar
 
     def url(self, name: str) -> str:
         return self.urls[name]
@@ -113,27 +126,17 @@ def _returns_url(order_pk: int) -> str:
 
 def order_state_read(order: Order, *, now: dt.datetime | None = None) -> OrderState:
     """Read an order's live state for the rules (the order must come from a selector)."""
-    from marketdesk.cases.models import Case, SellerContact
-    from marketdesk.cases.states import OPEN_STATUSES
-    from marketdesk.ledger.models import EntryKind, LedgerEntry
-    from marketdesk.shipping.models import Shipment
+    return order_state_of(order_situation(order, now=now))
 
-    shipments = list(Shipment.objects.filter(order=order).select_related("carrier").order_by("created_at", "id"))
+
+def order_state_of(situation: OrderSituation) -> OrderState:
+    """Return the rules' view of a situation already read (a page that shows both reads it once)."""
+    order = situation.order
     urls = {
         "get_help": reverse("cases:get_help", args=[order.pk]),
         "conversation": reverse("messaging:conversation", args=[order.pk]),
         "return": _returns_url(order.pk),
-        **{f"tracking:{s.pk}": reverse("shipping:tracking", args=[s.pk]) for s in shipments},
-        **{f"change:{s.pk}": reverse("shipping:change", args=[s.pk]) for s in shipments},
+        **{f"tracking:{s.pk}": reverse("shipping:tracking", args=[s.pk]) for s in situation.shipments},
+        **{f"change:{s.pk}": reverse("shipping:change", args=[s.pk]) for s in situation.shipments},
     }
-    return OrderState(
-        order=order,
-        shipments=shipments,
-        contact=SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).first(),
-        open_cases=list(Case.objects.filter(order=order, status__in=OPEN_STATUSES)),
-        refunds=list(LedgerEntry.objects.filter(order=order, kind=EntryKind.REFUND).order_by("created_at", "id")),
-        now=now or clock.now(),
-        policy=policy_current(),
-        calendar=calendar_for(order.marketplace.calendar_code or None),
-        urls=urls,
-    )
+    return OrderState(situation=situation, urls=urls)

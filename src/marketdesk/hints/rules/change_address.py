@@ -5,17 +5,16 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from marketdesk.hints.rules.base import Hint, OrderState, Severity, rule
-from marketdesk.shipping.eligibility import delivery_change_verdict
-from marketdesk.shipping.states import FINAL
 
 
 @rule("change_address")
 def change_address(state: OrderState) -> Hint | None:
-    moving = [s for s in state.shipments if s.tracking_status not in FINAL]
+    moving = state.situation.delivery_changes
     if not moving:
         return None
-    shipment = moving[0]
-    verdict = delivery_change_verdict(shipment)
+    shipment, verdict = moving[0].shipment, moving[0].change
+    if verdict is None:
+        return None
     if verdict.allowed:
         return Hint(
             "change_address",

@@ -1,39 +1,12 @@
-"""The order is late: say the likely cause from tracking and what to do about it."""
+"""The order is late: say the likely cause (as the order's situation found it) and what to do about it."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.utils.translation import gettext as _
 
 from marketdesk.cases.eligibility import format_moment
 from marketdesk.hints.rules.base import Hint, OrderState, Severity, rule
 from marketdesk.shipping.models import Shipment
-from marketdesk.shipping.states import BEFORE_HANDOVER, FINAL, ExceptionReason
-
-#: The causes from the most to the least telling: the first one found on any parcel is shown.
-CAUSE_ORDER = ("likely_lost", "exception", "customs", "stalled", "not_shipped", "delayed")
-
-
-def _due(state: OrderState, shipment: Shipment | None) -> dt.datetime | None:
-    if shipment is not None and shipment.estimated_to is not None:
-        return shipment.estimated_to
-    return state.order.estimated_delivery_at
-
-
-def _cause(state: OrderState, shipment: Shipment) -> str | None:
-    if shipment.likely_lost:
-        return "likely_lost"
-    if shipment.tracking_status == "exception":
-        return "customs" if shipment.exception_reason == ExceptionReason.CUSTOMS else "exception"
-    if shipment.stalled:
-        return "stalled"
-    if shipment.late_to_ship:
-        return "not_shipped"
-    due = _due(state, shipment)
-    if shipment.delayed or (due is not None and state.now > due and shipment.tracking_status not in FINAL):
-        return "not_shipped" if shipment.tracking_status in BEFORE_HANDOVER else "delayed"
-    return None
 
 
 def _words(state: OrderState, cause: str, shipment: Shipment | None) -> tuple[str, str, str, str]:
@@ -66,7 +39,7 @@ def _words(state: OrderState, cause: str, shipment: Shipment | None) -> tuple[st
     if cause == "not_shipped":
         reason = _("Your order is late because the seller has not shipped it yet. Ask the seller when it will ship.")
         return Severity.WARNING, reason, _("Ask the seller"), state.url("conversation")
-    due = _due(state, shipment)
+    due = state.situation.lateness.due if state.situation.lateness else None
     reason = _(
         "Your parcel is late (it was due by %(when)s) but still moving. Most late parcels arrive within a few days."
     ) % {"when": format_moment(due) if due else "—"}
@@ -75,16 +48,8 @@ def _words(state: OrderState, cause: str, shipment: Shipment | None) -> tuple[st
 
 @rule("late_order")
 def late_order(state: OrderState) -> Hint | None:
-    if state.delivered:
+    lateness = state.situation.lateness
+    if lateness is None:
         return None
-    causes: list[tuple[str, Shipment | None]] = [
-        (c, s) for s in state.shipments if s.tracking_status not in FINAL and (c := _cause(state, s))
-    ]
-    due = state.order.estimated_delivery_at
-    if not state.shipments and due is not None and state.now > due:
-        causes = [("not_shipped", None)]
-    if not causes:
-        return None
-    cause, shipment = min(causes, key=lambda pair: CAUSE_ORDER.index(pair[0]))
-    severity, reason, label, url = _words(state, cause, shipment)
-    return Hint("late_order", severity, reason, label, url, cause)
+    severity, reason, label, url = _words(state, lateness.cause, lateness.shipment)
+    return Hint("late_order", severity, reason, label, url, lateness.cause)

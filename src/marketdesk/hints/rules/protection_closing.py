@@ -6,17 +6,18 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from marketdesk.cases.eligibility import format_moment, type_window
+from marketdesk.cases.eligibility import format_moment
 from marketdesk.cases.models import CaseType
 from marketdesk.hints.rules.base import Hint, OrderState, Severity, rule
 
 
 @rule("protection_closing")
 def protection_closing(state: OrderState) -> Hint | None:
-    if state.open_cases:
+    situation = state.situation
+    if state.open_cases or situation.settled:
         return None
-    case_type = CaseType.NOT_AS_DESCRIBED if state.order.delivered_at else CaseType.ITEM_NOT_RECEIVED
-    opens, closes = type_window(order=state.order, case_type=case_type, policy=state.policy)
+    case_type = situation.protection_case_type
+    opens, closes = situation.case_window(case_type)
     if opens is None or closes is None or not opens <= state.now <= closes:
         return None
     if closes - state.now > dt.timedelta(days=state.policy.protection_closing_warning_days):

@@ -6,13 +6,12 @@ from typing import Any
 
 from django import template
 
-from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.calendar import WorkCalendar, calendar_for
+from marketdesk.orders.situation import order_situation
 from marketdesk.returns.models import Return
 from marketdesk.returns.presenters import STATUS_TONES, next_deadline
-from marketdesk.returns.selectors import returnable_lines, returns_for_actor
-from marketdesk.returns.services import return_window_closes
+from marketdesk.returns.selectors import returns_for_actor
 from marketdesk.returns.states import ReturnStatus
 from marketdesk.web.presenters import deadline_countdown
 
@@ -48,10 +47,12 @@ def order_returns(context: template.Context, order: Any) -> dict[str, Any]:
         return {"returns": []}
     actor = Actor.for_user(request.user)
     returns = list(returns_for_actor(actor).filter(order_id=order.pk))
-    closes_at = return_window_closes(order) if actor.role == Role.BUYER else None
-    can_start = (
-        closes_at is not None
-        and clock.now() <= closes_at
-        and any(left > 0 for _line, left in returnable_lines(order.pk))
-    )
-    return {"returns": returns, "can_start": can_start, "closes_at": closes_at, "order": order, "request": request}
+    # The order page has read the situation already: the same one, not a second read.
+    option = order_situation(order, known=context.get("situation")).return_option if actor.role == Role.BUYER else None
+    return {
+        "returns": returns,
+        "can_start": option is not None and option.allowed,
+        "closes_at": option.closes_at if option is not None else None,
+        "order": order,
+        "request": request,
+    }

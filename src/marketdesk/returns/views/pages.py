@@ -21,6 +21,7 @@ from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.orders.models import Order
 from marketdesk.orders.selectors import order_get_for_actor
+from marketdesk.orders.situation import order_situation
 from marketdesk.returns import services
 from marketdesk.returns.forms import (
     InspectForm,
@@ -33,8 +34,8 @@ from marketdesk.returns.forms import (
 from marketdesk.returns.labels import return_label_for_actor
 from marketdesk.returns.models import Return
 from marketdesk.returns.presenters import return_view
-from marketdesk.returns.selectors import return_get_for_actor, returnable_lines, returns_for_party
-from marketdesk.returns.services import LineInspection, accepted_amount, return_window_closes
+from marketdesk.returns.selectors import return_get_for_actor, returns_for_party
+from marketdesk.returns.services import LineInspection, accepted_amount
 from marketdesk.returns.states import LABEL_STATUSES, RETURN_TRANSITIONS, ReturnStatus
 from marketdesk.web.actions import Action, run_action
 from marketdesk.web.permissions import actor_of, role_required
@@ -65,7 +66,8 @@ def return_start(request: HttpRequest, pk: int) -> HttpResponse:
         order = order_get_for_actor(actor, pk=pk)
     except NotFound as exc:
         raise Http404 from exc
-    lines = returnable_lines(order.pk)
+    situation = order_situation(order)
+    lines = [(ls.line, ls.returnable) for ls in situation.lines]
     form = ReturnRequestForm(request.POST or None, request.FILES or None, lines=lines)
     error, status = "", 200
     if request.method == "POST":
@@ -95,10 +97,11 @@ def return_start(request: HttpRequest, pk: int) -> HttpResponse:
             status = 422
     context = {
         "order": order,
+        "situation": situation,
         "form": form,
-        "closes_at": return_window_closes(order),
+        "option": situation.return_option,
         "error": error,
-        "anything_left": any(left > 0 for _line, left in lines),
+        "anything_left": situation.return_option.allowed,
     }
     return render(request, "returns/return_request.html", context, status=status)
 

@@ -166,6 +166,10 @@ def shipment_create(
             raise Conflict(_("This tracking number belongs to another parcel."), field="tracking_number")
         chosen = _shipment_lines(locked, lines)
         policy = policy_current()
+        # The order's estimate is the promise for its first parcel. A later one (a replacement, a
+        # reshipment, an exchange) is a new journey: inheriting the old date would flag it delayed at once.
+        if estimated_to is None and not Shipment.objects.filter(order=locked).exists():
+            estimated_to = locked.estimated_delivery_at
         if ship_by is None and locked.status == "paid":
             cal = calendar_for(locked.marketplace.calendar_code or None)
             ship_by = due_at(locked.placed_at, business_days=policy.ship_within_business_days, calendar=cal)
@@ -177,7 +181,7 @@ def shipment_create(
             service=service[:80],
             tracking_number=tracking_number,
             estimated_from=estimated_from,
-            estimated_to=estimated_to or locked.estimated_delivery_at,
+            estimated_to=estimated_to,
             ship_by=ship_by,
             recipient_name=address.recipient_name,
             address_line1=address.line1,

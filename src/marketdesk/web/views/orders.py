@@ -14,6 +14,7 @@ from marketdesk.accounts.models import UserRole
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import NotFound
 from marketdesk.orders.selectors import order_get_for_actor, orders_for_actor
+from marketdesk.orders.situation import order_situation
 from marketdesk.web.permissions import actor_of, role_required
 from marketdesk.web.presenters import order_totals, timeline_entries
 from marketdesk.web.selectors import order_page_for_actor
@@ -54,6 +55,8 @@ def _order_detail(request: HttpRequest, pk: int, *, back_url: str, back_label: s
     order = order_page.order
     context = {
         "order": order,
+        # Read once: the situation card, the hints and the returns card all show it.
+        "situation": order_situation(order),
         "totals": order_totals(order),
         "timeline": timeline_entries(order_page.timeline),
         "back_url": reverse(back_url),
