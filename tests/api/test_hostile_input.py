@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient
+from ninja import Schema
 
 from marketdesk.notifications.models import WebhookEndpoint
 
@@ -75,3 +76,18 @@ def test_webhook_url_with_userinfo_is_refused(key_client, url):
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "url"
     assert WebhookEndpoint.objects.count() == 0
+
+
+def test_no_two_api_schemas_share_a_name(client):
+    # given: OpenAPI keeps one component per name, so a second schema of the same name silently replaced
+    # the first (an order's change_delivery was documented as a shipping delivery change)
+    client.get("/api/v1/openapi.json")  # every router imported
+    names: dict[str, set[str]] = {}
+    pending = list(Schema.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("marketdesk."):
+            names.setdefault(cls.__name__, set()).add(cls.__module__)
+    # then
+    assert {name: modules for name, modules in names.items() if len(modules) > 1} == {}

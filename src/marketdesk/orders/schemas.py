@@ -173,7 +173,12 @@ class LateOut(Schema):
     tracking_number: str | None = Field(..., description="The parcel the cause was found on (none: nothing shipped).")
 
 
-class DeliveryChangeOut(Schema):
+class DeliveryChangeOptionOut(Schema):
+    """Whether the delivery may still be changed, and through whom.
+
+    Not named DeliveryChangeOut: shipping has a schema of that name, and OpenAPI keeps one component per name.
+    """
+
     allowed: bool
     route: str = Field(..., description="seller or carrier when allowed, else empty.")
     reason: str
@@ -183,7 +188,7 @@ class ParcelSituationOut(Schema):
     tracking_number: str
     where: str = Field(..., description="not_shipped, in_transit, delivered or returned.")
     tracking_status: str
-    change_delivery: DeliveryChangeOut | None = Field(..., description="None once the parcel can no longer move.")
+    change_delivery: DeliveryChangeOptionOut | None = Field(..., description="None once the parcel can no longer move.")
 
 
 class LineSituationOut(Schema):
