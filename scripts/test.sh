@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full check CI runs (via `make test`, after `make install`):
-#   lint -> mypy -> migrations up to date -> pytest on SQLite and PostgreSQL (side by side) -> browser journeys
-#   -> the topology (scripts/topology.py: haproxy, two web processes, RQ workers, faults).
+#   lint -> mypy -> migrations up to date -> pytest on SQLite and PostgreSQL (side by side) -> API fuzz
+#   -> browser journeys -> the topology (scripts/topology.py: haproxy, two web processes, RQ workers, faults).
 # Stops at the first failure. The PostgreSQL server is started here and always stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,6 +78,9 @@ if ((sqlite_rc != 0 || pg_rc != 0)); then
     exit 1
 fi
 export DATABASE_URL=$pg_url
+
+step "API fuzzed by schemathesis (live uvicorn, its own SQLite; prints operations and requests)"
+run_pytest "fuzz" -m fuzz
 
 step "browser journeys (Chromium, PostgreSQL)"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
 from django.test.utils import override_settings
 
 from marketdesk.core import clock
@@ -164,3 +165,11 @@ def smtp_sink(settings) -> Iterator[SmtpSink]:
     finally:
         controller.stop()
         controller.loop.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Start every test with an empty cache: throttle counts (and anything cached) never leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,6 +5,7 @@ Defaults give the embedded set-up (SQLite, local files, in-process worker);
 turns on the guards that refuse an unsafe start.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -101,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marketdesk.web.middleware.PrivateNoStoreMiddleware",
     "marketdesk.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -179,6 +181,18 @@ AXES_LOCKOUT_CALLABLE = "marketdesk.web.views.auth.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+# Throttles (marketdesk.core.throttle): scope -> (attempts, per seconds), counted in the cache
+# (shared by every process when MARKETDESK_CACHE_URL names Redis).
+THROTTLES: dict[str, tuple[int, int]] = {
+    # Password-reset mails: a few for one address an hour, and a bound per client address.
+    "password_reset_address": (int(os.environ.get("MARKETDESK_RESET_MAILS_PER_ADDRESS", "3")), 3600),
+    "password_reset_client": (int(os.environ.get("MARKETDESK_RESET_MAILS_PER_CLIENT", "10")), 3600),
+    # Wrong passwords from one client address across every username (axes locks one username per address).
+    "sign_in_client": (int(os.environ.get("MARKETDESK_SIGN_IN_FAILURES_PER_CLIENT", "30")), 900),
+    # API calls per key.
+    "api_key": (int(os.environ.get("MARKETDESK_API_CALLS_PER_MINUTE", "600")), 60),
+}
 
 LANGUAGE_CODE = "en"
 # Links typed without a scheme in messages open over HTTPS (Django 7's default).
@@ -282,6 +296,11 @@ OUTBOX_SWEEP_SECONDS = float(os.environ.get("MARKETDESK_OUTBOX_SWEEP_SECONDS", "
 # A request with an Idempotency-Key still unanswered after this many seconds is taken as dead with its
 # web process, and a repeat of it runs instead of being told to wait (api.idempotency).
 IDEMPOTENCY_ABANDONED_SECONDS = float(os.environ.get("MARKETDESK_IDEMPOTENCY_ABANDONED_SECONDS", "120"))
+
+# A task RUNNING longer than this has lost its worker (marketdesk.core.task_recovery): it runs again,
+# up to TASK_MAX_ATTEMPTS workers in all, then is marked failed. Longer than any task takes.
+TASK_LEASE = dt.timedelta(seconds=int(os.environ.get("MARKETDESK_TASK_LEASE_SECONDS", "600")))
+TASK_MAX_ATTEMPTS = int(os.environ.get("MARKETDESK_TASK_MAX_ATTEMPTS", "3"))
 
 MAILERS = {
     "default": {

@@ -287,10 +287,11 @@ def test_an_appeal_and_its_decision_show_on_the_case(key_client, decided, buyer_
     ]
 
 
-def test_a_case_id_that_is_not_a_number_is_a_422(key_client):
+def test_a_case_id_that_is_not_a_number_is_a_404(key_client):
+    # An address whose id cannot exist names nothing, as an unknown id (api.params.PathId).
     response = key_client.get(f"{CASES}/abc")
 
-    assert (response.status_code, response["Content-Type"]) == (422, PROBLEM)
+    assert (response.status_code, response["Content-Type"]) == (404, PROBLEM)
 
 
 # --- GET /cases/{id}/decisions ----------------------------------------------------------------------

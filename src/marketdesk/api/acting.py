@@ -30,6 +30,7 @@ from pydantic import ConfigDict, Field
 from marketdesk.accounts.models import User
 from marketdesk.api.auth import request_actor
 from marketdesk.api.idempotency import idempotent
+from marketdesk.api.params import PathId
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, PermissionDenied
 from marketdesk.orders.models import Shop
@@ -169,7 +170,7 @@ def _party_view(action: PartyAction, target: PartyObject) -> Callable[..., Any]:
     view.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [
             inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=HttpRequest),
-            inspect.Parameter(target.id_name, inspect.Parameter.KEYWORD_ONLY, annotation=int),
+            inspect.Parameter(target.id_name, inspect.Parameter.KEYWORD_ONLY, annotation=PathId),
             inspect.Parameter("payload", inspect.Parameter.KEYWORD_ONLY, annotation=action.body),
         ]
     )

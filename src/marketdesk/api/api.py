@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
+from marketdesk.api.auth import ApiKeyThrottle
 from marketdesk.api.errors import (
     PROBLEM_CONTENT_TYPE,
     install_exception_handlers,
@@ -44,6 +45,7 @@ class MarketdeskAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
+                _document_shared_answers(operation)
                 for response in operation.get("responses", {}).values():
                     content = response.get("content", {})
                     if content.get("application/json", {}).get("schema", {}).get("$ref") == _PROBLEM_REF:
@@ -51,10 +53,49 @@ class MarketdeskAPI(NinjaAPI):
         return schema
 
 
+_PROBLEM_CONTENT = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": _PROBLEM_REF}}}
+# Answers any operation may give whatever its router declares: the body cannot be read (400), an id in
+# the address names nothing (404), a field is not valid (422), the key called too often (429).
+_SHARED_ANSWERS: dict[str, dict[str, Any]] = {
+    "400": {
+        "description": "The request body could not be read (malformed JSON or multipart), or the cursor is not one we issued."
+    },
+    "404": {"description": "Nothing was found at this address."},
+    "422": {"description": "Some of the data is not valid; `errors` names each field."},
+    "429": {
+        "description": "Too many requests from this API key; wait the seconds in Retry-After.",
+        "headers": {
+            "Retry-After": {"description": "Seconds until the key may call again.", "schema": {"type": "integer"}}
+        },
+    },
+}
+
+
+def _document_shared_answers(operation: dict[str, Any]) -> None:
+    """Add the problem answers an operation can give through the assembly rather than its own code."""
+    parameters = operation.get("parameters", [])
+    wanted = ["429"]
+    if "requestBody" in operation:
+        wanted += ["400", "422"]
+    if parameters:
+        wanted.append("422")
+    if any(p.get("name") == "cursor" for p in parameters):
+        wanted.append("400")
+    if any(p.get("in") == "path" for p in parameters):
+        wanted.append("404")
+    responses = operation.setdefault("responses", {})
+    for code in wanted:
+        if code not in responses:
+            responses[code] = {**_SHARED_ANSWERS[code], "content": _PROBLEM_CONTENT}
+        elif code == "429":
+            responses[code].setdefault("headers", _SHARED_ANSWERS["429"]["headers"])
+
+
 api = MarketdeskAPI(
     title="marketdesk API",
     version="1",
     urls_namespace="api",
+    throttle=[ApiKeyThrottle()],
     description=(
         "The resolution center's REST API. Authenticate with `Authorization: Bearer mdk_…` "
         "(a marketplace's key) or a signed-in session (with the CSRF token for unsafe methods). "

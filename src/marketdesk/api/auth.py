@@ -6,6 +6,7 @@ so views read ``request.auth`` and never look at users or keys themselves.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,10 +14,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.throttling import BaseThrottle
 
 from marketdesk.accounts.services import api_key_authenticate
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotAuthenticated, PermissionDenied
+from marketdesk.core.throttle import throttle_hit
 
 
 class ApiKeyAuth(HttpBearer):
@@ -83,3 +86,27 @@ FEED_AUTH = [api_key_auth, admin_session_auth]
 def request_actor(request: HttpRequest) -> Actor:
     """Return the actor the API's authentication put on the request."""
     return request.auth  # type: ignore[attr-defined]  # set by the auth classes above
+
+
+class ApiKeyThrottle(BaseThrottle):
+    """Limit each API key to ``settings.THROTTLES["api_key"]``; signed-in people are not counted here.
+
+    ninja runs it after authentication, so ``request.auth`` says which key is calling; the 429
+    it causes carries ``Retry-After`` (see ``api.errors``).
+    """
+
+    def __init__(self) -> None:
+        # One instance serves every request; what wait() reports belongs to this thread's request.
+        self._last = threading.local()
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        actor = getattr(request, "auth", None)
+        key_id = getattr(actor, "api_key_id", None)
+        if key_id is None:
+            return True
+        verdict = throttle_hit("api_key", str(key_id))
+        self._last.retry_after = verdict.retry_after
+        return verdict.allowed
+
+    def wait(self) -> float | None:
+        return getattr(self._last, "retry_after", None)

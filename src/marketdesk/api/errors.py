@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
@@ -151,6 +153,9 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors):
+        # An id in the address that is no number, or out of range, names nothing: not found, as any unknown id.
+        return problem_response(_generic(404))
     return problem_response(validation_problem(exc.errors))
 
 
@@ -165,7 +170,8 @@ def _authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpR
 
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     body = problem(429, "rate_limited", _("Too many requests."), _("Too many attempts. Please wait and try again."))
-    return problem_response(body)
+    headers = {"Retry-After": str(max(1, math.ceil(exc.wait)))} if exc.wait is not None else None
+    return problem_response(body, headers=headers)
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -190,6 +196,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return problem_response(body)
     # Anything else ninja raises carries an English developer message; keep the status, give a generic text.
     return problem_response(_generic(exc.status_code))
+
+
+def _malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    detail = _("The request body is not valid multipart/form-data (send the boundary in the Content-Type).")
+    return problem_response(problem(400, "malformed_body", _("The request could not be read."), detail))
 
 
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -254,6 +265,7 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         (AuthorizationError, _authorization_error),
         (Throttled, _throttled),
         (HttpError, _http_error),
+        (MultiPartParserError, _malformed_multipart),
         (Http404, _not_found),
         (DjangoPermissionDenied, _authorization_error),
         (Exception, _unexpected),

@@ -32,6 +32,7 @@ from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_ac
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
+from marketdesk.api.params import PathId
 from marketdesk.attachments.presenters import attachment_view
 from marketdesk.attachments.selectors import attachments_of_many
 from marketdesk.cases import services
@@ -171,7 +172,7 @@ def case_open_view(request: HttpRequest, payload: CaseOpenIn) -> Status[Case]:
 
 
 @router.get("/cases/{case_id}", response={200: CaseDetailOut, **READ_ERRORS}, auth=READ_AUTH, summary="Get one case")
-def case_detail(request: HttpRequest, case_id: int) -> Case:
+def case_detail(request: HttpRequest, case_id: PathId) -> Case:
     """Return one case the caller may see with its offers, questions, decisions and appeal (404 for any other)."""
     return _case_detail(request_actor(request), case_id)
 
@@ -182,7 +183,7 @@ def case_detail(request: HttpRequest, case_id: int) -> Case:
     auth=READ_AUTH,
     summary="List a case's decisions",
 )
-def case_decision_list(request: HttpRequest, case_id: int) -> QuerySet[Decision]:
+def case_decision_list(request: HttpRequest, case_id: PathId) -> QuerySet[Decision]:
     """Return the case's decisions, the first and any on appeal, oldest first."""
     return case_get_for_actor(request_actor(request), pk=case_id).decisions.all()
 

@@ -27,6 +27,7 @@ from marketdesk.cases.models import (
     Payer,
 )
 from marketdesk.cases.states import CaseStatus
+from marketdesk.core.parsing import IsoDatetime
 from marketdesk.hints.triage.suggest import MAX_TEXT_LENGTH
 from marketdesk.orders.schemas import PartyOut
 
@@ -78,7 +79,7 @@ class CaseFilterIn(Schema):
         None, description="Only the cases of this order number."
     )
     case_type: CaseType | None = Field(None, description="Only cases of this type.")
-    updated_since: AwareDatetime | None = Field(None, description="Only cases changed at or after this moment.")
+    updated_since: IsoDatetime | None = Field(None, description="Only cases changed at or after this moment.")
 
 
 class CaseOfferOut(Schema):

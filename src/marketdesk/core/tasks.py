@@ -9,6 +9,7 @@ from django.tasks import task
 
 from marketdesk.core.outbox import outbox_deliver, outbox_sweep
 from marketdesk.core.periodic import periodic
+from marketdesk.core.task_recovery import tasks_recover_stale
 
 
 @task(queue_name="default")
@@ -22,3 +23,11 @@ def deliver_outbox_message(message_id: int) -> bool:
 def sweep_outbox() -> int:
     """Deliver what a crashed worker or a failed attempt left behind."""
     return outbox_sweep()
+
+
+@periodic(every=dt.timedelta(minutes=1))
+@task()
+def recover_stale_tasks() -> dict[str, int]:
+    """Run again, or mark failed, the tasks whose worker died (RUNNING past the lease)."""
+    recovered = tasks_recover_stale()
+    return {"retried": recovered.retried, "failed": recovered.failed}

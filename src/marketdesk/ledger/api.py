@@ -15,6 +15,7 @@ from marketdesk.api.auth import api_key_auth, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
+from marketdesk.api.params import PathId
 from marketdesk.ledger.models import LedgerEntry
 from marketdesk.ledger.schemas import LedgerEntryOut, LedgerEntryPageOut
 from marketdesk.ledger.selectors import ledger_entries_for_actor
@@ -52,6 +53,6 @@ def ledger_entry_list(
     summary="Acknowledge a refund instruction",
 )
 @idempotent
-def ledger_entry_acknowledge_view(request: HttpRequest, entry_id: int) -> LedgerEntry:
+def ledger_entry_acknowledge_view(request: HttpRequest, entry_id: PathId) -> LedgerEntry:
     """Confirm the marketplace carried out a refund; instructions stop being re-sent. Accepts Idempotency-Key."""
     return ledger_entry_acknowledge(actor=request_actor(request), entry_id=entry_id)

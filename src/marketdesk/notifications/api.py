@@ -17,6 +17,7 @@ from marketdesk.api.auth import api_key_auth, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
+from marketdesk.api.params import PathId
 from marketdesk.notifications.models import WebhookDelivery, WebhookEndpoint
 from marketdesk.notifications.schemas import (
     WebhookDeliveryOut,
@@ -69,7 +70,7 @@ def webhook_endpoint_list(request: HttpRequest) -> QuerySet[WebhookEndpoint]:
     auth=api_key_auth,
     summary="Remove a webhook endpoint",
 )
-def webhook_endpoint_delete_view(request: HttpRequest, endpoint_id: int) -> Status[None]:
+def webhook_endpoint_delete_view(request: HttpRequest, endpoint_id: PathId) -> Status[None]:
     """Stop sending to an endpoint; its delivery log is kept."""
     webhook_endpoint_delete(actor=request_actor(request), endpoint_id=endpoint_id)
     return Status(204, None)
@@ -83,7 +84,7 @@ def webhook_endpoint_delete_view(request: HttpRequest, endpoint_id: int) -> Stat
 )
 def webhook_delivery_list(
     request: HttpRequest,
-    endpoint_id: int,
+    endpoint_id: PathId,
     cursor: str | None = Query(None, description="The next_cursor of the previous page."),
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> dict[str, Any]:
@@ -99,7 +100,9 @@ def webhook_delivery_list(
     auth=api_key_auth,
     summary="Send a delivery again",
 )
-def webhook_delivery_retry_view(request: HttpRequest, endpoint_id: int, delivery_id: int) -> Status[WebhookDelivery]:
+def webhook_delivery_retry_view(
+    request: HttpRequest, endpoint_id: PathId, delivery_id: PathId
+) -> Status[WebhookDelivery]:
     """Send an event to the endpoint again now, with the same event id."""
     delivery = webhook_delivery_retry(actor=request_actor(request), endpoint_id=endpoint_id, delivery_id=delivery_id)
     return Status(202, delivery)

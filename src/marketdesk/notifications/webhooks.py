@@ -77,6 +77,11 @@ def webhook_url_validate(url: str) -> str:
     allowed = ("https",) if settings.PRODUCTION else ("http", "https")
     if parsed.scheme not in allowed or not parsed.hostname:
         raise DomainValidationError(_("Enter an https:// address that can receive webhooks."), field="url")
+    if parsed.username is not None or parsed.password is not None:
+        # A name or password in the address would be sent nowhere (deliveries sign with the secret) and kept in logs.
+        raise DomainValidationError(
+            _("Leave the name and password out of the address: deliveries are signed with the secret."), field="url"
+        )
     if settings.PRODUCTION:
         try:
             infos = socket.getaddrinfo(parsed.hostname, parsed.port or 443, proto=socket.IPPROTO_TCP)

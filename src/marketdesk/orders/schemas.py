@@ -15,6 +15,7 @@ from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field, StrictInt
 
 from marketdesk.api.pagination import CursorPage
+from marketdesk.core.parsing import IsoDatetime
 from marketdesk.orders.models import Order, PaymentStatus
 from marketdesk.orders.services import BuyerData, LineData, OrderData, PaymentData, ShopData
 from marketdesk.orders.states import OrderStatus
@@ -57,7 +58,7 @@ class PaymentIn(StrictIn):
     amount_minor: Minor
     currency: CurrencyCode
     status: PaymentStatus
-    paid_at: AwareDatetime | None = None
+    paid_at: IsoDatetime | None = None
 
 
 class OrderUpsertIn(StrictIn):
@@ -67,13 +68,13 @@ class OrderUpsertIn(StrictIn):
     shop: ShopIn
     currency: CurrencyCode
     total_minor: Minor
-    placed_at: AwareDatetime
+    placed_at: IsoDatetime
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=500)]
     status: OrderStatus = OrderStatus.PLACED
     shipping_minor: Minor = 0
     payments: Annotated[list[PaymentIn], Field(max_length=50)] = []
-    estimated_delivery_at: AwareDatetime | None = None
-    delivered_at: AwareDatetime | None = None
+    estimated_delivery_at: IsoDatetime | None = None
+    delivered_at: IsoDatetime | None = None
 
     def to_data(self, external_id: str) -> OrderData:
         """Return the service's ``OrderData`` for this order."""
@@ -172,7 +173,12 @@ class LateOut(Schema):
     tracking_number: str | None = Field(..., description="The parcel the cause was found on (none: nothing shipped).")
 
 
-class DeliveryChangeOut(Schema):
+class DeliveryChangeOptionOut(Schema):
+    """Whether the delivery may still be changed, and through whom.
+
+    Not named DeliveryChangeOut: shipping has a schema of that name, and OpenAPI keeps one component per name.
+    """
+
     allowed: bool
     route: str = Field(..., description="seller or carrier when allowed, else empty.")
     reason: str
@@ -182,7 +188,7 @@ class ParcelSituationOut(Schema):
     tracking_number: str
     where: str = Field(..., description="not_shipped, in_transit, delivered or returned.")
     tracking_status: str
-    change_delivery: DeliveryChangeOut | None = Field(..., description="None once the parcel can no longer move.")
+    change_delivery: DeliveryChangeOptionOut | None = Field(..., description="None once the parcel can no longer move.")
 
 
 class LineSituationOut(Schema):

@@ -27,6 +27,7 @@ from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_ac
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
+from marketdesk.api.params import PathId
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError
 from marketdesk.orders.selectors import order_get_for_actor
@@ -105,7 +106,7 @@ def return_receipt(request: HttpRequest, payload: ReturnReceiptIn) -> Return:
     summary="Record the replacement parcel of an exchange",
 )
 @idempotent
-def return_replacement(request: HttpRequest, return_id: int, payload: ReturnReplacementIn) -> Return:
+def return_replacement(request: HttpRequest, return_id: PathId, payload: ReturnReplacementIn) -> Return:
     """Record that the replacement of an exchange accepted at inspection was sent (carrier and tracking number).
 
     The parcel becomes a tracked shipment of the order with the accepted lines. Sending the same parcel
@@ -123,7 +124,7 @@ def return_replacement(request: HttpRequest, return_id: int, payload: ReturnRepl
 
 
 @router.get("/returns/{return_id}", response={200: ReturnOut, **READ_ERRORS}, auth=READ_AUTH, summary="Get one return")
-def return_detail(request: HttpRequest, return_id: int) -> Return:
+def return_detail(request: HttpRequest, return_id: PathId) -> Return:
     """Return one return the caller may see with its lines, stages and deadlines (404 for any other)."""
     ret = return_get_for_actor(request_actor(request), pk=return_id)
     return _with_lines(Return.objects.select_related("order")).get(pk=ret.pk)

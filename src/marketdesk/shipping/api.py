@@ -17,6 +17,7 @@ from ninja.responses import Status
 from marketdesk.api.auth import FEED_AUTH, READ_AUTH, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
+from marketdesk.api.params import PathId
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.shipping.ingest import tracking_events_ingest
@@ -141,7 +142,7 @@ def shipment_post(request: HttpRequest, payload: ShipmentCreateIn) -> Any:
 @router.get(
     "/shipments/{shipment_id}", response={200: ShipmentOut, **ERRORS}, auth=READ_AUTH, summary="Read a shipment"
 )
-def shipment_get(request: HttpRequest, shipment_id: int) -> Any:
+def shipment_get(request: HttpRequest, shipment_id: PathId) -> Any:
     """One parcel with its lines and carrier events (newest first), if the caller may see its order."""
     return _shipment_out(shipment_get_for_actor(request_actor(request), pk=shipment_id))
 
@@ -153,7 +154,7 @@ def shipment_get(request: HttpRequest, shipment_id: int) -> Any:
     summary="Report the carrier's answer to a delivery change",
 )
 @idempotent
-def delivery_change_answer_post(request: HttpRequest, change_id: int, payload: DeliveryChangeAnswerIn) -> Any:
+def delivery_change_answer_post(request: HttpRequest, change_id: PathId, payload: DeliveryChangeAnswerIn) -> Any:
     """Report whether the carrier accepted a redirect it was asked for (``delivery_change.requested`` webhook).
 
     A refusal needs its reason, which the buyer is shown. A change of another marketplace's parcel is a 404;

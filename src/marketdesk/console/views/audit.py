@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from typing import Any
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET
 from marketdesk.console.selectors import audit_actions, audit_for_actor, operators_for_actor
 from marketdesk.core.actors import Role
 from marketdesk.core.parsing import int_or_none
+from marketdesk.core.spreadsheet import SafeCsvWriter
 from marketdesk.core.streaming import stream_for
 from marketdesk.web.permissions import actor_of, role_required
 
@@ -74,7 +74,7 @@ class _Echo:
 def audit_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered audit trail as CSV, streamed (a year of entries never sits in memory)."""
     entries = audit_for_actor(actor_of(request), **_filters(request)).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(_Echo())
 
     def rows() -> Any:
         yield writer.writerow(CSV_COLUMNS)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_GET
 from marketdesk.cases.models import CaseType
 from marketdesk.console.dashboard import PERIODS, DashboardFilters, dashboard_for_actor, teams_for_actor
 from marketdesk.core.actors import Role
+from marketdesk.core.spreadsheet import SafeCsvWriter
 from marketdesk.web.permissions import actor_of, role_required
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -40,7 +39,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     board = dashboard_for_actor(actor_of(request), DashboardFilters.from_query(request.GET))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="dashboard.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(["metric", "key", "value"])
     writer.writerows(board.csv_rows())
     return response

@@ -6,13 +6,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import ngettext
 
 from marketdesk.accounts.oidc import oidc_config_of, oidc_configs, oidc_logout_url
+from marketdesk.core.proxies import client_ip
+from marketdesk.core.throttle import throttle_hit, throttle_reached
 from marketdesk.web.views import oidc
 
 DEMO_ACCOUNTS = ("buyer", "seller", "operator", "admin")
@@ -34,6 +36,16 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), **_demo_context(), "oidc_configs": oidc_configs()}
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # axes pauses one username at one address; this pauses an address trying many usernames.
+        if throttle_reached("sign_in_client", client_ip(request) or ""):
+            return login_locked_out(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        throttle_hit("sign_in_client", client_ip(self.request) or "")
+        return super().form_invalid(form)
+
 
 class LogoutView(auth_views.LogoutView):
     """Sign out (POST only, as in Django); after an OpenID sign-in, at the marketplace's provider too."""
@@ -54,6 +66,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "web/password_reset_email.txt"
     subject_template_name = "web/password_reset_subject.txt"
     success_url = reverse_lazy("web:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        # Over either limit no mail goes out, and the answer is the same page as ever: it must not
+        # tell whether the address has an account, nor that the limit was reached.
+        for_address = throttle_hit("password_reset_address", form.cleaned_data["email"].casefold())
+        from_client = throttle_hit("password_reset_client", client_ip(self.request) or "")
+        if not (for_address.allowed and from_client.allowed):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
