@@ -183,6 +183,9 @@ def test_a_signed_in_chunked_upload_past_the_policy_limit_stops_there(buyer, spo
 # --- legitimate bodies pass --------------------------------------------------------------------------
 
 
+# The ASGI app runs the view on another thread, with its own connection: on PostgreSQL it sees the session and
+# the buyer only once they are committed, so this test commits instead of running in a rolled-back transaction.
+@pytest.mark.django_db(transaction=True)
 def test_a_signed_in_upload_within_the_limit_is_stored(buyer, spool_dir):
     token = _get_new_csrf_string()
     data = encode_multipart(BOUNDARY, {"file": samples.upload(samples.jpeg(), "photo.jpg", "image/jpeg")})
