@@ -92,7 +92,9 @@ def world(transactional_db, settings, tmp_path, at_now, browser_locale):
     """A two-item order delivered yesterday; the buyer wrote to the seller three days ago and heard nothing."""
     settings.MEDIA_ROOT = tmp_path / "media"
     # Previews (thumbnail, video poster) are made at once, as the worker would make them moments later.
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     marketplace = factories.MarketplaceFactory(slug="market-default")
     shop = factories.ShopFactory(marketplace=marketplace, name="Hazel Gallery")
     language = browser_locale[:2]  # each person reads the product in the journey's language

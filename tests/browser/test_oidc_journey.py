@@ -32,23 +32,14 @@ GIVEN = """
 import json
 from marketdesk.accounts.models import MembershipRole, User
 from marketdesk.accounts.services import shop_membership_put
-from marketdesk.cases.eligibility import case_eligibility
 from marketdesk.cases.help_paths import SUB_REASONS
-from marketdesk.cases.models import Case, SellerContact
-from marketdesk.cases.states import OPEN_STATUSES
-from marketdesk.core import clock
+from marketdesk.orders.situation import order_situation
 buyer = User.objects.get(username="buyer")
 found = [
     (order, sub)
     for order in buyer.orders.order_by("-placed_at")[:20]
     for sub in SUB_REASONS.values()
-    if case_eligibility(
-        order=order,
-        case_type=sub.case_type,
-        contact=SellerContact.objects.filter(order=order, buyer_id=buyer.pk).first(),
-        now=clock.now(),
-        open_case=Case.objects.filter(order=order, line=None, case_type=sub.case_type, status__in=OPEN_STATUSES).first(),
-    ).allowed
+    if order_situation(order).case_option(sub.case_type).allowed
 ]
 order, sub = found[0]
 shop_membership_put(user=User.objects.get(username="seller"), shop=order.shop, role=MembershipRole.STAFF)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import ngettext
 
@@ -58,7 +58,11 @@ class LogoutView(auth_views.LogoutView):
             return response
         back = str(settings.MARKETDESK_BASE_URL).rstrip("/") + str(reverse_lazy("web:login"))
         url = oidc_logout_url(config=config, id_token=signed_in_by["id_token"], post_logout_redirect_uri=back)
-        return redirect(url) if url else response
+        if not url:
+            return response
+        # A page that moves on by itself, not a redirect: the Content-Security-Policy's form-action keeps a
+        # form's redirects on our own origin, and the provider's end-session address is another one.
+        return render(request, "web/signing_out.html", {"url": url})
 
 
 class PasswordResetView(auth_views.PasswordResetView):
