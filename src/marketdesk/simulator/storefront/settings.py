@@ -11,9 +11,10 @@ import os
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.utils.csp import CSP
 
 from marketdesk.settings import *  # noqa: F403
-from marketdesk.settings import INSTALLED_APPS, VAR_DIR
+from marketdesk.settings import INSTALLED_APPS, MARKETDESK_BASE_URL, SECURE_CSP, VAR_DIR
 
 
 def _signing_key() -> str:
@@ -51,3 +52,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
 }
+
+# As an OpenID provider the storefront's sign-in form ends at marketdesk's callback: the form-action of the
+# Content-Security-Policy it shares with marketdesk must let that redirect through.
+SECURE_CSP = {**SECURE_CSP, "form-action": [CSP.SELF, MARKETDESK_BASE_URL.rstrip("/")]}
