@@ -32,11 +32,11 @@ from marketdesk.notifications.models import WebhookEndpoint
 from marketdesk.notifications.webhooks import webhook_secret_generate
 from marketdesk.orders.states import OrderStatus
 from tests import factories
+from tests.browser.conftest import sign_in
 from tests.notifications.receiver import Receiver, receiver_running
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "demo-pass-123"  # the factories' password
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)  # a Thursday
 
 
@@ -87,15 +87,6 @@ def snap(page: Page, name: str) -> None:
     folder = os.environ.get("MARKETDESK_SCREENSHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/sign-in/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    expect(page.locator("input[name=password]")).to_have_count(0)
 
 
 def test_item_not_received_case_from_opening_to_a_verified_decision_webhook(

@@ -18,11 +18,11 @@ from marketdesk.console.models import AuditEntry, Macro
 from marketdesk.core import clock
 from marketdesk.orders.states import OrderStatus
 from tests import factories
+from tests.browser.conftest import sign_in
 from tests.cases.factories import CaseFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "demo-pass-123"  # the factories' password
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)  # a Thursday
 HOUR = dt.timedelta(hours=1)
 MACRO = "Здравствуйте, {buyer_name}! Мы проверили заказ {order}: посылка не доставлена, вернём {amount}."
@@ -68,14 +68,6 @@ def snap(page: Page, name: str) -> None:
     folder = os.environ.get("MARKETDESK_SCREENSHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/sign-in/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    expect(page.locator("input[name=password]")).to_have_count(0)
 
 
 def test_operator_works_the_queue_by_keyboard_and_decides_with_a_russian_macro(live_server, page: Page, world):

@@ -9,25 +9,18 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
+from playwright.sync_api import expect
 
 from marketdesk.orders.states import OrderStatus
 from tests import factories
 from tests.attachments import samples
-from tests.browser.conftest import CHROMIUM_ARGS
-from tests.live.servers import server_env, web_servers
-from tests.live.test_processes import _shared_database
+from tests.browser.conftest import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "demo-pass-123"  # the factories' password
 
 
 @pytest.fixture
@@ -47,36 +40,6 @@ def _world():
         buyer=buyer, shop=shop, marketplace=marketplace, external_id="O-9", status=OrderStatus.DELIVERED
     )
     return order, seller
-
-
-@pytest.fixture
-def base_url(world, tmp_path: Path) -> Iterator[str]:
-    """One real uvicorn (ASGI: live streams work) on a copy of the test database."""
-    database_url, _held = _shared_database(tmp_path, [])
-    env = server_env(database_url=database_url, var_dir=tmp_path / "var")
-    with ExitStack() as stack:
-        ((port, _proc),) = stack.enter_context(web_servers(env, [tmp_path / "web.log"]))
-        yield f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator[Browser]:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def signed_in(browser: Browser, base: str, username: str) -> BrowserContext:
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.goto(f"{base}/sign-in/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    expect(page.locator("input[name=password]")).to_have_count(0)
-    return context
 
 
 def test_a_photo_reaches_the_sellers_open_page_live_without_exif(browser, base_url, world, tmp_path):

@@ -32,10 +32,10 @@ from marketdesk.core.actors import Actor
 from marketdesk.orders.models import OrderLine
 from marketdesk.orders.states import OrderStatus
 from tests import factories
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "demo-pass-123"  # the factories' password
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)  # a Thursday
 
 # What each person reads and presses, as written for people in each language (not read from the code).
@@ -155,17 +155,6 @@ def snap(page: Page, language: str, name: str, *, show: str = "") -> None:
     page.screenshot(path=str(path))
     # 256 colours are plenty for a page of text and keep each file small.
     Image.open(path).convert("RGB").quantize(colors=256).save(path, optimize=True)
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/sign-in/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    # Wait for the signed-in page itself: a navigation started before the sign-in answered would cancel it.
-    page.wait_for_url(lambda url: "/sign-in/" not in url)
-    expect(page.locator("input[name=password]")).to_have_count(0)
 
 
 @pytest.mark.parametrize("browser_locale", ["en-GB", "ru-RU"])

@@ -25,11 +25,11 @@ from marketdesk.notifications.models import WebhookEndpoint
 from marketdesk.notifications.webhooks import webhook_secret_generate
 from marketdesk.orders.states import OrderStatus
 from tests import factories
+from tests.browser.conftest import sign_in
 from tests.browser.screenshots import snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "demo-pass-123"  # the factories' password
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)  # a Thursday
 
 
@@ -81,15 +81,6 @@ def world(transactional_db, at_now):
         marketplace=marketplace, url="https://hooks.example.test/marketdesk", secret=webhook_secret_generate()
     )
     return older, newer_order
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/sign-in/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    expect(page.locator("input[name=password]")).to_have_count(0)
 
 
 def test_admin_publishes_a_shorter_seller_response_time(live_server, page: Page, world):

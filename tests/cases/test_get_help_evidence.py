@@ -32,6 +32,7 @@ from marketdesk.core.money import Money
 from marketdesk.core.policies import policy_current
 from marketdesk.messaging.models import Message
 from marketdesk.messaging.selectors import unread_total
+from marketdesk.notifications.models import Notification
 from marketdesk.orders.models import OrderLine
 from marketdesk.orders.states import OrderStatus
 from tests import factories
@@ -203,6 +204,18 @@ def test_the_seller_adds_a_photo_as_evidence_without_words(delivered, scarf, buy
 
     proof.refresh_from_db()
     assert (evidence.party, proof.owner_type, proof.owner_id) == ("seller", "cases.caseevidence", evidence.pk)
+
+
+def test_evidence_reaches_the_other_side_only(delivered, scarf, buyer, seller, at_now):
+    case = open_case(buyer, delivered, scarf)
+    before = set(Notification.objects.values_list("pk", flat=True))
+
+    case_evidence_add(actor=Actor.for_user(buyer), case=case, text="The courier took it back")
+    case_evidence_add(actor=Actor.for_user(seller), case=case, text="Tracking RA123456789RU")
+
+    told = Notification.objects.exclude(pk__in=before).filter(kind="case.evidence_added")
+    assert sorted(told.values_list("user__username", flat=True)) == sorted([seller.username, buyer.username])
+    assert {notice.data["case"] for notice in told} == {case.pk}
 
 
 def test_evidence_with_neither_words_nor_files_is_refused(delivered, scarf, buyer, at_now):

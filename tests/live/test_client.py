@@ -13,7 +13,9 @@ def test_the_snippet_loads_the_script_with_the_stream_url_and_the_render_time(fr
 
     assert html.strip() == (
         '<script src="/static/live/live.js" data-live-url="/live/" '
-        f'data-live-since="{int(frozen_clock.now().timestamp())}" defer></script>'
+        f'data-live-since="{int(frozen_clock.now().timestamp())}" '
+        'data-live-stale="This changed while you were writing. What you wrote is kept: send it, or show the '
+        'changes (what you wrote here will be lost)." data-live-show="Show the changes" defer></script>'
     )
 
 

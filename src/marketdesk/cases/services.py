@@ -175,6 +175,11 @@ def _thread_note(case: Case, event: str, *, actor: Actor, tell_seller: bool = Tr
     to_seller = to_seller and tell_seller
     if event == "case.info_requested":  # only the party asked
         to_buyer, to_seller = data.get("party") == Party.BUYER, data.get("party") == Party.SELLER
+    _tell(case, kind, actor=actor, to_buyer=to_buyer, to_seller=to_seller)
+
+
+def _tell(case: Case, kind: str, *, actor: Actor, to_buyer: bool, to_seller: bool) -> None:
+    """Notify the parties named (never the actor) and refresh every party's open page of the case."""
     sellers = set(shop_member_ids(case.shop_id))
     recipients = set(sellers) if to_seller else set()
     if to_buyer:
@@ -599,6 +604,14 @@ def case_evidence_add(*, actor: Actor, case: Case, text: str, attachment_ids: Se
             added_at=now,
         )
         _touch(case, now=now, policy=policy_current())
+        # The other side hears of it; both sides' open pages show it.
+        _tell(
+            case,
+            "case.evidence_added",
+            actor=actor,
+            to_buyer=actor.role == Role.SELLER,
+            to_seller=actor.role == Role.BUYER,
+        )
         return evidence
 
 

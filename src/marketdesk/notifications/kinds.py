@@ -23,6 +23,7 @@ KINDS: dict[str, Kind] = {
         Kind("case.opened", _("Cases opened"), _("A case was opened on order %(order)s")),
         Kind("case.offer_made", _("Seller's answers"), _("The seller answered case %(case)s")),
         Kind("case.offer_answered", _("Answers to offers"), _("The buyer answered your offer on case %(case)s")),
+        Kind("case.evidence_added", _("New evidence"), _("The other side added evidence to case %(case)s")),
         Kind("case.escalated", _("Escalations"), _("Case %(case)s was escalated to the platform")),
         Kind("case.info_requested", _("Questions from support"), _("Support asked a question on case %(case)s")),
         Kind("case.decided", _("Decisions"), _("Case %(case)s was decided")),

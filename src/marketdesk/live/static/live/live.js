@@ -98,6 +98,54 @@
     }
   }
 
+  // A fragment that refreshes itself must not wipe what the person is writing in it: once a form inside
+  // it has been edited, a live refresh is held back and a notice offers to show the changes instead.
+  var staleText = script.getAttribute("data-live-stale");
+  var showText = script.getAttribute("data-live-show");
+
+  function markEdited(event) {
+    var form = event.target && event.target.form;
+    if (form) {
+      form.setAttribute("data-live-edited", "");
+    }
+  }
+  document.addEventListener("input", markEdited, true);
+  document.addEventListener("change", markEdited, true);
+
+  function isLiveFragment(element) {
+    var trigger = element && element.getAttribute && element.getAttribute("hx-trigger");
+    return Boolean(trigger && trigger.indexOf("live:") !== -1);
+  }
+
+  function holdBack(target) {
+    if (target.querySelector("[data-live-stale-notice]")) {
+      return;
+    }
+    var notice = document.createElement("p");
+    notice.className = "live-stale";
+    notice.setAttribute("role", "status");
+    notice.setAttribute("data-live-stale-notice", "");
+    notice.appendChild(document.createTextNode(staleText + " "));
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn--secondary btn--sm";
+    button.textContent = showText;
+    button.addEventListener("click", function () {
+      window.location.assign(window.location.href);
+    });
+    notice.appendChild(button);
+    target.insertBefore(notice, target.firstChild);
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!isLiveFragment(target) || !target.querySelector("form[data-live-edited]")) {
+      return;
+    }
+    event.detail.shouldSwap = false;
+    holdBack(target);
+  });
+
   // A page kept in the back-forward cache must not hold a connection; it resumes when shown again.
   window.addEventListener("pagehide", disconnect);
   window.addEventListener("pageshow", function (event) {
