@@ -53,11 +53,11 @@ def registered_event_types() -> dict[str, EventType]:
     return dict(_REGISTRY)
 
 
-def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
-    """Append one event about ``subject``; the payload must be of the event's declared shape."""
+def timeline_build(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
+    """Return one event about ``subject``, not yet stored (``timeline_append_many`` stores a set of them)."""
     if not isinstance(payload, event.payload):
         raise TypeError(f"{event.name} takes {event.payload.__name__}, not {type(payload).__name__}")
-    return TimelineEvent.objects.create(
+    return TimelineEvent(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
         event_type=event.name,
@@ -66,6 +66,20 @@ def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, pa
         audience=event.audience,
         payload=payload.model_dump(mode="json"),
     )
+
+
+def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
+    """Append one event about ``subject``; the payload must be of the event's declared shape."""
+    row = timeline_build(subject=subject, event=event, actor=actor, payload=payload)
+    row.save()
+    return row
+
+
+def timeline_append_many(rows: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Append built events in one insert (a batch's events, in the order given)."""
+    if not rows:
+        return rows
+    return TimelineEvent.objects.bulk_create(rows)
 
 
 def status_changed(

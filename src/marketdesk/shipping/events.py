@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import Audience, TimelineEvent
-from marketdesk.core.timeline import EventType, Payload, timeline_append
+from marketdesk.core.timeline import EventType, Payload, timeline_append, timeline_build
 
 
 class ShipmentCreatedPayload(Payload):
@@ -72,6 +72,25 @@ def shipment_status_changed(*, shipment: object, actor: Actor, payload: Shipment
 def shipment_flags_changed(*, shipment: object, actor: Actor, raised: list[str], cleared: list[str]) -> TimelineEvent:
     """Record which flags (late to ship, delayed, stalled, likely lost) went up or down."""
     return timeline_append(
+        subject=shipment,  # type: ignore[arg-type]
+        event=SHIPMENT_FLAGS_CHANGED,
+        actor=actor,
+        payload=ShipmentFlagsChangedPayload(raised=raised, cleared=cleared),
+    )
+
+
+def shipment_status_changed_build(
+    *, shipment: object, actor: Actor, payload: ShipmentStatusChangedPayload
+) -> TimelineEvent:
+    """Build (unsaved, for a batch's one insert) the event that the parcel moved to another status."""
+    return timeline_build(subject=shipment, event=SHIPMENT_STATUS_CHANGED, actor=actor, payload=payload)  # type: ignore[arg-type]
+
+
+def shipment_flags_changed_build(
+    *, shipment: object, actor: Actor, raised: list[str], cleared: list[str]
+) -> TimelineEvent:
+    """Build (unsaved, for a batch's one insert) the event that flags went up or down."""
+    return timeline_build(
         subject=shipment,  # type: ignore[arg-type]
         event=SHIPMENT_FLAGS_CHANGED,
         actor=actor,

@@ -169,7 +169,7 @@ def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
         new = [event for key, event in candidates.items() if key not in existing]
         result.duplicates += len(candidates) - len(new)
         # A concurrent batch with the same events loses nothing: the unique key keeps one copy.
-        TrackingEvent.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+        TrackingEvent.objects.bulk_create(new, ignore_conflicts=True)
         by_shipment: dict[int, list[TrackingEvent]] = defaultdict(list)
         for event in new:
             if event.shipment_id is not None:

@@ -17,9 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.bulk import rows_update
 from marketdesk.core.calendar import calendar_for, due_at
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
+from marketdesk.core.models import TimelineEvent
 from marketdesk.core.policies import Policy, policy_current
+from marketdesk.core.timeline import timeline_append_many
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import scope_to_actor, shop_member_ids
 from marketdesk.shipping import events
@@ -270,7 +273,12 @@ PROJECTION_FIELDS = [
 def shipments_apply_events(
     *, actor: Actor, events_by_shipment: dict[int, list[TrackingEvent]], policy: Policy | None = None
 ) -> list[Shipment]:
-    """Fold newly stored events into their shipments (caller's transaction); flags and care follow."""
+    """Fold newly stored events into their shipments (caller's transaction); flags and care follow.
+
+    Set-based whatever the batch holds: one locking read, one UPDATE of every parcel's projection
+    and flags, one insert of the timeline rows. A parcel whose change starts proactive care (rare)
+    has its timeline written one by one instead, since care gathers evidence and notifies per parcel.
+    """
     policy = policy or policy_current()
     now = clock.now()
     # A fixed lock order (by id) so two batches touching the same parcels never deadlock.
@@ -280,27 +288,52 @@ def shipments_apply_events(
         .filter(pk__in=events_by_shipment)
         .order_by("pk")
     )
+    timeline: list[TimelineEvent] = []
+    cared: list[tuple[Shipment, tuple[str, str] | None, list[str], list[str]]] = []
     for shipment in shipments:
         moved = _absorb(shipment, events_by_shipment[shipment.pk])
         shipment.updated_at = now
-        shipment.save(update_fields=PROJECTION_FIELDS)
+        raised, cleared = _flags_set(shipment, now=now, policy=policy)
+        if _starts_care(shipment, moved=moved, raised=raised):
+            cared.append((shipment, moved, raised, cleared))
+            continue
+        if moved is not None:
+            timeline.append(
+                events.shipment_status_changed_build(
+                    shipment=shipment, actor=actor, payload=_status_payload(shipment, moved[0], moved[1])
+                )
+            )
+        if raised or cleared:
+            timeline.append(
+                events.shipment_flags_changed_build(shipment=shipment, actor=actor, raised=raised, cleared=cleared)
+            )
+    rows_update(Shipment, shipments, [*PROJECTION_FIELDS, *FLAG_NAMES, "flags_at"])
+    timeline_append_many(timeline)
+    for shipment, moved, raised, cleared in cared:
         if moved is not None:
             _status_recorded(shipment, actor=actor, source=moved[0], event_at=moved[1])
-        _flags_write(shipment, actor=actor, now=now, policy=policy)
+        if raised or cleared:
+            _flags_recorded(shipment, actor=actor, raised=raised, cleared=cleared)
     return shipments
 
 
-def _status_recorded(shipment: Shipment, *, actor: Actor, source: str, event_at: str) -> None:
-    events.shipment_status_changed(
-        shipment=shipment,
-        actor=actor,
-        payload=events.ShipmentStatusChangedPayload(
-            source=source,
-            target=shipment.tracking_status,
-            exception_reason=shipment.exception_reason,
-            event_at=event_at,
-        ),
+def _starts_care(shipment: Shipment, *, moved: tuple[str, str] | None, raised: list[str]) -> bool:
+    exception_care = (
+        moved is not None
+        and shipment.tracking_status == TrackingStatus.EXCEPTION
+        and shipment.exception_reason in CARE_EXCEPTIONS
     )
+    return exception_care or "likely_lost" in raised or "stalled" in raised
+
+
+def _status_payload(shipment: Shipment, source: str, event_at: str) -> events.ShipmentStatusChangedPayload:
+    return events.ShipmentStatusChangedPayload(
+        source=source, target=shipment.tracking_status, exception_reason=shipment.exception_reason, event_at=event_at
+    )
+
+
+def _status_recorded(shipment: Shipment, *, actor: Actor, source: str, event_at: str) -> None:
+    events.shipment_status_changed(shipment=shipment, actor=actor, payload=_status_payload(shipment, source, event_at))
     trigger = CARE_EXCEPTIONS.get(shipment.exception_reason) if shipment.tracking_status == "exception" else None
     if trigger is not None:
         _care_start(shipment, trigger=trigger, actor=actor)
@@ -338,20 +371,31 @@ def shipment_flags(shipment: Shipment, *, now: dt.datetime, policy: Policy) -> d
     }
 
 
-def _flags_write(shipment: Shipment, *, actor: Actor, now: dt.datetime, policy: Policy) -> bool:
+def _flags_set(shipment: Shipment, *, now: dt.datetime, policy: Policy) -> tuple[list[str], list[str]]:
+    """Set the flags on the (unsaved) shipment; return those raised and those cleared."""
     flags = shipment_flags(shipment, now=now, policy=policy)
     raised = [name for name in FLAG_NAMES if flags[name] and not getattr(shipment, name)]
     cleared = [name for name in FLAG_NAMES if not flags[name] and getattr(shipment, name)]
-    if not raised and not cleared:
-        return False
-    for name, value in flags.items():
-        setattr(shipment, name, value)
-    shipment.flags_at = now
-    shipment.save(update_fields=[*FLAG_NAMES, "flags_at"])
+    if raised or cleared:
+        for name, value in flags.items():
+            setattr(shipment, name, value)
+        shipment.flags_at = now
+    return raised, cleared
+
+
+def _flags_recorded(shipment: Shipment, *, actor: Actor, raised: list[str], cleared: list[str]) -> None:
     events.shipment_flags_changed(shipment=shipment, actor=actor, raised=raised, cleared=cleared)
     for name in ("likely_lost", "stalled"):
         if name in raised:
             _care_start(shipment, trigger=CareTrigger(name), actor=actor)
+
+
+def _flags_write(shipment: Shipment, *, actor: Actor, now: dt.datetime, policy: Policy) -> bool:
+    raised, cleared = _flags_set(shipment, now=now, policy=policy)
+    if not raised and not cleared:
+        return False
+    shipment.save(update_fields=[*FLAG_NAMES, "flags_at"])
+    _flags_recorded(shipment, actor=actor, raised=raised, cleared=cleared)
     return True
 
 
