@@ -1,48 +1,117 @@
-"""Set-based writes the ORM lacks: many rows of one table updated, each to its own values, in one statement."""
+"""Set-based writes without the ORM's per-row cost: many rows inserted, or updated each to its own values, at once.
+
+The ORM builds every row of a ``bulk_create`` through model instances and per-value SQL
+compilation, and ``bulk_update`` one CASE per column with an arm per row, which the database
+evaluates row by row (quadratic in the batch). These write plain values with one statement per
+chunk (as many rows as the database's parameter limit allows), on SQLite (3.33+) and PostgreSQL.
+Values go through each field's own conversion to the database, so they are stored as the ORM would.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
 
 from django.db import connection, models
+from django.db.models.constants import OnConflict
 
-#: Rows per statement: SQLite allows 32,766 parameters, so a dozen columns fit 2,000 rows with room to spare.
-CHUNK = 2000
+#: Columns whose Python value is already what the database driver takes.
+_AS_IS = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "ForeignKey",
+        "IntegerField",
+        "PositiveIntegerField",
+        "SlugField",
+        "TextField",
+    }
+)
+
+
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    if field.get_internal_type() in _AS_IS:
+        return None
+    return partial(field.get_db_prep_save, connection=connection)
+
+
+def _quoted(field: models.Field[Any, Any]) -> str:
+    if field.column is None:
+        raise TypeError(f"{field.name} has no column")
+    return connection.ops.quote_name(field.column)
+
+
+def _chunk_size(columns: int) -> int:
+    limit = connection.features.max_query_params
+    return max(1, limit // columns) if limit else 2000
+
+
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
+    return [model._meta.get_field(name) for name in names]  # type: ignore[misc]
+
+
+def _params(fields: list[models.Field[Any, Any]], rows: Sequence[Sequence[Any]]) -> list[Any]:
+    converters = [_converter(field) for field in fields]
+    params: list[Any] = []
+    for row in rows:
+        params.extend(
+            value if convert is None or value is None else convert(value)
+            for value, convert in zip(row, converters, strict=True)
+        )
+    return params
+
+
+def rows_insert(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore_conflicts: bool = False
+) -> None:
+    """Insert ``rows`` (tuples of values in the order of ``fields``); a row a unique key already holds is skipped if asked."""
+    if not rows:
+        return
+    columns = _fields(model, fields)
+    quote = connection.ops.quote_name
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    head = (
+        f"{connection.ops.insert_statement(on_conflict=on_conflict)} {quote(model._meta.db_table)} "
+        f"({', '.join(_quoted(col) for col in columns)}) VALUES "
+    )
+    tail = connection.ops.on_conflict_suffix_sql(columns, on_conflict, None, None)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    size = _chunk_size(len(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(f"{head}{', '.join([one] * len(chunk))} {tail}", _params(columns, chunk))
 
 
 def rows_update(model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str]) -> int:
-    """Write ``fields`` of each row (by primary key) in one UPDATE … FROM (VALUES …) per chunk; return the count.
-
-    Django's ``bulk_update`` builds one CASE per column with an arm per row, which the database
-    evaluates row by row: quadratic in the batch. A join on a VALUES list is linear on both
-    SQLite (3.33+) and PostgreSQL.
-    """
+    """Write ``fields`` of each row (by primary key) in one UPDATE … FROM (VALUES …) per chunk; return the count."""
     if not rows:
         return 0
-    meta = model._meta
-    pk = meta.pk
+    pk = model._meta.pk
     if pk is None:
         raise TypeError(f"{model.__name__} has no primary key")
-    columns = [pk, *(meta.get_field(name) for name in fields)]
+    columns = [pk, *_fields(model, fields)]
     quote = connection.ops.quote_name
     postgres = connection.vendor == "postgresql"
     # PostgreSQL types a VALUES column from its first row: cast there so NULLs and text become the column's type.
     first = ", ".join(f"CAST(%s AS {col.db_type(connection)})" if postgres else "%s" for col in columns)
     other = ", ".join(["%s"] * len(columns))
-    assignments = ", ".join(f"{quote(col.column)} = v.column{i}" for i, col in enumerate(columns[1:], start=2))
-    table = quote(meta.db_table)
+    assignments = ", ".join(f"{_quoted(col)} = v.column{i}" for i, col in enumerate(columns[1:], start=2))
+    table = quote(model._meta.db_table)
+    size = _chunk_size(len(columns))
     done = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            params: list[object] = []
-            for row in chunk:
-                params.extend(col.get_db_prep_save(getattr(row, col.attname), connection) for col in columns)
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
             values = ", ".join([f"({first})", *[f"({other})"] * (len(chunk) - 1)])
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v "  # noqa: S608 - names are the model's
-                f"WHERE {table}.{quote(pk.column)} = v.column1",
-                params,
+                f"WHERE {table}.{_quoted(pk)} = v.column1",
+                _params(columns, [[getattr(row, col.attname) for col in columns] for row in chunk]),
             )
             done += cursor.rowcount
     return done

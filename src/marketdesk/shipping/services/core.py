@@ -7,9 +7,9 @@ here for the parcels it touched.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.urls import reverse
@@ -224,18 +224,31 @@ def shipment_create(
 # The projection of the events
 
 
-def _event_key(event: TrackingEvent) -> tuple[dt.datetime, str]:
+def _event_key(event: EventFacts) -> tuple[dt.datetime, str]:
     return (event.event_at, event.carrier_event_id)
 
 
-def _absorb(shipment: Shipment, batch: Iterable[TrackingEvent]) -> tuple[str, str] | None:
+class EventFacts(Protocol):
+    """What the projection reads of an event: a stored ``TrackingEvent`` or the ingest's plain row."""
+
+    @property
+    def event_at(self) -> dt.datetime: ...
+    @property
+    def carrier_event_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def exception_reason(self) -> str: ...
+
+
+def _absorb(shipment: Shipment, batch: Iterable[EventFacts]) -> tuple[str, str] | None:
     """Fold events into the shipment's projection; return (old status, its event time) if the status moved.
 
     Only order-independent folds: the maximum event (by time, then the carrier's id) gives the
     status, the minimum handover time and the maximum scan time. Any arrival order ends the same.
     """
     source = shipment.tracking_status
-    latest: TrackingEvent | None = None
+    latest: EventFacts | None = None
     for event in batch:
         if shipment.last_scan_at is None or event.event_at > shipment.last_scan_at:
             shipment.last_scan_at = event.event_at
@@ -271,7 +284,7 @@ PROJECTION_FIELDS = [
 
 
 def shipments_apply_events(
-    *, actor: Actor, events_by_shipment: dict[int, list[TrackingEvent]], policy: Policy | None = None
+    *, actor: Actor, events_by_shipment: Mapping[int, Sequence[EventFacts]], policy: Policy | None = None
 ) -> list[Shipment]:
     """Fold newly stored events into their shipments (caller's transaction); flags and care follow.
 
