@@ -294,10 +294,11 @@ def shipments_apply_events(
     """
     policy = policy or policy_current()
     now = clock.now()
-    # A fixed lock order (by id) so two batches touching the same parcels never deadlock.
+    # A fixed lock order (by id) so two batches touching the same parcels never deadlock. Only the
+    # columns the projection and the flags read: the rare parcel starting care loads its order itself.
     shipments = list(
         Shipment.objects.select_for_update()
-        .select_related("order", "carrier")
+        .only(*PROJECTION_FIELDS, *FLAG_NAMES, "flags_at", "ship_by", "estimated_to", "order_id")
         .filter(pk__in=events_by_shipment)
         .order_by("pk")
     )
