@@ -9,6 +9,7 @@ Values go through each field's own conversion to the database, so they are store
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -33,9 +34,17 @@ _AS_IS = frozenset(
 )
 
 
+def _sqlite_datetime(value: dt.datetime) -> str:
+    # What SQLite's adapt_datetimefield_value stores for an aware time on a UTC connection, without its checks.
+    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+
+
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
-    if field.get_internal_type() in _AS_IS:
+    kind = field.get_internal_type()
+    if kind in _AS_IS:
         return None
+    if kind == "DateTimeField" and connection.vendor == "sqlite" and connection.timezone == dt.UTC:
+        return _sqlite_datetime
     return partial(field.get_db_prep_save, connection=connection)
 
 

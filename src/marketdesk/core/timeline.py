@@ -7,6 +7,8 @@ their event types in their own ``events.py``.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from pydantic import BaseModel, ConfigDict
 
+from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.bulk import rows_insert
 from marketdesk.core.models import Audience, TimelineEvent
@@ -54,16 +57,31 @@ def registered_event_types() -> dict[str, EventType]:
     return dict(_REGISTRY)
 
 
-def timeline_build(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
-    """Return one event about ``subject``, not yet stored (``timeline_append_many`` stores a set of them)."""
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """An event built but not yet stored (``timeline_append_many`` stores a batch's rows in one insert)."""
+
+    subject_type_id: int
+    subject_id: int
+    event_type: str
+    actor_user_id: int | None
+    actor_role: str
+    occurred_at: dt.datetime
+    audience: str
+    payload: dict[str, Any]
+
+
+def timeline_build(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineRow:
+    """Return one event about ``subject``, not yet stored; the payload must be of the event's declared shape."""
     if not isinstance(payload, event.payload):
         raise TypeError(f"{event.name} takes {event.payload.__name__}, not {type(payload).__name__}")
-    return TimelineEvent(
-        subject_type=ContentType.objects.get_for_model(subject),
+    return TimelineRow(
+        subject_type_id=ContentType.objects.get_for_model(subject).pk,
         subject_id=subject.pk,
         event_type=event.name,
-        actor_user=actor.user,
+        actor_user_id=actor.user.pk if actor.user is not None else None,
         actor_role=actor.role,
+        occurred_at=clock.now(),
         audience=event.audience,
         payload=payload.model_dump(mode="json"),
     )
@@ -72,44 +90,19 @@ def timeline_build(*, subject: models.Model, event: EventType, actor: Actor, pay
 def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
     """Append one event about ``subject``; the payload must be of the event's declared shape."""
     row = timeline_build(subject=subject, event=event, actor=actor, payload=payload)
-    row.save()
-    return row
+    return TimelineEvent.objects.create(**{name: getattr(row, name) for name in row.__slots__})
 
 
-def timeline_append_many(rows: list[TimelineEvent]) -> None:
+def timeline_append_many(rows: Sequence[TimelineRow]) -> None:
     """Append built events in one insert (a batch's events, in the order given).
 
-    Written as plain rows: the ORM's per-instance compilation of a bulk insert cost more than the insert.
+    Plain rows, not model instances: the ORM's per-instance work cost more than the insert itself.
     """
-    rows_insert(
-        TimelineEvent,
-        _COLUMNS,
-        [
-            (
-                r.subject_type_id,
-                r.subject_id,
-                r.event_type,
-                r.actor_user_id,
-                r.actor_role,
-                r.occurred_at,
-                r.audience,
-                r.payload,
-            )
-            for r in rows
-        ],
-    )
+    rows_insert(TimelineEvent, _COLUMNS, [tuple(getattr(row, name) for name in row.__slots__) for row in rows])
 
 
-_COLUMNS = (
-    "subject_type",
-    "subject_id",
-    "event_type",
-    "actor_user",
-    "actor_role",
-    "occurred_at",
-    "audience",
-    "payload",
-)
+#: The columns of a ``TimelineRow``, in its order.
+_COLUMNS = tuple(name.removesuffix("_id") if name != "subject_id" else name for name in TimelineRow.__slots__)
 
 
 def status_changed(

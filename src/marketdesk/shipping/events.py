@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import Audience, TimelineEvent
-from marketdesk.core.timeline import EventType, Payload, timeline_append, timeline_build
+from marketdesk.core.timeline import EventType, Payload, TimelineRow, timeline_append, timeline_build
 
 
 class ShipmentCreatedPayload(Payload):
@@ -81,14 +81,14 @@ def shipment_flags_changed(*, shipment: object, actor: Actor, raised: list[str],
 
 def shipment_status_changed_build(
     *, shipment: object, actor: Actor, payload: ShipmentStatusChangedPayload
-) -> TimelineEvent:
+) -> TimelineRow:
     """Build (unsaved, for a batch's one insert) the event that the parcel moved to another status."""
     return timeline_build(subject=shipment, event=SHIPMENT_STATUS_CHANGED, actor=actor, payload=payload)  # type: ignore[arg-type]
 
 
 def shipment_flags_changed_build(
     *, shipment: object, actor: Actor, raised: list[str], cleared: list[str]
-) -> TimelineEvent:
+) -> TimelineRow:
     """Build (unsaved, for a batch's one insert) the event that flags went up or down."""
     return timeline_build(
         subject=shipment,  # type: ignore[arg-type]

@@ -20,9 +20,8 @@ from marketdesk.core.actors import Actor, Role
 from marketdesk.core.bulk import rows_update
 from marketdesk.core.calendar import calendar_for, due_at
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
-from marketdesk.core.models import TimelineEvent
 from marketdesk.core.policies import Policy, policy_current
-from marketdesk.core.timeline import timeline_append_many
+from marketdesk.core.timeline import TimelineRow, timeline_append_many
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import scope_to_actor, shop_member_ids
 from marketdesk.shipping import events
@@ -302,7 +301,7 @@ def shipments_apply_events(
         .filter(pk__in=events_by_shipment)
         .order_by("pk")
     )
-    timeline: list[TimelineEvent] = []
+    timeline: list[TimelineRow] = []
     cared: list[tuple[Shipment, tuple[str, str] | None, list[str], list[str]]] = []
     for shipment in shipments:
         moved = _absorb(shipment, events_by_shipment[shipment.pk])
