@@ -1,0 +1,183 @@
+"""The set-based ingest: a batch through the endpoint ends exactly as the parcel-by-parcel projection would.
+
+The reference is the projection as it was written before batches: each parcel locked, folded,
+saved, its status event, its flags saved and their event, one after another. It runs the same
+feed for a twin set of parcels; only the projection step differs between the two runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from marketdesk.core import clock
+from marketdesk.core.models import TimelineEvent
+from marketdesk.core.policies import policy_current
+from marketdesk.notifications.models import Notification
+from marketdesk.shipping import ingest
+from marketdesk.shipping.models import CareAction, Shipment
+from marketdesk.shipping.services import core
+from tests.shipping.conftest import HOUR, START, make_shipment
+from tests.shipping.test_api import key_client, post
+
+#: The compared columns: the projection, the flags and when they last moved.
+COLUMNS = [*core.PROJECTION_FIELDS, *core.FLAG_NAMES, "flags_at"]
+
+
+def one_by_one(*, actor, events_by_shipment, policy=None):
+    """The projection parcel by parcel, as it ran before set-based writes (the reference)."""
+    policy = policy or policy_current()
+    now = clock.now()
+    for shipment in Shipment.objects.select_for_update().filter(pk__in=events_by_shipment).order_by("pk"):
+        moved = core._absorb(shipment, events_by_shipment[shipment.pk])
+        shipment.updated_at = now
+        shipment.save(update_fields=core.PROJECTION_FIELDS)
+        if moved is not None:
+            core._status_recorded(shipment, actor=actor, source=moved[0], event_at=moved[1])
+        core._flags_write(shipment, actor=actor, now=now, policy=policy)
+
+
+def event(number: str, n: int, status: str, hours: float) -> dict[str, Any]:
+    return {
+        "carrier": "evri",
+        "tracking_number": number,
+        "event_id": f"{number}-{n}",
+        "status": status,
+        "occurred_at": (START + dt.timedelta(hours=hours)).isoformat(),
+    }
+
+
+def tricky_feed(prefix: str) -> list[tuple[dt.datetime, list[dict[str, Any]]]]:
+    """Four parcels interleaved: late and repeated events, an unknown status, a damaged parcel, a silent one.
+
+    Returns the batches with the moment each is sent.
+    """
+    on_time, late, damaged, silent = (f"{prefix}{i}" for i in range(4))
+    return [
+        (
+            START + 8 * HOUR,
+            [
+                event(on_time, 0, "10", 0),
+                event(late, 0, "10", 0),
+                event(silent, 0, "20", 1),
+                event(on_time, 1, "20", 6),
+                event(damaged, 0, "20", 2),
+                event(on_time, 1, "20", 6),  # repeated in the batch
+                event(late, 1, "99", 7),  # a status the carrier's table does not know
+            ],
+        ),
+        (
+            START + 60 * HOUR,
+            [
+                event(late, 3, "40", 54),  # delivered arrives before the scans that came before it
+                event(on_time, 2, "30", 50),
+                event(damaged, 1, "53", 30),  # damaged: care starts
+                event(on_time, 1, "20", 6),  # repeated from an earlier batch
+                event(silent, 1, "25", 20),
+                event(f"{prefix}-nobody", 0, "20", 3),  # no shipment yet: held
+            ],
+        ),
+        (
+            START + 70 * HOUR,
+            [
+                event(late, 2, "30", 50),
+                event(on_time, 3, "40", 54),
+                event(late, 1, "20", 6),  # dup of an event id with another status: a duplicate all the same
+                event(damaged, 2, "20", 40),  # a scan after the damage: the parcel moves on
+            ],
+        ),
+        # Days later the silent parcel's old event is sent again and one more old scan: stalled, then likely lost.
+        (START + 9 * 24 * HOUR, [event(silent, 1, "25", 20), event(silent, 2, "25", 30)]),
+        (START + 12 * 24 * HOUR, [event(silent, 3, "25", 31), event(late, 4, "40", 55)]),
+    ]
+
+
+def parcels(order_factory, evri, prefix: str) -> list[Shipment]:
+    return [make_shipment(order_factory(), evri, f"{prefix}{i}") for i in range(4)]
+
+
+def outcome(shipment: Shipment) -> dict[str, Any]:
+    """What a parcel ended with: its projection, its timeline, its care and who was told."""
+    shipment.refresh_from_db()
+    timeline = TimelineEvent.objects.filter(subject_id=shipment.pk, event_type__startswith="shipment.").order_by(
+        "occurred_at", "id"
+    )
+    projection = {name: getattr(shipment, name) for name in COLUMNS}
+    projection["last_event_ref"] = projection["last_event_ref"].removeprefix(shipment.tracking_number)  # twins' ids
+    return {
+        "projection": projection,
+        "timeline": [(e.event_type, e.audience, e.actor_role, _without_ids(e.payload)) for e in timeline],
+        "care": sorted(CareAction.objects.filter(shipment=shipment).values_list("trigger", flat=True)),
+        "told": Notification.objects.filter(kind="shipment.care", data__order=shipment.order.external_id).count(),
+    }
+
+
+def _without_ids(payload: dict[str, Any]) -> dict[str, Any]:
+    # A care row's id and a shipment's own ids differ between the twins; everything else must not.
+    return {k: v for k, v in payload.items() if k not in ("care_id", "external_id", "tracking_number", "lines")}
+
+
+@pytest.fixture
+def order_factory(marketplace, shop, buyer):
+    from tests import factories
+
+    def make():
+        return factories.OrderFactory(
+            marketplace=marketplace,
+            shop=shop,
+            buyer=buyer,
+            placed_at=START - 20 * HOUR,
+            estimated_delivery_at=START + 72 * HOUR,
+        )
+
+    return make
+
+
+def test_a_tricky_feed_ends_as_the_parcel_by_parcel_projection(marketplace, evri, order_factory, monkeypatch):
+    # Given twin parcels, and the same interleaved feed for each twin
+    batch_twins, reference_twins = parcels(order_factory, evri, "EVA"), parcels(order_factory, evri, "EVB")
+    client = key_client(marketplace)
+
+    # When one twin's feed goes through the endpoint as it is, and the other's through the reference projection
+    batch_answers = [post(client, rows, at=at).json() for at, rows in tricky_feed("EVA")]
+    monkeypatch.setattr(ingest, "shipments_apply_events", one_by_one)
+    reference_answers = [post(client, rows, at=at).json() for at, rows in tricky_feed("EVB")]
+
+    # Then the answers, the projections, the timelines, the care and the notifications are the same
+    assert batch_answers == reference_answers
+    assert [outcome(s) for s in batch_twins] == [outcome(s) for s in reference_twins]
+    # and the feed did reach every case it was built for (so the comparison is not vacuous)
+    final = [outcome(s) for s in batch_twins]
+    assert [o["projection"]["tracking_status"] for o in final] == ["delivered", "delivered", "in_transit", "in_transit"]
+    assert final[2]["care"] == ["damaged"]
+    assert final[3]["care"] == ["likely_lost", "stalled"]
+    assert final[3]["projection"]["likely_lost"] is True
+    assert [a["duplicates"] for a in batch_answers] == [1, 1, 1, 1, 0]
+    assert (batch_answers[0]["unmapped"], batch_answers[1]["held"]) == (1, 1)
+
+
+def _batch(numbers: list[str], per_parcel: int, n0: int) -> list[dict[str, Any]]:
+    return [event(number, n0 + n, "20" if n else "10", n0 + n) for n in range(per_parcel) for number in numbers]
+
+
+def test_a_batch_costs_the_same_queries_whatever_it_holds(marketplace, evri, order_factory):
+    # Given 3 parcels for a small batch and 60 for a large one, none of them in trouble
+    small = [s.tracking_number for s in [make_shipment(order_factory(), evri, f"EVS{i}") for i in range(3)]]
+    large = [s.tracking_number for s in [make_shipment(order_factory(), evri, f"EVL{i}") for i in range(60)]]
+    client = key_client(marketplace)
+    post(client, [], at=START + 12 * HOUR)  # the key's first use and the URL patterns, outside the counts
+
+    # When a batch of 3 events and one of 600, interleaved over their parcels, are sent
+    with CaptureQueriesContext(connection) as few:
+        small_answer = post(client, _batch(small, 1, 0), at=START + 12 * HOUR).json()
+    with CaptureQueriesContext(connection) as many:
+        large_answer = post(client, _batch(large, 10, 0), at=START + 12 * HOUR).json()
+
+    # Then both are stored and projected with the same number of queries
+    assert (small_answer["stored"], large_answer["stored"]) == (3, 600)
+    assert Shipment.objects.filter(tracking_number__in=large, tracking_status="in_transit").count() == 60
+    assert len(many.captured_queries) == len(few.captured_queries)
