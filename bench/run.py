@@ -167,6 +167,7 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
         env,
         label="returns",
     )
+    result["triage_api"] = _json_result([sys.executable, str(BENCH_DIR / "bench_triage_api.py")], env, label="triage")
     print(
         f"[{name}] shipping: {args.tracking_events:,} interleaved tracking events over HTTP vs a raw insert", flush=True
     )
@@ -357,6 +358,11 @@ def _ingest_goal(r: dict[str, Any]) -> str:
     return f"{r['shipping']['ingest_pct_of_raw']} % {_holds(r['shipping']['ingest_holds'])}"
 
 
+def _triage_api(r: dict[str, Any]) -> str:
+    t = r["triage_api"]
+    return f"{t['p50_ms']:.1f} / {t['p95_ms']:.1f}, {t['queries']['max']} {_holds(t['holds'])}"
+
+
 def _webhook_goal(r: dict[str, Any]) -> str:
     return f"{r['webhooks']['delay_p95_ms']:.0f} {_holds(r['webhooks']['delay_holds'])}"
 
@@ -421,6 +427,7 @@ def table(results: list[dict[str, Any]]) -> str:
         ("return labels/s", lambda r: f"{r['returns']['labels']['per_s']:.1f}"),
         ("return lifecycles/s (request → refund)", lambda r: f"{r['returns']['lifecycle']['per_s']:.1f}"),
         ("return lifecycle: queries", lambda r: f"{r['returns']['lifecycle']['queries']}"),
+        ("triage via API p50 / p95 ms, queries (goal p95 ≤ 50 ms)", _triage_api),
         ("tracking ingest via HTTP, interleaved: events/s", lambda r: f"{r['shipping']['ingest_events_per_s']:,}"),
         ("tracking ingest: p50/p95 ms, queries/request", _ingest_request),
         ("tracking raw insert floor events/s", lambda r: f"{r['shipping']['raw_insert_events_per_s']:,}"),
