@@ -57,6 +57,11 @@ def registered_event_types() -> dict[str, EventType]:
     return dict(_REGISTRY)
 
 
+def _payload_check(event: EventType, payload: Payload) -> None:
+    if not isinstance(payload, event.payload):
+        raise TypeError(f"{event.name} takes {event.payload.__name__}, not {type(payload).__name__}")
+
+
 @dataclass(frozen=True, slots=True)
 class TimelineRow:
     """An event built but not yet stored (``timeline_append_many`` stores a batch's rows in one insert)."""
@@ -73,8 +78,7 @@ class TimelineRow:
 
 def timeline_build(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineRow:
     """Return one event about ``subject``, not yet stored; the payload must be of the event's declared shape."""
-    if not isinstance(payload, event.payload):
-        raise TypeError(f"{event.name} takes {event.payload.__name__}, not {type(payload).__name__}")
+    _payload_check(event, payload)
     return TimelineRow(
         subject_type_id=ContentType.objects.get_for_model(subject).pk,
         subject_id=subject.pk,
@@ -89,8 +93,16 @@ def timeline_build(*, subject: models.Model, event: EventType, actor: Actor, pay
 
 def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
     """Append one event about ``subject``; the payload must be of the event's declared shape."""
-    row = timeline_build(subject=subject, event=event, actor=actor, payload=payload)
-    return TimelineEvent.objects.create(**{name: getattr(row, name) for name in row.__slots__})
+    _payload_check(event, payload)
+    return TimelineEvent.objects.create(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        event_type=event.name,
+        actor_user=actor.user,
+        actor_role=actor.role,
+        audience=event.audience,
+        payload=payload.model_dump(mode="json"),
+    )
 
 
 def timeline_append_many(rows: Sequence[TimelineRow]) -> None:
