@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.db import connection
 
 from marketdesk.api.idempotency import ABANDONED_AFTER, RETENTION, idempotency_records_purge
 from marketdesk.api.models import IdempotencyRecord
@@ -68,6 +71,34 @@ def test_a_first_request_left_unanswered_too_long_is_taken_over_by_its_repeat(ke
     # then the repeat runs and is the answer kept for the key
     assert (response.status_code, WebhookEndpoint.objects.count()) == (201, 1)
     assert post(key_client, BODY)["Idempotent-Replayed"] == "true"
+
+
+class ProcessDied(BaseException):
+    """The web process killed mid-request: no handler runs, the database connection just ends."""
+
+
+def _die_when_the_answer_is_stored(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+    if sql.startswith('UPDATE "api_idempotencyrecord"') and '"status_code"' in sql:
+        raise ProcessDied()
+    return execute(sql, *args)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_dies_after_its_write_but_before_its_answer_is_stored_writes_once(key_client, frozen_clock):
+    # given a first request whose process dies at the moment its key's answer is being stored
+    with connection.execute_wrapper(_die_when_the_answer_is_stored), pytest.raises(ProcessDied):
+        post(key_client, BODY)
+    endpoints_after_the_crash = WebhookEndpoint.objects.count()
+    frozen_clock.advance(ABANDONED_AFTER + dt.timedelta(seconds=1))
+
+    # when the client repeats it once the first is taken for dead, and then again
+    retried = post(key_client, BODY)
+    again = post(key_client, BODY)
+
+    # then the dead request's write went with it, the repeat wrote once, and its answer is the key's for good
+    assert (endpoints_after_the_crash, retried.status_code, "Idempotent-Replayed" in retried) == (0, 201, False)
+    assert (again.status_code, again["Idempotent-Replayed"], again.json()) == (201, "true", retried.json())
+    assert list(WebhookEndpoint.objects.values_list("pk", flat=True)) == [retried.json()["id"]]
 
 
 def test_a_first_request_still_within_its_time_is_waited_for(key_client, frozen_clock):
