@@ -144,10 +144,13 @@ def seed_world(*, orders: int, steps: int, eligible_per_step: int) -> list[dict[
         for i in range(5)
     ]
     cases = list(Case.objects.filter(order__marketplace=marketplace).order_by("-pk").values_list("pk", flat=True)[:100])
-    shop = Shop.objects.filter(marketplace=marketplace).order_by("pk").first()
-    if shop is None:
+    # New orders and case orders spread over the simulated shops, as a marketplace's are.
+    shops = [
+        {"external_id": ref, "name": name}
+        for ref, name in Shop.objects.filter(marketplace=marketplace).order_by("pk").values_list("external_id", "name")
+    ]
+    if not shops:
         raise SystemExit("simulate made no shop")
-    shop_ref = {"external_id": shop.external_id, "name": shop.name}
     now = clock.now()
     system = Actor.marketplace(marketplace_id=marketplace.pk)
 
@@ -156,7 +159,7 @@ def seed_world(*, orders: int, steps: int, eligible_per_step: int) -> list[dict[
         ref = f"LOAD-CASE-{step}-{n}"
         body = _order_body(
             buyer=f"LOADB-{step}-{n}",
-            shop=shop_ref,
+            shop=shops[n % len(shops)],
             placed=now - dt.timedelta(days=30),
             status="shipped",
             eta=now - dt.timedelta(days=21),
@@ -181,8 +184,9 @@ def seed_world(*, orders: int, steps: int, eligible_per_step: int) -> list[dict[
         "operators": [{**person(u, {"pk__in": []}), "cases": cases} for u in operators],
         "shipments": shipments,
         "tracking_at": (now - dt.timedelta(hours=2)).isoformat(),
+        "shops": shops,
         "order_template": _order_body(
-            buyer="", shop=shop_ref, placed=now - dt.timedelta(days=1), status="paid", eta=None
+            buyer="", shop=shops[0], placed=now - dt.timedelta(days=1), status="paid", eta=None
         ),
     }
     if not (base["buyers"] and base["sellers"] and cases and shipments):

@@ -36,6 +36,13 @@ def _next(kind: str) -> dict[str, Any]:
         return dict(next(_people[kind]))
 
 
+def _each_once(user: HttpUser) -> None:
+    """A person's first visit does each of its things once (then the weights take over)."""
+    for name in sorted(vars(type(user))):
+        if hasattr(getattr(type(user), name), "locust_task_weight"):
+            getattr(user, name)()
+
+
 class _Person(HttpUser):
     """A signed-in person: a session cookie, and its CSRF token on writes."""
 
@@ -46,6 +53,7 @@ class _Person(HttpUser):
     def on_start(self) -> None:
         self.me = _next(self.kind)
         self.client.headers.update({"Cookie": self.me["cookie"]})
+        _each_once(self)
 
     def post_message(self, name: str) -> None:
         order = random.choice(self.me["orders"])
@@ -124,6 +132,7 @@ class Marketplace(HttpUser):
 
     def on_start(self) -> None:
         self.client.headers.update({"Authorization": f"Bearer {WORLD['key']}"})
+        _each_once(self)
 
     @task(3)
     def upsert_order(self) -> None:
@@ -133,6 +142,7 @@ class Marketplace(HttpUser):
         body = {
             **WORLD["order_template"],
             "buyer": {"external_id": buyer, "name": "New Buyer", "email": f"{buyer.lower()}@example.test"},
+            "shop": random.choice(WORLD["shops"]),
         }
         self.client.put(
             f"/api/v1/orders/{external_id}",
