@@ -206,8 +206,11 @@ def run_locust(url: str, world: Path, *, seconds: int, users: int, out: Path) ->
     env = {**os.environ, "MARKETDESK_LOAD_WORLD": str(world)}
     argv = [LOCUST, "-f", str(SCENARIO), "--headless", "--host", url, "--users", str(users)]
     argv += ["--spawn-rate", str(max(1, users // 2)), "--run-time", f"{seconds}s", "--csv", str(out)]
-    argv += ["--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0", "--stop-timeout", "5"]
-    subprocess.run(argv, env=env, cwd=ROOT, check=True, capture_output=True, timeout=seconds + 120)
+    argv += ["--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0"]
+    # At the end each user finishes what it is doing (a first visit does one of each thing): a run on a
+    # busy machine still makes every kind of request, and no request is cut off and left uncounted.
+    argv += ["--stop-timeout", "30"]
+    subprocess.run(argv, env=env, cwd=ROOT, check=True, capture_output=True, timeout=seconds + 180)
     rows = list(csv.DictReader(Path(f"{out}_stats.csv").read_text(encoding="utf-8").splitlines()))
     steps = {
         row["Name"]: {
