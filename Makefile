@@ -93,7 +93,7 @@ messages: install  ## Update the Russian catalogue from the source (what tests/t
 	env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django makemessages --locale=ru --no-obsolete
 	echo "Now translate the empty and fuzzy entries in src/marketdesk/locale/ru/LC_MESSAGES/django.po"
 
-bench: APT_PACKAGES = postgresql redis-server
+bench: APT_PACKAGES = postgresql redis-server haproxy
 bench: install  ## Run the benchmarks (BENCH_ARGS="--postgres" for PostgreSQL)
 	@$(call step,bench/run.py $(BENCH_ARGS))
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

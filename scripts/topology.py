@@ -154,6 +154,8 @@ class Topology:
     workdir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     scheduler_every: float = 1.0
+    #: Web processes behind the balancer (web-1 … web-N); the load bench starts four.
+    web_count: int = sum(1 for kind in PROCESSES.values() if kind == "web")
     processes: dict[str, Process] = field(default_factory=dict)
     database_url: str = ""
     redis_port: int = 0
@@ -287,7 +289,7 @@ backend web
             check=True,
             timeout=300,
         )
-        self.web_ports = {name: free_port() for name, kind in PROCESSES.items() if kind == "web"}
+        self.web_ports = {f"web-{n}": free_port() for n in range(1, self.web_count + 1)}
         for name, port in self.web_ports.items():
             self._run(Process(name, web_argv(port), self.workdir / f"{name}.log", self.env()))
         for name, queues in WORKER_QUEUES.items():

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.db import connection
 
 from marketdesk.api.idempotency import ABANDONED_AFTER, RETENTION, idempotency_records_purge
 from marketdesk.api.models import IdempotencyRecord
@@ -68,6 +72,74 @@ def test_a_first_request_left_unanswered_too_long_is_taken_over_by_its_repeat(ke
     # then the repeat runs and is the answer kept for the key
     assert (response.status_code, WebhookEndpoint.objects.count()) == (201, 1)
     assert post(key_client, BODY)["Idempotent-Replayed"] == "true"
+
+
+class ProcessDied(BaseException):
+    """The web process killed mid-request: no handler runs, the database connection just ends."""
+
+
+def _die_when_the_answer_is_stored(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+    if sql.startswith('UPDATE "api_idempotencyrecord"') and '"status_code"' in sql:
+        raise ProcessDied()
+    return execute(sql, *args)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_dies_after_its_write_but_before_its_answer_is_stored_writes_once(key_client, frozen_clock):
+    # given a first request whose process dies at the moment its key's answer is being stored
+    with connection.execute_wrapper(_die_when_the_answer_is_stored), pytest.raises(ProcessDied):
+        post(key_client, BODY)
+    endpoints_after_the_crash = WebhookEndpoint.objects.count()
+    frozen_clock.advance(ABANDONED_AFTER + dt.timedelta(seconds=1))
+
+    # when the client repeats it once the first is taken for dead, and then again
+    retried = post(key_client, BODY)
+    again = post(key_client, BODY)
+
+    # then the dead request's write went with it, the repeat wrote once, and its answer is the key's for good
+    assert (endpoints_after_the_crash, retried.status_code, "Idempotent-Replayed" in retried) == (0, 201, False)
+    assert (again.status_code, again["Idempotent-Replayed"], again.json()) == (201, "true", retried.json())
+    assert list(WebhookEndpoint.objects.values_list("pk", flat=True)) == [retried.json()["id"]]
+
+
+FIRST_AT_ITS_WRITE = threading.Event()
+FIRST_MAY_GO_ON = threading.Event()
+
+
+def _pause_at_the_write(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+    if sql.startswith('INSERT INTO "notifications_webhookendpoint"'):
+        FIRST_AT_ITS_WRITE.set()
+        FIRST_MAY_GO_ON.wait(timeout=10)
+    return execute(sql, *args)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two requests at once need PostgreSQL's row locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_repeat_taking_over_a_first_request_that_is_only_slow_waits_for_it_and_replays_it(key_client, frozen_clock):
+    # given a first request still running (held at its write) when its repeat comes, after the abandon time
+    first: dict[str, Any] = {}
+
+    def slow_first() -> None:
+        with connection.execute_wrapper(_pause_at_the_write):
+            first["response"] = post(key_client, BODY)
+        connection.close()
+
+    FIRST_AT_ITS_WRITE.clear()
+    FIRST_MAY_GO_ON.clear()
+    thread = threading.Thread(target=slow_first)
+    thread.start()
+    FIRST_AT_ITS_WRITE.wait(timeout=10)
+    frozen_clock.advance(ABANDONED_AFTER + dt.timedelta(seconds=1))
+
+    # when the repeat arrives, and the first goes on a second later
+    threading.Timer(1.0, FIRST_MAY_GO_ON.set).start()
+    retried = post(key_client, BODY)
+    thread.join(timeout=10)
+
+    # then the repeat waited for the first and answered with its answer; the write was done once
+    assert (first["response"].status_code, retried.status_code, retried["Idempotent-Replayed"]) == (201, 201, "true")
+    assert retried.json() == first["response"].json()
+    assert WebhookEndpoint.objects.count() == 1
 
 
 def test_a_first_request_still_within_its_time_is_waited_for(key_client, frozen_clock):

@@ -8,12 +8,17 @@ Usage, below the router's decorator::
 
 A request without the header runs as usual. With it, the first request is
 recorded (scope = the caller's marketplace or user, key, method, path, a hash
-of the body) before the view runs, and its response is stored when it is sent.
+of the body) in a short transaction of its own before the view runs; the view
+then runs in one transaction that also stores its response under the key and
+commits both together. So a process that dies after the view's writes but
+before the answer is stored leaves neither behind: the repeat that takes the
+key over (after ``MARKETDESK_IDEMPOTENCY_ABANDONED_SECONDS``) runs the write
+for the first and only time.
 A repeat with the same body gets that response again with
 ``Idempotent-Replayed: true``; the same key with another body is refused (422
 ``idempotency_key_reused``); a repeat while the first is still running is told
-to wait (409 ``idempotency_in_progress``). A 5xx answer is not kept, so the
-client may try again. The view wrapper runs after authentication (it needs
+to wait (409 ``idempotency_in_progress``). A 5xx answer is not kept, and what the view
+wrote before failing is rolled back with it, so the client may try again. The view wrapper runs after authentication (it needs
 ``request.auth``); a ninja run decorator, which sees the rendered response,
 stores it.
 """
@@ -26,6 +31,7 @@ import functools
 import hashlib
 import inspect
 import json
+import sys
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -50,6 +56,8 @@ MAX_KEY_LENGTH = 255
 #: How long a key is remembered; a client retrying later than this is making a new request.
 RETENTION = dt.timedelta(hours=24)
 _ATTRIBUTE = "_marketdesk_idempotency_record"
+#: The transaction a keyed request's view runs in, open until its answer is stored (an ExitStack).
+_TRANSACTION = "_marketdesk_idempotency_transaction"
 
 
 def _scope(actor: Actor) -> str:
@@ -105,17 +113,45 @@ def _begin(request: HttpRequest, key: str) -> HttpResponse | None:
                 _("The Idempotency-Key was already used with a different body; use a new key for a new request."),
             )
         if first.status_code is None and not _taken_over(first):
-            return _refusal(
-                409,
-                "idempotency_in_progress",
-                _("Conflict with the current state."),
-                _("A request with this Idempotency-Key is still being processed; retry in a moment."),
-            )
+            # A takeover may have waited for the first request's transaction to end: it may be answered now.
+            first.refresh_from_db()
+            if first.status_code is None:
+                return _in_progress()
         if first.status_code is not None:
             return _replay(first)
         record = first
     setattr(request, _ATTRIBUTE, record)
     return None
+
+
+def _in_progress() -> HttpResponse:
+    return _refusal(
+        409,
+        "idempotency_in_progress",
+        _("Conflict with the current state."),
+        _("A request with this Idempotency-Key is still being processed; retry in a moment."),
+    )
+
+
+def _open_transaction(request: HttpRequest, record: IdempotencyRecord) -> bool:
+    """Open the transaction the view and its stored answer share; False if the key is no longer ours.
+
+    The record's row stays locked until the answer commits, so a repeat taking the key over
+    waits for this request to end instead of running the write a second time beside it.
+    """
+    stack = contextlib.ExitStack()
+    stack.enter_context(transaction.atomic())
+    ours = (
+        IdempotencyRecord.objects.select_for_update()
+        .filter(pk=record.pk, status_code__isnull=True, created_at=record.created_at)
+        .exists()
+    )
+    if not ours:  # our request was slow enough to be taken for dead, and a repeat took the key over
+        stack.close()
+        delattr(request, _ATTRIBUTE)
+        return False
+    setattr(request, _TRANSACTION, stack)
+    return True
 
 
 def _taken_over(first: IdempotencyRecord) -> bool:
@@ -131,24 +167,40 @@ def _taken_over(first: IdempotencyRecord) -> bool:
 
 
 def _finish(request: HttpRequest, response: HttpResponseBase) -> None:
+    """Store the answer in the view's own transaction and commit both; a 5xx rolls both back."""
     record: IdempotencyRecord | None = getattr(request, _ATTRIBUTE, None)
     if record is None:
         return
+    stack: contextlib.ExitStack[bool | None] = getattr(request, _TRANSACTION)
     if response.status_code >= 500 or not isinstance(response, HttpResponse):
+        with stack:
+            transaction.set_rollback(True)
         IdempotencyRecord.objects.filter(pk=record.pk).delete()
         return
-    IdempotencyRecord.objects.filter(pk=record.pk).update(
-        status_code=response.status_code,
-        content_type=response.get("Content-Type", ""),
-        response_body=response.content.decode(response.charset or "utf-8"),
-        completed_at=clock.now(),
-    )
+    with stack:
+        IdempotencyRecord.objects.filter(pk=record.pk).update(
+            status_code=response.status_code,
+            content_type=response.get("Content-Type", ""),
+            response_body=response.content.decode(response.charset or "utf-8"),
+            completed_at=clock.now(),
+        )
+
+
+def _abandon(request: HttpRequest) -> None:
+    """Roll the view's transaction back when the request dies with an exception nothing turned into an answer."""
+    stack: contextlib.ExitStack[bool | None] | None = getattr(request, _TRANSACTION, None)
+    if stack is not None:
+        stack.__exit__(*sys.exc_info())
 
 
 def _store_response(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @functools.wraps(run)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = run(request, *args, **kwargs)
+        try:
+            response = run(request, *args, **kwargs)
+        except BaseException:
+            _abandon(request)
+            raise
         _finish(request, response)
         return response
 
@@ -166,6 +218,8 @@ def idempotent[F: Callable[..., Any]](view: F) -> F:
         answered = _begin(request, key.strip())
         if answered is not None:
             return answered
+        if not _open_transaction(request, getattr(request, _ATTRIBUTE)):
+            return _in_progress()
         return view(request, *args, **kwargs)
 
     # ninja reads the parameters from the signature and resolves string annotations in the function's

@@ -24,7 +24,10 @@ A worker that dies between 2 and 3 leaves the claim behind; once its lease
 expires the sweep claims the message again and the handler sends again. A
 handler must therefore make a repeat harmless on the receiving side (webhooks
 carry the same ``webhook-id``; mails the same ``Message-ID``).
-``outbox_sweep`` delivers anything a crashed worker or a failed attempt left.
+``outbox_requeue`` (the periodic sweep) puts anything a crashed worker, a lost
+enqueue or a failed attempt left back on its topic's own queue, so that a
+backlog of webhooks to a slow receiver never holds up mail or the nightly jobs;
+``outbox_sweep`` delivers the same leftovers inline (the demo's simulator, tests).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from marketdesk.core import clock
 from marketdesk.core.models import OutboxMessage
@@ -94,13 +97,15 @@ def outbox_put(*, topic: str, payload: dict[str, Any], dedupe_key: str | None = 
     return message
 
 
-def _enqueue(message_id: int, topic: str) -> None:
+def _enqueue(message_id: int, topic: str) -> bool:
     from marketdesk.core.tasks import deliver_outbox_message
 
     try:
         deliver_outbox_message.using(queue_name=_QUEUES[topic]).enqueue(message_id)
     except Exception:  # the sweep picks it up; the change itself is already committed
         log.exception("could not enqueue outbox message %s", message_id)
+        return False
+    return True
 
 
 def _claimable(now: dt.datetime) -> Q:
@@ -196,18 +201,30 @@ def outbox_deliver(message_id: int) -> bool:
         return False
 
 
+def _pending(older_than: dt.timedelta) -> QuerySet[OutboxMessage]:
+    now = clock.now()
+    return OutboxMessage.objects.filter(_claimable(now), created_at__lte=now - older_than).order_by("id")
+
+
 def outbox_pending(*, older_than: dt.timedelta = dt.timedelta(0)) -> list[int]:
     """Return ids of messages due for delivery, not claimed, and created at least ``older_than`` ago."""
-    now = clock.now()
-    return list(
-        OutboxMessage.objects.filter(_claimable(now), created_at__lte=now - older_than)
-        .order_by("id")
-        .values_list("id", flat=True)[:1000]
-    )
+    return list(_pending(older_than).values_list("id", flat=True)[:1000])
+
+
+def outbox_requeue(*, older_than: dt.timedelta = SWEEP_AGE) -> int:
+    """Queue again, each on its own topic's queue, the messages left behind; return how many were queued.
+
+    The periodic sweep runs this rather than sending: sending inline would put every leftover
+    webhook (a receiver may take 10 s to answer) ahead of mail and of the other periodic tasks.
+    A message queued twice (its own task was only slow to start) is sent once: the second task
+    finds it delivered or claimed.
+    """
+    leftovers = _pending(older_than).values_list("id", "topic")[:1000]
+    return sum(1 for message_id, topic in leftovers if _enqueue(message_id, topic))
 
 
 def outbox_sweep(*, older_than: dt.timedelta = SWEEP_AGE) -> int:
-    """Deliver messages left behind by a crash or waiting for a retry; return how many were sent."""
+    """Deliver, here and now, messages left behind by a crash or waiting for a retry; return how many were sent."""
     return sum(1 for message_id in outbox_pending(older_than=older_than) if outbox_deliver(message_id))
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.tasks import task
 
-from marketdesk.core.outbox import outbox_deliver, outbox_sweep
+from marketdesk.core.outbox import outbox_deliver, outbox_requeue
 from marketdesk.core.periodic import periodic
 from marketdesk.core.task_recovery import tasks_recover_stale
 
@@ -21,8 +21,8 @@ def deliver_outbox_message(message_id: int) -> bool:
 @periodic(every=dt.timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS))
 @task(queue_name="default")
 def sweep_outbox() -> int:
-    """Deliver what a crashed worker or a failed attempt left behind."""
-    return outbox_sweep()
+    """Queue again, on each one's own queue, what a crashed worker or a failed attempt left behind."""
+    return outbox_requeue()
 
 
 @periodic(every=dt.timedelta(minutes=1))
