@@ -123,9 +123,7 @@ def _check(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(*STAFF)
-def macro_edit(request: HttpRequest, pk: int | None = None, translate: int | None = None) -> HttpResponse:
+def _macro_editor(request: HttpRequest, pk: int | None = None, translate: int | None = None) -> HttpResponse:
     """Write a macro, change one or translate one; Preview fills it from a case without saving."""
     actor = actor_of(request)
     macro = _macro_or_404(actor, pk) if pk is not None else None
@@ -171,6 +169,27 @@ def macro_edit(request: HttpRequest, pk: int | None = None, translate: int | Non
     translations = list(macro.translations.all()) if macro else []
     context = {"form": form, "macro": macro, "original": source, "translations": translations, **check}
     return render(request, "console/macro_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*STAFF)
+def macro_new(request: HttpRequest) -> HttpResponse:
+    """Write a new macro."""
+    return _macro_editor(request)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*STAFF, object_page=True)
+def macro_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a macro (another marketplace's is not found)."""
+    return _macro_editor(request, pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*STAFF, object_page=True)
+def macro_translate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write a macro's text in the other language, beside the original."""
+    return _macro_editor(request, translate=pk)
 
 
 @require_POST

@@ -30,6 +30,7 @@ from marketdesk.web.manage import selectors, services
 from marketdesk.web.manage.forms import (
     ApiKeyForm,
     BusinessCalendarForm,
+    CarrierMappingForm,
     OperatorInviteForm,
     PolicyVersionForm,
     WebhookEndpointForm,
@@ -306,3 +307,45 @@ def staff_active(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Reactivated.") if active else _("Deactivated; their sessions have ended."))
     return redirect("manage:staff_list")
+
+
+# Carriers and their status mappings
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def carrier_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/manage/carrier_list.html", {"rows": selectors.carriers_for_actor(actor_of(request))})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN, object_page=True)
+def carrier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    carrier = selectors.carrier_get(pk)
+    if carrier is None:
+        raise Http404
+    form = CarrierMappingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping, fixed = services.carrier_mapping_set(actor=actor, carrier_id=carrier.pk, **form.cleaned_data)
+        except NotFound as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(raw)s now means “%(stage)s”: %(count)s events already received were read again.")
+                % {"raw": mapping.raw_status, "stage": mapping.get_status_display(), "count": fixed},
+            )
+            return redirect("manage:carrier_detail", pk=carrier.pk)
+    context = {
+        "carrier": carrier,
+        "mappings": selectors.carrier_mappings(carrier),
+        "unmapped": selectors.carrier_unmapped(actor, carrier),
+        "form": form,
+        "stages": form.fields["status"].choices,
+        "reasons": form.fields["exception_reason"].choices,
+    }
+    return render(request, "web/manage/carrier_detail.html", context, status=422 if form.errors else 200)
