@@ -255,14 +255,16 @@ def macro_text_check(body: str) -> str:
 
 
 def _macro_snapshot(macro: Macro) -> dict[str, Any]:
-    return {
+    snapshot: dict[str, Any] = {
         "title": macro.title,
         "language": macro.language,
         "use": macro.use,
         "body": macro.body,
         "active": macro.active,
-        "translation_of": macro.translation_of_id,
     }
+    if macro.translation_of_id is not None:
+        snapshot["translation_of"] = macro.translation_of_id
+    return snapshot
 
 
 def _macro_locked(actor: Actor, macro_id: int) -> Macro:
