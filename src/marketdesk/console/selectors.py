@@ -351,11 +351,9 @@ def macro_get_for_actor(actor: Actor, pk: int) -> Macro | None:
 class MacroFamily:
     """One macro and its translations: the text in each language, or None where none is written yet."""
 
+    original: Macro
     texts: dict[str, Macro | None]
-
-    @property
-    def first(self) -> Macro:
-        return next(macro for macro in self.texts.values() if macro is not None)
+    shown: Macro  # the text in the reader's language where there is one
 
     @property
     def usage_count(self) -> int:
@@ -366,17 +364,17 @@ class MacroFamily:
         return any(macro.active for macro in self.texts.values() if macro is not None)
 
 
-def macro_families_for_actor(actor: Actor) -> list[MacroFamily]:
-    """Return the operator's macros, each with its translations beside it (one query)."""
+def macro_families_for_actor(actor: Actor, *, language: str = "") -> list[MacroFamily]:
+    """Return the operator's macros, each with its translations beside it, titled in ``language`` (one query)."""
     macros = list(macros_for_actor(actor))
-    visible = {macro.pk for macro in macros}
+    by_pk = {macro.pk: macro for macro in macros}
     families: dict[int, dict[str, Macro | None]] = {}
     for macro in macros:
-        root = macro.translation_of_id if macro.translation_of_id in visible else macro.pk
+        root = macro.translation_of_id if macro.translation_of_id in by_pk else macro.pk
         texts = families.setdefault(root, dict.fromkeys(dict(settings.LANGUAGES)))
         texts[macro.language] = macro
-    rows = [MacroFamily(texts) for texts in families.values()]
-    return sorted(rows, key=lambda row: (not row.active, row.first.title.casefold()))
+    rows = [MacroFamily(by_pk[root], texts, texts.get(language) or by_pk[root]) for root, texts in families.items()]
+    return sorted(rows, key=lambda row: (not row.active, row.shown.title.casefold()))
 
 
 MACRO_PREVIEW_CASES = 30

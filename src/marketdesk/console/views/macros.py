@@ -84,7 +84,7 @@ def _macro_or_404(actor: Actor, pk: int) -> Macro:
 def macro_list(request: HttpRequest) -> HttpResponse:
     """Every macro an operator may insert, its translations beside it, with how often each was used."""
     context = {
-        "families": macro_families_for_actor(actor_of(request)),
+        "families": macro_families_for_actor(actor_of(request), language=request.LANGUAGE_CODE),
         "languages": settings.LANGUAGES,
         "placeholders": MACRO_PLACEHOLDERS,
     }
