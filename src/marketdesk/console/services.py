@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -281,7 +281,8 @@ def _macro_original(actor: Actor, original: Macro | None, language: str) -> Macr
     """Return the macro a translation belongs to (the first text, never a translation of a translation)."""
     if original is None:
         return None
-    found = Macro.objects.filter(pk=original.pk, marketplace_id=actor.marketplace_id).first()
+    mine = Q(marketplace_id=actor.marketplace_id) if actor.marketplace_id is not None else Q(marketplace__isnull=True)
+    found = Macro.objects.filter(mine, pk=original.pk).first()
     if found is None:
         raise NotFound()
     found = found.translation_of or found
@@ -316,7 +317,7 @@ def macro_save(
         if macro is not None:
             macro = _macro_locked(actor, macro.pk)
             before = _macro_snapshot(macro)
-            if macro.translation_of_id is not None and macro.translation_of.language == language:
+            if macro.translation_of is not None and macro.translation_of.language == language:
                 raise DomainValidationError(
                     _("A translation is written in another language than the macro."), field="language"
                 )

@@ -8,7 +8,7 @@ case the operator picks (htmx asks ``macro_check``; without scripts the Preview 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -64,7 +64,8 @@ class MacroForm(forms.Form):
 
     def __init__(self, *args: Any, cases: list[Case], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case"].choices = [("", _("Choose a case"))] + [
+        picker = cast("forms.TypedChoiceField", self.fields["case"])
+        picker.choices = [("", _("Choose a case"))] + [
             (case.pk, f"#{case.pk} · {case.order.external_id} · {case.buyer.name}") for case in cases
         ]
 

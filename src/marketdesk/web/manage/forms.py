@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 from zoneinfo import available_timezones
 
 from annotated_types import Ge, Le
@@ -174,6 +174,10 @@ class OperatorInviteForm(forms.Form):
 class CarrierMappingForm(forms.Form):
     """A carrier's raw status and the stage (and, for an exception, the reason) it means."""
 
+    REASONS: ClassVar[list[tuple[str, Any]]] = [("", _("— only for a problem with delivery"))] + [
+        (value, label) for value, label in ExceptionReason.choices if value
+    ]
+
     raw_status = forms.CharField(
         label=_("Carrier's status"),
         max_length=80,
@@ -185,8 +189,7 @@ class CarrierMappingForm(forms.Form):
     )
     exception_reason = forms.ChoiceField(
         label=_("Problem"),
-        choices=[("", _("— only for a problem with delivery"))]
-        + [(value, label) for value, label in ExceptionReason.choices if value],
+        choices=REASONS,
         required=False,
         widget=forms.Select(attrs={"class": "input"}),
     )

@@ -107,22 +107,14 @@ class CarrierRow:
 
 def carriers_for_actor(actor: Actor) -> list[CarrierRow]:
     """Return every carrier with its mapped statuses and the unmapped ones seen in the actor's events."""
-    waiting = {
-        row["carrier_id"]: row
-        for row in TrackingEvent.objects.filter(status="", marketplace_id=actor.marketplace_id)
+    waiting: dict[int, tuple[int, int]] = {
+        row["carrier_id"]: (row["statuses"], row["events"])
+        for row in TrackingEvent.objects.filter(status="", marketplace_id=actor.marketplace_id or 0)
         .values("carrier_id")
         .annotate(statuses=Count("raw_status", distinct=True), events=Count("id"))
     }
     carriers = Carrier.objects.annotate(mapping_count=Count("mappings")).order_by("name")
-    return [
-        CarrierRow(
-            carrier,
-            carrier.mapping_count,  # type: ignore[attr-defined]
-            waiting.get(carrier.pk, {}).get("statuses", 0),
-            waiting.get(carrier.pk, {}).get("events", 0),
-        )
-        for carrier in carriers
-    ]
+    return [CarrierRow(carrier, carrier.mapping_count, *waiting.get(carrier.pk, (0, 0))) for carrier in carriers]
 
 
 def carrier_get(pk: int) -> Carrier | None:

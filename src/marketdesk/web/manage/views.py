@@ -26,6 +26,7 @@ from marketdesk.notifications.selectors import (
     webhook_endpoint_get_for_actor,
     webhook_endpoints_for_actor,
 )
+from marketdesk.shipping.states import TrackingStatus
 from marketdesk.web.manage import selectors, services
 from marketdesk.web.manage.forms import (
     ApiKeyForm,
@@ -345,7 +346,7 @@ def carrier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mappings": selectors.carrier_mappings(carrier),
         "unmapped": selectors.carrier_unmapped(actor, carrier),
         "form": form,
-        "stages": form.fields["status"].choices,
-        "reasons": form.fields["exception_reason"].choices,
+        "stages": TrackingStatus.choices,
+        "reasons": CarrierMappingForm.REASONS,
     }
     return render(request, "web/manage/carrier_detail.html", context, status=422 if form.errors else 200)
