@@ -15,7 +15,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.accounts.models import ApiKey, User
-from marketdesk.accounts.services import api_key_create, api_key_revoke, operator_invite, staff_set_active
+from marketdesk.accounts.services import (
+    api_key_create,
+    api_key_revoke,
+    operator_invite,
+    staff_set_active,
+    staff_set_role,
+)
 from marketdesk.console.audit import audit_record
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
@@ -200,6 +206,18 @@ def operator_add(*, actor: Actor, username: str, email: str, display_name: str) 
     with transaction.atomic():
         user = operator_invite(actor=actor, username=username, email=email, display_name=display_name)
         audit_record(actor=actor, action="user.invited", obj=user, after={"username": user.username, "role": user.role})
+        return user
+
+
+def staff_role_change(*, actor: Actor, user_id: int, role: str) -> User:
+    """Make an operator an administrator or back, and audit it (nothing is written when nothing changes)."""
+    _admin_only(actor)
+    with transaction.atomic():
+        user, previous = staff_set_role(actor=actor, user_id=user_id, role=role)
+        if previous != user.role:
+            audit_record(
+                actor=actor, action="user.role_changed", obj=user, before={"role": previous}, after={"role": role}
+            )
         return user
 
 

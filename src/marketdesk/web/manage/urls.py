@@ -21,4 +21,5 @@ urlpatterns = [
     path("carriers/<int:pk>/", views.carrier_detail, name="carrier_detail"),
     path("people/", views.staff_list, name="staff_list"),
     path("people/<int:pk>/active/", views.staff_active, name="staff_active"),
+    path("people/<int:pk>/role/", views.staff_role, name="staff_role"),
 ]

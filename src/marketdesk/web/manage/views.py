@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from marketdesk.accounts.models import UserRole
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
@@ -291,8 +292,29 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             )
             invite_link = request.build_absolute_uri(path)
             form = OperatorInviteForm()
-    context = {"form": form, "people": selectors.staff_for_actor(actor), "invite_link": invite_link}
+    context = {
+        "form": form,
+        "people": selectors.staff_for_actor(actor),
+        "invite_link": invite_link,
+        "roles": [(UserRole.OPERATOR, UserRole.OPERATOR.label), (UserRole.ADMIN, UserRole.ADMIN.label)],
+    }
     return render(request, "web/manage/staff_list.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+@role_required(Role.ADMIN, object_page=True)
+def staff_role(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        user = services.staff_role_change(actor=actor_of(request), user_id=pk, role=request.POST.get("role", ""))
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request, _("%(name)s is now: %(role)s.") % {"name": user.username, "role": user.get_role_display()}
+        )
+    return redirect("manage:staff_list")
 
 
 @require_POST
