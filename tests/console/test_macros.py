@@ -51,9 +51,17 @@ def test_the_form_shows_the_reason_and_saves_nothing(admin_user):
     assert Macro.objects.count() == 0
 
 
-def test_operators_may_not_write_macros(operator):
+def test_operators_write_macros_with_an_audit_row(operator):
+    macro = macro_save(actor=Actor.for_user(operator), title="Mine", language="en", body="Hi {buyer_name}")
+
+    entry = AuditEntry.objects.get(action="macro.created")
+    assert (entry.actor_user, entry.object_id, entry.after["body"]) == (operator, str(macro.pk), "Hi {buyer_name}")
+
+
+@pytest.mark.parametrize("role", ["buyer", "seller"])
+def test_parties_may_not_write_macros(request, role):
     with pytest.raises(PermissionDenied):
-        macro_save(actor=Actor.for_user(operator), title="Mine", language="en", body="Hi")
+        macro_save(actor=Actor.for_user(request.getfixturevalue(role)), title="Mine", language="en", body="Hi")
 
 
 def test_a_duplicate_title_is_a_field_error(admin_actor):

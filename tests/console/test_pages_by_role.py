@@ -37,8 +37,8 @@ def test_section_pages_by_role(request, escalated, name, args, who, status):
     assert response.status_code == status
 
 
-@pytest.mark.parametrize(("who", "status"), [("admin_user", 200), ("operator", 403), ("buyer", 403), ("seller", 403)])
-def test_only_administrators_write_macros(request, who, status):
+@pytest.mark.parametrize(("who", "status"), [("admin_user", 200), ("operator", 200), ("buyer", 403), ("seller", 403)])
+def test_operators_and_administrators_write_macros(request, who, status):
     response = client_as(request.getfixturevalue(who)).get(reverse("console:macro_new"))
 
     assert response.status_code == status

@@ -21,6 +21,7 @@ from marketdesk.core.policies import PolicyValues, policy_current
 from marketdesk.notifications.models import WebhookEndpoint
 from marketdesk.notifications.webhooks import webhook_event_emit, webhook_secret_generate
 from marketdesk.web.manage.rules import RULE_LABELS
+from tests import factories
 from tests.notifications.receiver import receiver_running
 
 pytestmark = pytest.mark.django_db
@@ -509,3 +510,71 @@ def test_django_admin_lists_versions_and_points_to_the_management_page(client_fo
     # then
     assert response.status_code == 200
     assert reverse("manage:policy_new") in response.content.decode()
+
+
+# Roles
+
+
+@pytest.fixture
+def second_operator(marketplace):
+    return factories.OperatorFactory(marketplace=marketplace, username="olga-second")
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "now"),
+    [
+        ("admin_user", 302, "admin"),
+        ("operator", 404, "operator"),
+        ("buyer", 404, "operator"),
+        ("seller", 404, "operator"),
+    ],
+)
+def test_changing_a_role_by_role(client_for, second_operator, role, status, now):
+    response = client_for(role).post(reverse("manage:staff_role", args=[second_operator.pk]), {"role": "admin"})
+
+    assert response.status_code == status
+    second_operator.refresh_from_db()
+    assert second_operator.role == now
+
+
+def test_making_an_operator_an_administrator_is_audited_and_lets_them_manage(
+    client_for, client_as, admin_user, second_operator
+):
+    # when
+    client_for("admin_user").post(reverse("manage:staff_role", args=[second_operator.pk]), {"role": "admin"})
+    # then
+    entry = AuditEntry.objects.get(action="user.role_changed")
+    assert (entry.actor_user, entry.before, entry.after) == (admin_user, {"role": "operator"}, {"role": "admin"})
+    assert client_as(second_operator).get(reverse("manage:policy_list")).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["buyer", "seller", "nobody"])
+def test_only_operator_or_administrator_may_be_chosen(client_for, second_operator, role):
+    response = client_for("admin_user").post(
+        reverse("manage:staff_role", args=[second_operator.pk]), {"role": role}, follow=True
+    )
+
+    assert "Choose operator or administrator." in response.content.decode()
+    second_operator.refresh_from_db()
+    assert second_operator.role == "operator"
+    assert not AuditEntry.objects.filter(action="user.role_changed").exists()
+
+
+def test_an_administrator_cannot_change_their_own_role(client_for, admin_user):
+    response = client_for("admin_user").post(
+        reverse("manage:staff_role", args=[admin_user.pk]), {"role": "operator"}, follow=True
+    )
+
+    assert "You cannot change your own role." in response.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.role == "admin"
+
+
+def test_another_marketplaces_operator_is_not_found(client_for, other_marketplace):
+    stranger = factories.OperatorFactory(marketplace=other_marketplace)
+
+    response = client_for("admin_user").post(reverse("manage:staff_role", args=[stranger.pk]), {"role": "admin"})
+
+    assert response.status_code == 404
+    stranger.refresh_from_db()
+    assert stranger.role == "operator"

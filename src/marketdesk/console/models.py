@@ -175,6 +175,15 @@ class Macro(models.Model):
     use = models.CharField(_("used in"), max_length=16, choices=MacroUse.choices, default=MacroUse.BOTH)
     body = models.TextField(_("text"))
     active = models.BooleanField(_("active"), default=True)
+    # The same macro in another language: a translation points at the text it was translated from.
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        verbose_name=_("translation of"),
+    )
     usage_count = models.PositiveIntegerField(_("times used"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -188,6 +197,8 @@ class Macro(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["marketplace", "language", "title"], name="macro_title_unique"),
             models.CheckConstraint(condition=models.Q(use__in=MacroUse.values), name="macro_use_valid"),
+            # One translation per language of a macro.
+            models.UniqueConstraint(fields=["translation_of", "language"], name="macro_translation_once"),
         ]
 
     def __str__(self) -> str:

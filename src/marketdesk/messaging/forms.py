@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.attachments.forms import IdListField
@@ -18,4 +19,7 @@ class MessageForm(forms.Form):
 
 class QuickReplyForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=80)
+    language = forms.ChoiceField(
+        label=_("Language of the text"), choices=settings.LANGUAGES, widget=forms.Select(attrs={"class": "input"})
+    )
     body = forms.CharField(label=_("Text"), max_length=MAX_MESSAGE_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))

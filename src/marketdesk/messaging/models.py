@@ -97,6 +97,8 @@ class QuickReply(models.Model):
 
     shop = models.ForeignKey("orders.Shop", on_delete=models.CASCADE, related_name="quick_replies")
     title = models.CharField(_("title"), max_length=80)
+    # The language the text is written in: the composer offers the buyer's language first.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     body = models.TextField(_("text"))
     usage_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=clock.now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -240,21 +241,27 @@ def _own_shop_id(actor: Actor, shop_id: int) -> int:
     return shop_id
 
 
-def quick_reply_save(*, actor: Actor, shop_id: int, title: str, body: str, reply_id: int | None = None) -> QuickReply:
-    """Create or change one of the shop's quick replies."""
+def quick_reply_save(
+    *, actor: Actor, shop_id: int, title: str, body: str, language: str = "en", reply_id: int | None = None
+) -> QuickReply:
+    """Create or change one of the shop's quick replies, in English or Russian."""
     shop_id = _own_shop_id(actor, shop_id)
     title = (title or "").strip()
     if not title:
         raise DomainValidationError(_("Give the reply a short title."), field="title")
+    if language not in dict(settings.LANGUAGES):
+        raise DomainValidationError(_("Choose a language."), field="language")
     body = _body(body)
     with transaction.atomic():
         if reply_id is None:
-            return QuickReply.objects.create(shop_id=shop_id, title=title[:80], body=body, created_at=clock.now())
+            return QuickReply.objects.create(
+                shop_id=shop_id, title=title[:80], body=body, language=language, created_at=clock.now()
+            )
         reply = QuickReply.objects.select_for_update().filter(pk=reply_id, shop_id=shop_id).first()
         if reply is None:
             raise NotFound()
-        reply.title, reply.body = title[:80], body
-        reply.save(update_fields=["title", "body"])
+        reply.title, reply.body, reply.language = title[:80], body, language
+        reply.save(update_fields=["title", "body", "language"])
         return reply
 
 

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from marketdesk.attachments.services import attachment_ingest
 from marketdesk.cases.services import order_message_post
 from marketdesk.core.actors import Role
-from marketdesk.core.errors import DomainError, NotFound
+from marketdesk.core.errors import DomainError, DomainValidationError, NotFound
+from marketdesk.core.parsing import int_or_none
 from marketdesk.messaging.forms import MessageForm, QuickReplyForm
 from marketdesk.messaging.models import Thread
 from marketdesk.messaging.selectors import (
@@ -57,7 +58,11 @@ def _context(request: HttpRequest, order: Order, form: MessageForm | None = None
         "form": form or MessageForm(initial={"client_token": uuid.uuid4().hex}),
         "error": error,
         "role": actor.role,
-        "quick_replies": list(quick_replies_for_actor(actor).filter(shop=order.shop_id)),
+        # The buyer's language first: the reply most likely wanted is the one they can read.
+        "quick_replies": sorted(
+            quick_replies_for_actor(actor).filter(shop=order.shop_id),
+            key=lambda reply: reply.language != order.buyer.language,
+        ),
         "can_post": actor.role in (Role.BUYER, Role.SELLER) or (thread is not None and thread.operators_joined_at),
     }
 
@@ -130,10 +135,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SELLER)
 def quick_replies(request: HttpRequest) -> HttpResponse:
-    """The seller's quick replies: add one, or delete one."""
+    """The seller's quick replies in English and Russian: add one, change one (``?edit=``), or delete one."""
     actor = actor_of(request)
     shop_ids = list(actor.user.memberships.values_list("shop_id", flat=True))  # type: ignore[union-attr]
-    form = QuickReplyForm(request.POST or None)
+    replies = quick_replies_for_actor(actor).order_by("language", "-usage_count", "title")
+    editing = None
+    edit_id = request.POST.get("reply") or request.GET.get("edit") or ""
+    if edit_id:
+        editing = replies.filter(pk=int_or_none(edit_id) or 0).first()
+        if editing is None:
+            raise Http404
+    initial = (
+        {"title": editing.title, "language": editing.language, "body": editing.body}
+        if editing
+        else {"language": request.LANGUAGE_CODE}
+    )
+    form = QuickReplyForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         try:
@@ -145,15 +162,21 @@ def quick_replies(request: HttpRequest) -> HttpResponse:
                 return redirect("messaging:quick_replies")
             if form.is_valid():
                 quick_reply_save(
-                    actor=actor, shop_id=shop_ids[0], title=form.cleaned_data["title"], body=form.cleaned_data["body"]
+                    actor=actor,
+                    shop_id=editing.shop_id if editing else shop_ids[0],
+                    reply_id=editing.pk if editing else None,
+                    **form.cleaned_data,
                 )
                 messages.success(request, str(_("Quick reply saved.")))
                 return redirect("messaging:quick_replies")
             status = 422
+        except DomainValidationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            status = 422
         except (DomainError, ValueError, IndexError) as exc:
             raise Http404 from exc
-    replies = quick_replies_for_actor(actor)
-    return render(request, "messaging/quick_replies.html", {"form": form, "replies": replies}, status=status)
+    context = {"form": form, "replies": replies, "editing": editing}
+    return render(request, "messaging/quick_replies.html", context, status=status)
 
 
 @require_POST

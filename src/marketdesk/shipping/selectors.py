@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, F, Max, Prefetch, Q, QuerySet, When
 
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import NotFound
@@ -55,13 +55,20 @@ def change_requests_of(shipment: Shipment) -> list[DeliveryChangeRequest]:
     return list(DeliveryChangeRequest.objects.filter(shipment=shipment).order_by("-requested_at", "-id"))
 
 
-def unmapped_statuses() -> list[dict[str, Any]]:
-    """Return each carrier's raw statuses that no mapping covers yet, with how many events wait."""
+def unmapped_statuses(*, marketplace_id: int | None = None, carrier_id: int | None = None) -> list[dict[str, Any]]:
+    """Return each carrier's raw statuses that no mapping covers yet, with how many events wait.
+
+    Narrowed to one marketplace's events and one carrier when given (an example text comes along).
+    """
+    events = TrackingEvent.objects.filter(status="")
+    if marketplace_id is not None:
+        events = events.filter(marketplace_id=marketplace_id)
+    if carrier_id is not None:
+        events = events.filter(carrier_id=carrier_id)
     return [
         dict(row)
-        for row in TrackingEvent.objects.filter(status="")
-        .values("carrier__code", "carrier__name", "carrier_id", "raw_status")
-        .annotate(events=Count("id"))
+        for row in events.values("carrier__code", "carrier__name", "carrier_id", "raw_status")
+        .annotate(events=Count("id"), example=Max("raw_text"), last_seen=Max("event_at"))
         .order_by("carrier__code", "raw_status")
     ]
 

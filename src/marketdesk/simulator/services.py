@@ -49,6 +49,7 @@ from marketdesk.orders.services import (
 )
 from marketdesk.orders.states import OrderStatus
 from marketdesk.simulator import generator as gen
+from marketdesk.simulator.demo_texts import demo_texts_ensure
 from marketdesk.simulator.generator import MarketplaceGenerator, SimulatedOrder
 
 log = logging.getLogger(__name__)
@@ -415,6 +416,7 @@ def demo_accounts_ensure(*, marketplace: Marketplace, seed: int) -> dict[str, Us
         # The demo operator runs the whole console, seller enforcement included.
         enforce = Permission.objects.get(content_type__app_label="standards", codename="apply_enforcement")
         accounts["operator"].user_permissions.add(enforce)
+        demo_texts_ensure(marketplace=marketplace, admin=accounts["admin"], seller=accounts["seller"])
     return accounts
 
 

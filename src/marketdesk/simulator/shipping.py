@@ -110,6 +110,27 @@ def carrier_stream(
     return events
 
 
+#: Raw statuses no carrier's table maps: the demo's administrator finds them waiting on the carriers page.
+UNMAPPED = (
+    ("HUB_WEATHER_DELAY", "Delayed at hub due to weather"),
+    ("SORT_RESCAN", "Parcel rescanned at sorting centre"),
+)
+
+
+def _unmapped_event(carrier: Carrier, tracking_number: str, start: dt.datetime, index: int) -> dict[str, Any]:
+    """One event with a status no mapping covers, mid-way along a parcel that was delivered on time."""
+    status, text = UNMAPPED[index % len(UNMAPPED)]
+    return {
+        "carrier": carrier.code,
+        "tracking_number": tracking_number,
+        "event_id": f"{tracking_number}-unmapped",
+        "status": status,
+        "occurred_at": (start + dt.timedelta(hours=31)).isoformat(),
+        "description": text,
+        "location": PLACES[1],
+    }
+
+
 def marketplace_shipments_simulate(*, marketplace: Marketplace, seed: int, limit: int = 300) -> int:
     """Ship the most recent shipped and delivered orders along every path and feed their events; return parcels."""
     from marketdesk.notifications.models import Notification
@@ -151,6 +172,8 @@ def marketplace_shipments_simulate(*, marketplace: Marketplace, seed: int, limit
             estimated_to=start + dt.timedelta(hours=ESTIMATE_HOURS),
         )
         made += 1
+        if order.status == "delivered" and made % 5 == 1:
+            rows.append(_unmapped_event(carrier, shipment.tracking_number, start, made))
         rows.extend(
             e
             for e in carrier_stream(

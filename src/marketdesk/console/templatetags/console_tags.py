@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from marketdesk.cases.models import CaseType, DecisionOutcome, Party, Payer
 from marketdesk.cases.states import CaseStatus
+from marketdesk.console.models import MacroUse
 from marketdesk.core.actors import Role
 from marketdesk.returns.states import ReturnStatus
+from marketdesk.shipping.states import ExceptionReason, TrackingStatus
 from marketdesk.web.presenters import event_title
 
 register = template.Library()
@@ -32,6 +34,14 @@ AUDIT_FIELDS: dict[str, Promise] = {
     "decision_id": _("decision"),
     "assignee": _("assignee"),
     "reason": _("reason"),
+    "title": _("title"),
+    "language": _("language"),
+    "use": _("used in"),
+    "active": _("offered in the workspace"),
+    "translation_of": _("translation of"),
+    "raw_status": _("carrier's status"),
+    "exception_reason": _("problem"),
+    "events": _("events read again"),
 }
 # Models whose Meta has no translated name of its own.
 AUDIT_OBJECTS: dict[str, Promise] = {
@@ -50,6 +60,9 @@ AUDIT_CHOICES: tuple[type[TextChoices], ...] = (
     Party,
     CaseType,
     Role,
+    MacroUse,
+    TrackingStatus,
+    ExceptionReason,
 )
 
 
@@ -62,7 +75,7 @@ def action_words(action: str) -> str:
 def _audit_value(value: Any) -> str:
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
-    if isinstance(value, str):
+    if isinstance(value, str) and value:
         for choices in AUDIT_CHOICES:
             if value in choices.values:
                 return str(choices(value).label)

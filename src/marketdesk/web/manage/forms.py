@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 from zoneinfo import available_timezones
 
 from annotated_types import Ge, Le
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core.models import BusinessCalendar
 from marketdesk.core.policies import PolicyValues
+from marketdesk.shipping.states import ExceptionReason, TrackingStatus
 from marketdesk.web.manage.rules import RULE_LABELS, unit_of
 
 if TYPE_CHECKING:
@@ -167,4 +168,28 @@ class OperatorInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"class": "input"}))
     display_name = forms.CharField(
         label=_("Shown as"), max_length=150, required=False, widget=forms.TextInput(attrs={"class": "input"})
+    )
+
+
+class CarrierMappingForm(forms.Form):
+    """A carrier's raw status and the stage (and, for an exception, the reason) it means."""
+
+    REASONS: ClassVar[list[tuple[str, Any]]] = [("", _("— only for a problem with delivery"))] + [
+        (value, label) for value, label in ExceptionReason.choices if value
+    ]
+
+    raw_status = forms.CharField(
+        label=_("Carrier's status"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"class": "input", "autocomplete": "off"}),
+        help_text=_("Exactly as the carrier sends it, e.g. DEPOT_SCAN."),
+    )
+    status = forms.ChoiceField(
+        label=_("Our stage"), choices=TrackingStatus.choices, widget=forms.Select(attrs={"class": "input"})
+    )
+    exception_reason = forms.ChoiceField(
+        label=_("Problem"),
+        choices=REASONS,
+        required=False,
+        widget=forms.Select(attrs={"class": "input"}),
     )

@@ -6,13 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from marketdesk.accounts.models import ApiKey, User, UserRole
 from marketdesk.core.actors import Actor
 from marketdesk.core.calendar import WorkCalendar
 from marketdesk.core.models import BusinessCalendar, PolicyVersion
 from marketdesk.core.policies import PolicyValues, policy_version_in_force
+from marketdesk.shipping.models import Carrier, CarrierStatusMapping, TrackingEvent
+from marketdesk.shipping.selectors import unmapped_statuses
 from marketdesk.web.manage.rules import RULE_GROUPS
 
 
@@ -93,3 +95,38 @@ def staff_for_actor(actor: Actor) -> QuerySet[User]:
     return User.objects.filter(
         marketplace_id=actor.marketplace_id, role__in=(UserRole.OPERATOR, UserRole.ADMIN)
     ).order_by("role", "username")
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierRow:
+    carrier: Carrier
+    mappings: int
+    unmapped_statuses: int
+    unmapped_events: int
+
+
+def carriers_for_actor(actor: Actor) -> list[CarrierRow]:
+    """Return every carrier with its mapped statuses and the unmapped ones seen in the actor's events."""
+    waiting: dict[int, tuple[int, int]] = {
+        row["carrier_id"]: (row["statuses"], row["events"])
+        for row in TrackingEvent.objects.filter(status="", marketplace_id=actor.marketplace_id or 0)
+        .values("carrier_id")
+        .annotate(statuses=Count("raw_status", distinct=True), events=Count("id"))
+    }
+    carriers = Carrier.objects.annotate(mapping_count=Count("mappings")).order_by("name")
+    return [CarrierRow(carrier, carrier.mapping_count, *waiting.get(carrier.pk, (0, 0))) for carrier in carriers]
+
+
+def carrier_get(pk: int) -> Carrier | None:
+    """Return one carrier, or None (carriers are shared by every marketplace of the installation)."""
+    return Carrier.objects.filter(pk=pk).first()
+
+
+def carrier_mappings(carrier: Carrier) -> QuerySet[CarrierStatusMapping]:
+    """Return a carrier's mapping table by raw status."""
+    return CarrierStatusMapping.objects.filter(carrier=carrier).order_by("raw_status")
+
+
+def carrier_unmapped(actor: Actor, carrier: Carrier) -> list[dict[str, Any]]:
+    """Return the carrier's raw statuses seen in the actor's events that no mapping covers, with counts."""
+    return unmapped_statuses(marketplace_id=actor.marketplace_id, carrier_id=carrier.pk)

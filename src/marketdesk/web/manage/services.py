@@ -15,7 +15,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.accounts.models import ApiKey, User
-from marketdesk.accounts.services import api_key_create, api_key_revoke, operator_invite, staff_set_active
+from marketdesk.accounts.services import (
+    api_key_create,
+    api_key_revoke,
+    operator_invite,
+    staff_set_active,
+    staff_set_role,
+)
 from marketdesk.console.audit import audit_record
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
@@ -28,6 +34,8 @@ from marketdesk.notifications.services import (
     webhook_endpoint_rotate_secret,
     webhook_endpoint_set_active,
 )
+from marketdesk.shipping.models import Carrier, CarrierStatusMapping
+from marketdesk.shipping.services import carrier_mapping_save
 
 
 def _admin_only(actor: Actor) -> None:
@@ -201,6 +209,18 @@ def operator_add(*, actor: Actor, username: str, email: str, display_name: str) 
         return user
 
 
+def staff_role_change(*, actor: Actor, user_id: int, role: str) -> User:
+    """Make an operator an administrator or back, and audit it (nothing is written when nothing changes)."""
+    _admin_only(actor)
+    with transaction.atomic():
+        user, previous = staff_set_role(actor=actor, user_id=user_id, role=role)
+        if previous != user.role:
+            audit_record(
+                actor=actor, action="user.role_changed", obj=user, before={"role": previous}, after={"role": role}
+            )
+        return user
+
+
 def staff_activate(*, actor: Actor, user_id: int, active: bool) -> User:
     """Deactivate (sessions ended) or reactivate an operator or administrator, and audit it."""
     _admin_only(actor)
@@ -213,3 +233,33 @@ def staff_activate(*, actor: Actor, user_id: int, active: bool) -> User:
             after={"is_active": active},
         )
         return user
+
+
+def carrier_mapping_set(
+    *, actor: Actor, carrier_id: int, raw_status: str, status: str, exception_reason: str = ""
+) -> tuple[CarrierStatusMapping, int]:
+    """Map a carrier's raw status to our stage; events already received are normalized at once. Audited."""
+    _admin_only(actor)
+    raw_status = (raw_status or "").strip()
+    if not raw_status:
+        raise DomainValidationError(_("Write the carrier's status exactly as it sends it."), field="raw_status")
+    if len(raw_status) > CarrierStatusMapping._meta.get_field("raw_status").max_length:  # type: ignore[operator]
+        raise DomainValidationError(_("A carrier's status is at most 80 characters."), field="raw_status")
+    with transaction.atomic():
+        carrier = Carrier.objects.select_for_update().filter(pk=carrier_id).first()
+        if carrier is None:
+            raise NotFound()
+        previous = CarrierStatusMapping.objects.filter(carrier=carrier, raw_status=raw_status).first()
+        mapping, fixed = carrier_mapping_save(
+            actor=actor, carrier=carrier, raw_status=raw_status, status=status, exception_reason=exception_reason
+        )
+        audit_record(
+            actor=actor,
+            action="carrier.mapping_changed" if previous else "carrier.mapping_added",
+            obj=carrier,
+            before={"raw_status": raw_status, "status": previous.status, "exception_reason": previous.exception_reason}
+            if previous
+            else None,
+            after={"raw_status": raw_status, "status": status, "exception_reason": exception_reason, "events": fixed},
+        )
+        return mapping, fixed

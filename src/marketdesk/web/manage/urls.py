@@ -17,6 +17,9 @@ urlpatterns = [
     path("webhooks/<int:pk>/deliveries/<int:delivery_id>/retry/", views.webhook_retry, name="webhook_retry"),
     path("api-keys/", views.api_key_list, name="api_key_list"),
     path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("carriers/", views.carrier_list, name="carrier_list"),
+    path("carriers/<int:pk>/", views.carrier_detail, name="carrier_detail"),
     path("people/", views.staff_list, name="staff_list"),
     path("people/<int:pk>/active/", views.staff_active, name="staff_active"),
+    path("people/<int:pk>/role/", views.staff_role, name="staff_role"),
 ]

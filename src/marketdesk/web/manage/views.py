@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from marketdesk.accounts.models import UserRole
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
@@ -26,10 +27,12 @@ from marketdesk.notifications.selectors import (
     webhook_endpoint_get_for_actor,
     webhook_endpoints_for_actor,
 )
+from marketdesk.shipping.states import TrackingStatus
 from marketdesk.web.manage import selectors, services
 from marketdesk.web.manage.forms import (
     ApiKeyForm,
     BusinessCalendarForm,
+    CarrierMappingForm,
     OperatorInviteForm,
     PolicyVersionForm,
     WebhookEndpointForm,
@@ -289,8 +292,29 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             )
             invite_link = request.build_absolute_uri(path)
             form = OperatorInviteForm()
-    context = {"form": form, "people": selectors.staff_for_actor(actor), "invite_link": invite_link}
+    context = {
+        "form": form,
+        "people": selectors.staff_for_actor(actor),
+        "invite_link": invite_link,
+        "roles": [(UserRole.OPERATOR, UserRole.OPERATOR.label), (UserRole.ADMIN, UserRole.ADMIN.label)],
+    }
     return render(request, "web/manage/staff_list.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+@role_required(Role.ADMIN, object_page=True)
+def staff_role(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        user = services.staff_role_change(actor=actor_of(request), user_id=pk, role=request.POST.get("role", ""))
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request, _("%(name)s is now: %(role)s.") % {"name": user.username, "role": user.get_role_display()}
+        )
+    return redirect("manage:staff_list")
 
 
 @require_POST
@@ -306,3 +330,45 @@ def staff_active(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Reactivated.") if active else _("Deactivated; their sessions have ended."))
     return redirect("manage:staff_list")
+
+
+# Carriers and their status mappings
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def carrier_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/manage/carrier_list.html", {"rows": selectors.carriers_for_actor(actor_of(request))})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN, object_page=True)
+def carrier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    carrier = selectors.carrier_get(pk)
+    if carrier is None:
+        raise Http404
+    form = CarrierMappingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping, fixed = services.carrier_mapping_set(actor=actor, carrier_id=carrier.pk, **form.cleaned_data)
+        except NotFound as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(raw)s now means “%(stage)s”: %(count)s events already received were read again.")
+                % {"raw": mapping.raw_status, "stage": mapping.get_status_display(), "count": fixed},
+            )
+            return redirect("manage:carrier_detail", pk=carrier.pk)
+    context = {
+        "carrier": carrier,
+        "mappings": selectors.carrier_mappings(carrier),
+        "unmapped": selectors.carrier_unmapped(actor, carrier),
+        "form": form,
+        "stages": TrackingStatus.choices,
+        "reasons": CarrierMappingForm.REASONS,
+    }
+    return render(request, "web/manage/carrier_detail.html", context, status=422 if form.errors else 200)

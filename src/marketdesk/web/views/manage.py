@@ -52,6 +52,11 @@ SECTIONS = (
         "manage:api_key_list",
     ),
     AdminSection(
+        _("Carriers"),
+        _("Each carrier's statuses and the stage each means; map a status no one has mapped yet in one click."),
+        "manage:carrier_list",
+    ),
+    AdminSection(
         _("Operators and administrators"),
         _("Invite an operator; deactivate someone, which ends their sessions at once."),
         "manage:staff_list",
