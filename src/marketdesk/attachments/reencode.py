@@ -28,6 +28,9 @@ EXIT_TOO_MANY_PIXELS = 3
 EXIT_DAMAGED = 4
 EXIT_SYSTEM = 5  # the system's failure (a full disk), not the file's
 DECODE_NICENESS = 10
+# CPU seconds a decode may use (a 64-megapixel PNG takes about three): the bound on a file built to be
+# slow. Wall time is not the measure: at the lower priority, a busy machine may keep a decode waiting.
+DECODE_CPU_SECONDS = 30
 # Room for the largest image the limit lets through (64 MP: 4 bytes a pixel, a copy or two) and Python.
 ADDRESS_SPACE_PER_PIXEL = 16
 ADDRESS_SPACE_BASE = 512 * 1024 * 1024
@@ -109,6 +112,7 @@ def main(argv: list[str]) -> int:
     # Behind the web process for the CPU: a page asked for meanwhile is answered first (on a small
     # machine four 64 MP photos took every core, and ordinary pages waited seconds).
     os.nice(DECODE_NICENESS)
+    resource.setrlimit(resource.RLIMIT_CPU, (DECODE_CPU_SECONDS, DECODE_CPU_SECONDS))
     Image.MAX_IMAGE_PIXELS = limit
     if reader == "HEIF":
         from pillow_heif import register_heif_opener
