@@ -10,7 +10,9 @@ whole time. Then:
    highest VmRSS less VmRSS before (goal: < 5 MB), and the files left in TMPDIR (goal: none);
 2. four signed-in clients upload an 8000 × 8000 RGB PNG (64 megapixels, a ~200 KB file) at once;
    the figure is the highest VmRSS less VmRSS before (goal: < 100 MB), and all four must be stored;
-3. the p95 of the ordinary pages while 1 and 2 happened.
+3. the p95 of the ordinary pages while 1 and 2 happened (goal: < 1 s), next to their p95 before,
+   on the idle server. Photos are decoded in child processes at a lower CPU priority, so a page asked
+   for meanwhile goes first.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 ANONYMOUS_GOAL_MB = 5.0
 DECODE_GOAL_MB = 100.0
+PAGES_GOAL_MS = 1000.0
+IDLE_ROUNDS = 20
 MB = 1024 * 1024
 
 
@@ -172,6 +176,12 @@ def main() -> None:  # noqa: PLR0915 - one figure after another, read top to bot
             assert upload(port, cookie, csrf, rgb_png(200)) == 201  # noqa: S101
             for leftover in spool.iterdir():
                 leftover.unlink()
+            idle: list[float] = []
+            for _ in range(IDLE_ROUNDS):
+                for page in pages:
+                    started = time.perf_counter()
+                    get(base + page, cookie)
+                    idle.append((time.perf_counter() - started) * 1000)
             latencies: list[float] = []
             browsing = threading.Event()
 
@@ -225,6 +235,9 @@ def main() -> None:  # noqa: PLR0915 - one figure after another, read top to bot
             "decode_holds": decode_growth < DECODE_GOAL_MB and statuses == [201] * 4,
             "pages_requests": len(latencies),
             "pages_p95_ms": p95,
+            "pages_idle_p95_ms": percentile(idle, 95),
+            "pages_goal_ms": PAGES_GOAL_MS,
+            "pages_holds": p95 < PAGES_GOAL_MS,
         }
     )
 

@@ -263,7 +263,8 @@ def goals(results: list[dict[str, Any]]) -> str:
         )
         lines.append(
             f"[{r['database']}] ordinary pages meanwhile: p95 {h['pages_p95_ms']:.0f} ms over {h['pages_requests']} "
-            "requests (no goal: the machine is also decoding)"
+            f"requests, {h['pages_idle_p95_ms']:.0f} ms idle (goal: less than {h['pages_goal_ms']:.0f} ms): "
+            f"{_holds(h['pages_holds'])}"
         )
     return "\n".join(lines)
 

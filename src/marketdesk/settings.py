@@ -261,6 +261,14 @@ REQUEST_BODY_MAX_BYTES = 2 * 1024 * 1024
 # temporary file instead of memory (above the form limit, so only uploads ever touch the disk).
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# How many files one request may carry is the route's (attachments.uploads: one, or the policy's files
+# per message): the parser stops at the first file beyond it, before it is kept in memory or on disk.
+# Django's own DATA_UPLOAD_MAX_NUMBER_FILES (100) stays as a backstop above any sensible policy.
+FILE_UPLOAD_HANDLERS = [
+    "marketdesk.attachments.uploads.FileCountHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Images with more pixels are refused as decompression bombs (a 50-megapixel phone photo passes).
 ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("MARKETDESK_ATTACHMENT_MAX_IMAGE_PIXELS", "64000000"))
 # Photos are decoded in child processes (attachments.reencode), this many at once per web process.

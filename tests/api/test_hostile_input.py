@@ -91,3 +91,21 @@ def test_no_two_api_schemas_share_a_name(client):
             names.setdefault(cls.__name__, set()).add(cls.__module__)
     # then
     assert {name: modules for name, modules in names.items() if len(modules) > 1} == {}
+
+
+def test_a_malformed_json_body_to_returns_receipts_is_a_documented_400(key_client):
+    # given: schemathesis sent bodies that are not JSON to /returns/receipts and /returns/{id}/replacement;
+    # the API answered 400 malformed_json, which their operations did not document
+    schema = key_client.get("/api/v1/openapi.json").json()
+    # when
+    response = key_client.post("/api/v1/returns/receipts", b"{not json", content_type="application/json")
+    # then: the answer is the 400 problem, and every operation that takes JSON documents it
+    assert (response.status_code, response["Content-Type"], response.json()["code"]) == (400, PROBLEM, "malformed_json")
+    taking_json = [
+        (method, path)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+    undocumented = [(m, p) for m, p in taking_json if "400" not in schema["paths"][p][m]["responses"]]
+    assert (len(taking_json) > 10, undocumented) == (True, [])

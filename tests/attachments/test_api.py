@@ -11,6 +11,7 @@ from marketdesk.core.actors import Actor
 from tests import factories
 from tests.api.helpers import session_client
 from tests.attachments import samples
+from tests.attachments.spool import SpoolWitness, witness_spooling  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,18 @@ def test_a_session_without_the_csrf_token_is_refused(buyer):
     response = post(session_client(buyer, enforce_csrf=True), samples.png(), "a.png")
 
     assert (response.status_code, response.json()["code"]) == (403, "csrf_failed")
+
+
+@pytest.mark.usefixtures("witness_spooling")
+def test_an_api_upload_carrying_many_files_is_a_413_problem_and_the_extra_files_are_never_spooled(buyer):
+    # Given a signed-in person's upload of 300 small photos in one request (the endpoint takes one),
+    photos = [samples.upload(samples.png(), f"p{n}.png") for n in range(300)]
+
+    # when it is posted,
+    response = session_client(buyer).post(URL, {"file": photos})
+
+    # then it is a 413 problem naming the field; only the first photo reached the handlers that keep files.
+    assert (response.status_code, response["Content-Type"]) == (413, "application/problem+json")
+    assert (response.json()["code"], response.json()["errors"][0]["field"]) == ("too_many_files", "file")
+    assert SpoolWitness.files == ["p0.png"]
+    assert Attachment.objects.count() == 0

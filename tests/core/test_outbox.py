@@ -19,6 +19,7 @@ from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import (
     CLAIM_LEASE,
     RETRY_BACKOFF,
+    WORKER_STOPPED,
     outbox_claim,
     outbox_deliver,
     outbox_handler,
@@ -304,10 +305,16 @@ def test_a_worker_whose_lease_ran_out_and_was_claimed_by_another_records_nothing
     # when the slow worker finishes,
     first = outbox_deliver(message.pk)
 
-    # then it records nothing: the message stays with the second worker, undelivered until that one records.
+    # then it records nothing: the message stays with the second worker, undelivered until that one records;
+    # both claims counted their attempt, and the second says the first one's outcome is unknown.
     assert (first, RECORDED, Marketplace.objects.filter(name="Record").count()) == (False, [{"n": 1}], 0)
     message.refresh_from_db()
-    assert (message.attempts, message.delivered_at, message.claimed_until) == (0, None, NOW + 2 * CLAIM_LEASE)
+    assert (message.attempts, message.delivered_at, message.claimed_until, message.last_error) == (
+        2,
+        None,
+        NOW + 2 * CLAIM_LEASE,
+        WORKER_STOPPED,
+    )
 
 
 def test_a_worker_dying_after_sending_leaves_the_message_to_a_sweep_after_its_lease(frozen_clock):
@@ -320,9 +327,9 @@ def test_a_worker_dying_after_sending_leaves_the_message_to_a_sweep_after_its_le
     # when the sweep runs while the lease lasts, then after it expired,
     during_lease, after_lease = sweep_during_and_after_lease(frozen_clock)
 
-    # then it is sent again once the lease expired, and recorded delivered once.
+    # then it is sent again once the lease expired, recorded delivered once, and both sends are counted.
     assert (during_lease, after_lease, RECORDED) == (0, 1, [{"n": 1}, {"n": 1}])
-    assert reloaded(message)[:3] == (1, NOW + CLAIM_LEASE, "")
+    assert reloaded(message)[:3] == (2, NOW + CLAIM_LEASE, "")
 
 
 def test_delivery_inside_a_transaction_is_refused_and_claims_nothing(frozen_clock):

@@ -16,6 +16,7 @@ from marketdesk.core.errors import DomainError
 from marketdesk.messaging.models import Message
 from tests import factories
 from tests.attachments import samples
+from tests.attachments.spool import SpoolWitness, witness_spooling  # noqa: F401 - a fixture
 from tests.cases.conftest import client_as
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,20 @@ def test_a_disguised_file_is_refused_with_the_reason(order, buyer):
     assert response.status_code == 422
     assert "This kind of file is not accepted." in response.content.decode()
     assert not Message.objects.exists()
+
+
+@pytest.mark.usefixtures("witness_spooling")
+def test_a_message_post_with_more_files_than_a_message_takes_is_refused_before_the_extra_ones_are_spooled(order, buyer):
+    # Given a buyer's message with 500 photos attached by the form (the policy takes 10 a message),
+    photos = [samples.upload(samples.jpeg(), f"p{n}.jpg") for n in range(500)]
+
+    # when it is posted,
+    response = client_as(buyer).post(
+        reverse("messaging:conversation_post", args=[order.pk]), {"body": "see", "files": photos}
+    )
+
+    # then the form says why with a 413, nothing is posted or stored, and only ten photos were ever spooled.
+    assert response.status_code == 413
+    assert "Send at most 10 files at once." in response.content.decode()
+    assert (Message.objects.count(), Attachment.objects.count()) == (0, 0)
+    assert SpoolWitness.files == [f"p{n}.jpg" for n in range(10)]

@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 from django.db import connection, transaction
 
+from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import CLAIM_LEASE, RETRY_BACKOFF, outbox_sweep
 from marketdesk.notifications import inbox
 from marketdesk.notifications.inbox import notifications_digest_send, notify
@@ -39,11 +40,13 @@ def test_a_worker_dying_after_the_smtp_send_resends_the_same_message_id_once_its
     # when the sweep runs while the dead worker's lease lasts, and once it has expired,
     during_lease, after_lease = sweep_during_and_after_lease(frozen_clock)
 
-    # then the mail is sent again with the same Message-ID, and the notification is marked emailed once.
+    # then the mail is sent again with the same Message-ID, the notification is marked emailed once, and
+    # its outbox message counts both sends.
     assert (during_lease, after_lease) == (0, 1)
     assert message_ids(smtp_sink) == [f"<marketdesk.notification.{note.pk}@desk.example.test>"] * 2
     note.refresh_from_db()
     assert note.emailed_at == NOW + CLAIM_LEASE
+    assert list(OutboxMessage.objects.filter(topic=inbox.EMAIL_TOPIC).values_list("attempts", flat=True)) == [2]
 
 
 @pytest.mark.django_db

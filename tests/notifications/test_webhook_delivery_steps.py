@@ -19,7 +19,7 @@ from marketdesk.accounts.services import api_key_create
 from marketdesk.core.actors import Actor
 from marketdesk.core.outbox import CLAIM_LEASE, outbox_sweep
 from marketdesk.notifications import webhooks
-from marketdesk.notifications.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from marketdesk.notifications.models import AttemptOutcome, DeliveryStatus, WebhookAttempt, WebhookDelivery
 from marketdesk.notifications.services import webhook_delivery_retry
 from marketdesk.notifications.webhooks import webhook_event_emit
 from tests.conftest import NOW
@@ -88,7 +88,7 @@ def test_a_second_worker_sweeping_while_the_first_posts_sends_nothing(marketplac
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_attempt_whose_round_was_restarted_while_in_flight_records_nothing_and_the_new_round_sends(
+def test_an_attempt_whose_round_was_restarted_while_in_flight_is_logged_and_the_new_round_sends(
     marketplace, endpoint, receiver
 ):
     # Given a committed event, and an administrator who starts a new round of its delivery while the
@@ -107,36 +107,45 @@ def test_an_attempt_whose_round_was_restarted_while_in_flight_records_nothing_an
     after_first = (delivery.round, delivery.attempts, delivery.status, WebhookAttempt.objects.count())
     second = outbox_sweep(older_than=AT_ONCE)
 
-    # then the stale round's attempt wrote nothing, and the new round sent the same id and was recorded.
-    assert (restarted, first, after_first) == ([2], 1, (2, 0, DeliveryStatus.PENDING, 0))
+    # then the stale round's request is logged but moved nothing, and the new round sent the same id and
+    # was recorded: two requests, two attempts.
+    assert (restarted, first, after_first) == ([2], 1, (2, 1, DeliveryStatus.PENDING, 1))
     assert (second, verified_ids(receiver, endpoint.secret)) == (1, [EVENT_ID, EVENT_ID])
     delivery.refresh_from_db()
-    assert (delivery.round, delivery.attempts, delivery.status) == (2, 1, DeliveryStatus.DELIVERED)
-    assert WebhookAttempt.objects.count() == 1
+    assert (delivery.round, delivery.attempts, delivery.status) == (2, 2, DeliveryStatus.DELIVERED)
+    assert list(WebhookAttempt.objects.values_list("outcome", "status_code")) == [
+        (AttemptOutcome.DELIVERED, 200),
+        (AttemptOutcome.DELIVERED, 200),
+    ]
 
 
 @pytest.mark.django_db
-def test_a_worker_dying_between_post_and_record_resends_the_same_id_once_its_lease_expires(
+def test_an_event_that_arrived_twice_because_the_worker_died_before_recording_is_logged_as_two_attempts(
     marketplace, endpoint, receiver, frozen_clock
 ):
-    # Given a committed event and a worker that dies right after its POST, before recording it,
+    # Given a committed event and a worker that dies right after its POST (the receiver got it), before recording,
     emit(marketplace)
     sweep_dying_after(webhooks, "webhook_send")
+    while_dead = list(WebhookAttempt.objects.values_list("outcome", flat=True))
 
-    # when the sweep runs while the dead worker's lease lasts, and once it has expired,
+    # when the sweep runs while the dead worker's lease lasts, once it has expired, and once more for the retry,
     during_lease, after_lease = sweep_during_and_after_lease(frozen_clock)
+    retry = outbox_sweep(older_than=AT_ONCE)
 
-    # then the event is sent again with the same webhook-id (the receiver de-duplicates on it), and
-    # the delivery is recorded once, delivered.
-    assert (during_lease, after_lease) == (0, 1)
+    # then the event was sent again with the same webhook-id (the receiver de-duplicates on it), and the log
+    # counts both requests: the first of unknown outcome (the worker stopped), the second delivered.
+    assert (while_dead, during_lease, after_lease, retry) == ([AttemptOutcome.SENDING], 0, 1, 1)
     assert verified_ids(receiver, endpoint.secret) == [EVENT_ID, EVENT_ID]
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.delivered_at) == (
         DeliveryStatus.DELIVERED,
-        1,
+        2,
         NOW + CLAIM_LEASE,
     )
-    assert WebhookAttempt.objects.count() == 1
+    assert list(WebhookAttempt.objects.values_list("outcome", "status_code", "attempted_at")) == [
+        (AttemptOutcome.UNKNOWN, None, NOW),
+        (AttemptOutcome.DELIVERED, 200, NOW + CLAIM_LEASE),
+    ]
 
 
 EVENTS = 30
@@ -156,3 +165,35 @@ def test_two_workers_sweeping_at_once_post_each_event_once(marketplace, endpoint
     assert sorted(verified_ids(receiver, endpoint.secret)) == sorted(f"msg_{n}" for n in range(EVENTS))
     assert (all(isinstance(n, int) for n in sent), sum(sent)) == (True, EVENTS), sent
     assert set(WebhookDelivery.objects.values_list("status", "attempts")) == {(DeliveryStatus.DELIVERED, 1)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "unknown", "delivered"),
+    [
+        ("en", "Outcome unknown (the worker stopped)", "Accepted by the receiver"),
+        ("ru", "Исход неизвестен (обработчик остановился)", "Принято получателем"),
+    ],
+)
+def test_the_api_delivery_log_tells_an_attempt_of_unknown_outcome_in_words(
+    marketplace, endpoint, receiver, frozen_clock, key_client, language, unknown, delivered
+):
+    # Given an event sent twice because the first worker died between sending and recording,
+    emit(marketplace)
+    sweep_dying_after(webhooks, "webhook_send")
+    sweep_during_and_after_lease(frozen_clock)
+    outbox_sweep(older_than=AT_ONCE)
+
+    # when the marketplace reads the delivery log in its language,
+    response = key_client.get(
+        f"/api/v1/webhooks/endpoints/{endpoint.pk}/deliveries", headers={"accept-language": language}
+    )
+
+    # then the delivery counts two attempts, the first of unknown outcome, in words.
+    assert response.status_code == 200
+    (item,) = response.json()["items"]
+    assert item["attempts"] == 2
+    assert [(a["outcome"], a["outcome_text"], a["status_code"]) for a in item["attempt_log"]] == [
+        ("unknown", unknown, None),
+        ("delivered", delivered, 200),
+    ]

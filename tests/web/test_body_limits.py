@@ -24,6 +24,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from marketdesk.attachments.models import Attachment
 from marketdesk.web.bodylimit import BodyLimitMiddleware
 from tests.attachments import samples
+from tests.attachments.spool import SpoolWitness, witness_spooling  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -178,6 +179,47 @@ def test_a_signed_in_chunked_upload_past_the_policy_limit_stops_there(buyer, spo
     assert status == 413
     assert body.taken == 51 * MB
     assert list(spool_dir.iterdir()) == []
+
+
+def tiny_files(count: int) -> bytes:
+    """A multipart body of ``count`` one-byte files and the CSRF field: some 3 MB for 20,000."""
+    parts = [
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="f{n}.txt"\r\n\r\nx\r\n'
+        for n in range(count)
+    ]
+    return ("".join(parts) + f"--{BOUNDARY}--\r\n").encode()
+
+
+# The view runs on another thread with its own connection: the session must be committed (see below).
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("witness_spooling")
+def test_a_post_with_thousands_of_tiny_files_is_refused_before_they_are_spooled(buyer, spool_dir):
+    # Given a signed-in buyer who reads Russian, and an upload of 20,000 one-byte files, a body well within
+    # the upload's size limit,
+    type(buyer).objects.filter(pk=buyer.pk).update(language="ru")
+    token = _get_new_csrf_string()
+    data = tiny_files(20_000)
+    body = Body(finite(data))
+
+    # when it is posted to the upload endpoint,
+    status, headers, answer = call(
+        "/attachments/",
+        body,
+        {
+            "content-type": MULTIPART_CONTENT,
+            "content-length": str(len(data)),
+            "cookie": f"{session_cookie(buyer)}; {settings.CSRF_COOKIE_NAME}={token}",
+            "x-csrftoken": token,
+        },
+    )
+
+    # then it is refused with a translated 413 problem; only the one file the endpoint takes reached the
+    # handlers that keep files (the rest were read and discarded), and nothing was stored.
+    assert (status, headers["Content-Type"]) == (413, "application/problem+json")  # Django's own answer
+    problem = json.loads(answer)
+    assert (problem["code"], problem["detail"]) == ("too_many_files", "Отправьте не больше 1 файла за раз.")
+    assert SpoolWitness.files == ["f0.txt"]
+    assert (Attachment.objects.count(), list(spool_dir.iterdir())) == (0, [])
 
 
 # --- legitimate bodies pass --------------------------------------------------------------------------

@@ -10,11 +10,9 @@ in English.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from babel.messages.pofile import read_po
@@ -24,18 +22,11 @@ from django.test import Client
 
 import marketdesk
 from marketdesk.accounts.models import User
+from tests.crawler import crawl
 
 ROLES = ("buyer", "seller", "operator", "admin")
 LANGUAGES = ("en", "ru")
-PAGES_PER_SHAPE = 1
 MAX_PAGES = 80
-
-# Links a crawler must not follow: they stream, sign out, download files, or belong to other clients.
-# Django admin is left out for now: its model and field names are not all translated yet (issue #16).
-SKIP = re.compile(
-    r"^/(?:sign-out|i18n|language|live|api|static|media|admin/)"
-    r"|/download|/export|\.csv|\.json|/attachments/\d+/?$|/raw/?$"
-)
 
 # Pages crawled first for a role, so that the limit never leaves them out: the management pages of
 # macros, carriers and quick replies (each page's links lead on to an edit, a translation, a carrier).
@@ -55,13 +46,12 @@ DEBUG_PAGE = re.compile(r"Traceback|Using the URLconf|You're seeing this error b
 
 
 class _Page(HTMLParser):
-    """The visible text nodes and the links of one HTML page."""
+    """The visible text nodes of one HTML page."""
 
     def __init__(self, language: str) -> None:
         super().__init__()
         self.language = language
         self.texts: list[str] = []
-        self.links: list[str] = []
         self._hidden = 0
         # Text in an element marked with another language (an article read in English) is not a slip.
         self._foreign: list[str] = []
@@ -77,10 +67,6 @@ class _Page(HTMLParser):
         elif lang and lang != self.language and tag != "html" and tag not in VOID:
             self._foreign.append(tag)
             self._foreign_depth = 1
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.links.append(href)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in {"script", "style", "template", "code", "pre", "textarea"} and self._hidden:
@@ -115,10 +101,6 @@ def _english_msgids() -> frozenset[str]:
 
 
 ENGLISH = _english_msgids()
-
-
-def _shape(path: str) -> str:
-    return re.sub(r"\d+", "N", path)
 
 
 @pytest.fixture(scope="module")
@@ -162,35 +144,12 @@ def _faults(path: str, status: int, html: str, language: str) -> list[str]:
 
 
 def _crawl(client: Client, language: str, first: tuple[str, ...] = ()) -> tuple[list[str], int]:
-    seen_paths: set[str] = set()
-    shapes: Counter[str] = Counter()
-    queue = ["/", *first]
     faults: list[str] = []
     visited = 0
-    while queue and visited < MAX_PAGES:
-        path = queue.pop(0)
-        if path in seen_paths:
-            continue
-        seen_paths.add(path)
-        response = client.get(path, follow=True)
+    for path, response in crawl(client, max_pages=MAX_PAGES, first=first):
         visited += 1
-        if "text/html" not in response.get("Content-Type", ""):
-            continue
-        html = response.content.decode()
-        faults.extend(_faults(path, response.status_code, html, language))
-        page = _Page(language)
-        page.feed(html)
-        for href in page.links:
-            link, _fragment = urldefrag(href)
-            parts = urlsplit(link)
-            if parts.scheme or parts.netloc or not parts.path.startswith("/") or SKIP.search(parts.path):
-                continue
-            target = parts.path + (f"?{parts.query}" if parts.query else "")
-            shape = _shape(parts.path)
-            if target in seen_paths or shapes[shape] >= PAGES_PER_SHAPE:
-                continue
-            shapes[shape] += 1
-            queue.append(target)
+        if "text/html" in response.get("Content-Type", ""):
+            faults.extend(_faults(path, response.status_code, response.content.decode(), language))
     return faults, visited
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -18,11 +19,13 @@ from marketdesk.core.actors import Actor
 from marketdesk.core.models import BusinessCalendar, PolicyVersion
 from marketdesk.core.outbox import outbox_sweep
 from marketdesk.core.policies import PolicyValues, policy_current
+from marketdesk.notifications import webhooks
 from marketdesk.notifications.models import WebhookEndpoint
 from marketdesk.notifications.webhooks import webhook_event_emit, webhook_secret_generate
 from marketdesk.web.manage.rules import RULE_LABELS
 from tests import factories
 from tests.notifications.receiver import receiver_running
+from tests.workers import sweep_during_and_after_lease, sweep_dying_after
 
 pytestmark = pytest.mark.django_db
 
@@ -333,6 +336,33 @@ def test_the_delivery_log_sends_a_delivery_again_with_the_same_id(client_for, en
     assert response.status_code == 302
     assert receiver.ids() == ["msg_1", "msg_1"]
     assert AuditEntry.objects.filter(action="webhook.delivery_retried").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "unknown", "delivered"),
+    [
+        ("en", "Outcome unknown (the worker stopped)", "Accepted by the receiver (200)"),
+        ("ru", "Исход неизвестен (обработчик остановился)", "Принято получателем (200)"),
+    ],
+)
+def test_the_delivery_log_page_shows_each_attempt_including_one_of_unknown_outcome(
+    client_for, admin_user, endpoint, marketplace, receiver, frozen_clock, language, unknown, delivered
+):
+    # given an event sent twice because the first worker died between sending and recording, and an
+    # administrator who reads in their language
+    with transaction.atomic():
+        webhook_event_emit(marketplace_id=marketplace.pk, event_type="case.opened", data={}, event_id="msg_1")
+    sweep_dying_after(webhooks, "webhook_send")
+    sweep_during_and_after_lease(frozen_clock)
+    outbox_sweep(older_than=dt.timedelta(0))
+    User.objects.filter(pk=admin_user.pk).update(language=language)
+    # when
+    response = client_for("admin_user").get(reverse("manage:webhook_detail", kwargs={"pk": endpoint.pk}))
+    # then both attempts are listed, in words
+    assert response.status_code == 200
+    assert receiver.ids() == ["msg_1", "msg_1"]
+    items = re.findall(r"<li>\s*(.*?)\s*</li>", response.content.decode().split('class="attempt-log"')[1], re.S)
+    assert [item.split(" · ")[1] for item in items[:2]] == [unknown, delivered]
 
 
 def test_another_marketplaces_endpoint_is_not_found(client_for, other_marketplace):

@@ -24,6 +24,7 @@ from marketdesk.api.errors import ProblemOut
 from marketdesk.attachments.presenters import attachment_view
 from marketdesk.attachments.schemas import AttachmentOut
 from marketdesk.attachments.services import attachment_ingest
+from marketdesk.attachments.uploads import files_refused
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError
 
@@ -42,7 +43,7 @@ def _uploader(request: HttpRequest, *, buyer: str | None, seller: str | None) ->
 
 @router.post(
     "/attachments",
-    response={201: AttachmentOut, 401: ProblemOut, 403: ProblemOut, 422: ProblemOut},
+    response={201: AttachmentOut, 401: ProblemOut, 403: ProblemOut, 413: ProblemOut, 422: ProblemOut},
     auth=[api_key_auth, session_auth],
     summary="Upload a file to attach to a message, evidence or a return",
 )
@@ -63,7 +64,10 @@ def attachment_upload(
     Until it is attached to a message, a case's evidence or a return, only the uploader can read the
     file. The size and the count per message are limited by policy. With the marketplace's key, name
     the person the file is from (`buyer` or `seller`, their external id): only that person can attach it.
+    A body larger than the file size limit, or with more than one file, is refused with 413.
     """
+    if (refused := files_refused(request)) is not None:
+        raise refused
     attachment = attachment_ingest(actor=_uploader(request, buyer=buyer, seller=seller), upload=file)
     attachment.refresh_from_db()  # previews may be made already (immediate task backend)
     return Status(201, attachment_view(attachment))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from marketdesk.core.errors import DomainValidationError
 
@@ -36,6 +37,20 @@ class FileTooLarge(_FileRefused):
 
     def __init__(self, *, max_mb: int) -> None:
         super().__init__(_("The file is larger than %(max)s MB.") % {"max": max_mb})
+
+
+class TooManyFiles(_FileRefused):
+    """More files in one request than its route takes: the rest were never read into memory or onto disk."""
+
+    status = 413
+    code = "too_many_files"
+    title = _("The request is too large.")
+
+    def __init__(self, *, limit: int) -> None:
+        super().__init__(
+            ngettext("Send at most %(max)s file at once.", "Send at most %(max)s files at once.", limit)
+            % {"max": limit}
+        )
 
 
 class FileTypeRefused(_FileRefused):

@@ -23,6 +23,7 @@ import io
 import json
 import logging
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -135,7 +136,9 @@ def _max_pixels() -> int:
 # How many photos are decoded at once in this process's children: each may take some 250 MB while
 # it runs; more uploads wait their turn (in their own threads: Django runs sync views in one each).
 _DECODES = threading.BoundedSemaphore(max(1, int(settings.ATTACHMENT_IMAGE_DECODES)))
-DECODE_TIMEOUT = 60  # seconds; a 64-megapixel PNG takes about three
+# Wall seconds before a decode is given up: only a backstop, since the child is bound by CPU time
+# (reencode.DECODE_CPU_SECONDS) and runs behind the web process, so a busy machine may slow it a lot.
+DECODE_TIMEOUT = 300
 
 
 def _check_header(source: Path, file_type: FileType) -> None:
@@ -161,7 +164,7 @@ def image_prepare(source: Path, file_type: FileType, target: Path) -> Prepared:
             raise ImageDamaged from exc
     if result.returncode == reencode.EXIT_TOO_MANY_PIXELS:
         raise ImageTooManyPixels(max_megapixels=_max_pixels() // 1_000_000)
-    if result.returncode == reencode.EXIT_DAMAGED:
+    if result.returncode in (reencode.EXIT_DAMAGED, -signal.SIGXCPU):  # SIGXCPU: past its CPU time
         raise ImageDamaged
     if result.returncode != 0:
         raise OSError(f"re-encoding failed: {result.stderr[-500:].decode(errors='replace')}")

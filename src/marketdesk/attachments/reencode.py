@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import resource
 import sys
 import warnings
@@ -26,6 +27,10 @@ JPEG_QUALITY = 90
 EXIT_TOO_MANY_PIXELS = 3
 EXIT_DAMAGED = 4
 EXIT_SYSTEM = 5  # the system's failure (a full disk), not the file's
+DECODE_NICENESS = 10
+# CPU seconds a decode may use (a 64-megapixel PNG takes about three): the bound on a file built to be
+# slow. Wall time is not the measure: at the lower priority, a busy machine may keep a decode waiting.
+DECODE_CPU_SECONDS = 30
 # Room for the largest image the limit lets through (64 MP: 4 bytes a pixel, a copy or two) and Python.
 ADDRESS_SPACE_PER_PIXEL = 16
 ADDRESS_SPACE_BASE = 512 * 1024 * 1024
@@ -104,6 +109,10 @@ def main(argv: list[str]) -> int:
     source, target, reader, writer, limit = Path(argv[0]), Path(argv[1]), argv[2], argv[3], int(argv[4])
     address_space = ADDRESS_SPACE_BASE + ADDRESS_SPACE_PER_PIXEL * limit
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    # Behind the web process for the CPU: a page asked for meanwhile is answered first (on a small
+    # machine four 64 MP photos took every core, and ordinary pages waited seconds).
+    os.nice(DECODE_NICENESS)
+    resource.setrlimit(resource.RLIMIT_CPU, (DECODE_CPU_SECONDS, DECODE_CPU_SECONDS))
     Image.MAX_IMAGE_PIXELS = limit
     if reader == "HEIF":
         from pillow_heif import register_heif_opener

@@ -41,7 +41,7 @@ from marketdesk.attachments.presenters import ServedFile, attachment_view, serve
 from marketdesk.attachments.selectors import attachment_get_for_reader
 from marketdesk.attachments.services import MB, attachment_ingest, attachment_max_bytes
 from marketdesk.attachments.storage import attachment_storage
-from marketdesk.attachments.uploads import SizeLimitHandler
+from marketdesk.attachments.uploads import SizeLimitHandler, files_refused
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainError, NotAuthenticated, NotFound
 from marketdesk.core.streaming import file_response_streamed
@@ -78,6 +78,8 @@ def attachment_upload(request: HttpRequest) -> HttpResponse:
 def _upload(request: HttpRequest, handler: SizeLimitHandler) -> HttpResponse:
     files = request.FILES  # the body is read here (or already was, by the CSRF check), through the limit
     try:
+        if (refused := files_refused(request)) is not None:
+            raise refused
         if handler.exceeded:
             raise FileTooLarge(max_mb=handler.limit // MB)
         attachment = attachment_ingest(actor=Actor.for_user(request.user), upload=files.get("file"))

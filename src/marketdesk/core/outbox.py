@@ -11,19 +11,22 @@ ever happens inside a transaction (ADR 0013):
    UPDATE that only succeeds while the message is undelivered, due and not
    claimed by a live lease. Of two workers, exactly one wins; on PostgreSQL
    the row is first taken with ``SELECT … FOR UPDATE SKIP LOCKED`` so a worker
-   moves on instead of queueing behind another's claim.
+   moves on instead of queueing behind another's claim. The claim counts the
+   attempt (``attempts``), and the topic's ``begin`` hook, if any, writes what
+   must exist before the send (a webhook's attempt row, "sending"): every send
+   is counted even if the worker never gets to record it.
 2. **Send**, outside any transaction (checked: ``outbox_assert_outside_transactions``):
    the topic's handler reads what it needs, performs the side effect (HTTP,
    SMTP) and returns what to write about it, a ``Record``.
 3. **Record**, in a second short transaction, only if the claim is still
    ours: the handler's ``Record`` runs and the message is marked delivered
-   (or, if the handler raised, the attempt is counted and retried after
-   ``RETRY_BACKOFF``).
+   (or, if the handler raised, the message is retried after ``RETRY_BACKOFF``).
 
 A worker that dies between 2 and 3 leaves the claim behind; once its lease
-expires the sweep claims the message again and the handler sends again. A
-handler must therefore make a repeat harmless on the receiving side (webhooks
-carry the same ``webhook-id``; mails the same ``Message-ID``).
+expires the sweep claims the message again (``last_error`` says the worker
+stopped; the ``begin`` hook sees its unfinished attempt) and the handler sends
+again. A handler must therefore make a repeat harmless on the receiving side
+(webhooks carry the same ``webhook-id``; mails the same ``Message-ID``).
 ``outbox_requeue`` (the periodic sweep) puts anything a crashed worker, a lost
 enqueue or a failed attempt left back on its topic's own queue, so that a
 backlog of webhooks to a slow receiver never holds up mail or the nightly jobs;
@@ -41,7 +44,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from marketdesk.core import clock
 from marketdesk.core.models import OutboxMessage
@@ -53,6 +56,11 @@ Record = Callable[[], None]
 #: A topic's handler: runs outside any transaction, sends, and returns its ``Record`` (or None: nothing to write).
 Handler = Callable[[OutboxMessage], Record | None]
 _HANDLERS: dict[str, Handler] = {}
+#: Per topic, writes made in the claim's transaction, before the send (``outbox_handler(begin=...)``).
+Begin = Callable[[OutboxMessage], None]
+_BEGINS: dict[str, Begin] = {}
+#: What a message's last_error says when its previous claim expired unrecorded.
+WORKER_STOPPED = "outcome unknown: the worker stopped before recording it"
 #: The task queue each topic's deliveries go to (settings.TASK_QUEUES): a slow webhook receiver
 #: holds up the webhooks queue only, never mail.
 _QUEUES: dict[str, str] = {}
@@ -66,7 +74,7 @@ CLAIM_LEASE = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 SWEEP_AGE = dt.timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS / 2)
 
 
-def outbox_handler(topic: str, *, queue: str = "default") -> Callable[[Handler], Handler]:
+def outbox_handler(topic: str, *, queue: str = "default", begin: Begin | None = None) -> Callable[[Handler], Handler]:
     """Register the function that delivers messages of ``topic``, on the task queue ``queue``.
 
     The handler is called outside any transaction with the claimed message. It may
@@ -74,11 +82,17 @@ def outbox_handler(topic: str, *, queue: str = "default") -> Callable[[Handler],
     holding the writes that record the side effect (or None), which the outbox runs
     in the transaction that marks the message delivered. Raising makes the outbox
     retry the message later.
+
+    ``begin``, if given, runs in the claim's transaction once the claim is won, with
+    the claimed message: the writes that must exist before the send (an attempt
+    row), and the settling of an attempt a stopped worker left unfinished.
     """
 
     def register(fn: Handler) -> Handler:
         _HANDLERS[topic] = fn
         _QUEUES[topic] = queue
+        if begin is not None:
+            _BEGINS[topic] = begin
         return fn
 
     return register
@@ -125,11 +139,20 @@ def outbox_claim(message_id: int) -> OutboxMessage | None:
         # On PostgreSQL: another worker claiming this row right now holds its lock; move on rather than wait.
         if skip_locked and not candidates.select_for_update(skip_locked=True).values_list("pk", flat=True):
             return None
-        # The UPDATE evaluates the condition again itself, so of two workers only one gets the row.
-        won = candidates.update(claim_token=token, claimed_until=now + CLAIM_LEASE)
-    if not won:
-        return None
-    return OutboxMessage.objects.get(pk=message_id)
+        # A claim that expired unrecorded: its worker stopped after counting an attempt whose outcome is unknown.
+        stopped = candidates.filter(claimed_until__isnull=False).exists()
+        # The UPDATE evaluates the condition again itself, so of two workers only one gets the row. The
+        # attempt is counted now, before the send, so a worker that dies after sending has counted it.
+        won = candidates.update(claim_token=token, claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+        if not won:
+            return None
+        if stopped:
+            OutboxMessage.objects.filter(pk=message_id).update(last_error=WORKER_STOPPED)
+        message = OutboxMessage.objects.get(pk=message_id)
+        begin = _BEGINS.get(message.topic)
+        if begin is not None:
+            begin(message)
+    return message
 
 
 def outbox_assert_outside_transactions() -> None:
@@ -157,12 +180,11 @@ def _record_failure(message: OutboxMessage, exc: Exception) -> None:
         mine = _locked_if_still_ours(message)
         if mine is None:
             return  # another worker took the message over after our lease ran out; its attempt counts
-        mine.attempts += 1
         mine.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         wait = RETRY_BACKOFF[min(mine.attempts, len(RETRY_BACKOFF)) - 1]
         mine.available_at = clock.now() + dt.timedelta(seconds=wait)
         mine.claimed_until = None
-        mine.save(update_fields=["attempts", "last_error", "available_at", "claimed_until"])
+        mine.save(update_fields=["last_error", "available_at", "claimed_until"])
     log.warning("outbox %s failed (attempt %s): %s", message.pk, mine.attempts, exc)
 
 
@@ -174,11 +196,10 @@ def _record_success(message: OutboxMessage, record: Record | None) -> bool:
             return False
         if record is not None:
             record()
-        mine.attempts += 1
         mine.delivered_at = clock.now()
         mine.last_error = ""
         mine.claimed_until = None
-        mine.save(update_fields=["attempts", "delivered_at", "last_error", "claimed_until"])
+        mine.save(update_fields=["delivered_at", "last_error", "claimed_until"])
     return True
 
 

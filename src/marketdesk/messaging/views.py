@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketdesk.attachments.services import attachment_ingest
+from marketdesk.attachments.uploads import files_refused
 from marketdesk.cases.services import order_message_post
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, DomainValidationError, NotFound
@@ -91,6 +92,8 @@ def conversation_post(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "messaging/conversation.html", _context(request, order, form), status=422)
     actor = actor_of(request)
     try:
+        if (refused := files_refused(request)) is not None:
+            raise refused  # more files than a message takes: the extra ones were never read
         # Files come uploaded one by one by the page's script (ids), or with the form when scripts are off.
         ids = [*form.cleaned_data["attachment_ids"]]
         ids += [attachment_ingest(actor=actor, upload=f).pk for f in request.FILES.getlist("files")]

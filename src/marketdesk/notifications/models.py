@@ -73,19 +73,39 @@ class WebhookDelivery(models.Model):
         return f"{self.event_type} {self.event_id} → {self.endpoint_id}"
 
 
+class AttemptOutcome(models.TextChoices):
+    # Written when the worker claims the attempt, before it sends: a send is never left unlogged.
+    SENDING = "sending", _("Being sent")
+    DELIVERED = "delivered", _("Accepted by the receiver")
+    REFUSED = "refused", _("Refused by the receiver")
+    NO_ANSWER = "no_answer", _("No answer")
+    # The worker stopped after claiming it; the request may or may not have arrived.
+    UNKNOWN = "unknown", _("Outcome unknown (the worker stopped)")
+
+
 class WebhookAttempt(models.Model):
     """One HTTP request of a delivery and what came of it."""
 
     delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
     attempted_at = models.DateTimeField(_("attempted"), default=clock.now)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=AttemptOutcome.choices, default=AttemptOutcome.SENDING
+    )
     status_code = models.PositiveIntegerField(_("status code"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
+    # The outbox message whose claim made this attempt: its next claim settles an attempt left "sending".
+    outbox_message_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("webhook attempt")
         verbose_name_plural = _("webhook attempts")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=AttemptOutcome.values), name="webhook_attempt_outcome_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"

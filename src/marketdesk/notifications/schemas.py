@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from marketdesk.api.pagination import CursorPage
+from marketdesk.notifications.models import AttemptOutcome, WebhookAttempt
 
 EventType = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z_]+(\.[a-z_]+)+$")]
 
@@ -33,6 +34,23 @@ class WebhookEndpointCreatedOut(WebhookEndpointOut):
     secret: str = Field(description="The signing secret (whsec_…). Shown only in this response: store it now.")
 
 
+class WebhookAttemptOut(Schema):
+    attempted_at: AwareDatetime
+    outcome: AttemptOutcome = Field(
+        description="sending (claimed, not yet recorded), delivered, refused, no_answer, or unknown: the worker "
+        "stopped after claiming it, so the request may or may not have arrived (the next attempt sends the same "
+        "webhook-id)."
+    )
+    outcome_text: str = Field(description="The outcome in words, in the language of the request.")
+    status_code: int | None
+    error: str
+    duration_ms: int
+
+    @staticmethod
+    def resolve_outcome_text(obj: WebhookAttempt) -> str:
+        return str(obj.get_outcome_display())
+
+
 class WebhookDeliveryOut(Schema):
     id: int
     event_id: str
@@ -44,6 +62,7 @@ class WebhookDeliveryOut(Schema):
     last_error: str
     created_at: AwareDatetime
     delivered_at: AwareDatetime | None
+    attempt_log: list[WebhookAttemptOut] = Field(description="Every request made, oldest first.")
 
 
 class WebhookDeliveryPageOut(CursorPage[WebhookDeliveryOut]):

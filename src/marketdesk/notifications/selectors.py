@@ -25,5 +25,7 @@ def webhook_endpoint_get_for_actor(actor: Actor, endpoint_id: int) -> WebhookEnd
 
 
 def webhook_deliveries_for_endpoint(endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
-    """Return an endpoint's deliveries, newest first."""
-    return WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-id")
+    """Return an endpoint's deliveries, newest first, each with its attempts."""
+    return (
+        WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-id").prefetch_related("attempt_log")
+    )

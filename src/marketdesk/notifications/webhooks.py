@@ -4,14 +4,20 @@
 one outbox message per delivery, in the caller's transaction: a rolled-back
 change sends nothing.
 
-Each attempt follows the outbox's claim → send → record steps (``core.outbox``):
-the ``webhook.deliver`` handler reads the delivery and POSTs outside any
-transaction, then returns ``_record_attempt``, which the outbox runs in its
-short record transaction only if the message's claim is still this worker's.
-It locks the delivery, checks the attempt is still the one due (a stale round
-or a duplicate writes nothing), logs the ``WebhookAttempt`` and moves the
-counters and status. A worker that dies after the POST and before the record
-leaves the claim to expire; the sweep then POSTs again with the same
+Each attempt follows the outbox's claim → send → record steps (``core.outbox``).
+In the claim's transaction, ``_begin_attempt`` checks the attempt is still the
+one due (a stale round or a duplicate begins nothing), writes its
+``WebhookAttempt`` as "sending" and counts it: every request made is logged and
+counted, whatever happens to the worker after. The ``webhook.deliver`` handler
+then POSTs outside any transaction and returns ``_record_attempt``, which the
+outbox runs in its short record transaction only if the message's claim is
+still this worker's: it completes the attempt's row and, if the delivery still
+waits on this attempt, moves its status on.
+
+A worker that dies after the POST and before the record leaves the claim to
+expire. The next claim of the message finds the attempt still "sending" and
+marks it "outcome unknown (the worker stopped)", which counts as a failed
+attempt: the next one is queued per the schedule and POSTs again with the same
 ``webhook-id`` (the delivery's event id), on which receivers de-duplicate.
 
 Retries: the handler never raises for a failed POST. It makes one attempt,
@@ -49,7 +55,13 @@ from marketdesk.core import clock
 from marketdesk.core.errors import DomainValidationError
 from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import Record, outbox_assert_outside_transactions, outbox_handler, outbox_put
-from marketdesk.notifications.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from marketdesk.notifications.models import (
+    AttemptOutcome,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 TOPIC = "webhook.deliver"
 TIMEOUT_SECONDS = 10
@@ -59,6 +71,8 @@ TIMEOUT_SECONDS = 10
 WEBHOOK_RETRY_SCHEDULE = tuple(settings.WEBHOOK_RETRY_SECONDS)
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the public prefix of the spec, not a secret
 _ERROR_LIMIT = 2000
+#: The error of an attempt whose worker stopped between sending and recording (the receiver may have it).
+OUTCOME_UNKNOWN = "outcome unknown: the worker stopped before recording the answer"
 
 
 def webhook_secret_generate() -> str:
@@ -215,15 +229,14 @@ def webhook_send(*, url: str, secret: str, event_id: str, body: str) -> SendResu
     return SendResult(status_code=status, error=error[:_ERROR_LIMIT], duration_ms=duration)
 
 
-def _current(wanted: dict[str, Any], *, lock: bool) -> WebhookDelivery | None:
-    """Return the delivery if this message's attempt is still the one due, else None.
+def _current(wanted: dict[str, Any]) -> WebhookDelivery | None:
+    """Return the delivery, locked, if this message's attempt is still the one due, else None.
 
     A message of an earlier round, or a duplicate of an attempt already made, is stale.
     """
-    deliveries = (
-        WebhookDelivery.objects.select_for_update() if lock else WebhookDelivery.objects.select_related("endpoint")
-    )
-    delivery = deliveries.filter(pk=wanted.get("delivery_id", 0)).first()  # 0: no such row
+    delivery = (
+        WebhookDelivery.objects.select_for_update().filter(pk=wanted.get("delivery_id", 0)).first()
+    )  # 0: no such row
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return None
     if wanted.get("round") != delivery.round or wanted.get("attempt") != delivery.attempts + 1:
@@ -231,33 +244,18 @@ def _current(wanted: dict[str, Any], *, lock: bool) -> WebhookDelivery | None:
     return delivery
 
 
-def _record_endpoint_disabled(wanted: dict[str, Any]) -> None:
-    delivery = _current(wanted, lock=True)
-    if delivery is None:
-        return
-    delivery.status = DeliveryStatus.FAILED
-    delivery.last_error = "endpoint disabled"
-    delivery.next_attempt_at = None
-    delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
-
-
-def _record_attempt(wanted: dict[str, Any], result: SendResult, *, attempted_at: dt.datetime) -> None:
-    """Log one attempt and move the delivery on: delivered, failed for good, or the next attempt queued."""
-    delivery = _current(wanted, lock=True)
-    if delivery is None:
-        return  # moved on while we were sending (e.g. an administrator's retry): this attempt is not its
-    WebhookAttempt.objects.create(
-        delivery=delivery,
-        attempted_at=attempted_at,
-        status_code=result.status_code,
-        error=result.error,
-        duration_ms=result.duration_ms,
+def _on_this_attempt(delivery: WebhookDelivery, wanted: dict[str, Any]) -> bool:
+    """Whether the delivery still waits on the attempt this message began (no new round since, not settled)."""
+    return (
+        delivery.status == DeliveryStatus.PENDING
+        and wanted.get("round") == delivery.round
+        and wanted.get("attempt") == delivery.attempts
     )
-    delivery.attempts += 1
-    delivery.round_attempts += 1
-    delivery.last_status_code = result.status_code
-    delivery.last_error = result.error
-    if result.ok:
+
+
+def _move_on(delivery: WebhookDelivery, *, ok: bool, attempted_at: dt.datetime) -> None:
+    """After an attempt: delivered, failed for good, or the next attempt queued per the schedule."""
+    if ok:
         delivery.status = DeliveryStatus.DELIVERED
         delivery.delivered_at = attempted_at
         delivery.next_attempt_at = None
@@ -268,32 +266,84 @@ def _record_attempt(wanted: dict[str, Any], result: SendResult, *, attempted_at:
         delivery.next_attempt_at = attempted_at + dt.timedelta(
             seconds=WEBHOOK_RETRY_SCHEDULE[delivery.round_attempts - 1]
         )
-    delivery.save(
-        update_fields=[
-            "attempts",
-            "round_attempts",
-            "last_status_code",
-            "last_error",
-            "status",
-            "delivered_at",
-            "next_attempt_at",
-        ]
-    )
+    delivery.save(update_fields=["last_status_code", "last_error", "status", "delivered_at", "next_attempt_at"])
     if delivery.status == DeliveryStatus.PENDING:
         _queue_attempt(delivery, not_before=delivery.next_attempt_at)
 
 
-@outbox_handler(TOPIC, queue="webhooks")
-def _deliver(message: OutboxMessage) -> Record | None:
-    """Make one attempt of a delivery (outside any transaction); return the writes that log it."""
+def _settle_unfinished(message: OutboxMessage, wanted: dict[str, Any]) -> None:
+    """Mark an attempt this message's stopped worker left "sending" as of unknown outcome; retry if it was due."""
+    unfinished = WebhookAttempt.objects.filter(
+        delivery_id=wanted.get("delivery_id", 0), outbox_message_id=message.pk, outcome=AttemptOutcome.SENDING
+    )
+    first = unfinished.first()
+    if first is None:
+        return
+    # The delivery first, then its attempts: the order the record step locks them in.
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=first.delivery_id)
+    unfinished.update(outcome=AttemptOutcome.UNKNOWN, error=OUTCOME_UNKNOWN)
+    if not _on_this_attempt(delivery, wanted):
+        return  # a new round started meanwhile; it sends on its own
+    delivery.last_status_code = None
+    delivery.last_error = OUTCOME_UNKNOWN
+    _move_on(delivery, ok=False, attempted_at=first.attempted_at)
+
+
+def _begin_attempt(message: OutboxMessage) -> None:
+    """In the claim's transaction: settle what a stopped worker left, then log this attempt as being sent."""
     wanted = dict(message.payload)
-    delivery = _current(wanted, lock=False)
+    _settle_unfinished(message, wanted)
+    delivery = _current(wanted)
     if delivery is None:
-        return None
-    endpoint = delivery.endpoint
+        return  # stale: nothing will be sent
+    endpoint = WebhookEndpoint.objects.get(pk=delivery.endpoint_id)
     if not endpoint.active or endpoint.deleted_at is not None:
-        return partial(_record_endpoint_disabled, wanted)
-    attempted_at = clock.now()
+        delivery.status = DeliveryStatus.FAILED
+        delivery.last_error = "endpoint disabled"
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
+        return
+    WebhookAttempt.objects.create(delivery=delivery, attempted_at=clock.now(), outbox_message_id=message.pk)
+    # Counted now, before the send: a worker that dies after it has still counted the request it made.
+    delivery.attempts += 1
+    delivery.round_attempts += 1
+    delivery.save(update_fields=["attempts", "round_attempts"])
+
+
+def _outcome(result: SendResult) -> str:
+    if result.ok:
+        return AttemptOutcome.DELIVERED
+    return AttemptOutcome.NO_ANSWER if result.status_code is None else AttemptOutcome.REFUSED
+
+
+def _record_attempt(wanted: dict[str, Any], attempt_id: int, result: SendResult) -> None:
+    """Complete the attempt's log row and, if the delivery still waits on it, move the delivery on."""
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=wanted["delivery_id"])
+    attempt = WebhookAttempt.objects.select_for_update().get(pk=attempt_id)
+    attempt.outcome = _outcome(result)
+    attempt.status_code = result.status_code
+    attempt.error = result.error
+    attempt.duration_ms = result.duration_ms
+    attempt.save(update_fields=["outcome", "status_code", "error", "duration_ms"])
+    if not _on_this_attempt(delivery, wanted):
+        return  # an administrator started a new round while we were sending: the request is logged, no more
+    delivery.last_status_code = result.status_code
+    delivery.last_error = result.error
+    _move_on(delivery, ok=result.ok, attempted_at=attempt.attempted_at)
+
+
+@outbox_handler(TOPIC, queue="webhooks", begin=_begin_attempt)
+def _deliver(message: OutboxMessage) -> Record | None:
+    """Make the attempt the claim began (outside any transaction); return the writes that complete its log row."""
+    attempt = (
+        WebhookAttempt.objects.select_related("delivery__endpoint")
+        .filter(outbox_message_id=message.pk, outcome=AttemptOutcome.SENDING)
+        .first()
+    )
+    if attempt is None:
+        return None  # stale, or the endpoint was disabled: the claim wrote what there was to write
+    delivery = attempt.delivery
+    endpoint = delivery.endpoint
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
     result = webhook_send(url=endpoint.url, secret=endpoint.secret, event_id=delivery.event_id, body=body)
-    return partial(_record_attempt, wanted, result, attempted_at=attempted_at)
+    return partial(_record_attempt, dict(message.payload), attempt.pk, result)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -38,6 +37,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.api.errors import PROBLEM_CONTENT_TYPE
+from marketdesk.attachments.uploads import UploadRoute, files_allowed, upload_route
 from marketdesk.core.errors import DomainError, NotAuthenticated
 from marketdesk.core.policies import policy_current
 
@@ -52,23 +52,6 @@ MB = 1024 * 1024
 MULTIPART_OVERHEAD = 64 * 1024
 
 
-@dataclass(frozen=True)
-class UploadRoute:
-    """A route that takes files: its path, how many files one request may carry, and how it answers."""
-
-    pattern: re.Pattern[str]
-    files: str  # "one" or "message" (the policy's files per message)
-    problem: bool  # answers problem+json (an endpoint scripts call) rather than a page
-
-
-UPLOAD_ROUTES = (
-    UploadRoute(re.compile(r"^/attachments/$"), "one", problem=True),
-    UploadRoute(re.compile(r"^/api/v1/attachments$"), "one", problem=True),
-    UploadRoute(re.compile(r"^/messages/\d+/post/$"), "message", problem=False),
-    UploadRoute(re.compile(r"^/orders/\d+/return/$"), "message", problem=False),
-)
-
-
 class BodyTooLarge(DomainError):
     status = 413
     code = "body_too_large"
@@ -76,9 +59,7 @@ class BodyTooLarge(DomainError):
 
 
 def _upload_limit(route: UploadRoute) -> int:
-    policy = policy_current().values
-    files = 1 if route.files == "one" else int(policy.attachments_per_message)
-    return files * (int(policy.attachment_max_mb) * MB + MULTIPART_OVERHEAD)
+    return files_allowed(route) * (int(policy_current().values.attachment_max_mb) * MB + MULTIPART_OVERHEAD)
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -151,7 +132,7 @@ class BodyLimitMiddleware:
             return
         headers = _headers(scope)
         path = scope.get("path", "")
-        route = next((r for r in UPLOAD_ROUTES if r.pattern.match(path)), None)
+        route = upload_route(path)
         problem = path.startswith("/api/") or (route is not None and route.problem)
         limit = int(settings.REQUEST_BODY_MAX_BYTES)
         refusal = "body"

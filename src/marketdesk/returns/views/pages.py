@@ -60,6 +60,7 @@ def _return_for(request: HttpRequest, pk: int) -> Return:
 def return_start(request: HttpRequest, pk: int) -> HttpResponse:
     """The buyer picks items, quantities, a reason and refund or exchange; the page says until when."""
     from marketdesk.attachments.services import attachment_ingest
+    from marketdesk.attachments.uploads import files_refused
 
     actor = actor_of(request)
     try:
@@ -70,7 +71,10 @@ def return_start(request: HttpRequest, pk: int) -> HttpResponse:
     lines = [(ls.line, ls.returnable) for ls in situation.lines]
     form = ReturnRequestForm(request.POST or None, request.FILES or None, lines=lines)
     error, status = "", 200
-    if request.method == "POST":
+    if request.method == "POST" and (refused := files_refused(request)) is not None:
+        form.add_error("photos", str(refused.message))  # more photos than a return takes: never read
+        error, status = str(refused.message), refused.status
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 photos = [attachment_ingest(actor=actor, upload=f).pk for f in form.cleaned_data["photos"]]
