@@ -43,6 +43,11 @@ SNAKE_CODE = re.compile(r"(?<!\{)\b[a-z]+(?:_[a-z]+)+\b")
 VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 # A page title is text only: a stray tag in it shows up in the browser's tab.
 TITLE = re.compile(r"<title>[^<]*</title>")
+# Slips a reader of Russian saw: a word said twice ("Магазин Магазин «Полянка»"), a sentence ending in an
+# abbreviation's period and its own ("2026 г.."), and «» inside «» (the inner pair is „“).
+REPEATED_WORD = re.compile(r"\b(\w{3,})\s+\1\b", re.IGNORECASE)
+DOUBLE_PERIOD = re.compile(r"(?<![.])\.\.(?![.])")
+NESTED_QUOTES = re.compile(r"«[^»]*«")
 DEBUG_PAGE = re.compile(r"Traceback|Using the URLconf|You're seeing this error because you have <code>DEBUG")
 
 
@@ -144,6 +149,8 @@ def _faults(path: str, status: int, html: str, language: str) -> list[str]:
     for text in page.texts:
         if RAW_REPR.search(text) or SNAKE_CODE.search(text):
             faults.append(f"{path}: raw code in {text[:120]!r}")
+        if REPEATED_WORD.search(text) or DOUBLE_PERIOD.search(text) or NESTED_QUOTES.search(text):
+            faults.append(f"{path}: a slip in {text[:120]!r}")
         if (
             language == "ru"
             and text not in page.foreign

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -114,6 +116,29 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# The payment methods marketplaces send, in words; a method not listed reads as its code made into words.
+PAYMENT_METHOD_NAMES: dict[str, Any] = {
+    "card": _("Card"),
+    "paypal": "PayPal",
+    "apple_pay": "Apple Pay",
+    "google_pay": "Google Pay",
+    "sbp": _("Faster Payments System (SBP)"),
+    "yoomoney": "ЮMoney",
+    "paypay": "PayPay",
+    "konbini": _("Convenience store (konbini)"),
+    "sepa_debit": _("SEPA direct debit"),
+    "klarna": "Klarna",
+    "bank_transfer": _("Bank transfer"),
+    "cash_on_delivery": _("Cash on delivery"),
+}
+
+
+def payment_method_label(method: str) -> str:
+    """Return a payment method in words in the active language ("apple_pay" reads "Apple Pay")."""
+    known = PAYMENT_METHOD_NAMES.get(method)
+    return str(known) if known is not None else method.replace("_", " ").capitalize()
+
+
 class Payment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     external_id = models.CharField(max_length=100)
@@ -136,3 +161,7 @@ class Payment(models.Model):
     @property
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+    @property
+    def method_label(self) -> str:
+        return payment_method_label(self.method)
