@@ -31,15 +31,15 @@ PAGES_PER_SHAPE = 1
 MAX_PAGES = 80
 
 # Links a crawler must not follow: they stream, sign out, download files, or belong to other clients.
-# Django admin is left out for now: its model and field names are not all translated yet (issue #16).
+# Django admin is read by its own crawler (test_admin_words.py), as a superuser.
 SKIP = re.compile(
     r"^/(?:sign-out|i18n|language|live|api|static|media|admin/)"
     r"|/download|/export|\.csv|\.json|/attachments/\d+/?$|/raw/?$"
 )
 
 RAW_REPR = re.compile(r"\{'|\[<|<QuerySet|object at 0x|(?:^|: |\()(?:None|True|False)(?:$|\)|,)")
-# A status or method code is lower-case words joined by underscores, e.g. awaiting_seller.
-SNAKE_CODE = re.compile(r"(?<!\{)\b[a-z]+(?:_[a-z]+)+\b")
+# A status or method code is words joined by underscores, e.g. awaiting_seller (or "Apple_pay" once capitalised).
+SNAKE_CODE = re.compile(r"(?<!\{)\b[A-Za-z][a-z]*(?:_[a-z]+)+\b")
 VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 # A page title is text only: a stray tag in it shows up in the browser's tab.
 TITLE = re.compile(r"<title>[^<]*</title>")
