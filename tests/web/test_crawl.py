@@ -69,9 +69,11 @@ class _Page(HTMLParser):
         if tag in {"script", "style", "template", "code", "pre", "textarea"}:
             self._hidden += 1
         lang = dict(attrs).get("lang")
+        # A name that is no word of any language (a username) is marked translate="no".
+        verbatim = dict(attrs).get("translate") == "no"
         if self._foreign and tag == self._foreign[-1]:
             self._foreign_depth += 1
-        elif lang and lang != self.language and tag != "html" and tag not in VOID:
+        elif ((lang and lang != self.language) or verbatim) and tag != "html" and tag not in VOID:
             self._foreign.append(tag)
             self._foreign_depth = 1
         if tag == "a":

@@ -11,7 +11,8 @@ from django_tasks_db.apps import TasksAppConfig
 
 
 class TasksConfig(TasksAppConfig):
-    verbose_name = _("Background tasks")
+    # The package annotates a plain str; Django takes a lazy translation here as for any app.
+    verbose_name = _("Background tasks")  # type: ignore[assignment]
 
 
 class AxesConfig(AxesAppConfig):
