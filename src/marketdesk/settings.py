@@ -68,8 +68,8 @@ INSTALLED_APPS = [
     # Only for its templates and static files: /api/v1/docs serves the Swagger UI that ships with
     # the pinned django-ninja (uv.lock), from our own origin, instead of a CDN.
     "ninja",
-    "django_tasks_db",
-    "axes",
+    "marketdesk.core.third_party_apps.TasksConfig",  # django_tasks_db, named in both languages
+    "marketdesk.core.third_party_apps.AxesConfig",  # axes, named in both languages
     "marketdesk.core",
     "marketdesk.accounts",
     "marketdesk.orders",

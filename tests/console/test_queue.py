@@ -10,7 +10,7 @@ from django.urls import reverse
 from marketdesk.cases.services import case_info_provide, case_info_request
 from marketdesk.cases.states import CaseStatus
 from marketdesk.console.deadlines import Calendars, Owner, case_clocks
-from marketdesk.console.selectors import QueueFilters, deadline_queue
+from marketdesk.console.selectors import QueueFilters, deadline_queue, operators_for_actor, queue_counts
 from marketdesk.console.services import case_claim
 from marketdesk.core.actors import Actor
 from marketdesk.returns.states import ReturnStatus
@@ -157,3 +157,22 @@ def test_a_question_left_unanswered_at_the_decision_pauses_nothing_after_an_appe
     appealed = fresh(reviewed)
     assert (clock.owner, clock.paused, clock.due_at) == (Owner.OPERATOR, False, appealed.decision_due_at)
     assert appealed.queue_due_at == appealed.decision_due_at
+
+
+def test_who_works_on_what_counts_what_the_operators_mine_view_shows(operator, marketplace, at_now):
+    # given an operator holding an escalated case and a case back with the seller (both open)
+    for status in (CaseStatus.ESCALATED, CaseStatus.AWAITING_SELLER):
+        CaseFactory(
+            order=factories.OrderFactory(marketplace=marketplace),
+            status=status,
+            assignee=operator,
+            seller_due_at=at_now.now() + HOUR,
+        )
+    actor = Actor.for_user(operator)
+
+    # when the team panel and the operator's "Mine" view are read
+    working = {person.pk: person.working for person in operators_for_actor(actor)}
+    mine = queue_ids(operator, view="mine")
+
+    # then both say two
+    assert (working[operator.pk], len(mine), queue_counts(actor)["mine"]) == (2, 2, 2)

@@ -153,3 +153,16 @@ def test_the_seller_is_not_told_that_postage_is_paid_by_you_the_buyer(approved, 
     assert "Return postage is paid by the buyer." in seller_page
     assert "paid by you, the buyer" not in seller_page
     assert "Return postage is paid by you, the buyer." in buyer_page
+
+
+def test_a_damaged_item_without_a_photo_is_told_once_beside_the_photos(order, scarf, buyer, at_now):
+    # when the buyer asks to return a damaged item without a photo
+    response = client_as(buyer).post(
+        f"/orders/{order.pk}/return/", {f"qty_{scarf.pk}": "1", "reason": "damaged", "resolution": "refund"}
+    )
+
+    # then the page says so once, next to the photos, and nothing is requested
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert html.count("Add at least one photo that shows the problem.") == 1
+    assert Return.objects.count() == 0

@@ -37,11 +37,16 @@ FIRST = {
 }
 
 RAW_REPR = re.compile(r"\{'|\[<|<QuerySet|object at 0x|(?:^|: |\()(?:None|True|False)(?:$|\)|,)")
-# A status or method code is lower-case words joined by underscores, e.g. awaiting_seller.
-SNAKE_CODE = re.compile(r"(?<!\{)\b[a-z]+(?:_[a-z]+)+\b")
+# A status or method code is words joined by underscores, e.g. awaiting_seller (or "Apple_pay" once capitalised).
+SNAKE_CODE = re.compile(r"(?<!\{)\b[A-Za-z][a-z]*(?:_[a-z]+)+\b")
 VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 # A page title is text only: a stray tag in it shows up in the browser's tab.
 TITLE = re.compile(r"<title>[^<]*</title>")
+# Slips a reader of Russian saw: a word said twice ("Магазин Магазин «Полянка»"), a sentence ending in an
+# abbreviation's period and its own ("2026 г.."), and «» inside «» (the inner pair is „“).
+REPEATED_WORD = re.compile(r"\b(\w{3,})\s+\1\b", re.IGNORECASE)
+DOUBLE_PERIOD = re.compile(r"(?<![.])\.\.(?![.])")
+NESTED_QUOTES = re.compile(r"«[^»]*«")
 DEBUG_PAGE = re.compile(r"Traceback|Using the URLconf|You're seeing this error because you have <code>DEBUG")
 
 
@@ -62,9 +67,11 @@ class _Page(HTMLParser):
         if tag in {"script", "style", "template", "code", "pre", "textarea"}:
             self._hidden += 1
         lang = dict(attrs).get("lang")
+        # A name that is no word of any language (a username) is marked translate="no".
+        verbatim = dict(attrs).get("translate") == "no"
         if self._foreign and tag == self._foreign[-1]:
             self._foreign_depth += 1
-        elif lang and lang != self.language and tag != "html" and tag not in VOID:
+        elif ((lang and lang != self.language) or verbatim) and tag != "html" and tag not in VOID:
             self._foreign.append(tag)
             self._foreign_depth = 1
 
@@ -134,6 +141,8 @@ def _faults(path: str, status: int, html: str, language: str) -> list[str]:
     for text in page.texts:
         if RAW_REPR.search(text) or SNAKE_CODE.search(text):
             faults.append(f"{path}: raw code in {text[:120]!r}")
+        if REPEATED_WORD.search(text) or DOUBLE_PERIOD.search(text) or NESTED_QUOTES.search(text):
+            faults.append(f"{path}: a slip in {text[:120]!r}")
         if (
             language == "ru"
             and text not in page.foreign

@@ -10,10 +10,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from marketdesk.accounts.models import ApiKey, ShopMembership, SignInConfig, User
 from marketdesk.accounts.services import (
@@ -26,6 +29,7 @@ from marketdesk.accounts.services import (
     sign_in_config_update,
 )
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.admin import AccusativeTitles
 from marketdesk.core.errors import DomainError
 
 
@@ -136,7 +140,8 @@ class SignInConfigForm(forms.ModelForm):
 
 
 @admin.register(SignInConfig)
-class SignInConfigAdmin(admin.ModelAdmin):
+class SignInConfigAdmin(AccusativeTitles):
+    accusative = pgettext_lazy("accusative", "sign-in configuration")
     """Hand-off links of a marketplace: its issuer, public keys and HS256 secret (shown once, when made)."""
 
     form = SignInConfigForm
@@ -171,3 +176,12 @@ class SignInConfigAdmin(admin.ModelAdmin):
                 _("The HS256 secret is shown this once; copy it now into the marketplace's settings: %(secret)s")
                 % {"secret": secret},
             )
+
+
+# Django's own group admin, with Russian titles declined ("Добавить группу").
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AccusativeTitles, DjangoGroupAdmin):
+    accusative = pgettext_lazy("accusative", "group")

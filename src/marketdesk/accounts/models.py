@@ -42,11 +42,18 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.EN)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     marketplace = models.ForeignKey(
-        "orders.Marketplace", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        "orders.Marketplace",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("marketplace"),
     )
     external_id = models.CharField(_("marketplace's id"), max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(
                 fields=["marketplace", "external_id"],
@@ -74,11 +81,17 @@ class MembershipRole(models.TextChoices):
 class ShopMembership(models.Model):
     """A seller account's place in a shop."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    shop = models.ForeignKey("orders.Shop", on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=8, choices=MembershipRole.choices, default=MembershipRole.STAFF)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    shop = models.ForeignKey(
+        "orders.Shop", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("shop")
+    )
+    role = models.CharField(
+        max_length=8, choices=MembershipRole.choices, default=MembershipRole.STAFF, verbose_name=_("role")
+    )
 
     class Meta:
+        verbose_name = _("shop membership")
+        verbose_name_plural = _("shop memberships")
         constraints = [models.UniqueConstraint(fields=["user", "shop"], name="membership_unique")]
 
     def __str__(self) -> str:
@@ -88,14 +101,18 @@ class ShopMembership(models.Model):
 class ApiKey(models.Model):
     """An integration key of one marketplace; only its hash is stored."""
 
-    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.PROTECT, related_name="api_keys")
+    marketplace = models.ForeignKey(
+        "orders.Marketplace", on_delete=models.PROTECT, related_name="api_keys", verbose_name=_("marketplace")
+    )
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=16, unique=True)
-    hashed_secret = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=clock.now)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(max_length=16, unique=True, verbose_name=_("prefix"))
+    hashed_secret = models.CharField(max_length=64, verbose_name=_("hashed secret"))
+    created_at = models.DateTimeField(default=clock.now, verbose_name=_("created at"))
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         verbose_name = _("API key")
@@ -112,13 +129,15 @@ class ApiKey(models.Model):
 class SignInConfig(models.Model):
     """How one marketplace signs its people in: hand-off links (issuer, keys) and OpenID Connect (client, claims)."""
 
-    marketplace = models.OneToOneField("orders.Marketplace", on_delete=models.CASCADE, related_name="sign_in_config")
+    marketplace = models.OneToOneField(
+        "orders.Marketplace", on_delete=models.CASCADE, related_name="sign_in_config", verbose_name=_("marketplace")
+    )
     issuer = models.CharField(_("issuer"), max_length=200, unique=True)
     # HS256 verifies with the secret itself, so it is kept readable by the server, as webhook secrets are.
-    hs256_secret = models.CharField(max_length=100, blank=True)
+    hs256_secret = models.CharField(max_length=100, blank=True, verbose_name=_("hs256 secret"))
     # The marketplace's public keys (RS256, EdDSA) as a JWKS document: {"keys": [{"kty": ..., "kid": ...}]}.
     jwks = models.JSONField(_("public keys (JWKS)"), default=dict, blank=True)
-    created_at = models.DateTimeField(default=clock.now)
+    created_at = models.DateTimeField(default=clock.now, verbose_name=_("created at"))
 
     # OpenID Connect: marketdesk as a client of the marketplace's provider; on when a client id is set.
     # The issuer above is the provider's issuer: ID tokens must carry it as ``iss``.

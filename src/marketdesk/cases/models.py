@@ -345,7 +345,7 @@ class RationaleTemplate(models.Model):
     outcome = models.CharField(_("outcome"), max_length=24, choices=DecisionOutcome.choices)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     body = models.TextField(_("text"))
-    updated_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["outcome", "language"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import pgettext_lazy
 
 from marketdesk.console.models import AuditEntry, Macro, OperatorProfile, SatisfactionSurvey, Team
-from marketdesk.core.admin import ReadOnlyAdmin
+from marketdesk.core.admin import AccusativeTitles, ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)
@@ -30,7 +31,8 @@ class OperatorProfileInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AccusativeTitles):
+    accusative = pgettext_lazy("accusative", "team")
     list_display = ("name", "marketplace", "auto_assign")
     inlines = [OperatorProfileInline]
 

@@ -30,17 +30,22 @@ class AuditEntry(models.Model):
     """One operator's or administrator's action (or view of personal data): never updated, never deleted."""
 
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor user"),
     )
     actor_label = models.CharField(_("who"), max_length=150)
     actor_role = models.CharField(_("role"), max_length=16)
     # Operators read their own marketplace's trail; None is installation-wide (system, superusers).
-    marketplace_id = models.BigIntegerField(null=True, blank=True)
+    marketplace_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("marketplace id"))
     occurred_at = models.DateTimeField(_("when"), default=clock.now)
     action = models.CharField(_("action"), max_length=64)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object"), max_length=64, blank=True)
-    object_label = models.CharField(max_length=200, blank=True)
+    object_label = models.CharField(max_length=200, blank=True, verbose_name=_("object label"))
     before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -75,7 +80,9 @@ class AuditEntry(models.Model):
 class Team(models.Model):
     """A group of operators that automatic assignment shares cases among."""
 
-    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.PROTECT, related_name="teams")
+    marketplace = models.ForeignKey(
+        "orders.Marketplace", on_delete=models.PROTECT, related_name="teams", verbose_name=_("marketplace")
+    )
     name = models.CharField(_("name"), max_length=100)
     auto_assign = models.BooleanField(_("assign new escalations automatically"), default=True)
 
@@ -92,13 +99,17 @@ class Team(models.Model):
 class OperatorProfile(models.Model):
     """An operator's team, skills (languages, case categories) and how many open cases they hold at most."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile")
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile", verbose_name=_("user")
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members", verbose_name=_("team")
+    )
     languages = models.JSONField(_("languages"), default=list, blank=True, help_text=_("Empty: every language."))
     categories = models.JSONField(_("case categories"), default=list, blank=True, help_text=_("Empty: every one."))
     cap = models.PositiveIntegerField(_("open cases at most"), default=20)
     available = models.BooleanField(_("takes new cases"), default=True)
-    last_assigned_at = models.DateTimeField(null=True, blank=True)
+    last_assigned_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last assigned at"))
 
     class Meta:
         verbose_name = _("operator profile")
@@ -168,7 +179,12 @@ class Macro(models.Model):
     """A canned reply in one language with placeholders, counted each time it is inserted."""
 
     marketplace = models.ForeignKey(
-        "orders.Marketplace", null=True, blank=True, on_delete=models.PROTECT, related_name="macros"
+        "orders.Marketplace",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="macros",
+        verbose_name=_("marketplace"),
     )
     title = models.CharField(_("title"), max_length=120)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
@@ -186,9 +202,14 @@ class Macro(models.Model):
     )
     usage_count = models.PositiveIntegerField(_("times used"), default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    updated_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["language", "title"]
@@ -217,17 +238,24 @@ class Macro(models.Model):
 class SatisfactionSurvey(models.Model):
     """One party's rating (1–5) and comment after a case closed; asked once, answered once."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="surveys")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="surveys", verbose_name=_("case"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
     party = models.CharField(_("party"), max_length=8)
     # Whom the answer speaks about: the operator who decided (None when buyer and seller settled alone).
     operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("operator"),
     )
-    asked_at = models.DateTimeField(default=clock.now)
+    asked_at = models.DateTimeField(default=clock.now, verbose_name=_("asked at"))
     score = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
 
     class Meta:
         ordering = ["-asked_at", "-id"]

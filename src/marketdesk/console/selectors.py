@@ -277,8 +277,9 @@ def operators_for_actor(actor: Actor) -> QuerySet[User]:
     if actor.marketplace_id is not None:
         qs = qs.filter(marketplace_id=actor.marketplace_id)
     # A count per operator from the (assignee, status) index, not a join of every user with every case.
+    # Every open case they hold, as their "Mine" view counts it (the two once disagreed).
     working = (
-        Case.objects.filter(assignee=OuterRef("pk"), status__in=PLATFORM_STATUSES)
+        Case.objects.filter(assignee=OuterRef("pk"), status__in=OPEN_STATUSES)
         .order_by()
         .values("assignee")
         .annotate(n=Count("id"))

@@ -7,13 +7,46 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core.models import BusinessCalendar, OutboxMessage, PolicyVersion, TimelineEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class AccusativeTitles(admin.ModelAdmin):
+    """Name the model in the accusative in the admin's titles ("Добавить версию правил").
+
+    Django words its titles "Add %s", "Change %s", "Select %s to change" with the model's nominative
+    name, which Russian declines: a model whose name changes in the accusative gives it here.
+    """
+
+    accusative: Promise | None = None
+
+    def _titled(self, extra_context: dict[str, Any] | None, pattern: str) -> dict[str, Any]:
+        context = dict(extra_context or {})
+        if self.accusative is not None:
+            context.setdefault("title", pattern % self.accusative)
+        return context
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None) -> Any:
+        return super().add_view(request, form_url, self._titled(extra_context, gettext("Add %s")))
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        pattern = gettext("Change %s") if self.has_change_permission(request) else gettext("View %s")
+        return super().change_view(request, object_id, form_url, self._titled(extra_context, pattern))
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        pattern = (
+            gettext("Select %s to change") if self.has_change_permission(request) else gettext("Select %s to view")
+        )
+        return super().changelist_view(request, self._titled(extra_context, pattern))
+
+
+class ReadOnlyAdmin(AccusativeTitles):
     """Shown and searchable, never added, changed or deleted here (append-only records)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -28,6 +61,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(ReadOnlyAdmin):
+    accusative = pgettext_lazy("accusative", "policy version")
     """Read-only here: a new version is published at /manage/policies/new/, where every rule is a field."""
 
     list_display = ["version", "note", "effective_at", "created_at", "created_by"]

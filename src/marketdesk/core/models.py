@@ -34,21 +34,30 @@ class TimelineQuerySet(models.QuerySet["TimelineEvent"]):
 class TimelineEvent(models.Model):
     """One past-tense fact about a subject; never updated, never deleted."""
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    subject_id = models.BigIntegerField()
-    subject = GenericForeignKey("subject_type", "subject_id")
-    event_type = models.CharField(max_length=64)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject type")
     )
-    actor_role = models.CharField(max_length=16)
-    occurred_at = models.DateTimeField(default=clock.now)
-    audience = models.CharField(max_length=16, choices=Audience.choices)
-    payload = models.JSONField(default=dict)
+    subject_id = models.BigIntegerField(verbose_name=_("subject id"))
+    subject = GenericForeignKey("subject_type", "subject_id")
+    event_type = models.CharField(max_length=64, verbose_name=_("event type"))
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor user"),
+    )
+    actor_role = models.CharField(max_length=16, verbose_name=_("actor role"))
+    occurred_at = models.DateTimeField(default=clock.now, verbose_name=_("occurred at"))
+    audience = models.CharField(max_length=16, choices=Audience.choices, verbose_name=_("audience"))
+    payload = models.JSONField(default=dict, verbose_name=_("payload"))
 
     objects = TimelineQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["subject_type", "subject_id", "occurred_at"])]
         constraints = [
@@ -70,19 +79,21 @@ class TimelineEvent(models.Model):
 class OutboxMessage(models.Model):
     """A side effect written with the change that caused it, delivered after commit."""
 
-    topic = models.CharField(max_length=64)
-    payload = models.JSONField(default=dict)
-    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(default=clock.now)
-    available_at = models.DateTimeField(default=clock.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    topic = models.CharField(max_length=64, verbose_name=_("topic"))
+    payload = models.JSONField(default=dict, verbose_name=_("payload"))
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True, verbose_name=_("dedupe key"))
+    created_at = models.DateTimeField(default=clock.now, verbose_name=_("created at"))
+    available_at = models.DateTimeField(default=clock.now, verbose_name=_("available at"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
     # The worker sending it now, and until when others keep off (core.outbox: claim, send, record).
-    claim_token = models.CharField(max_length=32, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, verbose_name=_("claim token"))
+    claimed_until = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed until"))
 
     class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
         indexes = [models.Index(fields=["delivered_at", "available_at"], name="outbox_pending_idx")]
 
     def __str__(self) -> str:
@@ -92,14 +103,19 @@ class OutboxMessage(models.Model):
 class PolicyVersion(models.Model):
     """One immutable version of every default rule; the newest is in force."""
 
-    version = models.PositiveIntegerField(unique=True)
-    values = models.JSONField()
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=clock.now)
+    version = models.PositiveIntegerField(unique=True, verbose_name=_("version"))
+    values = models.JSONField(verbose_name=_("values"))
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(default=clock.now, verbose_name=_("created at"))
     # None: in force from publication (every version stored before effective dates existed).
     effective_at = models.DateTimeField(_("in force from"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -119,15 +135,21 @@ class PolicyVersion(models.Model):
 class BusinessCalendar(models.Model):
     """Working hours, weekend and public holidays of one country (or region)."""
 
-    code = models.SlugField(max_length=32, unique=True)
-    name = models.CharField(max_length=100)
-    country = models.CharField(max_length=2, help_text=_("ISO 3166 country code for public holidays."))
-    subdivision = models.CharField(max_length=10, blank=True)
-    timezone = models.CharField(max_length=64, default="UTC")
-    opens_at = models.TimeField(default="09:00")
-    closes_at = models.TimeField(default="18:00")
-    weekend_days = models.JSONField(default=list, help_text=_("Weekday numbers, Monday is 0."))
-    extra_closed_days = models.JSONField(default=list, blank=True, help_text=_("ISO dates closed besides holidays."))
+    code = models.SlugField(max_length=32, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    country = models.CharField(
+        max_length=2, help_text=_("ISO 3166 country code for public holidays."), verbose_name=_("country")
+    )
+    subdivision = models.CharField(max_length=10, blank=True, verbose_name=_("subdivision"))
+    timezone = models.CharField(max_length=64, default="UTC", verbose_name=_("timezone"))
+    opens_at = models.TimeField(default="09:00", verbose_name=_("opens at"))
+    closes_at = models.TimeField(default="18:00", verbose_name=_("closes at"))
+    weekend_days = models.JSONField(
+        default=list, help_text=_("Weekday numbers, Monday is 0."), verbose_name=_("weekend days")
+    )
+    extra_closed_days = models.JSONField(
+        default=list, blank=True, help_text=_("ISO dates closed besides holidays."), verbose_name=_("extra closed days")
+    )
 
     class Meta:
         verbose_name = _("business calendar")

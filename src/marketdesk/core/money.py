@@ -6,6 +6,7 @@ kopecks, yen), and two amounts in different currencies never mix.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -97,12 +98,26 @@ class Money:
         return Decimal(self.amount).scaleb(-currency_exponent(self.currency))
 
     def format(self, locale: str | None = None) -> str:
-        """Format for people in the active (or given) language, e.g. "£12.50" or "1 234,50 ₽"."""
+        """Format for people in the active (or given) language: "£12.50", "RUB 4,289.00" or "4 289,00 ₽".
+
+        The one helper for money shown to people (pages, e-mails, notifications); exports keep minor units.
+        """
         lang = (locale or get_language() or "en").replace("-", "_")
-        return format_currency(self.decimal, self.currency, locale=lang)
+        return _currency_spaced(format_currency(self.decimal, self.currency, locale=lang))
 
     def __str__(self) -> str:
         return f"{self.decimal} {self.currency}"
+
+
+# CLDR's currencySpacing, which Babel leaves out: a symbol made of letters (a code such as RUB) is kept
+# apart from the digits by a no-break space, so English reads "RUB 4,289.00", not "RUB4,289.00".
+_LETTERS_THEN_DIGIT = re.compile(r"^([-\u2212]?[^\W\d_]+)(?=[\d])")
+_DIGIT_THEN_LETTERS = re.compile(r"(?<=\d)([^\W\d_]+)$")
+
+
+def _currency_spaced(text: str) -> str:
+    text = _LETTERS_THEN_DIGIT.sub("\\1\u00a0", text)
+    return _DIGIT_THEN_LETTERS.sub("\u00a0\\1", text)
 
 
 def money_sum(items: list[Money], currency: str) -> Money:

@@ -12,8 +12,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from marketdesk.core import clock
+from marketdesk.core.admin import AccusativeTitles
 from marketdesk.core.policies import policy_current
 from marketdesk.helpcenter.models import Article, ArticleLanguage, HelpCategory
 from marketdesk.helpcenter.presenters import article_url
@@ -25,14 +27,16 @@ MAX_PREVIEW_CHARS = 100_000
 
 
 @admin.register(HelpCategory)
-class HelpCategoryAdmin(admin.ModelAdmin[HelpCategory]):
+class HelpCategoryAdmin(AccusativeTitles):
+    accusative = pgettext_lazy("accusative", "help category")
     list_display = ["slug", "name_en", "name_ru", "position"]
     list_editable = ["position"]
     ordering = ["position"]
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin[Article]):
+class ArticleAdmin(AccusativeTitles):
+    accusative = pgettext_lazy("accusative", "help article")
     list_display = ["title", "language", "category", "published", "helpful_yes", "helpful_no", "updated_at"]
     list_filter = ["language", "category", "published"]
     search_fields = ["title", "slug", "body_markdown"]

@@ -32,7 +32,9 @@ class InstructionStatus(models.TextChoices):
 class LedgerEntry(models.Model):
     """One money movement of one decision; the set of a decision is written exactly once."""
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="ledger_entries")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("order")
+    )
     # No foreign key: the cases app is built alongside and must not be a dependency of the ledger's
     # schema. Turn this into a ForeignKey to cases.Case once that model exists.
     case_id = models.BigIntegerField(_("case"), null=True, blank=True)
@@ -43,14 +45,19 @@ class LedgerEntry(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     reason = models.CharField(_("reason"), max_length=64)
     created_at = models.DateTimeField(_("recorded"), default=clock.now)
-    created_by_role = models.CharField(max_length=16)
+    created_by_role = models.CharField(max_length=16, verbose_name=_("created by role"))
     created_by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by user"),
     )
     instruction_status = models.CharField(
         _("instruction"), max_length=16, choices=InstructionStatus.choices, default=InstructionStatus.NOT_APPLICABLE
     )
-    instructed_at = models.DateTimeField(null=True, blank=True)
+    instructed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("instructed at"))
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
 
     class Meta:

@@ -8,8 +8,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
+from marketdesk.core.admin import AccusativeTitles
 from marketdesk.notifications.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from marketdesk.notifications.services import webhook_delivery_retry
 
@@ -40,7 +41,8 @@ class WebhookAttemptInline(admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(AccusativeTitles):
+    accusative = pgettext_lazy("accusative", "webhook delivery")
     list_display = ("id", "endpoint", "event_type", "event_id", "status", "attempts", "last_status_code", "created_at")
     list_filter = ("status", "event_type")
     search_fields = ("event_id", "endpoint__url")

@@ -8,6 +8,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from marketdesk.core.money import Money
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -70,7 +72,11 @@ def notification_text(kind: str, data: dict[str, Any]) -> str:
     spec = KINDS.get(kind)
     if spec is None:
         return kind
+    values = {key: str(value) for key, value in data.items()}
+    if isinstance(data.get("amount_minor"), int) and data.get("currency"):
+        # Money is kept as numbers and worded for the reader: "4 289,00 ₽" in Russian, "RUB 4,289.00" in English.
+        values["amount"] = Money(data["amount_minor"], str(data["currency"])).format()
     try:
-        return str(spec.text) % {key: str(value) for key, value in data.items()}
+        return str(spec.text) % values
     except (KeyError, TypeError, ValueError):
         return str(spec.label)

@@ -11,15 +11,17 @@ from marketdesk.core import clock
 class WebhookEndpoint(models.Model):
     """An address of the marketplace that receives signed events (Standard Webhooks)."""
 
-    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.PROTECT, related_name="webhook_endpoints")
+    marketplace = models.ForeignKey(
+        "orders.Marketplace", on_delete=models.PROTECT, related_name="webhook_endpoints", verbose_name=_("marketplace")
+    )
     url = models.URLField(_("URL"), max_length=500)
     # Kept in the clear: every delivery is signed with it. Shown to the marketplace only once.
-    secret = models.CharField(max_length=100)
+    secret = models.CharField(max_length=100, verbose_name=_("secret"))
     event_types = models.JSONField(_("event types"), default=list, blank=True, help_text=_("Empty means every event."))
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=clock.now)
     # DELETE through the API hides the endpoint but keeps its delivery log.
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
     class Meta:
         ordering = ["id"]
@@ -42,10 +44,12 @@ class DeliveryStatus(models.TextChoices):
 class WebhookDelivery(models.Model):
     """One event for one endpoint: sent until a 2xx, with a stable id the receiver de-duplicates on."""
 
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("endpoint")
+    )
     event_id = models.CharField(_("event id"), max_length=100)
     event_type = models.CharField(_("event type"), max_length=64)
-    payload = models.JSONField()
+    payload = models.JSONField(verbose_name=_("payload"))
     status = models.CharField(
         _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -56,8 +60,8 @@ class WebhookDelivery(models.Model):
     created_at = models.DateTimeField(_("created"), default=clock.now)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     # Each (re)send round gets its own outbox message; the round number keeps their dedupe keys apart.
-    round = models.PositiveIntegerField(default=1)
-    round_attempts = models.PositiveIntegerField(default=0)
+    round = models.PositiveIntegerField(default=1, verbose_name=_("round"))
+    round_attempts = models.PositiveIntegerField(default=0, verbose_name=_("round attempts"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,10 +17,14 @@ from marketdesk.orders.states import ORDER_TRANSITIONS, OrderStatus
 class Marketplace(models.Model):
     """A marketplace plugged into this installation (one tenant)."""
 
-    slug = models.SlugField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=50, unique=True, verbose_name=_("slug"))
     name = models.CharField(_("name"), max_length=120)
     country = models.CharField(_("country"), max_length=2, default="GB")
-    calendar_code = models.SlugField(max_length=32, blank=True)
+    calendar_code = models.SlugField(max_length=32, blank=True, verbose_name=_("calendar code"))
+
+    class Meta:
+        verbose_name = _("marketplace")
+        verbose_name_plural = _("marketplaces")
 
     def __str__(self) -> str:
         return self.name
@@ -27,12 +33,16 @@ class Marketplace(models.Model):
 class Shop(models.Model):
     """A seller's shop on a marketplace."""
 
-    marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="shops")
-    external_id = models.CharField(max_length=100)
+    marketplace = models.ForeignKey(
+        Marketplace, on_delete=models.PROTECT, related_name="shops", verbose_name=_("marketplace")
+    )
+    external_id = models.CharField(max_length=100, verbose_name=_("external id"))
     name = models.CharField(_("name"), max_length=200)
     country = models.CharField(_("country"), max_length=2, default="GB")
 
     class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
         constraints = [models.UniqueConstraint(fields=["marketplace", "external_id"], name="shop_external_unique")]
 
     def __str__(self) -> str:
@@ -44,21 +54,27 @@ class Order(StatefulModel):
 
     TRANSITIONS = ORDER_TRANSITIONS
 
-    marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="orders")
+    marketplace = models.ForeignKey(
+        Marketplace, on_delete=models.PROTECT, related_name="orders", verbose_name=_("marketplace")
+    )
     external_id = models.CharField(_("order number"), max_length=100)
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", verbose_name=_("buyer")
+    )
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders", verbose_name=_("shop"))
     status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices, default=OrderStatus.PLACED)
     currency = models.CharField(_("currency"), max_length=3)
     total_minor = models.BigIntegerField(_("total"))
     placed_at = models.DateTimeField(_("placed"))
     estimated_delivery_at = models.DateTimeField(_("estimated delivery"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    content_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=clock.now)
-    updated_at = models.DateTimeField(default=clock.now)
+    content_hash = models.CharField(max_length=64, verbose_name=_("content hash"))
+    created_at = models.DateTimeField(default=clock.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=clock.now, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         constraints = [
             models.UniqueConstraint(fields=["marketplace", "external_id"], name="order_external_unique"),
             models.CheckConstraint(condition=models.Q(total_minor__gte=0), name="order_total_nonnegative"),
@@ -114,6 +130,29 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# The payment methods marketplaces send, in words; a method not listed reads as its code made into words.
+PAYMENT_METHOD_NAMES: dict[str, Any] = {
+    "card": _("Card"),
+    "paypal": "PayPal",
+    "apple_pay": "Apple Pay",
+    "google_pay": "Google Pay",
+    "sbp": _("Faster Payments System (SBP)"),
+    "yoomoney": "ЮMoney",
+    "paypay": "PayPay",
+    "konbini": _("Convenience store (konbini)"),
+    "sepa_debit": _("SEPA direct debit"),
+    "klarna": "Klarna",
+    "bank_transfer": _("Bank transfer"),
+    "cash_on_delivery": _("Cash on delivery"),
+}
+
+
+def payment_method_label(method: str) -> str:
+    """Return a payment method in words in the active language ("apple_pay" reads "Apple Pay")."""
+    known = PAYMENT_METHOD_NAMES.get(method)
+    return str(known) if known is not None else method.replace("_", " ").capitalize()
+
+
 class Payment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     external_id = models.CharField(max_length=100)
@@ -136,3 +175,7 @@ class Payment(models.Model):
     @property
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+    @property
+    def method_label(self) -> str:
+        return payment_method_label(self.method)

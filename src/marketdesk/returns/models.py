@@ -62,7 +62,9 @@ class Condition(models.TextChoices):
 class ShopReturnPolicy(models.Model):
     """A seller's own return policy: a longer window, and which reasons are approved without asking."""
 
-    shop = models.OneToOneField("orders.Shop", on_delete=models.CASCADE, related_name="return_policy")
+    shop = models.OneToOneField(
+        "orders.Shop", on_delete=models.CASCADE, related_name="return_policy", verbose_name=_("shop")
+    )
     window_days = models.PositiveIntegerField(
         _("return window (days after delivery)"), help_text=_("Never shorter than the platform's window.")
     )
@@ -91,9 +93,11 @@ class Return(QueueDeadlineModel, StatefulModel):
 
     TRANSITIONS = RETURN_TRANSITIONS
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="returns")
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="returns")
-    shop = models.ForeignKey("orders.Shop", on_delete=models.PROTECT, related_name="returns")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="returns", verbose_name=_("order"))
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="returns", verbose_name=_("buyer")
+    )
+    shop = models.ForeignKey("orders.Shop", on_delete=models.PROTECT, related_name="returns", verbose_name=_("shop"))
     code = models.CharField(_("return code"), max_length=16, unique=True)
     reason = models.CharField(_("reason"), max_length=24, choices=ReturnReason.choices)
     resolution = models.CharField(_("wanted"), max_length=16, choices=Resolution.choices)
@@ -135,8 +139,15 @@ class Return(QueueDeadlineModel, StatefulModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    escalated_case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(default=clock.now)
+    escalated_case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("escalated case"),
+    )
+    updated_at = models.DateTimeField(default=clock.now, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("return")

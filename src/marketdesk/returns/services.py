@@ -557,7 +557,8 @@ def _refund(ret: Return, *, actor: Actor, amount: Money, by_platform: bool, now:
         to_buyer=True,
         to_seller=by_platform or actor.role == Role.BUYER,
         actor=actor,
-        amount=amount.format(),
+        amount_minor=amount.amount,
+        currency=amount.currency,
     )
 
 
@@ -574,7 +575,15 @@ def _offer_refund(ret: Return, *, actor: Actor, now: dt.datetime, amount: Money)
     ret.refund_offered_at = now
     _save(ret, now, "replacement_out_of_stock", "refund_offered_at")
     _webhook(ret, "return.refund_offered", refund_minor=amount.amount, currency=amount.currency)
-    _tell(ret, "return.refund_offered", to_buyer=True, to_seller=False, actor=actor, amount=amount.format())
+    _tell(
+        ret,
+        "return.refund_offered",
+        to_buyer=True,
+        to_seller=False,
+        actor=actor,
+        amount_minor=amount.amount,
+        currency=amount.currency,
+    )
 
 
 def return_inspect(

@@ -7,8 +7,10 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from marketdesk.core.actors import Actor
+from marketdesk.core.admin import AccusativeTitles
 from marketdesk.core.errors import DomainError
 from marketdesk.shipping.models import Carrier, CarrierStatusMapping, Shipment, TrackingEvent
 from marketdesk.shipping.selectors import unmapped_statuses
@@ -22,7 +24,8 @@ class MappingInline(admin.TabularInline):
 
 
 @admin.register(Carrier)
-class CarrierAdmin(admin.ModelAdmin):
+class CarrierAdmin(AccusativeTitles):
+    accusative = pgettext_lazy("accusative", "carrier")
     list_display = ("name", "code", "supports_redirect")
     inlines = [MappingInline]
     change_form_template = "shipping/admin/carrier_change_form.html"

@@ -77,10 +77,14 @@ class Shipment(models.Model):
     written only by ``shipping.services``.
     """
 
-    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.PROTECT, related_name="shipments")
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="shipments")
+    marketplace = models.ForeignKey(
+        "orders.Marketplace", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("marketplace")
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order")
+    )
     external_id = models.CharField(_("shipment number"), max_length=100)
-    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="shipments")
+    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("carrier"))
     service = models.CharField(_("service"), max_length=80, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64)
     estimated_from = models.DateTimeField(_("estimated delivery from"), null=True, blank=True)
@@ -104,7 +108,7 @@ class Shipment(models.Model):
     )
     # The event the status comes from: the latest by event time (ties by the carrier's id), never arrival.
     last_event_at = models.DateTimeField(_("last event"), null=True, blank=True)
-    last_event_ref = models.CharField(max_length=120, blank=True)
+    last_event_ref = models.CharField(max_length=120, blank=True, verbose_name=_("last event ref"))
     # Any scan counts as a sign of life, mapped or not.
     last_scan_at = models.DateTimeField(_("last scan"), null=True, blank=True)
     handed_over_at = models.DateTimeField(_("handed to the carrier"), null=True, blank=True)
@@ -114,9 +118,9 @@ class Shipment(models.Model):
     delayed = models.BooleanField(_("delayed"), default=False)
     stalled = models.BooleanField(_("stalled"), default=False)
     likely_lost = models.BooleanField(_("likely lost"), default=False)
-    flags_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=clock.now)
-    updated_at = models.DateTimeField(default=clock.now)
+    flags_at = models.DateTimeField(null=True, blank=True, verbose_name=_("flags at"))
+    created_at = models.DateTimeField(default=clock.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=clock.now, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -175,9 +179,13 @@ class TrackingEvent(models.Model):
     (``status`` empty) and normalized when an administrator adds the mapping.
     """
 
-    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.PROTECT, related_name="+")
-    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="events")
-    shipment = models.ForeignKey(Shipment, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    marketplace = models.ForeignKey(
+        "orders.Marketplace", on_delete=models.PROTECT, related_name="+", verbose_name=_("marketplace")
+    )
+    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="events", verbose_name=_("carrier"))
+    shipment = models.ForeignKey(
+        Shipment, null=True, blank=True, on_delete=models.CASCADE, related_name="events", verbose_name=_("shipment")
+    )
     tracking_number = models.CharField(_("tracking number"), max_length=64)
     carrier_event_id = models.CharField(_("carrier's event id"), max_length=120)
     event_at = models.DateTimeField(_("time"))

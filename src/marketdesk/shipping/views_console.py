@@ -21,8 +21,8 @@ from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.shipping.models import CarrierClaim, LostParcelInvestigation, Shipment
 from marketdesk.shipping.presenters import FLAG_LABELS, status_tone
 from marketdesk.shipping.selectors import FILTERS, change_requests_of, parcels_needing_attention, shipment_get_for_actor
-from marketdesk.shipping.services import lost_parcel_investigate, lost_parcel_resolve
-from marketdesk.shipping.states import ExceptionReason, InvestigationStatus
+from marketdesk.shipping.services import inquiry_possible, lost_parcel_investigate, lost_parcel_resolve
+from marketdesk.shipping.states import InvestigationStatus
 from marketdesk.web.permissions import actor_of, role_required
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -70,10 +70,6 @@ def _investigation(shipment: Shipment) -> LostParcelInvestigation | None:
     return LostParcelInvestigation.objects.select_related("reshipment").filter(shipment=shipment).first()
 
 
-def _can_investigate(shipment: Shipment) -> bool:
-    return shipment.likely_lost or shipment.exception_reason == ExceptionReason.LOST
-
-
 def _page(
     request: HttpRequest, shipment: Shipment, *, form: ResolveForm | None = None, error: str = "", status: int = 200
 ) -> HttpResponse:
@@ -88,7 +84,7 @@ def _page(
         "changes": change_requests_of(shipment),
         "investigation": investigation,
         "claim": claim,
-        "can_investigate": investigation is None and _can_investigate(shipment),
+        "can_investigate": investigation is None and inquiry_possible(shipment),
         "form": form or ResolveForm(),
         "error": error,
     }

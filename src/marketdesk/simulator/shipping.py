@@ -152,11 +152,21 @@ def marketplace_shipments_simulate(*, marketplace: Marketplace, seed: int, limit
         .prefetch_related("lines")[:limit]
     )
     last_notification = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    # The longest-waiting shipped order's parcel goes silent after its first scans, so the demo always
+    # shows a parcel past the policy's "likely lost" for an operator to open an inquiry on.
+    longest_waiting = (
+        Order.objects.filter(marketplace=marketplace, status="shipped", shipments__isnull=True)
+        .order_by("placed_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     made = 0
     rows: list[dict[str, Any]] = []
     for order in orders:
         carrier = rng.choice(carriers)
         path = "on_time" if order.status == "delivered" else rng.choice(sorted(PATHS))
+        if order.pk == longest_waiting:
+            path = "stalled"
         number = f"{carrier.code[:2].upper()}{seed:02d}{order.pk:09d}"
         if order.status == "delivered" and order.delivered_at is not None:
             start = order.delivered_at - dt.timedelta(hours=ON_TIME_DELIVERY_HOURS)

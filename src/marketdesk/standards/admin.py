@@ -17,7 +17,7 @@ class StandardsSnapshotAdmin(ReadOnlyAdmin):
 
 @admin.register(StandardsJob)
 class StandardsJobAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "scope", "shop", "day", "status", "done", "total", "finished_at")
+    list_display = ("id", "scope", "shop", "day", "status", "done", "total", "finished_at")
     list_filter = ("status", "scope")
 
 

@@ -24,24 +24,28 @@ class StandardsSnapshot(models.Model):
     and the orders behind each count can be listed again by the same definitions (``metrics.py``).
     """
 
-    shop = models.ForeignKey("orders.Shop", on_delete=models.CASCADE, related_name="standards_snapshots")
+    shop = models.ForeignKey(
+        "orders.Shop", on_delete=models.CASCADE, related_name="standards_snapshots", verbose_name=_("shop")
+    )
     day = models.DateField(_("day"))
     computed_at = models.DateTimeField(_("computed"), default=clock.now)
-    window_start = models.DateTimeField()
-    window_end = models.DateTimeField()
+    window_start = models.DateTimeField(verbose_name=_("window start"))
+    window_end = models.DateTimeField(verbose_name=_("window end"))
     policy_version = models.PositiveIntegerField(_("policy version"))
     orders = models.PositiveIntegerField(_("orders in the window"), default=0)
-    defects = models.PositiveIntegerField(default=0)
-    unresolved_cases = models.PositiveIntegerField(default=0)
-    shipments_due = models.PositiveIntegerField(default=0)
-    shipped_late = models.PositiveIntegerField(default=0)
-    tracking_due = models.PositiveIntegerField(default=0)
-    tracking_valid = models.PositiveIntegerField(default=0)
-    contacts = models.PositiveIntegerField(default=0)
-    replied_in_time = models.PositiveIntegerField(default=0)
+    defects = models.PositiveIntegerField(default=0, verbose_name=_("defects"))
+    unresolved_cases = models.PositiveIntegerField(default=0, verbose_name=_("unresolved cases"))
+    shipments_due = models.PositiveIntegerField(default=0, verbose_name=_("shipments due"))
+    shipped_late = models.PositiveIntegerField(default=0, verbose_name=_("shipped late"))
+    tracking_due = models.PositiveIntegerField(default=0, verbose_name=_("tracking due"))
+    tracking_valid = models.PositiveIntegerField(default=0, verbose_name=_("tracking valid"))
+    contacts = models.PositiveIntegerField(default=0, verbose_name=_("contacts"))
+    replied_in_time = models.PositiveIntegerField(default=0, verbose_name=_("replied in time"))
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
 
     class Meta:
+        verbose_name = _("standards snapshot")
+        verbose_name_plural = _("standards snapshots")
         ordering = ["shop", "-day"]
         constraints = [
             models.UniqueConstraint(fields=["shop", "day"], name="standards_snapshot_once_per_day"),
@@ -68,22 +72,33 @@ class JobStatus(models.TextChoices):
 class StandardsJob(models.Model):
     """One run of the standards computation, with its progress (sellers done of total)."""
 
-    scope = models.CharField(max_length=8, choices=JobScope.choices)
-    shop = models.ForeignKey("orders.Shop", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    marketplace = models.ForeignKey("orders.Marketplace", null=True, blank=True, on_delete=models.CASCADE)
+    scope = models.CharField(max_length=8, choices=JobScope.choices, verbose_name=_("scope"))
+    shop = models.ForeignKey(
+        "orders.Shop", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop")
+    )
+    marketplace = models.ForeignKey(
+        "orders.Marketplace", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("marketplace")
+    )
     status = models.CharField(_("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
     day = models.DateField(_("day"))
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0, verbose_name=_("total"))
+    done = models.PositiveIntegerField(default=0, verbose_name=_("done"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    created_at = models.DateTimeField(default=clock.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
 
     class Meta:
+        verbose_name = _("standards job")
+        verbose_name_plural = _("standards jobs")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="standards_job_status_valid"),
@@ -105,32 +120,51 @@ class Enforcement(StatefulModel):
 
     TRANSITIONS = ENFORCEMENT_TRANSITIONS
 
-    shop = models.ForeignKey("orders.Shop", on_delete=models.PROTECT, related_name="enforcements")
+    shop = models.ForeignKey(
+        "orders.Shop", on_delete=models.PROTECT, related_name="enforcements", verbose_name=_("shop")
+    )
     kind = models.CharField(_("measure"), max_length=16, choices=EnforcementKind.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=EnforcementStatus.choices, default=EnforcementStatus.PROPOSED
     )
     reason = models.TextField(_("reason"))
     snapshot = models.ForeignKey(
-        StandardsSnapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
+        StandardsSnapshot,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+        verbose_name=_("snapshot"),
     )
     proposed_at = models.DateTimeField(_("proposed"), default=clock.now)
     effective_at = models.DateTimeField(_("effective from"), null=True, blank=True)
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("applied by"),
     )
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
     appeal_text = models.TextField(_("appeal"), blank=True)
     appealed_at = models.DateTimeField(_("appealed"), null=True, blank=True)
     appeal_answer = models.TextField(_("answer to the appeal"), blank=True)
     appeal_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("appeal decided by"),
     )
-    appeal_decided_at = models.DateTimeField(null=True, blank=True)
+    appeal_decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("appeal decided at"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
-    updated_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("enforcement")
+        verbose_name_plural = _("enforcements")
         ordering = ["-proposed_at", "-id"]
         permissions = [("apply_enforcement", _("Can apply, lift and decide appeals of seller enforcements"))]
         constraints = [

@@ -204,8 +204,10 @@ def _run(
     try:
         call(form.cleaned_data)
     except DomainError as exc:
+        # Said once: beside the field it names, or above the forms when it names none.
         if exc.field and exc.field in form.fields:
             form.add_error(exc.field, str(exc.message))
+            return _shop_page(request, shop, bound={form_key: form}, status=exc.status)
         return _shop_page(request, shop, bound={form_key: form}, error=str(exc.message), status=exc.status)
     messages.success(request, str(done))
     return redirect("standards:shop", pk=shop.pk)

@@ -88,9 +88,12 @@ def return_start(request: HttpRequest, pk: int) -> HttpResponse:
                     photo_ids=photos,
                 )
             except DomainError as exc:
-                error, status = str(exc.message), exc.status
+                status = exc.status
+                # Said once: beside the field it names, or above the form when it names none.
                 if exc.field in form.fields:
                     form.add_error(exc.field, str(exc.message))
+                else:
+                    error = str(exc.message)
             else:
                 if ret.status == ReturnStatus.APPROVED:
                     messages.success(request, str(_("Your return is approved. Print the label and send the parcel.")))

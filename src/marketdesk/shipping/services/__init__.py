@@ -14,7 +14,7 @@ from marketdesk.shipping.services.core import (
     shipment_flags_recompute,
     shipments_apply_events,
 )
-from marketdesk.shipping.services.lost import lost_parcel_investigate, lost_parcel_resolve
+from marketdesk.shipping.services.lost import inquiry_possible, lost_parcel_investigate, lost_parcel_resolve
 
 __all__ = [
     "AddressData",
@@ -22,6 +22,7 @@ __all__ = [
     "carrier_mapping_save",
     "delivery_change_answer",
     "delivery_change_request",
+    "inquiry_possible",
     "lost_parcel_investigate",
     "lost_parcel_resolve",
     "shipment_create",

@@ -28,8 +28,14 @@ from marketdesk.shipping.states import (
 )
 
 
+def inquiry_possible(shipment: Shipment) -> bool:
+    """Whether the carrier may be asked to look for the parcel: no scan for days, likely lost or reported lost."""
+    # A stalled parcel is where an operator would ask first: waiting for "likely lost" loses days.
+    return shipment.stalled or shipment.likely_lost or shipment.exception_reason == ExceptionReason.LOST
+
+
 def lost_parcel_investigate(*, actor: Actor, shipment: Shipment) -> LostParcelInvestigation:
-    """Open the inquiry with the carrier about a parcel likely lost (once per parcel)."""
+    """Open the inquiry with the carrier about a parcel stalled, likely lost or reported lost (once per parcel)."""
     if actor.role not in (Role.OPERATOR, Role.ADMIN, Role.SYSTEM, Role.MARKETPLACE):
         raise PermissionDenied()
     with transaction.atomic():
@@ -39,8 +45,8 @@ def lost_parcel_investigate(*, actor: Actor, shipment: Shipment) -> LostParcelIn
         existing = LostParcelInvestigation.objects.filter(shipment=locked).first()
         if existing is not None:
             return existing
-        if not (locked.likely_lost or locked.exception_reason == ExceptionReason.LOST):
-            raise Conflict(_("Only a parcel that is likely lost or reported lost is investigated."))
+        if not inquiry_possible(locked):
+            raise Conflict(_("Only a parcel without a scan for days, likely lost or reported lost is investigated."))
         policy = policy_current()
         now = clock.now()
         cal = calendar_for(locked.order.marketplace.calendar_code or None)
