@@ -191,6 +191,6 @@ def test_the_scoped_deadline_ordered_read_is_served_by_the_index(escalated, oper
     # when
     plan = plan_of(rows)
     # then
-    assert "case_open_due_idx" in plan, plan
+    assert re.search(r"case_(open|queue)_due_idx", plan), plan  # both walk (queue_due_at, id) in order
     assert "TEMP B-TREE" not in plan.upper(), plan
     assert not re.search(r"^\s*(->\s*)?Sort\b", plan, re.MULTILINE), plan
