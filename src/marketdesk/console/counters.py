@@ -35,8 +35,8 @@ def queue_counts_recount() -> Counter[Key]:
         .values(mp=F("shop__marketplace_id"), st=F("status"), due=F("queue_due_at"))
         .annotate(n=Count("id"))
     )
-    for row in returns:
-        found[(row["mp"], "return", row["st"], 0, int(row["due"] < NO_DEADLINE))] += row["n"]
+    for ret in returns:
+        found[(ret["mp"], "return", ret["st"], 0, int(ret["due"] < NO_DEADLINE))] += ret["n"]
     return found
 
 
