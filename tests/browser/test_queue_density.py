@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -24,8 +25,9 @@ SHOPS = ["Лавка Ткача", "Книжный двор", "Электрони
 
 
 @pytest.fixture
-def world(transactional_db, at_now):
+def world(transactional_db, request):
     """Sixty open cases of five shops, due from two hours overdue to a week ahead; two operators, one of them ours."""
+    request.getfixturevalue("at_now")
     marketplace = factories.MarketplaceFactory(slug="market-default")
     shops = [factories.ShopFactory(marketplace=marketplace, name=name) for name in SHOPS]
     ivan = factories.OperatorFactory(marketplace=marketplace, username="ivan", display_name="Иван", language="ru")
