@@ -100,7 +100,6 @@ def pages_by_role(ids: dict[str, object]) -> dict[str, list[str]]:
         "operator": [
             reverse("web:operator_home"),
             reverse("web:console_order_detail", args=[order]),
-            reverse("cases:queue"),
             reverse("cases:workspace", args=[case]),
             reverse("console:queue"),
             reverse("console:dashboard"),
