@@ -56,6 +56,8 @@ def test_the_queue_is_dense_and_has_one_navigation(live_server, page: Page, worl
     assert max(box["height"] for box in boxes) <= 40, [round(box["height"]) for box in boxes]
     assert sum(1 for box in boxes if box["y"] + box["height"] <= 800) >= 15, [round(box["y"]) for box in boxes[:3]]
     assert page.locator("nav a[href='/console/dashboard/']").count() == 1
+    last_section = page.locator("nav a[href='/console/audit/']").bounding_box()
+    assert last_section["x"] + last_section["width"] <= 1280  # every section in sight, none scrolled away
     snap(page, "queue-full-page")
     page.locator("a[rel=next]").click()
     expect(rows).to_have_count(10)

@@ -244,6 +244,15 @@ class DecisionReason(models.TextChoices):
     OTHER = "other", _("Other (explained in the rationale)")
 
 
+#: The reason code a decision starts from for each kind of case (the operator may pick another); "other" has none.
+DEFAULT_DECISION_REASON: dict[str, str] = {
+    CaseType.ITEM_NOT_RECEIVED: DecisionReason.NOT_RECEIVED_NO_PROOF,
+    CaseType.NOT_AS_DESCRIBED: DecisionReason.NOT_AS_DESCRIBED,
+    CaseType.SELLER_UNRESPONSIVE: DecisionReason.SELLER_UNRESPONSIVE,
+    CaseType.REFUND_NOT_RECEIVED: DecisionReason.REFUND_NOT_PAID,
+}
+
+
 class Payer(models.TextChoices):
     SELLER = "seller", _("Seller")
     PLATFORM = "platform", _("Platform")

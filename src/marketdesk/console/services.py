@@ -28,7 +28,7 @@ from marketdesk.cases.selectors import case_visible_to
 from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
 from marketdesk.console import events
 from marketdesk.console.audit import audit_record
-from marketdesk.console.deadlines import PLATFORM_STATUSES, Calendars, case_clocks
+from marketdesk.console.deadlines import PLATFORM_STATUSES, Calendars, Clock, case_clocks
 from marketdesk.console.models import (
     MACRO_PLACEHOLDERS,
     Macro,
@@ -311,12 +311,41 @@ def macro_values(case: Case, language: str) -> dict[str, str]:
     """Return what each placeholder stands for on this case, worded in ``language``."""
     with translation.override(language):
         clocks = case_clocks(case, Calendars())
+        # A deadline that has passed is never written into a reply: the placeholder stays for the operator
+        # to word what happens now, and ``macro_notice()`` says why.
+        deadline = "" if not clocks else "{deadline}" if _passed(clocks[0]) else format_moment(clocks[0].due_at)
         return {
             "buyer_name": case.buyer.name,
             "order": case.order.external_id,
-            "deadline": format_moment(clocks[0].due_at) if clocks else "",
+            "deadline": deadline,
             "amount": Money(case.order.total_minor, case.order.currency).format(language),
         }
+
+
+def _passed(found: Clock) -> bool:
+    return not found.paused and found.due_at <= clock.now()
+
+
+def _case_for_macro(pk: int) -> Case:
+    return (
+        Case.objects.select_related("buyer", "order__marketplace")
+        .prefetch_related("info_requests", "decisions")
+        .get(pk=pk)
+    )
+
+
+def macro_notice(*, actor: Actor, case: Case) -> str:
+    """Return what the operator should know before sending a macro on this case ("" when nothing)."""
+    _require_staff(actor)
+    if not case_visible_to(actor, case.pk):
+        raise NotFound()
+    clocks = case_clocks(_case_for_macro(case.pk), Calendars())
+    if not clocks or not _passed(clocks[0]):
+        return ""
+    return str(
+        _("The deadline passed on %(moment)s, so {deadline} was left in the text: write what happens now.")
+        % {"moment": format_moment(clocks[0].due_at)}
+    )
 
 
 def macro_use(*, actor: Actor, macro: Macro, case: Case) -> str:
@@ -328,11 +357,7 @@ def macro_use(*, actor: Actor, macro: Macro, case: Case) -> str:
         actor.marketplace_id is not None and macro.marketplace_id not in (None, actor.marketplace_id)
     ):
         raise NotFound()
-    case = (
-        Case.objects.select_related("buyer", "order__marketplace")
-        .prefetch_related("info_requests", "decisions")
-        .get(pk=case.pk)
-    )
+    case = _case_for_macro(case.pk)
     values = macro_values(case, macro.language)
     assert set(values) == set(MACRO_PLACEHOLDERS)  # noqa: S101 - a new placeholder needs its value here
     with transaction.atomic():

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from marketdesk.cases import services
 from marketdesk.cases.forms import DecisionForm, InfoRequestForm, NoteForm
-from marketdesk.cases.models import Case, DecisionOutcome, Payer
+from marketdesk.cases.models import DEFAULT_DECISION_REASON, Case, DecisionOutcome, Payer
 from marketdesk.cases.presenters import case_view
 from marketdesk.cases.rationale import rationale_start
 from marketdesk.cases.selectors import case_notes_for_actor
@@ -86,6 +86,10 @@ def _form(action: str, case: Case, data: Any = None, *, starts: dict[str, str] |
         initial = None
         if data is None and starts is not None:
             initial = {"outcome": outcome, "payer": Payer.SELLER, "rationale": starts[outcome]}
+            # The reason code starts from the kind of case (a parcel that never came: no proof of delivery).
+            reason = DEFAULT_DECISION_REASON.get(case.case_type)
+            if reason is not None:
+                initial["reason_code"] = reason
         return DecisionForm(data, currency=case.order.currency, prefix=action, initial=initial)
     return form_class(data, prefix=action)
 
