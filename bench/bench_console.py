@@ -165,7 +165,7 @@ def queue_seed(vendor: str, *, marketplace_id: int, shop0: int, buyer0: int, ope
         prefix, params = numbers, [start, stop]
     else:
         at = "(%s::timestamptz + ({m}) * interval '1 minute')"
-        source = "FROM generate_series(%s, %s - 1) AS n(i)"
+        source = "FROM generate_series(%s::bigint, %s::bigint - 1) AS n(i)"
         prefix, params = "", []
     now_text = now.strftime("%Y-%m-%d %H:%M:%S") if vendor == "sqlite" else now.isoformat()
     shop = f"{shop0} + CASE WHEN i % 10 < 3 THEN i % 3 ELSE 3 + (i * 7919) % {QUEUE_SHOPS - 3} END"
