@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import re
+import sys
 import time
 from typing import Any
 
@@ -128,8 +130,174 @@ def load(orders_total: int, open_cases: int, finished_cases: int) -> dict[str, A
     return {"operator": operators[0], "load_seconds": time.perf_counter() - started}
 
 
+QUEUE_SLUG = "bench-queue"
+QUEUE_SHOPS = 2000
+QUEUE_GOAL_MS = 50.0
+# Case statuses as a marketplace holds them: a third finished, the rest spread over the open ones.
+QUEUE_STATUSES = ["awaiting_seller", "awaiting_seller", "offer_made", "escalated", "escalated", "under_review",
+                  "awaiting_info", "decided", "appealed", "declined", "closed", "resolved", "closed", "withdrawn",
+                  "expired"]  # fmt: skip
+
+
+def _pick(values: list[str], expr: str) -> str:
+    """A SQL CASE choosing ``values[expr % len(values)]``."""
+    whens = " ".join(f"WHEN {i} THEN '{v}'" for i, v in enumerate(values))
+    return f"CASE ({expr}) % {len(values)} {whens} END"
+
+
+def _modulo(sql: str) -> str:
+    """Escape SQL's modulo operator from the driver's ``%s`` parameters."""
+    return re.sub(r"(?<=[\w)]) % (?=[\w(])", " %% ", sql)
+
+
+def queue_seed(vendor: str, *, marketplace_id: int, shop0: int, buyer0: int, operator0: int, start: int, stop: int,
+               now: Any) -> None:  # fmt: skip
+    """Write orders ``start``..``stop`` and one case each with bulk SQL (no ORM): many shops, three huge ones
+    holding 30 % of the cases, mixed statuses (a third finished), deadlines from 3 hours overdue to a week ahead,
+    half the cases waiting on support assigned to one of 20 operators. The counters' triggers run as for any write.
+    """
+    from django.db import connection
+
+    if vendor == "sqlite":
+        numbers = "WITH RECURSIVE n(i) AS (SELECT %s UNION ALL SELECT i + 1 FROM n WHERE i + 1 < %s) "
+        at = "strftime('%%Y-%%m-%%d %%H:%%M:%%f', %s, printf('%%+d minutes', {m}))"
+        source = "FROM n"
+        prefix, params = numbers, [start, stop]
+    else:
+        at = "(%s::timestamptz + ({m}) * interval '1 minute')"
+        source = "FROM generate_series(%s::bigint, %s::bigint - 1) AS n(i)"
+        prefix, params = "", []
+    now_text = now.strftime("%Y-%m-%d %H:%M:%S") if vendor == "sqlite" else now.isoformat()
+    shop = f"{shop0} + CASE WHEN i % 10 < 3 THEN i % 3 ELSE 3 + (i * 7919) % {QUEUE_SHOPS - 3} END"
+    placed = at.format(m="-(i % 40000) - 2000")
+    order_sql = (
+        f"{prefix}INSERT INTO orders_order (external_id, status, currency, total_minor, placed_at, content_hash, "
+        "created_at, updated_at, buyer_id, marketplace_id, shop_id) "
+        f"SELECT 'Q-' || i, 'shipped', 'RUB', 50000 + (i * 37) % 900000, {placed}, 'bench', {placed}, {placed}, "
+        f"{buyer0} + (i * 104729) % 5000, %s, {shop} {source}"
+    )
+    if vendor != "sqlite":
+        order_sql = order_sql.replace(source, "") + source
+        params = []
+    with connection.cursor() as cursor:
+        order_sql = _modulo(order_sql)
+        order_params = ([start, stop] if vendor == "sqlite" else []) + [now_text] * 3 + [marketplace_id]
+        order_params += [] if vendor == "sqlite" else [start, stop]
+        cursor.execute(order_sql, order_params)
+        status = _pick(QUEUE_STATUSES, "i * 13")
+        due = at.format(m="((i * 7) % 10260) - 180")
+        opened = at.format(m="-(i % 43200) - 60")
+        assignee = (f"CASE WHEN ({status}) IN ('escalated', 'under_review', 'awaiting_info', 'appealed') "
+                    f"AND i % 2 = 0 THEN {operator0} + i % 20 END")  # fmt: skip
+        case_sql = (
+            f"{prefix}INSERT INTO cases_case (case_type, reason_detail, description, status, opened_at, seller_due_at, "
+            "last_activity_at, policy_version, escalated_by_role, updated_at, buyer_id, order_id, shop_id, queue_due_at, "
+            "decision_due_at, info_due_at, expires_at, appeal_due_at, assignee_id) "
+            f"SELECT {_pick(['item_not_received', 'not_as_described', 'other'], 'i')}, '', 'bench', {status}, "
+            f"{opened}, {due}, {opened}, 1, '', {opened}, o.buyer_id, o.id, o.shop_id, "
+            f"CASE WHEN ({status}) IN ('closed', 'resolved', 'withdrawn', 'expired') "
+            f"THEN %s ELSE {due} END, {due}, {due}, {due}, {due}, {assignee} "
+            f"{source} JOIN orders_order o ON o.marketplace_id = %s AND o.external_id = 'Q-' || i"
+        )
+        far = "9999-12-31 00:00:00" if vendor == "sqlite" else "9999-12-31T00:00:00+00:00"
+        case_params = [start, stop] if vendor == "sqlite" else []
+        case_params += [now_text] * 4 + [far] + [now_text] * 5
+        case_params += [start, stop, marketplace_id] if vendor != "sqlite" else [marketplace_id]
+        cursor.execute(_modulo(case_sql), case_params)
+    del params
+
+
+def queue_scale(sizes: list[int], requests: int) -> dict[str, Any]:
+    """Grow one marketplace's open cases through ``sizes`` and time the queue's first page at each size."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from marketdesk.accounts.models import User, UserRole
+    from marketdesk.cases.models import Case
+    from marketdesk.cases.states import OPEN_STATUSES
+    from marketdesk.core import clock
+    from marketdesk.orders.models import Marketplace, Shop
+
+    vendor = connection.vendor
+    marketplace, _ = Marketplace.objects.get_or_create(slug=QUEUE_SLUG, defaults={"name": "Bench queue"})
+    shops = Shop.objects.bulk_create(
+        [Shop(marketplace=marketplace, external_id=f"QS{i}", name=f"Магазин {i}") for i in range(QUEUE_SHOPS)]
+    )
+    buyers = User.objects.bulk_create(
+        [
+            User(
+                username=f"qb{i}",
+                role=UserRole.BUYER,
+                marketplace=marketplace,
+                display_name=f"Покупатель {i}",
+                password="!",  # noqa: S106 - unusable
+                language="ru",
+            )
+            for i in range(5000)
+        ]
+    )
+    operators = User.objects.bulk_create(
+        [
+            User(
+                username=f"qo{i}",
+                role=UserRole.OPERATOR,
+                marketplace=marketplace,
+                display_name=f"Оператор {i}",
+                password="!",  # noqa: S106 - unusable
+            )
+            for i in range(20)
+        ]
+    )
+    for rows in (shops, buyers, operators):  # the SQL below counts on consecutive ids
+        if rows[-1].pk - rows[0].pk != len(rows) - 1:
+            raise SystemExit("ids are not consecutive: run on a fresh database")
+    client = Client()
+    client.force_login(operators[0])
+    urls = ["/console/", "/console/?view=escalated", "/console/?view=mine", "/console/?view=at_risk"]
+    now = clock.now()
+    results, written = [], 0
+    open_per_row = sum(1 for s in QUEUE_STATUSES if s in OPEN_STATUSES) / len(QUEUE_STATUSES)
+    for size in sizes:
+        target = int(size / open_per_row) + 1
+        started = time.perf_counter()
+        for start in range(written, target, 100_000):
+            queue_seed(vendor, marketplace_id=marketplace.pk, shop0=shops[0].pk, buyer0=buyers[0].pk,
+                       operator0=operators[0].pk, start=start, stop=min(start + 100_000, target), now=now)  # fmt: skip
+        written = target
+        if vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        seeded = time.perf_counter() - started
+        open_now = Case.objects.filter(shop__marketplace=marketplace, status__in=OPEN_STATUSES).count()
+        times, queries = [], set()
+        client.get(urls[0])
+        for _ in range(max(1, requests // len(urls))):
+            for url in urls:
+                with CaptureQueriesContext(connection) as ctx:
+                    t0 = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - t0) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} answered {response.status_code}")
+                queries.add(len(ctx.captured_queries))
+        p95 = percentile(times, 95)
+        results.append({"open_cases": open_now, "seed_seconds": seeded, "p50_ms": percentile(times, 50),
+                        "p95_ms": p95, "queries": max(queries), "queries_min": min(queries),
+                        "goal_ms": QUEUE_GOAL_MS, "holds": p95 <= QUEUE_GOAL_MS})  # fmt: skip
+        print(f"  queue first page, {open_now:,} open cases: p50 {results[-1]['p50_ms']:.1f} ms, p95 {p95:.1f} ms, "
+              f"{max(queries)} queries (goal ≤ {QUEUE_GOAL_MS:.0f} ms: {'holds' if p95 <= QUEUE_GOAL_MS else 'FAILS'}); "
+              f"seeded in {seeded:.0f} s", file=sys.stderr, flush=True)  # fmt: skip
+    return {"database": vendor, "sizes": results}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--queue-scale",
+        default="",
+        help="Only the queue: grow to these numbers of open cases (e.g. 10000,100000) and time the first page.",
+    )
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--open-cases", type=int, default=100_000)
     parser.add_argument("--finished-cases", type=int, default=50_000, help="Finished over the last year.")
@@ -142,6 +310,9 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    if args.queue_scale:
+        emit(queue_scale([int(n) for n in args.queue_scale.split(",")], args.requests))
+        return
     loaded = load(args.orders, args.open_cases, args.finished_cases)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -169,8 +340,7 @@ def main() -> None:
             "requests": len(times),
         }
 
-    queue_urls = ["/console/queue/", "/console/queue/?view=at_risk", "/console/queue/?view=escalated",
-                  "/console/queue/?page=200"]  # fmt: skip
+    queue_urls = ["/console/", "/console/?view=at_risk", "/console/?view=escalated"]
     result = {
         "orders": args.orders,
         "open_cases": args.open_cases,

@@ -210,6 +210,12 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
         env,
         label="console",
     )
+    # The queue's first page as its marketplace grows (bench_console.py --queue-scale; 1M only with --scale).
+    sizes = args.queue_sizes_sqlite if database_url.startswith("sqlite") else args.queue_sizes
+    print(f"[{name}] queue: first page at {sizes} open cases", flush=True)
+    result["queue_scale"] = _json_result(
+        [sys.executable, str(BENCH_DIR / "bench_console.py"), "--queue-scale", sizes], env, label="queue"
+    )
     # History search: its own marketplace of bulk-written messages, added last (it is the largest load).
     history_messages = args.history_messages_sqlite if database_url.startswith("sqlite") else args.history_messages
     print(f"[{name}] history: search over {history_messages:,} bulk-written messages", flush=True)
@@ -233,6 +239,12 @@ def _postgres(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
         return bench_database("PostgreSQL", url, tmp / "var-pg", args)
     finally:
         subprocess.run(["bash", str(PG_SCRIPT), "stop", str(pg_dir)], check=False, capture_output=True)
+
+
+def _queue_scale(r: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{z['open_cases']:,}: {z['p95_ms']:.0f} ({_holds(z['holds'])})" for z in r["queue_scale"]["sizes"]
+    )
 
 
 def _holds(holds: bool) -> str:
@@ -454,6 +466,7 @@ def table(results: list[dict[str, Any]]) -> str:
         ("console queue p50 ms", lambda r: f"{r['console']['queue']['p50_ms']:.1f}"),
         ("console queue p95 ms", lambda r: f"{r['console']['queue']['p95_ms']:.1f}"),
         ("console queue queries/request", lambda r: f"{r['console']['queue']['queries']}"),
+        ("queue first page p95 ms by open cases (goal ≤ 50)", _queue_scale),
         ("console dashboard (365 days) p95 ms", lambda r: f"{r['console']['dashboard']['p95_ms']:.1f}"),
         ("console dashboard queries/request", lambda r: f"{r['console']['dashboard']['queries']}"),
         ("standards: sellers / orders", lambda r: f"{r['standards']['sellers']:,} / {r['standards']['orders']:,}"),
@@ -538,6 +551,9 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
     parser.add_argument("--return-labels", type=int, default=200, help="Return labels drawn (default 200).")
     parser.add_argument("--returns", type=int, default=200, help="Return lifecycles timed (default 200).")
     parser.add_argument("--postgres", action="store_true", help="Also run on a throw-away PostgreSQL (scripts/pg.sh).")
+    parser.add_argument(
+        "--scale", action="store_true", help="Also time the queue at 1,000,000 open cases (PostgreSQL)."
+    )
     parser.add_argument("--only-postgres", action="store_true", help="Run on PostgreSQL only.")
     parser.add_argument(
         "--database-url",
@@ -546,6 +562,8 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
     )
     parser.add_argument("--json", type=Path, help="Also write the results to this file.")
     args = parser.parse_args()
+    args.queue_sizes_sqlite = "10000,100000"
+    args.queue_sizes = "100000,1000000" if args.scale else "100000"
     if args.quick:
         args.orders, args.requests, args.upserts, args.webhooks = 2000, 50, 100, 50
         args.slow_webhooks = 6
@@ -557,6 +575,7 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
         args.live_clients = 50
         args.history_messages = args.history_messages_sqlite = 20_000
         args.console_orders = args.console_orders_sqlite = 20_000
+        args.queue_sizes = args.queue_sizes_sqlite = "2000,10000"
         args.standards_shops, args.standards_orders = 200, 20_000
 
     results = []

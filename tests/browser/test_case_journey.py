@@ -118,7 +118,7 @@ def test_item_not_received_case_from_opening_to_a_verified_decision_webhook(
 
     # The operator takes it from the queue and asks the buyer for information.
     sign_in(page, base, "ivan")
-    page.goto(f"{base}/console/cases/")
+    page.goto(f"{base}/console/")
     page.get_by_role("link", name=f"#{case.pk}").click()
     page.get_by_role("button", name="Начать рассмотрение").first.click()
     page.locator("[data-field=party]").get_by_label("Покупатель").check()
@@ -126,7 +126,7 @@ def test_item_not_received_case_from_opening_to_a_verified_decision_webhook(
     page.get_by_role("button", name="Отправить вопрос").click()
     expect(page.locator(".messages")).to_contain_text("Вопрос отправлен")
     snap(page, "case-workspace-asked")
-    page.goto(f"{base}/console/cases/")
+    page.goto(f"{base}/console/")
     snap(page, "case-queue")
 
     # The buyer answers.

@@ -76,10 +76,10 @@ def test_operator_works_the_queue_by_keyboard_and_decides_with_a_russian_macro(l
     sign_in(page, base, "ivan")
 
     # The queue: the case at risk first; the help opens with "?".
-    page.goto(f"{base}/console/queue/?view=at_risk")
+    page.goto(f"{base}/console/?view=at_risk")
     rows = page.locator("[data-queue-row]")
     expect(rows).to_have_count(1)
-    page.goto(f"{base}/console/queue/")
+    page.goto(f"{base}/console/")
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text(f"#{at_risk.pk}")
     page.keyboard.press("?")

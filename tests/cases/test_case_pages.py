@@ -96,7 +96,8 @@ def test_workspace_by_role(escalated, buyer, seller, operator, other_operator, a
 
 
 def test_queue_and_lists_by_role(escalated, buyer, other_buyer, seller, other_seller, operator, other_operator):
-    queue = reverse("cases:queue")
+    queue = reverse("console:queue")
+    assert client_as(operator).get("/console/cases/?status=escalated")["Location"] == f"{queue}?status=escalated"
     assert f"#{escalated.pk}" in client_as(operator).get(queue).content.decode()
     assert f"#{escalated.pk}" not in client_as(other_operator).get(queue).content.decode()
     assert client_as(buyer).get(queue).status_code == 403
@@ -384,13 +385,13 @@ def test_queue_orders_by_deadline_and_filters_by_status(escalated, operator, mar
         status=CaseStatus.ESCALATED,
         decision_due_at=escalated.decision_due_at - HOUR,
     )
-    page = client_as(operator).get(reverse("cases:queue")).content.decode()
+    page = client_as(operator).get(reverse("console:queue")).content.decode()
     positions = [page.index(f">#{case.pk}<") for case in (sooner, escalated, later)]
     assert positions == sorted(positions)
     assert "left" in page
-    filtered = client_as(operator).get(reverse("cases:queue") + "?status=awaiting_info").content.decode()
+    filtered = client_as(operator).get(reverse("console:queue") + "?status=awaiting_info").content.decode()
     assert f">#{escalated.pk}<" not in filtered
-    assert "Nothing is waiting" in filtered
+    assert "No open case or return matches this view and these filters." in filtered
 
 
 def test_operator_question_shows_its_deadline_to_the_party(reviewed, operator_actor, buyer):

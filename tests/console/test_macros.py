@@ -103,4 +103,7 @@ def test_the_insert_endpoint_returns_the_text(escalated, admin_actor, operator):
 
     response = client_as(operator).post(reverse("console:macro_insert", args=[macro.pk, escalated.pk]))
 
-    assert response.json() == {"text": f"Hello {escalated.buyer.name}, about {escalated.order.external_id}."}
+    assert response.json() == {
+        "text": f"Hello {escalated.buyer.name}, about {escalated.order.external_id}.",
+        "notice": "",
+    }

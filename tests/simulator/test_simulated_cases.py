@@ -178,7 +178,7 @@ class TestTheDemoMarketplace:
             assert first.decided_by_id != second.decided_by_id
 
     @pytest.mark.parametrize(
-        ("username", "path"), [("buyer", "/cases/"), ("seller", "/cases/"), ("operator", "/console/cases/")]
+        ("username", "path"), [("buyer", "/cases/"), ("seller", "/cases/"), ("operator", "/console/")]
     )
     def test_each_demo_login_sees_its_cases_page(self, demo, client, username, path):
         client.force_login(demo[username])

@@ -81,6 +81,18 @@ class Case(QueueDeadlineModel, StatefulModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
     )
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    # Whether the case is open, computed by the database: the queue filters on it (not on status), so the
+    # (is_open, queue_due_at, id) index hands a page over in deadline order where SQLite's planner would
+    # otherwise pick the status index and sort every open case.
+    is_open = models.GeneratedField(
+        expression=models.Case(
+            models.When(status__in=OPEN_STATUSES, then=models.Value(True)),
+            default=models.Value(False),
+            output_field=models.BooleanField(),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     class Meta:
         constraints = [
@@ -108,6 +120,7 @@ class Case(QueueDeadlineModel, StatefulModel):
             models.Index(
                 fields=["queue_due_at", "id"], condition=models.Q(status__in=OPEN_STATUSES), name="case_queue_due_idx"
             ),
+            models.Index(fields=["is_open", "queue_due_at", "id"], name="case_open_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -229,6 +242,15 @@ class DecisionReason(models.TextChoices):
     APPEAL_UPHELD = "appeal_upheld", _("Appeal: first decision upheld")
     APPEAL_OVERTURNED = "appeal_overturned", _("Appeal: first decision changed")
     OTHER = "other", _("Other (explained in the rationale)")
+
+
+#: The reason code a decision starts from for each kind of case (the operator may pick another); "other" has none.
+DEFAULT_DECISION_REASON: dict[str, str] = {
+    CaseType.ITEM_NOT_RECEIVED: DecisionReason.NOT_RECEIVED_NO_PROOF,
+    CaseType.NOT_AS_DESCRIBED: DecisionReason.NOT_AS_DESCRIBED,
+    CaseType.SELLER_UNRESPONSIVE: DecisionReason.SELLER_UNRESPONSIVE,
+    CaseType.REFUND_NOT_RECEIVED: DecisionReason.REFUND_NOT_PAID,
+}
 
 
 class Payer(models.TextChoices):

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from marketdesk.cases.views import case_page, get_help, workspace
 
@@ -14,7 +15,8 @@ urlpatterns = [
     path("cases/<int:pk>/", case_page.case_detail, name="case_detail"),
     path("cases/<int:pk>/<slug:action>/", case_page.case_act, name="case_act"),
     # Operator
-    path("console/cases/", workspace.queue, name="queue"),
+    # The older case queue is folded into the console's one queue: its links (and ?status=) land there.
+    path("console/cases/", RedirectView.as_view(pattern_name="console:queue", query_string=True, permanent=True)),
     path("console/cases/<int:pk>/", workspace.workspace, name="workspace"),
     path("console/cases/<int:pk>/<slug:action>/", workspace.workspace_act, name="workspace_act"),
 ]

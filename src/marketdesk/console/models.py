@@ -270,3 +270,34 @@ class SatisfactionSurvey(models.Model):
 
     def __str__(self) -> str:
         return f"survey {self.party} on case {self.case_id}"
+
+
+# The queue's counts
+
+
+class QueueCount(models.Model):
+    """How many cases (or returns) of one marketplace sit in one status with one assignee: the queue's tabs.
+
+    Kept exact by database triggers on the cases and returns tables (migration ``0006_queue_counts``), so
+    every write — ``transition()``, an assignment, a bulk insert, a delete — moves its count in the same
+    transaction, and reading the tabs costs one query over a few dozen rows however many cases are open.
+    ``marketdesk queue_counts_check`` recounts and compares (``--repair`` rewrites them).
+    """
+
+    marketplace_id = models.BigIntegerField()
+    kind = models.CharField(max_length=8)  # "case" or "return"
+    status = models.CharField(max_length=24)
+    assignee_id = models.BigIntegerField(default=0)  # 0: nobody (returns are never assigned)
+    # 1 when the row's queue deadline runs (``queue_due_at`` before ``NO_DEADLINE``); a case counts as 1.
+    running = models.SmallIntegerField(default=1)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["marketplace_id", "kind", "status", "assignee_id", "running"], name="queue_count_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status} @{self.marketplace_id}/{self.assignee_id}: {self.n}"

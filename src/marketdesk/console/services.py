@@ -28,7 +28,7 @@ from marketdesk.cases.selectors import case_visible_to
 from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
 from marketdesk.console import events
 from marketdesk.console.audit import audit_record
-from marketdesk.console.deadlines import PLATFORM_STATUSES, Calendars, case_clocks
+from marketdesk.console.deadlines import PLATFORM_STATUSES, Calendars, Clock, case_clocks
 from marketdesk.console.models import (
     MACRO_PLACEHOLDERS,
     Macro,
@@ -397,10 +397,13 @@ def macro_values(case: Case, language: str) -> dict[str, str]:
     """Return what each placeholder stands for on this case, worded in ``language``."""
     with translation.override(language):
         clocks = case_clocks(case, Calendars())
+        # A deadline that has passed is never written into a reply: the placeholder stays for the operator
+        # to word what happens now, and ``macro_notice()`` says why.
+        deadline = "" if not clocks else "{deadline}" if _passed(clocks[0]) else format_moment(clocks[0].due_at)
         return {
             "buyer_name": case.buyer.name,
             "order": case.order.external_id,
-            "deadline": format_moment(clocks[0].due_at) if clocks else "",
+            "deadline": deadline,
             "amount": Money(case.order.total_minor, case.order.currency).format(language),
         }
 
@@ -428,6 +431,21 @@ def macro_preview(*, actor: Actor, body: str, language: str, case_id: int) -> st
     if language not in dict(settings.LANGUAGES):
         raise DomainValidationError(_("Choose a language."), field="language")
     return _macro_fill(macro_text_check(body), case, language)
+
+
+def _passed(found: Clock) -> bool:
+    return not found.paused and found.due_at <= clock.now()
+
+
+def macro_notice(*, actor: Actor, case: Case) -> str:
+    """Return what the operator should know before sending a macro on this case ("" when nothing)."""
+    clocks = case_clocks(_macro_case(actor, case.pk), Calendars())
+    if not clocks or not _passed(clocks[0]):
+        return ""
+    return str(
+        _("The deadline passed on %(moment)s, so {deadline} was left in the text: write what happens now.")
+        % {"moment": format_moment(clocks[0].due_at)}
+    )
 
 
 def macro_use(*, actor: Actor, macro: Macro, case: Case) -> str:

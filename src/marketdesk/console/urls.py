@@ -4,7 +4,9 @@ from marketdesk.console.views import audit, dashboard, macros, queue, satisfacti
 
 app_name = "console"
 urlpatterns = [
-    path("console/queue/", queue.queue, name="queue"),
+    # The queue is the console's home; its older addresses keep working, with their filters.
+    path("console/", queue.queue, name="queue"),
+    path("console/queue/", queue.queue_moved, name="queue_moved"),
     path("console/queue/bulk/", queue.bulk, name="bulk"),
     path("console/queue/views/", queue.view_save, name="view_save"),
     path("console/queue/views/<int:pk>/delete/", queue.view_delete, name="view_delete"),

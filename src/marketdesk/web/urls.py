@@ -26,7 +26,8 @@ urlpatterns = [
     path("seller/orders/", orders.seller_orders, name="seller_orders"),
     path("seller/orders/<int:pk>/", orders.seller_order_detail, name="seller_order_detail"),
     # Operator
-    path("console/", console.operator_home, name="operator_home"),
+    # The console's home is the queue (console:queue); the marketplace's orders at a glance live here.
+    path("console/orders/", console.operator_home, name="operator_home"),
     path("console/orders/<int:pk>/", orders.console_order_detail, name="console_order_detail"),
     # Administrator
     path("manage/", manage.admin_home, name="admin_home"),

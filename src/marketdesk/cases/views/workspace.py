@@ -1,4 +1,4 @@
-"""The operator's side of cases: the deadline-ordered queue and the case workspace with its actions.
+"""The operator's side of cases: the case workspace with its actions (the queue is the console's home).
 
 Same shape as the parties' pages: each action is one service call through ``actions.run_action``.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -17,10 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from marketdesk.cases import services
 from marketdesk.cases.forms import DecisionForm, InfoRequestForm, NoteForm
-from marketdesk.cases.models import Case, DecisionOutcome, Payer
+from marketdesk.cases.models import DEFAULT_DECISION_REASON, Case, DecisionOutcome, Payer
 from marketdesk.cases.presenters import case_view
 from marketdesk.cases.rationale import rationale_start
-from marketdesk.cases.selectors import QUEUE_STATUSES, case_notes_for_actor, operator_queue
+from marketdesk.cases.selectors import case_notes_for_actor
 from marketdesk.cases.states import CaseStatus
 from marketdesk.cases.views.actions import case_for
 from marketdesk.console.audit import audit_record, request_ip
@@ -35,7 +34,6 @@ from marketdesk.web.permissions import actor_of, role_required
 from marketdesk.web.presenters import order_totals
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
-PAGE_SIZE = 50
 
 
 def _decide(actor: Actor, case: Case, data: dict[str, Any]) -> object:
@@ -88,6 +86,10 @@ def _form(action: str, case: Case, data: Any = None, *, starts: dict[str, str] |
         initial = None
         if data is None and starts is not None:
             initial = {"outcome": outcome, "payer": Payer.SELLER, "rationale": starts[outcome]}
+            # The reason code starts from the kind of case (a parcel that never came: no proof of delivery).
+            reason = DEFAULT_DECISION_REASON.get(case.case_type)
+            if reason is not None:
+                initial["reason_code"] = reason
         return DecisionForm(data, currency=case.order.currency, prefix=action, initial=initial)
     return form_class(data, prefix=action)
 
@@ -148,21 +150,3 @@ def workspace_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return run_action(
         request, pk, name=action, actions=ACTIONS, load=case_for, bind=_form, page=_page, done_url="cases:workspace"
     )
-
-
-QUEUE_VIEWS: list[tuple[str, Any]] = [("", _("All waiting")), *[(s, CaseStatus(s).label) for s in QUEUE_STATUSES]]
-
-
-@require_GET
-@role_required(*STAFF)
-def queue(request: HttpRequest) -> HttpResponse:
-    """Escalated cases, the nearest deadline first; one tab per status."""
-    status = request.GET.get("status", "")
-    cases = operator_queue(actor_of(request))
-    if status in QUEUE_STATUSES:
-        cases = cases.filter(status=status)
-    else:
-        status = ""
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "cases": page.object_list, "status": status, "views": QUEUE_VIEWS}
-    return render(request, "cases/queue.html", context)

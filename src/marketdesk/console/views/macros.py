@@ -245,8 +245,9 @@ def macro_insert(request: HttpRequest, pk: int, case_pk: int) -> JsonResponse:
     try:
         with request_ip(client_ip(request)):
             text = services.macro_use(actor=actor, macro=macro, case=Case(pk=case_pk))
+        notice = services.macro_notice(actor=actor, case=Case(pk=case_pk))
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:
         return JsonResponse({"detail": str(exc.message)}, status=exc.status)
-    return JsonResponse({"text": text})
+    return JsonResponse({"text": text, "notice": notice})

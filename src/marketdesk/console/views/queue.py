@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,23 +16,27 @@ from django.views.decorators.http import require_GET, require_POST
 
 from marketdesk.accounts.models import Language
 from marketdesk.cases.models import Case, CaseType
+from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
 from marketdesk.console import services
 from marketdesk.console.audit import request_ip
 from marketdesk.console.deadlines import Calendars, Clock, case_clocks, return_clock
 from marketdesk.console.selectors import (
+    AT_RISK_COUNT_CAP,
     CASE,
     QUEUE_VIEWS,
     RETURN,
+    QueueCursor,
     QueueFilters,
     operators_for_actor,
     queue_counts,
-    queue_keys,
+    queue_page,
     queue_rows,
     saved_views_for_actor,
 )
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
+from marketdesk.core.money import Money
 from marketdesk.core.parsing import int_or_none
 from marketdesk.core.proxies import client_ip
 from marketdesk.returns.models import Return
@@ -61,15 +64,25 @@ def queue(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     calendars = Calendars()
     counts = queue_counts(actor, now=now)
-    keys = queue_keys(actor, filters, now=now, counts=counts)
-    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = queue_rows(list(page.object_list))
+    page = queue_page(
+        actor,
+        filters,
+        after=QueueCursor.decode(request.GET.get("after")),
+        before=QueueCursor.decode(request.GET.get("before")),
+        size=PAGE_SIZE,
+        now=now,
+    )
+    items = queue_rows(page.keys)
     rows = [_row(item, calendars, now) for item in items]
     operators = list(operators_for_actor(actor))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = filters.to_query()
     context: dict[str, Any] = {
         "page": page,
+        "next_url": f"?{query}&after={page.after.encode()}" if page.after else "",
+        "previous_url": f"?{query}&before={page.before.encode()}" if page.before else "",
+        "first_url": f"?{query}" if page.before else "",
+        "total": None if filters.narrowed else counts.get(filters.view),
+        "at_risk_cap": AT_RISK_COUNT_CAP,
         "rows": rows,
         "filters": filters,
         "views": [(code, label) for code, label in QUEUE_VIEWS.items()],
@@ -78,13 +91,22 @@ def queue(request: HttpRequest) -> HttpResponse:
         "measures": measures_in_force(list({item.shop_id for item in items}), now=now),
         "operators": operators,
         "categories": CaseType.choices,
+        "statuses": [(str(status), CaseStatus(status).label) for status in OPEN_STATUSES],
         "languages": Language.choices,
-        "query": query.urlencode(),
+        "query": query,
         "saved_views": list(saved_views_for_actor(actor)),
         "current_query": filters.to_query(),
         "here": request.get_full_path(),
     }
     return render(request, "console/queue.html", context)
+
+
+@require_GET
+@role_required(*STAFF)
+def queue_moved(request: HttpRequest) -> HttpResponse:
+    """The queue's older address (``/console/queue/``, and ``/console/cases/``): the same view and filters."""
+    query = QueueFilters.from_query(request.GET).to_query()
+    return redirect(f"{reverse('console:queue')}?{query}" if query else reverse("console:queue"), permanent=True)
 
 
 @dataclass(frozen=True)
@@ -94,13 +116,18 @@ class QueueRow:
     kind: str
     item: Case | Return
     clocks: list[Clock]
+    at_stake: str
 
 
 def _row(item: Case | Return, calendars: Calendars, now: dt.datetime) -> QueueRow:
+    currency = item.order.currency
     if isinstance(item, Return):
         found = return_clock(item, calendars, now=now)
-        return QueueRow(RETURN, item, [found] if found else [])
-    return QueueRow(CASE, item, case_clocks(item, calendars, now=now))
+        stake = item.refund_minor if item.refund_minor is not None else item.order.total_minor
+        return QueueRow(RETURN, item, [found] if found else [], Money(stake, currency).format())
+    # A case about one line puts that line at stake; a case about the order, the whole order.
+    stake = item.line.total_minor if item.line is not None else item.order.total_minor
+    return QueueRow(CASE, item, case_clocks(item, calendars, now=now), Money(stake, currency).format())
 
 
 def _case(pk: int) -> Case:

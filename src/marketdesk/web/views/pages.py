@@ -17,7 +17,7 @@ from marketdesk.core.errors import DomainValidationError
 ROLE_HOMES: dict[str, str] = {
     Role.BUYER: "web:buyer_orders",
     Role.SELLER: "web:seller_orders",
-    Role.OPERATOR: "web:operator_home",
+    Role.OPERATOR: "console:queue",
     Role.ADMIN: "web:admin_home",
 }
 

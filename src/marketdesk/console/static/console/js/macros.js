@@ -34,7 +34,11 @@
             return response.json().then(function (body) { return { ok: response.ok, body: body }; });
           })
           .then(function (result) {
-            if (result.ok) insertAt(area, result.body.text);
+            if (result.ok) {
+              insertAt(area, result.body.text);
+              // A passed deadline is left as {deadline} in the text: say so next to the picker.
+              if (result.body.notice) { error.textContent = result.body.notice; error.hidden = false; }
+            }
             else { error.textContent = result.body.detail || ""; error.hidden = false; }
           })
           .catch(function () { error.textContent = "⚠"; error.hidden = false; });
