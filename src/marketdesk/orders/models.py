@@ -55,6 +55,8 @@ class Order(StatefulModel):
     estimated_delivery_at = models.DateTimeField(_("estimated delivery"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     content_hash = models.CharField(max_length=64)
+    #: How many lines the order has, written with them (order_upsert): lists show it without counting lines.
+    line_count = models.PositiveIntegerField(_("items"), default=0)
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
 
