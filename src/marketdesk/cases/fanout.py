@@ -4,7 +4,7 @@ A service calls these inline (the step's own transaction), or, on the hot path o
 opening a case, leaves one outbox row (``case_fanout_put``) and lets the
 ``case.fanout`` handler do the same work after commit, on the task queue: the
 history index write, the webhook, the conversation's system line, the
-notifications and the live pushes (ADR 0017). The handler sends nothing itself;
+notifications and the live pushes (docs/adr/0017). The handler sends nothing itself;
 its writes run in the outbox's record step, in the transaction that marks the
 row delivered, so a retry after a failure repeats nothing that was kept and a
 delivered row is never fanned out twice.
@@ -127,8 +127,9 @@ def case_fanout_put(
         "webhook": {"type": event_type, "id": event_id, "data": json.loads(json.dumps(data, cls=DjangoJSONEncoder))},
         "note": note,
     }
-    # Keyed on the step's webhook id: the same step fanned out twice would otherwise tell everyone twice.
-    return outbox_put(topic=FANOUT_TOPIC, payload=payload, dedupe_key=f"{FANOUT_TOPIC}:{event_id}")
+    # No dedupe key (its look-up is a query per step): each step puts its row once, in its own transaction,
+    # and the row is fanned out once (see the module's docstring).
+    return outbox_put(topic=FANOUT_TOPIC, payload=payload)
 
 
 def _fanout(payload: dict[str, Any]) -> None:
