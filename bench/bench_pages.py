@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 from _common import django_setup, emit, percentile
 
@@ -88,7 +89,7 @@ def main() -> None:
 BIG_GOAL_MS = 50
 
 
-def big_buyer_and_shop(n: int) -> tuple[object, object]:
+def big_buyer_and_shop(n: int) -> tuple[Any, Any]:
     """A buyer with ``n`` orders from one shop, and that shop's seller (its ``n`` orders), by bulk inserts."""
     import datetime as dt
 

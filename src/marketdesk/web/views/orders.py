@@ -31,9 +31,9 @@ class HtmxHttpRequest(HttpRequest):
 
 def _order_list(request: HtmxHttpRequest, *, title: str, detail_url: str, show_buyer: bool) -> HttpResponse:
     orders = order_list_for_actor(actor_of(request))
-    where = {"after": request.GET.get("after"), "before": request.GET.get("before"), "last": "last" in request.GET}
+    after, before, last = request.GET.get("after"), request.GET.get("before"), "last" in request.GET
     try:
-        page = ORDER_KEYS.page_at(orders, **where, limit=PAGE_SIZE)
+        page = ORDER_KEYS.page_at(orders, after=after, before=before, last=last, limit=PAGE_SIZE)
     except InvalidCursorError:  # an edited or stale link: the newest orders, rather than an error page
         page = ORDER_KEYS.page_at(orders, limit=PAGE_SIZE)
     context = {
