@@ -17,7 +17,7 @@ import datetime as dt
 import time
 from typing import Any
 
-from _common import django_setup, emit, percentile
+from _common import bench_shop, django_setup, emit, percentile
 
 GOAL_PER_S = 200
 
@@ -29,31 +29,19 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
     args = parser.parse_args()
     django_setup()
 
-    from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django.test import Client
 
-    from marketdesk.accounts.models import MembershipRole, ShopMembership, User, UserRole
     from marketdesk.accounts.services import api_key_create
     from marketdesk.cases.models import Case, CaseType, SellerContact
     from marketdesk.cases.services import case_open
     from marketdesk.core import clock
     from marketdesk.core.actors import Actor
-    from marketdesk.orders.models import Marketplace, Order, Payment, PaymentStatus, Shop
+    from marketdesk.orders.models import Order, Payment, PaymentStatus
     from marketdesk.orders.states import OrderStatus
 
-    run = time.time_ns()
     now = clock.now()
-    marketplace = Marketplace.objects.create(slug=f"bench-open-{run}", name="Bench open")
-    password = make_password(None)
-    buyer = User.objects.create(
-        username=f"bench-open-{run}-buyer", role=UserRole.BUYER, marketplace=marketplace, password=password
-    )
-    seller = User.objects.create(
-        username=f"bench-open-{run}-seller", role=UserRole.SELLER, marketplace=marketplace, password=password
-    )
-    shop = Shop.objects.create(marketplace=marketplace, external_id=f"bench-open-{run}", name="Bench shop")
-    ShopMembership.objects.create(user=seller, shop=shop, role=MembershipRole.OWNER)
+    marketplace, buyer, _seller, shop = bench_shop("bench-open")
 
     def orders(prefix: str, n: int, placed: dt.datetime) -> list[Order]:
         Order.objects.bulk_create(

@@ -15,7 +15,7 @@ import argparse
 import time
 from typing import Any
 
-from _common import django_setup, emit, percentile
+from _common import bench_shop, django_setup, emit, percentile
 
 
 def main() -> None:
@@ -93,24 +93,11 @@ def big_buyer_and_shop(n: int) -> tuple[Any, Any]:
     """A buyer with ``n`` orders from one shop, and that shop's seller (its ``n`` orders), by bulk inserts."""
     import datetime as dt
 
-    from django.contrib.auth.hashers import make_password
-
-    from marketdesk.accounts.models import MembershipRole, ShopMembership, User, UserRole
     from marketdesk.core import clock
-    from marketdesk.orders.models import Marketplace, Order, Shop
+    from marketdesk.orders.models import Order
     from marketdesk.orders.states import OrderStatus
 
-    run = time.time_ns()
-    marketplace = Marketplace.objects.create(slug=f"bench-big-{run}", name="Bench big")
-    password = make_password(None)
-    buyer = User.objects.create(
-        username=f"big-{run}-buyer", role=UserRole.BUYER, marketplace=marketplace, password=password
-    )
-    seller = User.objects.create(
-        username=f"big-{run}-seller", role=UserRole.SELLER, marketplace=marketplace, password=password
-    )
-    shop = Shop.objects.create(marketplace=marketplace, external_id=f"big-{run}", name="Big shop")
-    ShopMembership.objects.create(user=seller, shop=shop, role=MembershipRole.OWNER)
+    marketplace, buyer, seller, shop = bench_shop("bench-big")
     now = clock.now()
     Order.objects.bulk_create(
         (
