@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
 
@@ -24,6 +25,30 @@ def django_setup() -> None:
     import django
 
     django.setup()
+
+
+def bench_shop(prefix: str) -> tuple[Any, Any, Any, Any]:
+    """A marketplace of the run's own with one buyer and one shop with its seller; return all four.
+
+    Nobody signs in, so the two people share one unusable password hash.
+    """
+    from django.contrib.auth.hashers import make_password
+
+    from marketdesk.accounts.models import MembershipRole, ShopMembership, User, UserRole
+    from marketdesk.orders.models import Marketplace, Shop
+
+    run = f"{prefix}-{time.time_ns()}"
+    marketplace = Marketplace.objects.create(slug=run, name=prefix)
+    password = make_password(None)
+    buyer = User.objects.create(
+        username=f"{run}-buyer", role=UserRole.BUYER, marketplace=marketplace, password=password
+    )
+    seller = User.objects.create(
+        username=f"{run}-seller", role=UserRole.SELLER, marketplace=marketplace, password=password
+    )
+    shop = Shop.objects.create(marketplace=marketplace, external_id=run, name=prefix)
+    ShopMembership.objects.create(user=seller, shop=shop, role=MembershipRole.OWNER)
+    return marketplace, buyer, seller, shop
 
 
 def signed_in_cookie(user: object) -> tuple[str, str]:

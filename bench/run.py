@@ -98,6 +98,12 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
     result["pages"] = _json_result(
         [sys.executable, str(BENCH_DIR / "bench_pages.py"), "--requests", str(args.requests)], env, label="pages"
     )
+    print(f"[{name}] open a case: {args.opens} through the API and as many through the service", flush=True)
+    result["open"] = _json_result(
+        [sys.executable, str(BENCH_DIR / "bench_open.py"), "--rows", str(args.orders), "--opens", str(args.opens)],
+        env,
+        label="open",
+    )
     print(f"[{name}] API: {args.upserts} upserts", flush=True)
     result["api"] = _json_result(
         [sys.executable, str(BENCH_DIR / "bench_api.py"), "--count", str(args.upserts)], env, label="api"
@@ -298,7 +304,7 @@ def _live(r: dict[str, Any], leg: str, kind: str, key: str) -> str:
 
 def _goal(value: str, holds: bool) -> str:
     """A figure with a goal: the value and whether the goal holds."""
-    return f"{value} ({'holds' if holds else 'MISSED'})"
+    return f"{value} ({_holds(holds)})"
 
 
 def _slow_pair(r: dict[str, Any], key: str, fmt: str = "{:.0f}") -> str:
@@ -357,10 +363,6 @@ def _history_page(r: dict[str, Any]) -> str:
     return f"{page['list']['p95_ms']:.0f} / {page['search']['p95_ms']:.0f}"
 
 
-def _holds(ok: bool) -> str:
-    return "holds" if ok else "FAILS"
-
-
 def _ingest_request(r: dict[str, Any]) -> str:
     s = r["shipping"]
     q = s["ingest_queries_per_request"]
@@ -380,6 +382,21 @@ def _webhook_goal(r: dict[str, Any]) -> str:
     return f"{r['webhooks']['delay_p95_ms']:.0f} {_holds(r['webhooks']['delay_holds'])}"
 
 
+def _open(r: dict[str, Any], way: str) -> str:
+    o = r["open"][way]
+    return _goal(f"{o['per_s']:.0f}", o["holds"]) if "holds" in o else f"{o['per_s']:.0f}"
+
+
+def _open_latency(r: dict[str, Any], way: str) -> str:
+    o = r["open"][way]
+    return f"{o['p50_ms']:.1f} / {o['p95_ms']:.1f}, {o['queries']}"
+
+
+def _big(r: dict[str, Any], who: str) -> str:
+    first, last = r["pages"]["big"][f"{who}_first"], r["pages"]["big"][f"{who}_last"]
+    return _goal(f"{first['p95_ms']:.1f} / {last['p95_ms']:.1f}", first["holds"] and last["holds"])
+
+
 def table(results: list[dict[str, Any]]) -> str:
     rows = [
         ("simulate: orders", lambda r: f"{r['orders']:,}"),
@@ -393,6 +410,12 @@ def table(results: list[dict[str, Any]]) -> str:
         ("/orders/<pk>/ p50 ms", lambda r: f"{r['pages']['detail']['p50_ms']:.1f}"),
         ("/orders/<pk>/ p95 ms", lambda r: f"{r['pages']['detail']['p95_ms']:.1f}"),
         ("/orders/<pk>/ queries/request", lambda r: f"{r['pages']['detail']['queries']}"),
+        ("open a case through the API, /s (goal ≥ 200; peer 64–75)", lambda r: _open(r, "api")),
+        ("open a case through the API: p50 / p95 ms, queries", lambda r: _open_latency(r, "api")),
+        ("open a case through the service, /s", lambda r: _open(r, "service")),
+        ("open a case through the service: p50 / p95 ms, queries", lambda r: _open_latency(r, "service")),
+        ("20k-order buyer: first / last page p95 ms (goal ≤ 50)", lambda r: _big(r, "buyer")),
+        ("20k-order shop: first / last page p95 ms (goal ≤ 50)", lambda r: _big(r, "seller")),
         ("API upserts (new), orders/s", lambda r: f"{r['api']['new_per_s']:.0f}"),
         ("API upserts (repeat), orders/s", lambda r: f"{r['api']['repeat_per_s']:.0f}"),
         ("help search p50 ms (1,000 articles/lang)", lambda r: f"{r['helpcenter']['search']['p50_ms']:.1f}"),
@@ -497,6 +520,7 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
     parser.add_argument("--orders", type=int, default=100_000, help="Orders to simulate (default 100,000).")
     parser.add_argument("--requests", type=int, default=200, help="Requests per page (default 200).")
     parser.add_argument("--upserts", type=int, default=1000, help="API upserts (default 1,000).")
+    parser.add_argument("--opens", type=int, default=300, help="Cases opened each way (default 300).")
     parser.add_argument("--webhooks", type=int, default=500, help="Webhook events delivered (default 500).")
     parser.add_argument(
         "--slow-webhooks",

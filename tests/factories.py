@@ -95,6 +95,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
     total_minor = 2500
     placed_at = factory.Sequence(lambda n: BASE_TIME - dt.timedelta(hours=n))
     content_hash = "factory"
+    line_count = 1  # the one line below, as order_upsert keeps the count
 
     @factory.post_generation
     def lines(obj, create, extracted, **kwargs):  # noqa: N805

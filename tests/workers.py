@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection
 
+from marketdesk.cases.fanout import FANOUT_TOPIC
 from marketdesk.core.clock import FrozenClock
-from marketdesk.core.outbox import CLAIM_LEASE, outbox_sweep
+from marketdesk.core.models import OutboxMessage
+from marketdesk.core.outbox import CLAIM_LEASE, outbox_deliver, outbox_sweep
 
 
 class WorkerDied(BaseException):
@@ -27,6 +29,12 @@ def on_own_connection(work: Callable[[], Any], results: list[Any]) -> None:
         results.append(f"{type(exc).__name__}: {exc}")
     finally:
         connection.close()
+
+
+def fan_out() -> int:
+    """Deliver the pending case fan-outs (cases.fanout) as the worker does after commit; return how many ran."""
+    pending = OutboxMessage.objects.filter(topic=FANOUT_TOPIC, delivered_at__isnull=True).order_by("id")
+    return sum(outbox_deliver(pk) for pk in pending.values_list("pk", flat=True))
 
 
 def sweep_at_once(workers: int = 2) -> list[Any]:

@@ -100,8 +100,10 @@ class MarketplaceBackend:
         return response.json()
 
     def hears(self) -> list[tuple[str, dict[str, Any]]]:
-        """Run the outbox as the worker does; return the new events, each verified against the secret."""
-        outbox_sweep(older_than=dt.timedelta(0))
+        """Run the outbox as the worker does, until it is idle; return the new events, each verified against the secret."""
+        # A step's fan-out (cases.fanout) queues the webhook it carries: the worker delivers that one next.
+        while outbox_sweep(older_than=dt.timedelta(0)):
+            pass
         new = self.receiver.received[self.heard :]
         self.heard = len(self.receiver.received)
         verified = [Webhook(self.endpoint.secret).verify(r.body, r.headers) for r in new]

@@ -25,8 +25,8 @@ SELLER_DUE = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)  # Thu + 3 business 
 EXPIRES = dt.datetime(2026, 12, 29, 12, 0, tzinfo=dt.UTC)  # 21 business days, skipping Christmas and Boxing Day
 
 
-@pytest.fixture
-def order(marketplace, shop, buyer) -> Order:
+def late_order(marketplace, shop, buyer) -> Order:
+    """A paid order past its delivery estimate: a case may be opened on it once the seller was contacted."""
     order = factories.OrderFactory(
         marketplace=marketplace,
         shop=shop,
@@ -36,6 +36,11 @@ def order(marketplace, shop, buyer) -> Order:
     )
     factories.PaymentFactory(order=order, amount_minor=order.total_minor)
     return order
+
+
+@pytest.fixture
+def order(marketplace, shop, buyer) -> Order:
+    return late_order(marketplace, shop, buyer)
 
 
 @pytest.fixture

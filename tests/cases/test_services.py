@@ -67,6 +67,7 @@ from tests.cases.conftest import (
     webhooks,
 )
 from tests.core.transition_matrix import timeline_of
+from tests.workers import fan_out
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,7 @@ def test_open_starts_the_case_with_the_seller_deadline_across_the_weekend(opened
 
 def test_open_tells_the_marketplace(order, buyer_actor, contacted, at_now, endpoint):
     case = case_open(actor=buyer_actor, order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="Nothing.")
+    fan_out()
 
     assert webhooks("case.opened") == [f"case-{case.pk}-opened"]
 

@@ -21,6 +21,7 @@ from marketdesk.notifications.models import WebhookDelivery, WebhookEndpoint
 from marketdesk.orders.states import OrderStatus
 from tests import factories
 from tests.api.helpers import PROBLEM, session_client
+from tests.workers import fan_out
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,7 @@ def escalated(order, buyer, at_now) -> Case:
     say(buyer, order, "It never came.")
     at_now.advance(dt.timedelta(days=3))
     case = case_open(actor=Actor.for_user(buyer), order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="Lost")
+    fan_out()  # the worker tells of the opening moments later, long before the escalation
     at_now.advance(dt.timedelta(days=7))
     return case_escalate(actor=Actor.for_user(buyer), case=case)
 

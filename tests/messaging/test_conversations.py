@@ -18,6 +18,7 @@ from marketdesk.messaging.services import message_post, quick_reply_save, thread
 from marketdesk.orders.states import OrderStatus
 from tests import factories
 from tests.cases.conftest import client_as
+from tests.workers import fan_out
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,7 @@ def test_support_writes_only_once_a_case_brought_it_in(order, buyer, operator, a
     post(buyer, order, "It never came.")
     at_now.advance(dt.timedelta(days=3))
     case = case_open(actor=Actor.for_user(buyer), order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="Lost")
+    fan_out()  # the worker tells of the opening moments later, long before the escalation
     at_now.advance(dt.timedelta(days=7))
     case_escalate(actor=Actor.for_user(buyer), case=case)
     message = message_post(actor=Actor.for_user(operator), order=order, body="We are looking into it.")
@@ -129,6 +131,7 @@ def test_system_messages_read_in_the_readers_language(order, buyer, at_now):
     post(buyer, order, "It never came.")
     at_now.advance(dt.timedelta(days=3))
     case_open(actor=Actor.for_user(buyer), order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="Lost")
+    fan_out()
     buyer.language = "ru"
     buyer.save(update_fields=["language"])
     page = client_as(buyer).get(conversation_url(order)).content.decode()

@@ -22,6 +22,7 @@ from marketdesk.notifications.models import EmailMode, Notification, Notificatio
 from marketdesk.orders.states import OrderStatus
 from tests import factories
 from tests.cases.conftest import client_as
+from tests.workers import fan_out
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,7 @@ def test_case_steps_tell_the_other_party_never_the_actor(order, buyer, seller):
         case = case_open(
             actor=Actor.for_user(buyer), order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="x"
         )
+        fan_out()
     (note,) = Notification.objects.all()
     assert (note.user_id, note.kind, note.url) == (
         seller.pk,
@@ -189,6 +191,7 @@ def test_mark_all_as_read_shows_with_unread_notifications_and_no_unread_messages
     Notification.objects.all().delete()
     with clock.frozen(NOW + dt.timedelta(days=3)):
         case_open(actor=Actor.for_user(buyer), order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="x")
+        fan_out()
         thread_read(actor=Actor.for_user(seller), thread_id=Thread.objects.get(order=order).pk)
     assert Notification.objects.filter(user=seller, read_at=None).count() == 1
     assert unread_total(Actor.for_user(seller)) == 0

@@ -92,6 +92,12 @@ def test_create_stores_the_order_its_lines_payments_buyer_and_shop(marketplace, 
     assert events(order) == [PLACED_EVENT]
 
 
+def test_create_keeps_the_line_count_the_lists_show(marketplace, marketplace_actor):
+    order, _created = order_upsert(actor=marketplace_actor, marketplace=marketplace, data=DATA)
+
+    assert Order.objects.get(pk=order.pk).line_count == OrderLine.objects.filter(order=order).count() == 2
+
+
 def test_total_is_stored_in_minor_units(marketplace, marketplace_actor):
     order, _created = order_upsert(actor=marketplace_actor, marketplace=marketplace, data=DATA)
 

@@ -42,23 +42,44 @@ def test_buyer_list_shows_only_the_buyers_own_orders(client_as, buyer, other_buy
     assert "O-OTHER" not in html
 
 
-def test_buyer_list_pages_by_25(client_as, buyer, shop):
+def test_buyer_list_pages_by_25_from_either_end(client_as, buyer, shop):
     # given
-    factories.OrderFactory.create_batch(30, buyer=buyer, shop=shop)
+    orders = factories.OrderFactory.create_batch(30, buyer=buyer, shop=shop)  # each an hour older than the last
+    client = client_as(buyer)
     # when
-    first = client_as(buyer).get(reverse("web:buyer_orders"))
-    second = client_as(buyer).get(reverse("web:buyer_orders"), {"page": 2})
+    first = client.get(reverse("web:buyer_orders"))
+    older = client.get(reverse("web:buyer_orders"), {"after": first.context["page"].older_cursor})
+    last = client.get(reverse("web:buyer_orders"), {"last": ""})
+    newer = client.get(reverse("web:buyer_orders"), {"before": last.context["page"].newer_cursor})
     # then
-    assert len(first.context["page"].object_list) == 25
-    assert len(second.context["page"].object_list) == 5
-    assert "Page 2 of 2" in second.content.decode()
+    numbers = [o.external_id for o in orders]
+    assert [o.external_id for o in first.context["page"].items] == numbers[:25]
+    assert [o.external_id for o in older.context["page"].items] == numbers[25:]
+    # The last page is a full page of the oldest orders; the page newer than it holds the rest.
+    assert [o.external_id for o in last.context["page"].items] == numbers[5:]
+    assert [o.external_id for o in newer.context["page"].items] == numbers[:5]
+    assert (first.context["page"].newer_cursor, last.context["page"].older_cursor) == (None, None)
+    assert newer.context["page"].newer_cursor is None
+    assert "30 orders" in first.content.decode()
+    assert 'rel="last"' in first.content.decode()
+    assert 'rel="first"' in last.content.decode()
+
+
+def test_a_tampered_cursor_shows_the_newest_orders(client_as, buyer, shop):
+    # given
+    orders = factories.OrderFactory.create_batch(3, buyer=buyer, shop=shop)
+    # when
+    response = client_as(buyer).get(reverse("web:buyer_orders"), {"after": "not-a-cursor"})
+    # then
+    assert response.status_code == 200
+    assert [o.external_id for o in response.context["page"].items] == [o.external_id for o in orders]
 
 
 def test_htmx_paging_returns_only_the_list(client_as, buyer, shop):
     # given
     factories.OrderFactory.create_batch(30, buyer=buyer, shop=shop)
     # when
-    response = client_as(buyer).get(reverse("web:buyer_orders"), {"page": 2}, headers={"HX-Request": "true"})
+    response = client_as(buyer).get(reverse("web:buyer_orders"), {"last": ""}, headers={"HX-Request": "true"})
     # then
     html = response.content.decode()
     assert response.status_code == 200
@@ -86,6 +107,38 @@ def test_seller_list_query_count_does_not_grow_with_orders(client_as, seller, ot
     many = _queries_for(client_as(other_seller), reverse("web:seller_orders"))
     # then
     assert few == many
+
+
+def test_last_pages_cost_the_queries_of_a_first_page_however_many_orders(client_as, buyer, other_buyer, shop):
+    # given
+    factories.OrderFactory.create_batch(3, buyer=buyer, shop=shop)
+    factories.OrderFactory.create_batch(60, buyer=other_buyer, shop=shop)
+    # when
+    few = _queries_for(client_as(buyer), reverse("web:buyer_orders") + "?last")
+    many_first = _queries_for(client_as(other_buyer), reverse("web:buyer_orders"))
+    many_last = _queries_for(client_as(other_buyer), reverse("web:buyer_orders") + "?last")
+    # then
+    assert few == many_first == many_last
+
+
+def test_seller_last_page_query_count_does_not_grow_with_orders(client_as, seller, other_seller, shop, other_shop):
+    # given
+    factories.OrderFactory.create_batch(3, shop=shop)
+    factories.OrderFactory.create_batch(60, shop=other_shop)
+    # when
+    few = _queries_for(client_as(seller), reverse("web:seller_orders") + "?last")
+    many = _queries_for(client_as(other_seller), reverse("web:seller_orders") + "?last")
+    # then
+    assert few == many
+
+
+def test_the_items_column_reads_the_count_the_order_was_stored_with(client_as, buyer, shop):
+    # given: an order of three lines, as the marketplace sends it
+    factories.OrderFactory(buyer=buyer, shop=shop, external_id="O-THREE", line_count=3)
+    # when
+    html = client_as(buyer).get(reverse("web:buyer_orders")).content.decode()
+    # then
+    assert "3 items" in html
 
 
 def test_seller_list_shows_the_shops_orders_with_the_buyer(client_as, seller, other_shop, order):

@@ -49,6 +49,19 @@ class Page[M: Model]:
 
 
 @dataclass(frozen=True)
+class PageAt[M: Model]:
+    """A page of a list read both ways: the cursors of the pages before and after it (None at either end)."""
+
+    items: list[M]
+    newer_cursor: str | None
+    older_cursor: str | None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.newer_cursor is not None or self.older_cursor is not None
+
+
+@dataclass(frozen=True)
 class KeysetPaginator:
     """Paginate a queryset ordered by ``fields`` descending (the last field must be unique, e.g. ``id``)."""
 
@@ -82,13 +95,51 @@ class KeysetPaginator:
 
     def after(self, values: Sequence[Any]) -> Q:
         """Rows strictly after the given key in descending order: (a < x) or (a = x and b < y) …"""
+        return self._beyond(values, "lt")
+
+    def before(self, values: Sequence[Any]) -> Q:
+        """Rows strictly before the given key in descending order: (a > x) or (a = x and b > y) …"""
+        return self._beyond(values, "gt")
+
+    def _beyond(self, values: Sequence[Any], op: str) -> Q:
         condition = Q()
         for i, name in enumerate(self.fields):
-            step = Q(**{f"{name}__lt": values[i]})
+            step = Q(**{f"{name}__{op}": values[i]})
             for prior, value in zip(self.fields[:i], values[:i], strict=True):
                 step &= Q(**{prior: value})
             condition |= step
-        return condition
+        # The same rows, with the first field's bound said on its own: the database starts its index
+        # range there instead of reading every row up to the cursor and filtering on the OR.
+        return Q(**{f"{self.fields[0]}__{op}e": values[0]}) & condition
+
+    def page_at(
+        self, qs: QuerySet[M], *, after: str | None = None, before: str | None = None, last: bool = False, limit: int
+    ) -> PageAt[M]:
+        """Return a page of ``qs`` (ordered by ``fields`` descending) for a person paging both ways.
+
+        The first page by default; the page after the row ``after``; the page before the row
+        ``before``; or the last page. Each is one read of ``limit + 1`` rows from one end of the
+        index that serves the order, however deep the page lies.
+        """
+        backwards = last or bool(before)
+        if after:
+            qs = qs.filter(self.after(self.decode(qs.model, after)))
+        elif before:
+            qs = qs.filter(self.before(self.decode(qs.model, before)))
+        if backwards:
+            qs = qs.reverse()
+        rows = list(qs[: limit + 1])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if backwards:
+            rows.reverse()
+        newer = more if backwards else bool(after)
+        older = bool(before) if backwards else more
+        return PageAt(
+            items=rows,
+            newer_cursor=self.encode(rows[0]) if newer and rows else None,
+            older_cursor=self.encode(rows[-1]) if older and rows else None,
+        )
 
     def paginate(self, qs: QuerySet[M], *, cursor: str | None, limit: int) -> Page[M]:
         """Return one page of ``qs`` (already ordered by ``fields`` descending) after ``cursor``."""

@@ -98,7 +98,7 @@ def _case_detail(actor: Actor, pk: int) -> Case:
 
 
 def _line_of(order: Order, *, line: str | None, sku: str | None) -> OrderLine | None:
-    """Find the order line the body names by its external id or its SKU (lines are prefetched)."""
+    """Find the order line the body names by its external id or its SKU (one query when it names one)."""
     if line is not None and sku is not None:
         raise DomainValidationError(_("Name the item by its line or by its SKU, not both."), field="sku")
     if line is None and sku is None:
@@ -158,7 +158,8 @@ def case_open_view(request: HttpRequest, payload: CaseOpenIn) -> Status[Case]:
     Accepts Idempotency-Key.
     """
     actor = request_actor(request)
-    order = order_get_for_actor(actor, external_id=payload.order)
+    # Without its lines and payments: the lines are read only when the body names one.
+    order = order_get_for_actor(actor, external_id=payload.order, details=False)
     case = case_open(
         actor=actor,
         order=order,

@@ -12,6 +12,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from marketdesk.attachments.access import register_reader
+        from marketdesk.cases import fanout  # noqa: F401 - registers the case.fanout outbox handler
         from marketdesk.cases.models import Case, CaseEvidence, CaseType, DecisionOutcome, OfferKind, Party
         from marketdesk.cases.selectors import case_attachment_readable
         from marketdesk.messaging.system import system_label_register

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from marketdesk.accounts.models import User
@@ -27,6 +26,7 @@ from marketdesk.cases.eligibility import (
     case_eligibility,
     format_moment,
 )
+from marketdesk.cases.fanout import case_fanout_put, case_tell, case_thread_note, case_webhook
 from marketdesk.cases.models import (
     REFUND_OFFERS,
     REFUND_OUTCOMES,
@@ -57,14 +57,11 @@ from marketdesk.core.money import Money
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.transitions import transition
 from marketdesk.ledger.services import EntrySpec, ledger_record_decision
-from marketdesk.live.services import live_publish
 from marketdesk.messaging.models import Message
 from marketdesk.messaging.search import history_index_case
-from marketdesk.messaging.services import message_post, thread_operators_join, thread_system_post
-from marketdesk.notifications.inbox import notify
-from marketdesk.notifications.webhooks import webhook_event_emit
+from marketdesk.messaging.services import message_post, thread_operators_join
 from marketdesk.orders.models import Order, OrderLine
-from marketdesk.orders.selectors import order_get_for_actor, shop_member_ids
+from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.orders.situation import order_delivered_at
 from marketdesk.standards.selectors import suspended_shop_ids, suspension_in_force
 
@@ -135,69 +132,6 @@ def _pending_offers_withdraw(case: Case, *, now: dt.datetime) -> None:
         offer.status = OfferStatus.WITHDRAWN
         offer.answered_at = now
         offer.save(update_fields=["status", "answered_at"])
-
-
-def _webhook(case: Case, event_type: str, event_id: str, **data: Any) -> None:
-    webhook_event_emit(
-        marketplace_id=case.order.marketplace_id,
-        event_type=event_type,
-        data={
-            "case_id": case.pk,
-            "order": case.order.external_id,
-            "case_type": case.case_type,
-            "status": case.status,
-            **data,
-        },
-        event_id=event_id,
-    )
-
-
-# Who hears of each step of a case, besides the line in the conversation: the notification kind, and whether
-# the buyer and the seller are told (the person who acted never is).
-CASE_NOTICES: dict[str, tuple[str, bool, bool]] = {
-    "case.opened": ("case.opened", False, True),
-    "case.offer_made": ("case.offer_made", True, False),
-    "case.offer_accepted": ("case.offer_answered", False, True),
-    "case.offer_declined": ("case.offer_answered", False, True),
-    "case.escalated": ("case.escalated", True, True),
-    "case.info_requested": ("case.info_requested", True, True),
-    "case.decided": ("case.decided", True, True),
-    "case.appealed": ("case.appealed", True, True),
-    "case.appeal_decided": ("case.decided", True, True),
-    "case.withdrawn": ("case.withdrawn", False, True),
-}
-
-
-def _thread_note(case: Case, event: str, *, actor: Actor, tell_seller: bool = True, **data: Any) -> None:
-    """Add the system line about this case to the order's conversation and tell the parties (same transaction)."""
-    thread_system_post(order=case.order, event=event, data={"case": case.pk, **data})
-    kind, to_buyer, to_seller = CASE_NOTICES[event]
-    to_seller = to_seller and tell_seller
-    if event == "case.info_requested":  # only the party asked
-        to_buyer, to_seller = data.get("party") == Party.BUYER, data.get("party") == Party.SELLER
-    _tell(case, kind, actor=actor, to_buyer=to_buyer, to_seller=to_seller)
-
-
-def _tell(case: Case, kind: str, *, actor: Actor, to_buyer: bool, to_seller: bool) -> None:
-    """Notify the parties named (never the actor) and refresh every party's open page of the case."""
-    sellers = set(shop_member_ids(case.shop_id))
-    recipients = set(sellers) if to_seller else set()
-    if to_buyer:
-        recipients.add(case.buyer_id)
-    if actor.user is not None:
-        recipients.discard(actor.user.pk)
-    notify(
-        user_ids=recipients,
-        kind=kind,
-        data={"case": case.pk, "order": case.order.external_id},
-        url=reverse("cases:case_detail", args=[case.pk]),
-    )
-    # Every party's open case page refreshes (the actor's own too: another tab may be open).
-    live_publish(
-        user_ids={case.buyer_id, *sellers},
-        event="case.changed",
-        data={"case": case.pk, "status": case.status},
-    )
 
 
 # The buyer contacts the seller first
@@ -279,7 +213,7 @@ def case_open(
 ) -> Case:
     """Open a case on the buyer's order when the policy allows it now; the buyer's uploads become its evidence."""
     _require_role(actor, (Role.BUYER, Role.MARKETPLACE))
-    order = order_get_for_actor(actor, pk=order.pk)
+    order = order_get_for_actor(actor, pk=order.pk, details=False)
     if case_type not in CaseType.values:
         raise DomainValidationError(_("Choose what is wrong."), field="case_type")
     description = _require_text(description, "description")
@@ -333,7 +267,6 @@ def case_open(
         if attachment_ids:
             # The buyer's own unattached uploads, within the policy's count; otherwise no case is opened.
             attachments_claim(actor=actor, ids=attachment_ids, owner=case)
-        history_index_case(case)
         events.case_opened(
             case=case,
             actor=actor,
@@ -346,13 +279,20 @@ def case_open(
                 referenced_case_id=referenced_case.pk if referenced_case else None,
             ),
         )
-        _webhook(case, "case.opened", f"case-{case.pk}-opened", seller_due_at=case.seller_due_at)
+        webhook = ("case.opened", f"case-{case.pk}-opened", {"seller_due_at": case.seller_due_at})
         suspension = suspension_in_force(order.shop_id, now=now)
-        # A suspended seller is not asked to answer: the escalation right after is what they hear of.
-        _thread_note(case, "case.opened", actor=actor, reason=case_type, tell_seller=suspension is None)
-        if suspension is not None:
-            # A suspended seller gets no first move: the platform takes the case at once.
-            _escalate(case, actor=Actor.system(), now=now, policy=policy, suspension_id=suspension.pk)
+        if suspension is None:
+            # The rest is told after commit, from the outbox (cases.fanout): the index, the webhook, the line
+            # in the conversation, the seller's notice and the live pushes.
+            case_fanout_put(case, "case.opened", actor=actor, webhook=webhook, index=True, reason=case_type)
+            return case
+        # A suspended seller gets no first move: the platform takes the case at once. The opening is told
+        # here, before the escalation, so that the conversation reads in the order things happened; the
+        # seller is not asked to answer: the escalation is what they hear of.
+        history_index_case(case)
+        case_webhook(case, webhook[0], webhook[1], **webhook[2])
+        case_thread_note(case, "case.opened", actor=actor, reason=case_type, tell_seller=False)
+        _escalate(case, actor=Actor.system(), now=now, policy=policy, suspension_id=suspension.pk)
         return case
 
 
@@ -423,7 +363,7 @@ def case_offer_make(
         )
         transition(case, to=CaseStatus.OFFER_MADE, actor=actor, payload={"offer_id": offer.pk, "kind": kind})
         _touch(case, now=now, policy=policy_current())
-        _webhook(
+        case_webhook(
             case,
             "case.offer_made",
             f"case-{case.pk}-offer-{offer.pk}-made",
@@ -435,7 +375,7 @@ def case_offer_make(
             evidence_note=evidence_note,
             made_at=now,
         )
-        _thread_note(case, "case.offer_made", actor=actor, offer=kind)
+        case_thread_note(case, "case.offer_made", actor=actor, offer=kind)
         return offer
 
 
@@ -463,9 +403,9 @@ def _offer_answer(*, actor: Actor, case: Case, accept: bool) -> CaseOffer:
         if accept:
             _offer_settle(case, offer, actor=actor)
         else:
-            _webhook(case, "case.offer_declined", f"case-{case.pk}-offer-{offer.pk}-declined", offer_id=offer.pk)
+            case_webhook(case, "case.offer_declined", f"case-{case.pk}-offer-{offer.pk}-declined", offer_id=offer.pk)
         _touch(case, now=now, policy=policy_current())
-        _thread_note(case, "case.offer_accepted" if accept else "case.offer_declined", actor=actor)
+        case_thread_note(case, "case.offer_accepted" if accept else "case.offer_declined", actor=actor)
         return offer
 
 
@@ -482,7 +422,7 @@ def _offer_settle(case: Case, offer: CaseOffer, *, actor: Actor) -> None:
             actor=actor,
         )
     # A replacement, or a return before the refund, is the seller's to carry out; the marketplace follows it.
-    _webhook(
+    case_webhook(
         case,
         "case.resolved",
         key,
@@ -528,9 +468,9 @@ def _escalate(case: Case, *, actor: Actor, now: dt.datetime, policy: Policy, **p
     case.expires_at = None
     case.save(update_fields=["escalated_at", "escalated_by_role", "decision_due_at", "expires_at"])
     _touch(case, now=now, policy=policy)
-    _webhook(case, "case.escalated", f"case-{case.pk}-escalated", decision_due_at=case.decision_due_at)
+    case_webhook(case, "case.escalated", f"case-{case.pk}-escalated", decision_due_at=case.decision_due_at)
     thread_operators_join(order=case.order)
-    _thread_note(case, "case.escalated", actor=actor)
+    case_thread_note(case, "case.escalated", actor=actor)
 
 
 def case_withdraw(*, actor: Actor, case: Case) -> Case:
@@ -542,9 +482,9 @@ def case_withdraw(*, actor: Actor, case: Case) -> Case:
         now = clock.now()
         transition(case, to=CaseStatus.WITHDRAWN, actor=actor)
         _pending_offers_withdraw(case, now=now)
-        _webhook(case, "case.withdrawn", f"case-{case.pk}-withdrawn", withdrawn_at=now)
+        case_webhook(case, "case.withdrawn", f"case-{case.pk}-withdrawn", withdrawn_at=now)
         _touch(case, now=now, policy=policy_current())
-        _thread_note(case, "case.withdrawn", actor=actor)
+        case_thread_note(case, "case.withdrawn", actor=actor)
         return case
 
 
@@ -593,7 +533,7 @@ def case_evidence_add(*, actor: Actor, case: Case, text: str, attachment_ids: Se
             # Only the author's own, unattached uploads, within the policy's count (else nothing is added).
             attachments_claim(actor=actor, ids=attachment_ids, owner=evidence)
         events.evidence_added(case=case, actor=actor, evidence_id=evidence.pk, party=actor.role)
-        _webhook(
+        case_webhook(
             case,
             "case.evidence_added",
             f"case-{case.pk}-evidence-{evidence.pk}",
@@ -605,10 +545,10 @@ def case_evidence_add(*, actor: Actor, case: Case, text: str, attachment_ids: Se
         )
         _touch(case, now=now, policy=policy_current())
         # The other side hears of it; both sides' open pages show it.
-        _tell(
+        case_tell(
             case,
             "case.evidence_added",
-            actor=actor,
+            actor_id=actor.user.pk if actor.user is not None else None,
             to_buyer=actor.role == Role.SELLER,
             to_seller=actor.role == Role.BUYER,
         )
@@ -666,7 +606,7 @@ def case_info_request(*, actor: Actor, case: Case, party: str, question: str) ->
         audit_record(actor=actor, action="case.info_requested", obj=case, after={"party": party, "question": question})
         case.info_due_at = request.due_at
         case.save(update_fields=["info_due_at"])
-        _webhook(
+        case_webhook(
             case,
             "case.info_requested",
             f"case-{case.pk}-question-{request.pk}",
@@ -676,7 +616,7 @@ def case_info_request(*, actor: Actor, case: Case, party: str, question: str) ->
             due_at=request.due_at,
         )
         _touch(case, now=now, policy=policy)
-        _thread_note(case, "case.info_requested", actor=actor, party=party)
+        case_thread_note(case, "case.info_requested", actor=actor, party=party)
         return request
 
 
@@ -702,7 +642,7 @@ def case_info_provide(*, actor: Actor, case: Case, answer: str) -> InfoRequest:
         request.answered_at = now
         request.save(update_fields=["answer", "answered_at"])
         transition(case, to=CaseStatus.UNDER_REVIEW, actor=actor, payload={"request_id": request.pk})
-        _webhook(
+        case_webhook(
             case,
             "case.info_provided",
             f"case-{case.pk}-question-{request.pk}-answered",
@@ -829,7 +769,7 @@ def _decision_record(
             entries=[EntrySpec(kind="refund", payer=payer, amount=paid_now, reason=case.case_type)],
             actor=actor,
         )
-    _webhook(
+    case_webhook(
         case,
         "case.decided",
         key,
@@ -844,7 +784,7 @@ def _decision_record(
         policy_version=decision.policy_version,
         decided_at=now,
     )
-    _thread_note(case, "case.appeal_decided" if is_appeal else "case.decided", actor=actor, outcome=outcome)
+    case_thread_note(case, "case.appeal_decided" if is_appeal else "case.decided", actor=actor, outcome=outcome)
     return decision
 
 
@@ -920,7 +860,7 @@ def case_appeal(*, actor: Actor, case: Case, reason: str, new_information: str) 
             filed_at=now,
         )
         transition(case, to=CaseStatus.APPEALED, actor=actor, payload={"appeal_id": appeal.pk})
-        _webhook(
+        case_webhook(
             case,
             "case.appealed",
             f"case-{case.pk}-appealed",
@@ -929,7 +869,7 @@ def case_appeal(*, actor: Actor, case: Case, reason: str, new_information: str) 
             new_information=new_information,
             filed_at=now,
         )
-        _thread_note(case, "case.appealed", actor=actor)
+        case_thread_note(case, "case.appealed", actor=actor)
         case.decision_due_at = due_at(now, calendar_hours=policy.decision_target_hours)
         case.save(update_fields=["decision_due_at"])
         _touch(case, now=now, policy=policy)

@@ -36,7 +36,7 @@ from marketdesk.orders.schemas import (
     OrderPageOut,
     OrderUpsertIn,
 )
-from marketdesk.orders.selectors import order_get_for_actor, orders_for_actor
+from marketdesk.orders.selectors import order_get_for_actor, order_list_for_actor, orders_for_actor
 from marketdesk.orders.services import order_upsert
 from marketdesk.orders.situation import order_situation
 
@@ -74,7 +74,7 @@ def order_list(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> dict[str, Any]:
     """List the orders the caller may see, newest first, a page at a time."""
-    page = ORDER_PAGES.paginate(_with_details(orders_for_actor(request_actor(request))), cursor=cursor, limit=limit)
+    page = ORDER_PAGES.paginate(_with_details(order_list_for_actor(request_actor(request))), cursor=cursor, limit=limit)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 

@@ -69,6 +69,8 @@ class Order(StatefulModel):
     estimated_delivery_at = models.DateTimeField(_("estimated delivery"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     content_hash = models.CharField(max_length=64, verbose_name=_("content hash"))
+    #: How many lines the order has, written with them (order_upsert): lists show it without counting lines.
+    line_count = models.PositiveIntegerField(_("items"), default=0)
     created_at = models.DateTimeField(default=clock.now, verbose_name=_("created at"))
     updated_at = models.DateTimeField(default=clock.now, verbose_name=_("updated at"))
 

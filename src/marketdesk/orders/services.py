@@ -275,6 +275,7 @@ def _order_create(*, actor: Actor, marketplace: Marketplace, data: OrderData, di
         estimated_delivery_at=data.estimated_delivery_at,
         delivered_at=data.delivered_at,
         content_hash=digest,
+        line_count=len(data.lines),
     )
     OrderLine.objects.bulk_create([OrderLine(order=order, **asdict(line)) for line in data.lines])
     for pay in data.payments:

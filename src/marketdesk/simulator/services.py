@@ -147,6 +147,7 @@ def marketplace_simulate(
                         at(d.estimated_delivery_at),
                         at(d.delivered_at),
                         order_content_hash(d),
+                        len(d.lines),
                         at(d.placed_at),
                         at(o.updated_at),
                     )
@@ -216,6 +217,7 @@ _ORDER_COLUMNS = (
     "estimated_delivery_at",
     "delivered_at",
     "content_hash",
+    "line_count",
     "created_at",
     "updated_at",
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,9 +10,10 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from marketdesk.accounts.models import UserRole
+from marketdesk.api.pagination import InvalidCursorError, KeysetPaginator
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import NotFound
-from marketdesk.orders.selectors import order_get_for_actor, orders_for_actor
+from marketdesk.orders.selectors import order_get_for_actor, order_list_for_actor
 from marketdesk.orders.situation import order_situation
 from marketdesk.web.permissions import actor_of, role_required
 from marketdesk.web.presenters import order_totals, timeline_entries
@@ -21,6 +21,8 @@ from marketdesk.web.selectors import order_page_for_actor
 from marketdesk.web.views.handoff import ORDER_PAGES
 
 PAGE_SIZE = 25
+# Pages by the order's key, never by offset: the last of 20,000 orders is read as fast as the first.
+ORDER_KEYS = KeysetPaginator(fields=("placed_at", "id"))
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -28,8 +30,19 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def _order_list(request: HtmxHttpRequest, *, title: str, detail_url: str, show_buyer: bool) -> HttpResponse:
-    page = Paginator(orders_for_actor(actor_of(request)), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"title": title, "page": page, "detail_url": detail_url, "show_buyer": show_buyer}
+    orders = order_list_for_actor(actor_of(request))
+    after, before, last = request.GET.get("after"), request.GET.get("before"), "last" in request.GET
+    try:
+        page = ORDER_KEYS.page_at(orders, after=after, before=before, last=last, limit=PAGE_SIZE)
+    except InvalidCursorError:  # an edited or stale link: the newest orders, rather than an error page
+        page = ORDER_KEYS.page_at(orders, limit=PAGE_SIZE)
+    context = {
+        "title": title,
+        "page": page,
+        "order_count": orders.count(),
+        "detail_url": detail_url,
+        "show_buyer": show_buyer,
+    }
     # Paging with htmx swaps only the list, so the page keeps its place and focus.
     template = "web/_order_table.html" if request.htmx else "web/order_list.html"
     return render(request, template, context)

@@ -1,0 +1,165 @@
+"""Time opening a case at 100k rows, through the API and through the service: per second, p50/p95, queries.
+
+Runs against the database in DATABASE_URL (after ``migrate``; ``simulate`` may have filled it).
+The database is first topped up to ``--rows`` orders, each with a case, by bulk inserts in a
+marketplace of the run's own (what an open must not grow with). Then ``--opens`` late orders,
+each with the buyer's contact with the seller three days back, get a case through
+``POST /api/v1/cases`` (the marketplace's key, an Idempotency-Key, Django's test ``Client``), one
+after another, and as many more through ``case_open``. The fan-out each open leaves in the
+outbox is the worker's, not timed here. Goal: ≥ 200 opens/s through the API on SQLite (3× the
+64–75/s django-helpdesk 2.6.1 creates tickets through its API on the same machine and database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from typing import Any
+
+from _common import bench_shop, django_setup, emit, percentile
+
+GOAL_PER_S = 200
+
+
+def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000, help="Orders (and cases) in the database (100,000).")
+    parser.add_argument("--opens", type=int, default=300, help="Cases opened each way, timed (default 300).")
+    args = parser.parse_args()
+    django_setup()
+
+    from django.db import connection
+    from django.test import Client
+
+    from marketdesk.accounts.services import api_key_create
+    from marketdesk.cases.models import Case, CaseType, SellerContact
+    from marketdesk.cases.services import case_open
+    from marketdesk.core import clock
+    from marketdesk.core.actors import Actor
+    from marketdesk.orders.models import Order, Payment, PaymentStatus
+    from marketdesk.orders.states import OrderStatus
+
+    now = clock.now()
+    marketplace, buyer, _seller, shop = bench_shop("bench-open")
+
+    def orders(prefix: str, n: int, placed: dt.datetime) -> list[Order]:
+        Order.objects.bulk_create(
+            (
+                Order(
+                    marketplace=marketplace,
+                    external_id=f"{prefix}-{i}",
+                    buyer=buyer,
+                    shop=shop,
+                    status=OrderStatus.SHIPPED,
+                    currency="GBP",
+                    total_minor=2500,
+                    placed_at=placed,
+                    estimated_delivery_at=now - dt.timedelta(days=1),
+                    content_hash="bench",
+                )
+                for i in range(n)
+            ),
+            batch_size=2000,
+        )
+        return list(Order.objects.filter(marketplace=marketplace, external_id__startswith=f"{prefix}-").order_by("id"))
+
+    # 1. Top up to --rows orders, each with a case (closed ones would do as well: an open must not read them).
+    missing = max(args.rows - Order.objects.count(), 0)
+    filler = orders("filler", missing, now - dt.timedelta(days=30))
+    Case.objects.bulk_create(
+        (
+            Case(
+                order=o,
+                buyer=buyer,
+                shop=shop,
+                case_type=CaseType.OTHER,
+                description="Filler.",
+                opened_at=now - dt.timedelta(days=20),
+                last_activity_at=now - dt.timedelta(days=20),
+                updated_at=now - dt.timedelta(days=20),
+                seller_due_at=now - dt.timedelta(days=17),
+                policy_version=0,
+            )
+            for o in filler
+        ),
+        batch_size=2000,
+    )
+    del filler
+
+    # 2. The late orders to open cases on: paid, contacted three days back.
+    late = orders("late", 2 * args.opens + 2, now - dt.timedelta(days=10))
+    Payment.objects.bulk_create(
+        Payment(
+            order=o,
+            external_id=f"p-{o.pk}",
+            method="card",
+            amount_minor=2500,
+            currency="GBP",
+            status=PaymentStatus.CAPTURED,
+        )
+        for o in late
+    )
+    SellerContact.objects.bulk_create(
+        SellerContact(order=o, buyer=buyer, contacted_at=now - dt.timedelta(days=3)) for o in late
+    )
+    rows = {"orders": Order.objects.count(), "cases": Case.objects.count()}
+
+    _key, raw = api_key_create(actor=Actor.system(), marketplace=marketplace, name="Bench")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+
+    def through_api(order: Order) -> None:
+        body = {"order": order.external_id, "case_type": "item_not_received", "description": "No parcel."}
+        response = client.post(
+            "/api/v1/cases", body, content_type="application/json", headers={"Idempotency-Key": f"open-{order.pk}"}
+        )
+        if response.status_code != 201:
+            raise SystemExit(f"POST /api/v1/cases answered {response.status_code}: {response.content[:300]!r}")
+
+    actor = Actor.for_user(buyer)
+
+    def through_service(order: Order) -> None:
+        case_open(actor=actor, order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="No parcel.")
+
+    def timed(open_one: Any, batch: list[Order]) -> dict[str, Any]:
+        open_one(batch[0])  # untimed: a process's first open pays one-off costs (imports, caches)
+        # Counted by a wrapper, not CaptureQueriesContext: each request's start resets the latter's log.
+        captured: list[str] = []
+
+        def count(execute: Any, sql: str, *rest: Any) -> Any:
+            captured.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
+            open_one(batch[1])
+        times = []
+        started = time.perf_counter()
+        for order in batch[2:]:
+            began = time.perf_counter()
+            open_one(order)
+            times.append((time.perf_counter() - began) * 1000)
+        seconds = time.perf_counter() - started
+        per_s = len(times) / seconds if seconds else float("nan")
+        return {
+            "opens": len(times),
+            "per_s": per_s,
+            "p50_ms": percentile(times, 50),
+            "p95_ms": percentile(times, 95),
+            "queries": len(captured),
+        }
+
+    half = args.opens + 1
+    api = timed(through_api, late[:half])
+    service = timed(through_service, late[half:])
+    emit(
+        {
+            "rows": rows,
+            "vendor": connection.vendor,
+            "api": {**api, "goal_per_s": GOAL_PER_S, "holds": api["per_s"] >= GOAL_PER_S},
+            "service": service,
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
