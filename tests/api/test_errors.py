@@ -76,7 +76,7 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(key_client, monk
     def explode(actor):
         raise RuntimeError("database password is hunter2")
 
-    monkeypatch.setattr(orders_api, "orders_for_actor", explode)
+    monkeypatch.setattr(orders_api, "order_list_for_actor", explode)
 
     response = key_client.get("/api/v1/orders")
 

@@ -174,6 +174,7 @@ def test_an_open_through_the_api_costs_the_same_queries_with_10_or_1000_cases_an
     few = _queries_to_open_through_the_api(marketplace, few_order, "few")
     _existing(marketplace, shop, 990)
     many = _queries_to_open_through_the_api(marketplace, many_order, "many")
-    # then: the same, and under half of what opening with everything inline cost (63)
+    # then: the same, and under half of what opening with everything inline cost (63); the count includes the
+    # savepoint the Idempotency-Key's transaction opens inside the test's own
     assert few == many
-    assert many <= 28
+    assert many <= 31

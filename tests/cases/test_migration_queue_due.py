@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.cases.conftest import NOW
+from tests.migrations import migrate, schema_back_to_the_latest  # noqa: F401 (an autouse fixture)
 
 # Transactional (migrations run outside a test transaction); pytest-django runs such tests after the others.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,13 +19,6 @@ BEFORE = [
 ]
 AFTER = [("cases", "0004_case_queue_due_at"), ("returns", "0003_return_queue_due_at")]
 HOUR = dt.timedelta(hours=1)
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_existing_cases_get_the_deadline_that_matters_now():

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate, schema_back_to_the_latest  # noqa: F401 (an autouse fixture)
 
 # Transactional (migrations run outside a test transaction); pytest-django runs such tests after the others.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("core", "0007_outbox_claim_lease")]
 AFTER = [("core", "0008_policy_triage_threshold_transliteration")]
-
-
-@pytest.fixture(autouse=True)
-def _schema_back_to_the_latest():
-    """Leave the database at every app's latest migration, as the transactional tests after this one expect."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def _policies_after(threshold_bp: int) -> list[tuple[int, int]]:

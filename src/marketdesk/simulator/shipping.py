@@ -35,6 +35,8 @@ PATHS: dict[str, tuple[Step, ...]] = {
         (146, "delivered", ""),
     ),
     "stalled": ((0, "info_received", ""), (6, "in_transit", ""), (20, "in_transit", "")),
+    # Scanned soon after the order and never again: the longest-waiting parcel of the demo (never drawn at random).
+    "silent": ((0, "info_received", ""), (2, "in_transit", "")),
     "lost": (
         (0, "info_received", ""),
         (6, "in_transit", ""),
@@ -73,6 +75,7 @@ PLACES = ("London hub", "Birmingham depot", "Manchester sorting", "Local deliver
 #: Hours from handover to the delivery scan on the on-time path: a delivered order's parcel is
 #: handed over this long before the order's own delivery time, so both tell the same story.
 ON_TIME_DELIVERY_HOURS = PATHS["on_time"][-1][0]
+RANDOM_PATHS = tuple(name for name in PATHS if name != "silent")
 
 
 def raw_codes(carrier: Carrier) -> dict[tuple[str, str], str]:
@@ -164,12 +167,12 @@ def marketplace_shipments_simulate(*, marketplace: Marketplace, seed: int, limit
     rows: list[dict[str, Any]] = []
     for order in orders:
         carrier = rng.choice(carriers)
-        path = "on_time" if order.status == "delivered" else rng.choice(sorted(PATHS))
-        if order.pk == longest_waiting:
-            path = "stalled"
+        path = "on_time" if order.status == "delivered" else rng.choice(sorted(RANDOM_PATHS))
         number = f"{carrier.code[:2].upper()}{seed:02d}{order.pk:09d}"
         if order.status == "delivered" and order.delivered_at is not None:
             start = order.delivered_at - dt.timedelta(hours=ON_TIME_DELIVERY_HOURS)
+        elif order.pk == longest_waiting:
+            path, start = "silent", order.placed_at + dt.timedelta(hours=1)
         else:
             start = max(order.placed_at + dt.timedelta(hours=20), now - dt.timedelta(days=20))
         shipment = shipment_create(
