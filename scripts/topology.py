@@ -254,7 +254,8 @@ defaults
     timeout server 60s
     # A request a dead web process refused, or dropped unanswered or half-answered, goes to the
     # other one; writes carry an Idempotency-Key, so one that had run is answered from its record.
-    retries 3
+    # Ten tries: a retry may meet the killed process again before its health check marks it down.
+    retries 10
     option redispatch 1
     retry-on conn-failure empty-response junk-response
     option forwardfor

@@ -177,20 +177,35 @@ def plan_of(qs) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-@pytest.mark.parametrize("view", ["all", "escalated", "mine", "at_risk"])
-def test_the_scoped_deadline_ordered_read_is_served_by_the_index(escalated, operator, at_now, view):
-    # given the read of a page as the queue makes it: one marketplace's open cases by deadline, from a cursor
-    actor = Actor.for_user(operator)
-    cursor = QueueCursor(at_now.now(), "case", 1)
-    rows = (
-        _open_cases(actor, QueueFilters(view=view), now=at_now.now())
+def _page_read(operator, now, view: str):
+    """The read of a page as the queue makes it: one marketplace's open cases by deadline, from a cursor."""
+    cursor = QueueCursor(now, "case", 1)
+    return (
+        _open_cases(Actor.for_user(operator), QueueFilters(view=view), now=now)
         .order_by("queue_due_at", "id")
         .filter(queue_due_at__gte=cursor.due)
         .values_list("queue_due_at", "id")[:51]
     )
+
+
+@pytest.mark.parametrize("view", ["all", "escalated", "at_risk"])
+def test_the_scoped_deadline_ordered_read_is_served_by_the_index(escalated, operator, at_now, view):
+    # given the read of a page as the queue makes it
+    rows = _page_read(operator, at_now.now(), view)
     # when
     plan = plan_of(rows)
     # then
     assert re.search(r"case_(open|queue)_due_idx", plan), plan  # both walk (queue_due_at, id) in order
     assert "TEMP B-TREE" not in plan.upper(), plan
     assert not re.search(r"^\s*(->\s*)?Sort\b", plan, re.MULTILINE), plan
+
+
+def test_the_operators_own_cases_are_read_by_an_index_never_by_a_scan_of_every_case(escalated, operator, at_now):
+    # given the read of a page of "Mine"
+    rows = _page_read(operator, at_now.now(), "mine")
+    # when
+    plan = plan_of(rows)
+    # then: the deadline index in order, or (PostgreSQL's choice while an operator holds few cases) the
+    # assignee's index, whose rows are only the cases this operator holds; never every case
+    assert re.search(r"case_(open|queue)_due_idx|cases_case_assignee", plan), plan
+    assert not re.search(r"Seq Scan on cases_case|SCAN cases_case(?! USING)", plan), plan

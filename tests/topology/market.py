@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import time
 import urllib.error
@@ -30,11 +31,13 @@ def outbox_undelivered() -> int:
 
 
 def call(base_url: str, method: str, path: str, *, key: str = "", body: Any = None) -> tuple[int, Any]:
-    """One JSON request, repeated with its Idempotency-Key while the API says the first is still running.
+    """One JSON request, repeated with its Idempotency-Key while its fate is unknown.
 
-    That is what a client is told to do (409 idempotency_in_progress): when a web process dies
-    mid-request, the balancer sends the request to the other while the first one's transaction is
-    being rolled back. Return the status and decoded body (4xx/5xx included).
+    That is what a client is told to do: repeat while the API says the first is still running (409
+    idempotency_in_progress: when a web process dies mid-request, the balancer sends the request to the
+    other while the first one's transaction is being rolled back), and when the answer never came whole
+    (the process died after its headers: a cut answer, or the balancer's 502). Return the status and
+    decoded body (4xx/5xx included).
     """
     headers = {"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex}
     if key:
@@ -44,7 +47,8 @@ def call(base_url: str, method: str, path: str, *, key: str = "", body: Any = No
     while True:
         status, answer = _send(base_url, method, path, headers, data)
         in_progress = status == 409 and isinstance(answer, dict) and answer.get("code") == "idempotency_in_progress"
-        if not in_progress or time.monotonic() > deadline:
+        unknown = status in (0, 502)  # no answer, a cut one, or the balancer's when a process died mid-answer
+        if not (in_progress or unknown) or time.monotonic() > deadline:
             return status, answer
         time.sleep(0.2)
 
@@ -57,7 +61,7 @@ def _send(base_url: str, method: str, path: str, headers: dict[str, str], data: 
             return response.status, _decoded(response.read())
     except urllib.error.HTTPError as error:
         return error.code, _decoded(error.read())
-    except OSError as error:  # no answer at all: the caller sees it as status 0 with the error
+    except (OSError, http.client.HTTPException) as error:  # no answer, or a cut one: status 0 with the error
         return 0, repr(error)
 
 
