@@ -48,9 +48,9 @@ from marketdesk.cases.models import (
 )
 from marketdesk.cases.selectors import case_open_overlapping, case_visible_to
 from marketdesk.cases.states import BEFORE_ESCALATION, FINISHED_STATUSES, CaseStatus
-from marketdesk.console.audit import audit_record
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.audit import audit_record
 from marketdesk.core.calendar import WorkCalendar, calendar_for, due_at
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied, TransitionNotAllowed
 from marketdesk.core.money import Money

@@ -9,5 +9,8 @@ class ConsoleConfig(AppConfig):
 
     def ready(self) -> None:
         from marketdesk.console import admin_audit
+        from marketdesk.console.models import AuditEntry
+        from marketdesk.core.audit import register_audit_store
 
+        register_audit_store(AuditEntry.objects.create)
         admin_audit.connect()

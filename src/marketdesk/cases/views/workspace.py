@@ -22,10 +22,10 @@ from marketdesk.cases.rationale import rationale_start
 from marketdesk.cases.selectors import case_notes_for_actor
 from marketdesk.cases.states import CaseStatus
 from marketdesk.cases.views.actions import case_for
-from marketdesk.console.audit import audit_record, request_ip
 from marketdesk.console.models import MacroUse
 from marketdesk.console.selectors import macros_for_actor
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.audit import audit_record, request_ip
 from marketdesk.core.money import Money
 from marketdesk.core.proxies import client_ip
 from marketdesk.orders.models import Order
