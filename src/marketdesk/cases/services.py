@@ -48,6 +48,7 @@ from marketdesk.cases.models import (
 )
 from marketdesk.cases.selectors import case_open_overlapping, case_visible_to
 from marketdesk.cases.states import BEFORE_ESCALATION, FINISHED_STATUSES, CaseStatus
+from marketdesk.cases.suspension import suspended_shop_ids, suspension_in_force
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.audit import audit_record
@@ -63,7 +64,6 @@ from marketdesk.messaging.services import message_post, thread_operators_join
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.orders.situation import order_delivered_at
-from marketdesk.standards.selectors import suspended_shop_ids, suspension_in_force
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
 
