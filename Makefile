@@ -103,8 +103,8 @@ bench: install  ## Run the benchmarks (BENCH_ARGS="--postgres" for PostgreSQL)
 
 model: install  ## Train the triage model from data/triage (never heldout/) + ../shared dev.csv; prints CV macro-F1 per language
 	@$(call step,train the triage model)
-	$(BIN)/python -m marketdesk.hints.triage.train
+	$(BIN)/python -m marketdesk.triage.train
 
 eval-triage: install  ## Triage: scores and confusion on data/triage/heldout (en, ru; ru-translit, ru-mixed apart), CV on our own rows and on dev.csv
 	@$(call step,evaluate the triage model)
-	$(BIN)/python -m marketdesk.hints.triage.evaluate
+	$(BIN)/python -m marketdesk.triage.evaluate

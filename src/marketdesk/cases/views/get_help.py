@@ -35,11 +35,11 @@ from marketdesk.core.formatting import format_moment
 from marketdesk.core.policies import policy_current
 from marketdesk.helpcenter.models import Article, ArticleLanguage, HelpCategory
 from marketdesk.helpcenter.selectors import articles_in_category, articles_search
-from marketdesk.hints.triage.labels import LABEL_INFO
-from marketdesk.hints.triage.suggest import MAX_TEXT_LENGTH, TriageSuggestion, triage_suggest
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.orders.situation import order_situation
+from marketdesk.triage.labels import LABEL_INFO
+from marketdesk.triage.suggest import MAX_TEXT_LENGTH, TriageSuggestion, triage_suggest
 from marketdesk.web.permissions import actor_of, role_required
 
 MAX_ARTICLES = 3
