@@ -59,8 +59,19 @@ def test_the_real_tree_keeps_every_contract(tmp_path: Path) -> None:
         ("marketdesk.core.formatting", "from marketdesk.cases import models", "core is the floor"),
         ("marketdesk.orders.models", "from marketdesk.shipping import models", "floors that hold today"),
         ("marketdesk.ledger.services", "from marketdesk.helpcenter import models", "floors that hold today"),
+        ("marketdesk.cases.selectors", "from marketdesk.console import models", "floors that hold today"),
         ("marketdesk.cases.selectors", "from marketdesk.simulator import data", "the simulator sits on top"),
         ("marketdesk.returns.services", "from marketdesk.web.views import pages", "the shell is the top floor"),
+        (
+            "marketdesk.messaging.management.commands.history_reindex",
+            "from marketdesk.returns import models",
+            "messaging knows no capability above it",
+        ),
+        (
+            "marketdesk.accounts.management.commands.create_api_key",
+            "from marketdesk.cases import models",
+            "orders and accounts import no capability",
+        ),
     ],
 )
 def test_an_upward_import_breaks_its_contract(
@@ -71,7 +82,7 @@ def test_an_upward_import_breaks_its_contract(
     _add_import(tree, module, upward_import)
     # when the contracts are checked
     result = _lint_imports(tree)
-    # then lint-imports fails, naming the contract the import breaks
+    # then lint-imports fails, listing the contract the import breaks among the broken ones
     assert result.returncode == 1, result.stdout + result.stderr
-    assert broken_contract in result.stdout
-    assert "1 broken" in result.stdout
+    _kept, broken = result.stdout.split("Broken contracts")
+    assert broken_contract in broken
