@@ -64,7 +64,7 @@ topology: install  ## Past one machine, on loopback: haproxy, 2 web, 2 RQ worker
 	@$(call step,scripts/topology.py)
 	exec $(BIN)/python scripts/topology.py
 
-lint:  ## ruff check, ruff format --check, djhtml --check
+lint:  ## ruff check, ruff format --check, djhtml --check, import layers (lint-imports)
 	@$(call step,ruff check)
 	$(BIN)/ruff check .
 	$(call step,ruff format --check)
@@ -72,6 +72,9 @@ lint:  ## ruff check, ruff format --check, djhtml --check
 	$(call step,djhtml --check)
 	templates=$$(find $(TEMPLATE_DIRS) -name '*.html' 2>/dev/null || true)
 	if [[ -n "$$templates" ]]; then $(BIN)/djhtml --check $$templates; else echo "no templates"; fi
+	$(call step,lint-imports: the floors between apps)
+	# Contracts in pyproject.toml [tool.importlinter]; CONTRIBUTING.md "Layers" explains them.
+	$(BIN)/lint-imports --no-cache
 
 fmt:  ## Format and autofix: ruff format, ruff check --fix, djhtml
 	@$(BIN)/ruff format .
@@ -100,8 +103,8 @@ bench: install  ## Run the benchmarks (BENCH_ARGS="--postgres" for PostgreSQL)
 
 model: install  ## Train the triage model from data/triage (never heldout/) + ../shared dev.csv; prints CV macro-F1 per language
 	@$(call step,train the triage model)
-	$(BIN)/python -m marketdesk.hints.triage.train
+	$(BIN)/python -m marketdesk.triage.train
 
 eval-triage: install  ## Triage: scores and confusion on data/triage/heldout (en, ru; ru-translit, ru-mixed apart), CV on our own rows and on dev.csv
 	@$(call step,evaluate the triage model)
-	$(BIN)/python -m marketdesk.hints.triage.evaluate
+	$(BIN)/python -m marketdesk.triage.evaluate

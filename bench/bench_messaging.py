@@ -42,8 +42,8 @@ def _vm_hwm_mb(pid: int) -> float:
 
 def _messages(count: int) -> dict[str, Any]:
     from marketdesk.accounts.models import ShopMembership
-    from marketdesk.cases.services import order_message_post
     from marketdesk.core.actors import Actor
+    from marketdesk.messaging.services import order_message_post
     from marketdesk.orders.models import Order
 
     orders = list(Order.objects.filter(shop__memberships__isnull=False).select_related("buyer").order_by("id")[:20])

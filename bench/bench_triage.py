@@ -36,7 +36,7 @@ def _texts() -> list[str]:
 
 def _child() -> dict[str, Any]:
     """In a fresh process: load the model, classify once, report load time and peak memory."""
-    from marketdesk.hints.triage.model import model_dir, model_get
+    from marketdesk.triage.model import model_dir, model_get
 
     started = time.perf_counter()
     model = model_get()
@@ -51,7 +51,7 @@ def _child() -> dict[str, Any]:
 
 
 def _latency(texts: list[str], count: int) -> dict[str, float]:
-    from marketdesk.hints.triage.model import model_get
+    from marketdesk.triage.model import model_get
 
     model = model_get()
     model.predict(texts[:10])  # warm caches (stemmer, numpy)

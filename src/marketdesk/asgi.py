@@ -14,6 +14,6 @@ application = BodyLimitMiddleware(django_application)
 
 # Load the triage model at start-up, not on a buyer's first keystroke (scikit-learn takes seconds
 # to import). Only web processes come through here; commands and workers never pay for it.
-from marketdesk.hints.triage.model import model_get  # noqa: E402
+from marketdesk.triage.model import model_get  # noqa: E402
 
 model_get()

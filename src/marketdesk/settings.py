@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "marketdesk.accounts",
     "marketdesk.orders",
     "marketdesk.shipping",
+    "marketdesk.triage",
     "marketdesk.hints",
     "marketdesk.helpcenter",
     "marketdesk.messaging",

@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 
 from marketdesk.helpcenter.content.loader import seed_load
 from marketdesk.helpcenter.models import Article
-from marketdesk.hints.triage.model import model_get
 from marketdesk.orders.states import OrderStatus
+from marketdesk.triage.model import model_get
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -22,7 +22,6 @@ from marketdesk.cases.services import (
     case_evidence_add,
     case_offer_make,
     case_open,
-    order_message_post,
     seller_contact_record,
 )
 from marketdesk.core import clock
@@ -32,6 +31,7 @@ from marketdesk.core.money import Money
 from marketdesk.core.policies import policy_current
 from marketdesk.messaging.models import Message
 from marketdesk.messaging.selectors import unread_total
+from marketdesk.messaging.services import order_message_post
 from marketdesk.notifications.models import Notification
 from marketdesk.orders.models import OrderLine
 from marketdesk.orders.states import OrderStatus

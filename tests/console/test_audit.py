@@ -10,8 +10,8 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from marketdesk.cases.services import case_info_request, case_note_add
-from marketdesk.console.audit import audit_record
 from marketdesk.console.models import AuditEntry
+from marketdesk.core.audit import audit_record
 from marketdesk.core.errors import ImmutableRecord
 from marketdesk.core.proxies import trusted_networks
 from tests.asgi import asgi_get, asgi_pieces

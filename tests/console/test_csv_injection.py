@@ -8,7 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from marketdesk.console.audit import audit_record
+from marketdesk.core.audit import audit_record
 from marketdesk.core.spreadsheet import csv_cell
 from tests import factories
 from tests.console.conftest import client_as

@@ -9,7 +9,7 @@ from django.test import Client
 
 from marketdesk.accounts.services import api_key_create
 from marketdesk.core.actors import Actor
-from marketdesk.hints.triage.model import TriageModel, model_get
+from marketdesk.triage.model import TriageModel, model_get
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from marketdesk.hints.triage.stream import triage_stream
+from marketdesk.triage.stream import triage_stream
 
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from marketdesk.hints.triage.data import heldout_examples, heldout_kind_examples, own_examples, training_examples
-from marketdesk.hints.triage.text import clean
+from marketdesk.triage.data import heldout_examples, heldout_kind_examples, own_examples, training_examples
+from marketdesk.triage.text import clean
 
 HEADER = ["text", "label", "lang", "split", "provenance"]
 

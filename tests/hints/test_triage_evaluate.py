@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from marketdesk.hints.triage import evaluate
-from marketdesk.hints.triage.data import heldout_examples, heldout_kind_examples, training_examples
+from marketdesk.triage import evaluate
+from marketdesk.triage.data import heldout_examples, heldout_kind_examples, training_examples
 
 HEADER = ["text", "label", "lang", "split", "provenance"]
 SYNTHETIC = "synthetic, tests/hints/test_triage_evaluate.py"

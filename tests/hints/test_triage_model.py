@@ -7,10 +7,10 @@ import logging
 import pytest
 
 from marketdesk.core.policies import PolicyValues
-from marketdesk.hints.triage import model as triage_model_module
-from marketdesk.hints.triage.labels import LABEL_INFO, LABELS, HelpReason
-from marketdesk.hints.triage.model import TriageModel, model_forget, model_get
-from marketdesk.hints.triage.text import clean, detect_lang, is_junk, stemmed_words
+from marketdesk.triage import model as triage_model_module
+from marketdesk.triage.labels import LABEL_INFO, LABELS, HelpReason
+from marketdesk.triage.model import TriageModel, model_forget, model_get
+from marketdesk.triage.text import clean, detect_lang, is_junk, stemmed_words
 
 CLEAR = [
     ("посылка пришла разбитая, что делать", "item_problem", "ru"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketdesk.hints.triage.text import anglicisms_russify, clean, detect_lang, script_kind, translit_to_cyrillic
+from marketdesk.triage.text import anglicisms_russify, clean, detect_lang, script_kind, translit_to_cyrillic
 
 TRANSLITERATED = [
     ("posylka ne prishla", "посылка не пришла"),

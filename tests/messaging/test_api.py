@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from marketdesk.accounts.services import api_key_create
 from marketdesk.api.models import IdempotencyRecord
 from marketdesk.cases.models import Case, CaseType, SellerContact
-from marketdesk.cases.services import case_escalate, case_open, order_message_post
+from marketdesk.cases.services import case_escalate, case_open
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.messaging.models import Message, Thread, ThreadRead
+from marketdesk.messaging.services import order_message_post
 from marketdesk.notifications.models import WebhookDelivery, WebhookEndpoint
 from marketdesk.orders.states import OrderStatus
 from tests import factories
@@ -700,7 +701,7 @@ def test_a_post_failing_after_the_message_was_written_leaves_nothing(key_client,
     def broken(**kwargs):
         raise RuntimeError("the contact could not be recorded")
 
-    monkeypatch.setattr("marketdesk.cases.services.seller_contact_record", broken)
+    monkeypatch.setattr("marketdesk.cases.contact.seller_contact_record", broken)
 
     response = post_json(key_client, messages_url(order), {"body": "Hello"})
 

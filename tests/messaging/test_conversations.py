@@ -8,13 +8,13 @@ import pytest
 from django.urls import reverse
 
 from marketdesk.cases.models import CaseType, SellerContact
-from marketdesk.cases.services import case_escalate, case_open, order_message_post
+from marketdesk.cases.services import case_escalate, case_open
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
 from marketdesk.messaging.models import Message, MessageKind, Owes, QuickReply, Thread
 from marketdesk.messaging.selectors import inbox_for_actor, thread_page, unread_total
-from marketdesk.messaging.services import message_post, quick_reply_save, thread_read
+from marketdesk.messaging.services import message_post, order_message_post, quick_reply_save, thread_read
 from marketdesk.orders.states import OrderStatus
 from tests import factories
 from tests.cases.conftest import client_as

@@ -18,7 +18,6 @@ from django.urls import reverse
 
 from marketdesk.attachments.models import Attachment
 from marketdesk.cases.models import Case, CaseType, Decision, DecisionOutcome, Payer
-from marketdesk.cases.services import order_message_post
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.messaging import search
@@ -30,6 +29,7 @@ from marketdesk.messaging.search import (
     history_index_message,
     history_search,
 )
+from marketdesk.messaging.services import order_message_post
 from marketdesk.orders.states import OrderStatus
 from tests import factories
 from tests.attachments import samples

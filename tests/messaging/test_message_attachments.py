@@ -10,10 +10,10 @@ from django.urls import reverse
 from PIL import Image
 
 from marketdesk.attachments.models import Attachment
-from marketdesk.cases.services import order_message_post
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainError
 from marketdesk.messaging.models import Message
+from marketdesk.messaging.services import order_message_post
 from tests import factories
 from tests.attachments import samples
 from tests.attachments.spool import SpoolWitness, witness_spooling  # noqa: F401 - a fixture

@@ -9,14 +9,14 @@ from django.db import transaction
 from django.urls import reverse
 
 from marketdesk.cases.models import CaseType
-from marketdesk.cases.services import case_open, order_message_post
+from marketdesk.cases.services import case_open
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import outbox_sweep
 from marketdesk.messaging.models import Thread
 from marketdesk.messaging.selectors import unread_total
-from marketdesk.messaging.services import thread_read
+from marketdesk.messaging.services import order_message_post, thread_read
 from marketdesk.notifications.inbox import EMAIL_TOPIC, notifications_digest_send, notify
 from marketdesk.notifications.models import EmailMode, Notification, NotificationPreference
 from marketdesk.orders.states import OrderStatus

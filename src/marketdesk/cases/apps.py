@@ -13,14 +13,18 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from marketdesk.attachments.access import register_reader
         from marketdesk.cases import fanout  # noqa: F401 - registers the case.fanout outbox handler
+        from marketdesk.cases.contact import order_message_noted
         from marketdesk.cases.models import Case, CaseEvidence, CaseType, DecisionOutcome, OfferKind, Party
         from marketdesk.cases.selectors import case_attachment_readable
+        from marketdesk.messaging.services import register_order_message_listener
         from marketdesk.messaging.system import system_label_register
 
         # A case's files (the buyer's, sent with Get help, and either party's later evidence) are read by
         # exactly who may see the case: its buyer, the shop's members, support.
         register_reader(Case, case_attachment_readable)
         register_reader(CaseEvidence, case_attachment_readable)
+        # A message in the order's conversation may be the buyer's contact with the seller, or the reply.
+        register_order_message_listener(order_message_noted)
 
         def labeller(choices: type[models.TextChoices]) -> Callable[[str], str]:
             return lambda code: str(choices(code).label).lower() if code in choices.values else code

@@ -26,12 +26,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from marketdesk.cases.models import CaseType
 from marketdesk.core.calendar import WorkCalendar, calendar_for, due_at
+from marketdesk.core.formatting import format_moment
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.orders.states import OrderStatus
 
@@ -50,12 +49,6 @@ class Eligibility:
     closes_at: dt.datetime | None = None
     # The open case a refused duplicate would repeat, for the page to link.
     open_case: Case | None = None
-
-
-def format_moment(moment: dt.datetime) -> str:
-    """Return a moment for people in the active language and time zone ("Fri 28 Nov, 14:00")."""
-    # Translators: a Django date format (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date).
-    return dateformat.format(timezone.localtime(moment), pgettext("case eligibility moment", "D j M, H:i"))
 
 
 def contact_opens_at(contact: SellerContact, policy: Policy) -> tuple[dt.datetime, bool]:

@@ -1,6 +1,6 @@
 """What the buyer can pick on the Get help page, and the self-service fix offered for each triage label.
 
-The reasons are the help reasons of the triage (``hints.triage.labels.HelpReason``); each has a
+The reasons are the help reasons of the triage (``triage.labels.HelpReason``); each has a
 few sub-reasons, and each sub-reason leads to one case type.
 """
 
@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.cases.models import CaseType
-from marketdesk.hints.triage.labels import HelpReason
+from marketdesk.triage.labels import HelpReason
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,8 +28,8 @@ from marketdesk.cases.models import (
 )
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core.parsing import IsoDatetime
-from marketdesk.hints.triage.suggest import MAX_TEXT_LENGTH
 from marketdesk.orders.schemas import PartyOut
+from marketdesk.triage.suggest import MAX_TEXT_LENGTH
 
 #: The longest description accepted: the same as the buyer's own Get help form.
 DESCRIPTION_MAX_LENGTH = MAX_TEXT_LENGTH

@@ -48,22 +48,21 @@ from marketdesk.cases.models import (
 )
 from marketdesk.cases.selectors import case_open_overlapping, case_visible_to
 from marketdesk.cases.states import BEFORE_ESCALATION, FINISHED_STATUSES, CaseStatus
-from marketdesk.console.audit import audit_record
+from marketdesk.cases.suspension import suspended_shop_ids, suspension_in_force
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.audit import audit_record
 from marketdesk.core.calendar import WorkCalendar, calendar_for, due_at
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied, TransitionNotAllowed
 from marketdesk.core.money import Money
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.transitions import transition
 from marketdesk.ledger.services import EntrySpec, ledger_record_decision
-from marketdesk.messaging.models import Message
 from marketdesk.messaging.search import history_index_case
-from marketdesk.messaging.services import message_post, thread_operators_join
+from marketdesk.messaging.services import thread_operators_join
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.orders.situation import order_delivered_at
-from marketdesk.standards.selectors import suspended_shop_ids, suspension_in_force
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
 
@@ -135,21 +134,6 @@ def _pending_offers_withdraw(case: Case, *, now: dt.datetime) -> None:
 
 
 # The buyer contacts the seller first
-
-
-def order_message_post(
-    *, actor: Actor, order: Order, body: str, client_token: str = "", attachment_ids: Sequence[int] = ()
-) -> Message:
-    """Post to the order's conversation: the buyer's first message is the contact with the seller, whose first reply is noted."""
-    with transaction.atomic():
-        message = message_post(
-            actor=actor, order=order, body=body, client_token=client_token, attachment_ids=attachment_ids
-        )
-        if message.author_role == Role.BUYER:
-            seller_contact_record(actor=actor, order=order)
-        elif message.author_role == Role.SELLER and SellerContact.objects.filter(order=order).exists():
-            seller_reply_record(actor=actor, order=order)
-        return message
 
 
 def seller_contact_record(*, actor: Actor, order: Order) -> SellerContact:

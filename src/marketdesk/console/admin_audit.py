@@ -14,12 +14,12 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db.models.signals import post_save
 
 from marketdesk.core.actors import Actor
+from marketdesk.core.audit import audit_record
 
 _ACTIONS = {ADDITION: "admin.added", CHANGE: "admin.changed", DELETION: "admin.deleted"}
 
 
 def _mirror(sender: type[LogEntry], instance: LogEntry, created: bool, **kwargs: Any) -> None:
-    from marketdesk.console.audit import audit_record
     from marketdesk.console.models import AuditEntry
 
     if not created or (instance.content_type and instance.content_type.model_class() is AuditEntry):

@@ -22,12 +22,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from marketdesk.accounts.models import User
-from marketdesk.cases.eligibility import format_moment
 from marketdesk.cases.models import Case, Decision
 from marketdesk.cases.selectors import case_visible_to
 from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
 from marketdesk.console import events
-from marketdesk.console.audit import audit_record
 from marketdesk.console.deadlines import PLATFORM_STATUSES, Calendars, Clock, case_clocks
 from marketdesk.console.models import (
     MACRO_PLACEHOLDERS,
@@ -42,7 +40,9 @@ from marketdesk.console.models import (
 from marketdesk.console.selectors import QueueFilters
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.audit import audit_record
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
+from marketdesk.core.formatting import format_moment
 from marketdesk.core.money import Money
 from marketdesk.notifications.inbox import notify
 from marketdesk.orders.models import Order

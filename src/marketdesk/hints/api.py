@@ -11,8 +11,8 @@ from marketdesk.api.auth import READ_AUTH, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.hints.rules import hints_evaluate, order_state_read
 from marketdesk.hints.schemas import HintOut, TriageIn, TriageOut
-from marketdesk.hints.triage.suggest import TriageSuggestion, triage_suggest
 from marketdesk.orders.selectors import order_get_for_actor
+from marketdesk.triage.suggest import TriageSuggestion, triage_suggest
 
 router = Router(tags=["triage"])
 

@@ -25,13 +25,12 @@ from marketdesk.api.auth import READ_AUTH, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, InvalidCursorError, KeysetPaginator
-from marketdesk.cases.services import order_message_post
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotFound, PermissionDenied
 from marketdesk.messaging.models import Message, Owes, Thread
 from marketdesk.messaging.schemas import MessageOut, MessagePageOut, MessagePostIn, ThreadReadOut
 from marketdesk.messaging.selectors import thread_of_order, threads_for_actor, with_unread
-from marketdesk.messaging.services import thread_read
+from marketdesk.messaging.services import order_message_post, thread_read
 from marketdesk.orders.models import Order
 from marketdesk.orders.selectors import order_get_for_actor
 

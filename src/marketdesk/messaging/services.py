@@ -7,7 +7,7 @@ order), then the thread. Messages are never edited or deleted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -62,6 +62,37 @@ def _body(value: str, *, optional: bool = False) -> str:
 def _author_role(actor: Actor) -> str:
     # The marketplace posts what its buyer wrote in the marketplace's own app.
     return Role.BUYER if actor.role == Role.MARKETPLACE else actor.role
+
+
+class OrderMessageListener(Protocol):
+    """Told of each message posted to an order's conversation, inside the posting's transaction."""
+
+    def __call__(self, *, actor: Actor, order: Order, message: Message) -> None: ...
+
+
+# Apps above messaging that must hear of a party's message (cases: the buyer's contact with the seller,
+# the seller's first reply) register here in their AppConfig.ready(), as attachments.access.register_reader.
+_ORDER_MESSAGE_LISTENERS: list[OrderMessageListener] = []
+
+
+def register_order_message_listener(listener: OrderMessageListener) -> OrderMessageListener:
+    """Have ``listener`` told of every message posted through ``order_message_post`` (once per listener)."""
+    if listener not in _ORDER_MESSAGE_LISTENERS:
+        _ORDER_MESSAGE_LISTENERS.append(listener)
+    return listener
+
+
+def order_message_post(
+    *, actor: Actor, order: Order, body: str, client_token: str = "", attachment_ids: Sequence[int] = ()
+) -> Message:
+    """Post to the order's conversation: the buyer's first message is the contact with the seller, whose first reply is noted."""
+    with transaction.atomic():
+        message = message_post(
+            actor=actor, order=order, body=body, client_token=client_token, attachment_ids=attachment_ids
+        )
+        for listener in _ORDER_MESSAGE_LISTENERS:
+            listener(actor=actor, order=order, message=message)
+        return message
 
 
 def message_post(

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from marketdesk.attachments.services import attachment_ingest
 from marketdesk.attachments.uploads import files_refused
-from marketdesk.cases.services import order_message_post
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, DomainValidationError, NotFound
 from marketdesk.core.parsing import int_or_none
@@ -29,7 +28,13 @@ from marketdesk.messaging.selectors import (
     thread_of_order,
     thread_page,
 )
-from marketdesk.messaging.services import quick_reply_delete, quick_reply_save, quick_reply_used, thread_read
+from marketdesk.messaging.services import (
+    order_message_post,
+    quick_reply_delete,
+    quick_reply_save,
+    quick_reply_used,
+    thread_read,
+)
 from marketdesk.orders.models import Order
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.web.permissions import actor_of, role_required

@@ -22,11 +22,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from marketdesk.cases.eligibility import format_moment
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.calendar import WorkCalendar, calendar_for, due_at
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
+from marketdesk.core.formatting import format_moment
 from marketdesk.core.money import Money
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.transitions import transition

@@ -54,6 +54,7 @@ from marketdesk.core.errors import DomainError
 from marketdesk.core.models import OutboxMessage, TimelineEvent
 from marketdesk.core.money import Money, currency_exponent
 from marketdesk.core.policies import Policy, policy_current
+from marketdesk.messaging.services import order_message_post
 from marketdesk.notifications.inbox import EMAIL_TOPIC
 from marketdesk.notifications.models import Notification
 from marketdesk.orders.models import Marketplace, Order, OrderLine
@@ -907,9 +908,9 @@ def _play(subject: Subject, claim: Claim, steps: list[Step], expected: str) -> N
         with clock.frozen(step.at):
             if step.kind == "contact":
                 # The buyer writes to the seller first: that message is the contact the case needs.
-                case_services.order_message_post(actor=buyer, order=order, body=first_words)
+                order_message_post(actor=buyer, order=order, body=first_words)
             elif step.kind == "reply":
-                case_services.order_message_post(actor=actors["seller"], order=order, body=_seller_reply(first_words))
+                order_message_post(actor=actors["seller"], order=order, body=_seller_reply(first_words))
             elif step.kind == "open":
                 case = case_services.case_open(
                     actor=buyer,

@@ -6,3 +6,10 @@ class StandardsConfig(AppConfig):
     name = "marketdesk.standards"
     label = "standards"
     verbose_name = _("Seller standards")
+
+    def ready(self) -> None:
+        from marketdesk.cases.suspension import register_suspension_source
+        from marketdesk.standards.selectors import suspended_shop_ids, suspension_in_force
+
+        # Cases sit below the standards and learn of a suspension through this hook.
+        register_suspension_source(in_force=suspension_in_force, shop_ids=suspended_shop_ids)

@@ -18,9 +18,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from marketdesk.console.audit import audit_record
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.audit import audit_record
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.transitions import transition

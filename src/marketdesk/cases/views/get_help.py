@@ -24,21 +24,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 from marketdesk.attachments.forms import IdListField
 from marketdesk.attachments.presenters import attachment_view
 from marketdesk.attachments.selectors import attachment_get_for_reader
-from marketdesk.cases.eligibility import Eligibility, format_moment
+from marketdesk.cases.eligibility import Eligibility
 from marketdesk.cases.help_paths import LABEL_SUB_REASON, REASON_GROUPS, SUB_REASONS, SubReason, label_fix
 from marketdesk.cases.models import CaseType
 from marketdesk.cases.selectors import last_finished_case
-from marketdesk.cases.services import case_open, order_message_post
+from marketdesk.cases.services import case_open
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
+from marketdesk.core.formatting import format_moment
 from marketdesk.core.policies import policy_current
 from marketdesk.helpcenter.models import Article, ArticleLanguage, HelpCategory
 from marketdesk.helpcenter.selectors import articles_in_category, articles_search
-from marketdesk.hints.triage.labels import LABEL_INFO
-from marketdesk.hints.triage.suggest import MAX_TEXT_LENGTH, TriageSuggestion, triage_suggest
+from marketdesk.messaging.services import order_message_post
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.orders.situation import order_situation
+from marketdesk.triage.labels import LABEL_INFO
+from marketdesk.triage.suggest import MAX_TEXT_LENGTH, TriageSuggestion, triage_suggest
 from marketdesk.web.permissions import actor_of, role_required
 
 MAX_ARTICLES = 3

@@ -22,10 +22,9 @@ from marketdesk.cases.rationale import rationale_start
 from marketdesk.cases.selectors import case_notes_for_actor
 from marketdesk.cases.states import CaseStatus
 from marketdesk.cases.views.actions import case_for
-from marketdesk.console.audit import audit_record, request_ip
-from marketdesk.console.models import MacroUse
-from marketdesk.console.selectors import macros_for_actor
+from marketdesk.cases.workspace_macros import workspace_macros
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.audit import audit_record, request_ip
 from marketdesk.core.money import Money
 from marketdesk.core.proxies import client_ip
 from marketdesk.orders.models import Order
@@ -104,10 +103,7 @@ def _page(
     page_forms.update(bound or {})
     order: Order = case.order
     first = next((d for d in view.decisions if not d.is_appeal), None)
-    # The buyer's language first: the macro most likely wanted is the one already selected.
-    macros = sorted(
-        macros_for_actor(actor, active_only=True), key=lambda m: (m.language != case.buyer.language, m.title)
-    )
+    macros = workspace_macros(actor, case)
     context = {
         "view": view,
         "case": case,
@@ -125,8 +121,8 @@ def _page(
         "is_appeal": case.status == CaseStatus.APPEALED,
         "first_decider_is_me": first is not None and actor.user is not None and first.decided_by_id == actor.user.pk,
         "assignee": case.assignee,
-        "reply_macros": [m for m in macros if m.use in (MacroUse.REPLY, MacroUse.BOTH)],
-        "rationale_macros": [m for m in macros if m.use in (MacroUse.RATIONALE, MacroUse.BOTH)],
+        "reply_macros": macros.reply,
+        "rationale_macros": macros.rationale,
         "buyer_language": case.buyer.language,
     }
     return render(request, "cases/workspace.html", context, status=status)

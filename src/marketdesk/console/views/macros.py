@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from marketdesk.cases.models import Case
 from marketdesk.console import services
-from marketdesk.console.audit import request_ip
 from marketdesk.console.models import MACRO_PLACEHOLDERS, Macro, MacroUse
 from marketdesk.console.selectors import (
     macro_families_for_actor,
@@ -29,6 +28,7 @@ from marketdesk.console.selectors import (
     macros_for_actor,
 )
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.audit import request_ip
 from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.core.proxies import client_ip
 from marketdesk.web.permissions import actor_of, role_required

@@ -18,7 +18,6 @@ from marketdesk.accounts.models import Language
 from marketdesk.cases.models import Case, CaseType
 from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
 from marketdesk.console import services
-from marketdesk.console.audit import request_ip
 from marketdesk.console.deadlines import Calendars, Clock, case_clocks, return_clock
 from marketdesk.console.selectors import (
     AT_RISK_COUNT_CAP,
@@ -35,6 +34,7 @@ from marketdesk.console.selectors import (
 )
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
+from marketdesk.core.audit import request_ip
 from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.core.money import Money
 from marketdesk.core.parsing import int_or_none

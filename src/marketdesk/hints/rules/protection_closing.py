@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from marketdesk.cases.eligibility import format_moment
 from marketdesk.cases.models import CaseType
+from marketdesk.core.formatting import format_moment
 from marketdesk.hints.rules.base import Hint, OrderState, Severity, rule
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from marketdesk.cases.eligibility import format_moment
 from marketdesk.core.calendar import due_at
+from marketdesk.core.formatting import format_moment
 from marketdesk.hints.rules.base import Hint, OrderState, Severity, rule
 from marketdesk.ledger.models import InstructionStatus
 

@@ -1,6 +1,6 @@
 """Writes of the administrator's pages: each calls the owning app's service and records an audit row.
 
-The audit row is written in the same transaction as the change (``console.audit``), so a change that
+The audit row is written in the same transaction as the change (``core.audit``), so a change that
 rolls back leaves no row and no row exists without its change.
 """
 
@@ -22,8 +22,8 @@ from marketdesk.accounts.services import (
     staff_set_active,
     staff_set_role,
 )
-from marketdesk.console.audit import audit_record
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.audit import audit_record
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
 from marketdesk.core.models import BusinessCalendar, PolicyVersion
 from marketdesk.core.policies import PolicyValues, policy_publish

@@ -1,4 +1,4 @@
-"""Evaluate the triage model: ``python -m marketdesk.hints.triage.evaluate`` (``make eval-triage``).
+"""Evaluate the triage model: ``python -m marketdesk.triage.evaluate`` (``make eval-triage``).
 
 1. The held-out set (``data/triage/heldout/{en,ru}.csv``, written apart from
    the training rows, plus any row of our own files marked ``split=heldout``),
@@ -21,7 +21,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from marketdesk.hints.triage.data import (
+from marketdesk.triage.data import (
     HELDOUT_KINDS,
     LANGS,
     Example,
@@ -32,10 +32,10 @@ from marketdesk.hints.triage.data import (
     own_examples,
     training_examples,
 )
-from marketdesk.hints.triage.model import TriageModel
-from marketdesk.hints.triage.scores import acceptance, report
-from marketdesk.hints.triage.text import clean
-from marketdesk.hints.triage.train import cross_validated, report_cv, threshold_from_predictions
+from marketdesk.triage.model import TriageModel
+from marketdesk.triage.scores import acceptance, report
+from marketdesk.triage.text import clean
+from marketdesk.triage.train import cross_validated, report_cv, threshold_from_predictions
 
 #: Macro-F1 each whole held-out set must reach (the transliterated and mixed ones: issue 15).
 TARGETS = {"en": 0.95, "ru": 0.92, "ru-translit": 0.85, "ru-mixed": 0.85}

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from marketdesk.hints.triage.stream import BATCH_SIZE, triage_stream
+from marketdesk.triage.stream import BATCH_SIZE, triage_stream
 
 
 class Command(BaseCommand):

@@ -19,9 +19,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from marketdesk.hints.triage.labels import LABELS
+from marketdesk.triage.labels import LABELS
 
-REPO_DIR = Path(__file__).resolve().parents[4]
+REPO_DIR = Path(__file__).resolve().parents[3]
 SPLITS = ("train", "heldout")
 LANGS = ("en", "ru")
 #: Held-out sets of one kind of writing, by file name (without .csv) → language.

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from marketdesk.hints.triage.model import model_get
+from marketdesk.triage.model import model_get
 
 BATCH_SIZE = 256
 

@@ -27,9 +27,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[impo
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped, unused-ignore]
 from sklearn.pipeline import FeatureUnion, Pipeline  # type: ignore[import-untyped, unused-ignore]
 
-from marketdesk.hints.triage.data import Example
-from marketdesk.hints.triage.labels import LABELS
-from marketdesk.hints.triage.text import clean, detect_lang, is_junk, stemmed_words
+from marketdesk.triage.data import Example
+from marketdesk.triage.labels import LABELS
+from marketdesk.triage.text import clean, detect_lang, is_junk, stemmed_words
 
 logger = logging.getLogger("marketdesk.triage")
 
@@ -54,7 +54,7 @@ META_FILE = "model.json"
 
 def model_dir() -> Path:
     """Return where the artifact lives (env ``MARKETDESK_TRIAGE_MODEL_DIR``)."""
-    default = Path(__file__).resolve().parent.parent / "triage_model"
+    default = Path(__file__).resolve().parent / "trained"
     return Path(os.environ.get("MARKETDESK_TRIAGE_MODEL_DIR", default))
 
 

@@ -1,4 +1,4 @@
-"""Train the triage model and save it: ``python -m marketdesk.hints.triage.train`` (``make model``).
+"""Train the triage model and save it: ``python -m marketdesk.triage.train`` (``make model``).
 
 Stratified 5-fold cross-validation over the training rows (folds stratified by
 source, language and label) gives every row a prediction from a model that
@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_predict  # type: ignore[import-untyped, unused-ignore]
 
-from marketdesk.hints.triage.data import LANGS, Example, training_examples
-from marketdesk.hints.triage.model import RANDOM_STATE, TriageModel, build_pipeline, model_dir, sample_weights
-from marketdesk.hints.triage.scores import acceptance, macro_f1, report
-from marketdesk.hints.triage.text import clean, script_kind
-from marketdesk.hints.triage.threshold import threshold_choose
+from marketdesk.triage.data import LANGS, Example, training_examples
+from marketdesk.triage.model import RANDOM_STATE, TriageModel, build_pipeline, model_dir, sample_weights
+from marketdesk.triage.scores import acceptance, macro_f1, report
+from marketdesk.triage.text import clean, script_kind
+from marketdesk.triage.threshold import threshold_choose
 
 FOLDS = 5
 

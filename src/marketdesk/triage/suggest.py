@@ -32,7 +32,7 @@ def triage_suggest(*, text: str) -> TriageSuggestion:
             _("This is too long: at most %(max)s characters.") % {"max": MAX_TEXT_LENGTH}, field="text"
         )
     # Imported here: scikit-learn costs ~120 MB, paid only by processes that classify.
-    from marketdesk.hints.triage.model import model_get
+    from marketdesk.triage.model import model_get
 
     model = model_get()
     prediction = model.predict([text])[0]

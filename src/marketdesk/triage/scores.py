@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support  # type: ignore[import-untyped, unused-ignore]
 
-from marketdesk.hints.triage.labels import LABELS
+from marketdesk.triage.labels import LABELS
 
 
 def _short(label: str) -> str:

@@ -2,6 +2,10 @@
 
 ``audit_record`` runs inside the caller's transaction, so an action that rolls back
 leaves no entry and an entry never exists without its action (Zulip's RealmAuditLog).
+
+The writer lives in core so that any app may record an action without importing the console (which
+sits above them all); the trail's table stays the console's ``AuditEntry``, whose app registers the
+one store with ``register_audit_store`` in its ``AppConfig.ready()`` (as ``attachments.access.register_reader``).
 """
 
 from __future__ import annotations
@@ -9,13 +13,30 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models
 
-from marketdesk.console.models import AuditEntry
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
+
+
+class AuditStore(Protocol):
+    """Write one audit entry from its fields and return it (the console's ``AuditEntry.objects.create``)."""
+
+    def __call__(self, **fields: Any) -> models.Model: ...
+
+
+# One store, set by the console's AppConfig.ready().
+_STORES: dict[str, AuditStore] = {}
+
+
+def register_audit_store(store: AuditStore) -> AuditStore:
+    """Register where audit entries are written (the console does, once)."""
+    if _STORES.setdefault("audit", store) is not store:
+        raise ValueError("an audit store is registered already")
+    return store
+
 
 # The address of the request being served, set by the console's views (services do not know it).
 _request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_request_ip", default=None)
@@ -54,9 +75,12 @@ def audit_record(
     object_type: str = "",
     object_id: str = "",
     object_label: str = "",
-) -> AuditEntry:
+) -> models.Model:
     """Append one entry to the audit trail: who, when, what, on which object, before and after."""
-    return AuditEntry.objects.create(
+    store = _STORES.get("audit")
+    if store is None:
+        raise RuntimeError("no audit store registered: is marketdesk.console in INSTALLED_APPS?")
+    return store(
         actor_user=actor.user,
         actor_label=actor.label[:150],
         actor_role=actor.role,
