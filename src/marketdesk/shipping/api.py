@@ -6,7 +6,6 @@ belongs to another marketplace's shipment is refused row by row in the ingest.
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django.http import HttpRequest
@@ -31,7 +30,7 @@ from marketdesk.shipping.schemas import (
     TrackingBatchOut,
 )
 from marketdesk.shipping.selectors import shipment_get_for_actor, shipments_for_actor
-from marketdesk.shipping.services import AddressData, delivery_change_answer, shipment_create
+from marketdesk.shipping.services import AddressData, delivery_change_answer, shipment_upsert
 from marketdesk.shipping.states import ChangeRoute
 
 router = Router(tags=["delivery"])
@@ -103,8 +102,6 @@ def shipment_post(request: HttpRequest, payload: ShipmentCreateIn) -> Any:
     """Add a parcel of an order; sending the same shipment again answers 200 with it."""
     actor = request_actor(request)
     order = order_get_for_actor(actor, external_id=payload.order)
-    if payload.time_zone and payload.time_zone not in zoneinfo.available_timezones():
-        raise DomainValidationError(_("Unknown time zone."), field="time_zone")
     by_external = {line.external_id: line.pk for line in order.lines.all()}
     lines = None
     if payload.lines is not None:
@@ -112,11 +109,7 @@ def shipment_post(request: HttpRequest, payload: ShipmentCreateIn) -> Any:
         if unknown:
             raise DomainValidationError(_("This line is not part of the order."), field=f"lines.{unknown[0]}.line")
         lines = [(by_external[item.line], item.quantity) for item in payload.lines]
-    existed = Shipment.objects.filter(
-        marketplace_id=order.marketplace_id,
-        external_id=payload.external_id or f"{payload.carrier}:{payload.tracking_number}",
-    ).exists()
-    shipment = shipment_create(
+    upserted = shipment_upsert(
         actor=actor,
         order=order,
         carrier=payload.carrier,
@@ -136,7 +129,8 @@ def shipment_post(request: HttpRequest, payload: ShipmentCreateIn) -> Any:
         estimated_to=payload.estimated_to,
         time_zone=payload.time_zone,
     )
-    return Status(200 if existed else 201, _shipment_out(shipment_get_for_actor(actor, pk=shipment.pk)))
+    shipment = shipment_get_for_actor(actor, pk=upserted.shipment.pk)
+    return Status(201 if upserted.created else 200, _shipment_out(shipment))
 
 
 @router.get(
