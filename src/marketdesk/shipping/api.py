@@ -17,7 +17,7 @@ from marketdesk.api.auth import FEED_AUTH, READ_AUTH, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.params import PathId
-from marketdesk.core.errors import Conflict, DomainValidationError, NotFound
+from marketdesk.core.errors import DomainValidationError, NotFound
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.shipping.ingest import tracking_events_ingest
 from marketdesk.shipping.models import DeliveryChangeRequest, Shipment
@@ -31,7 +31,6 @@ from marketdesk.shipping.schemas import (
 )
 from marketdesk.shipping.selectors import shipment_get_for_actor, shipments_for_actor
 from marketdesk.shipping.services import AddressData, delivery_change_answer, shipment_upsert
-from marketdesk.shipping.states import ChangeRoute
 
 router = Router(tags=["delivery"])
 
@@ -155,9 +154,6 @@ def delivery_change_answer_post(request: HttpRequest, change_id: PathId, payload
     one already answered, or one the seller answers, is a 409. Accepts Idempotency-Key.
     """
     actor = request_actor(request)
-    reason = payload.reason.strip()
-    if payload.outcome == "refused" and not reason:
-        raise DomainValidationError(_("Say why the carrier refused the change."), field="reason")
     change = (
         DeliveryChangeRequest.objects.select_related("shipment")
         .filter(pk=change_id, shipment__in=shipments_for_actor(actor))
@@ -165,9 +161,10 @@ def delivery_change_answer_post(request: HttpRequest, change_id: PathId, payload
     )
     if change is None:
         raise NotFound()
-    if change.route != ChangeRoute.CARRIER:
-        raise Conflict(_("The seller answers this change; only a carrier's answer is reported here."))
-    row = delivery_change_answer(actor=actor, request=change, accept=payload.outcome == "accepted", answer=reason)
+    accept = payload.outcome == "accepted"
+    row = delivery_change_answer(
+        actor=actor, request=change, accept=accept, answer=payload.reason.strip(), carrier=True
+    )
     return {
         "id": row.pk,
         "shipment": change.shipment.external_id,
