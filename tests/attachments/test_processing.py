@@ -14,12 +14,13 @@ from marketdesk.attachments.services import attachment_process, attachments_purg
 from marketdesk.attachments.states import ATTACHMENT_TRANSITIONS, AttachmentStatus
 from marketdesk.attachments.storage import attachment_storage
 from marketdesk.core.actors import Actor, Role
+from tests import transition_spec
 from tests.attachments import samples
 from tests.core.transition_matrix import TransitionMatrix, actor_for_role, timeline_of
 
 pytestmark = pytest.mark.django_db
 
-MATRIX = TransitionMatrix(ATTACHMENT_TRANSITIONS, roles=tuple(Role.values))
+MATRIX = TransitionMatrix(ATTACHMENT_TRANSITIONS, transition_spec.ATTACHMENTS, roles=tuple(Role.values))
 
 
 def image_of(name: str) -> Image.Image:

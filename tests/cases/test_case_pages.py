@@ -177,7 +177,7 @@ def test_seller_offers_a_partial_refund_typed_with_a_comma(opened_case, seller, 
 )
 def test_bad_offers_are_refused_next_to_the_field_and_change_nothing(opened_case, seller, at_now, data, message):
     response = client_as(seller).post(party_url(opened_case, "offer"), data)
-    assert response.status_code in (409, 422)
+    assert response.status_code == 422
     # once, beside the field: not a second time in the alert above the page
     assert response.content.decode().count(message) == 1
     assert not CaseOffer.objects.exists()
@@ -188,7 +188,7 @@ def test_buyer_accepts_the_offer_once(opened_case, seller_actor, buyer, at_now):
     case_offer_make(actor=seller_actor, case=opened_case, kind=OfferKind.FULL_REFUND)
     client = client_as(buyer)
     page = client.get(party_url(opened_case)).content.decode()
-    assert "The seller&#x27;s offer" in page or "The seller's offer" in page
+    assert "The seller's offer" in page
     assert client.post(party_url(opened_case, "accept")).status_code == 302
     again = client.post(party_url(opened_case, "accept"))
     assert again.status_code == 409
@@ -339,7 +339,7 @@ def test_two_operators_deciding_the_second_is_told_who_decided(reviewed, operato
 )
 def test_bad_decisions_are_refused_and_change_nothing(reviewed, operator, overrides, message):
     response = client_as(operator).post(staff_url(reviewed, "decide"), decision_data(**overrides))
-    assert response.status_code in (409, 422)
+    assert response.status_code == 422
     assert message in response.content.decode()
     assert not Decision.objects.exists()
     assert not LedgerEntry.objects.exists()

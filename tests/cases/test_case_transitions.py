@@ -8,11 +8,11 @@ import pytest
 
 from marketdesk.cases.states import CASE_TRANSITIONS, CaseStatus
 from marketdesk.core.actors import Role
-from tests import factories
+from tests import factories, transition_spec
 from tests.cases.factories import CaseFactory
 from tests.core.transition_matrix import TransitionMatrix, actor_for_role
 
-MATRIX = TransitionMatrix(CASE_TRANSITIONS, roles=tuple(Role.values))
+MATRIX = TransitionMatrix(CASE_TRANSITIONS, transition_spec.CASES, roles=tuple(Role.values))
 
 
 @pytest.fixture

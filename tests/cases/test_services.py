@@ -51,6 +51,7 @@ from marketdesk.core.errors import (
     TransitionNotAllowed,
 )
 from marketdesk.core.money import Money
+from marketdesk.core.policies import policy_publish
 from marketdesk.ledger.models import LedgerEntry
 from marketdesk.orders.models import OrderLine
 from tests import factories
@@ -105,8 +106,19 @@ def test_open_starts_the_case_with_the_seller_deadline_across_the_weekend(opened
         NOW,
         SELLER_DUE,
     )
-    assert opened_case.policy_version >= 0
+    assert opened_case.policy_version == 1  # the first version, published by the migrations
     assert event_types(opened_case) == ["case.opened"]
+
+
+def test_open_records_the_policy_version_in_force(order, buyer_actor, contacted, at_now):
+    # Given a second version published (the migrations publish the first)
+    policy_publish(actor=Actor.system(), changes={"seller_silence_hours": 24})
+
+    # When the buyer opens a case
+    case = case_open(actor=buyer_actor, order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="Never came.")
+
+    # Then the case keeps the version it was opened under
+    assert case.policy_version == 2
 
 
 def test_open_tells_the_marketplace(order, buyer_actor, contacted, at_now, endpoint):

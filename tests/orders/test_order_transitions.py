@@ -8,10 +8,10 @@ import pytest
 
 from marketdesk.core.actors import Role
 from marketdesk.orders.states import ORDER_TRANSITIONS, OrderStatus
-from tests import factories
+from tests import factories, transition_spec
 from tests.core.transition_matrix import TransitionMatrix, actor_for_role
 
-MATRIX = TransitionMatrix(ORDER_TRANSITIONS, roles=tuple(Role.values))
+MATRIX = TransitionMatrix(ORDER_TRANSITIONS, transition_spec.ORDERS, roles=tuple(Role.values))
 
 
 @pytest.fixture

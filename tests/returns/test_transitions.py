@@ -9,11 +9,11 @@ import pytest
 from marketdesk.core.actors import Role
 from marketdesk.returns.models import Return, ReturnReason, ShippingPayer
 from marketdesk.returns.states import RETURN_TRANSITIONS, ReturnStatus
-from tests import factories
+from tests import factories, transition_spec
 from tests.core.transition_matrix import TransitionMatrix, actor_for_role
 from tests.returns.conftest import NOW
 
-MATRIX = TransitionMatrix(RETURN_TRANSITIONS, roles=tuple(Role.values))
+MATRIX = TransitionMatrix(RETURN_TRANSITIONS, transition_spec.RETURNS, roles=tuple(Role.values))
 
 
 @pytest.fixture

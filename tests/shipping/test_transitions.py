@@ -14,11 +14,12 @@ from marketdesk.shipping.states import (
     ChangeStatus,
     InvestigationStatus,
 )
+from tests import transition_spec
 from tests.core.transition_matrix import TransitionMatrix, actor_for_role
 from tests.shipping.conftest import START, make_shipment
 
-CHANGES = TransitionMatrix(CHANGE_TRANSITIONS, roles=tuple(Role.values))
-INVESTIGATIONS = TransitionMatrix(INVESTIGATION_TRANSITIONS, roles=tuple(Role.values))
+CHANGES = TransitionMatrix(CHANGE_TRANSITIONS, transition_spec.DELIVERY_CHANGES, roles=tuple(Role.values))
+INVESTIGATIONS = TransitionMatrix(INVESTIGATION_TRANSITIONS, transition_spec.INVESTIGATIONS, roles=tuple(Role.values))
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import pytest
 from marketdesk.core.actors import Role
 from marketdesk.standards.models import Enforcement
 from marketdesk.standards.states import ENFORCEMENT_TRANSITIONS, EnforcementKind, EnforcementStatus
-from tests import factories
+from tests import factories, transition_spec
 from tests.core.transition_matrix import TransitionMatrix, actor_for_role
 
-MATRIX = TransitionMatrix(ENFORCEMENT_TRANSITIONS, roles=tuple(Role.values))
+MATRIX = TransitionMatrix(ENFORCEMENT_TRANSITIONS, transition_spec.ENFORCEMENTS, roles=tuple(Role.values))
 
 
 @pytest.fixture

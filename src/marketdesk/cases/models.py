@@ -12,10 +12,11 @@ from django.utils.translation import pgettext_lazy
 
 from marketdesk.cases.states import CASE_TRANSITIONS, OPEN_STATUSES, CaseStatus
 from marketdesk.core import clock
+from marketdesk.core.actors import Role
 from marketdesk.core.deadlines import QueueDeadlineModel
 from marketdesk.core.errors import ImmutableRecord
 from marketdesk.core.money import Money
-from marketdesk.core.transitions import StatefulModel
+from marketdesk.core.transitions import Move, StatefulModel, TransitionTable
 
 
 class CaseType(models.TextChoices):
@@ -160,7 +161,19 @@ class OfferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("offer", "Withdrawn")
 
 
-class CaseOffer(models.Model):
+# An offer's moves record no event of their own: the case's move they ride on records it.
+OFFER_TRANSITIONS = TransitionTable(
+    states=OfferStatus,
+    moves=(
+        Move(OfferStatus.PENDING, OfferStatus.ACCEPTED, [Role.BUYER], None),
+        Move(OfferStatus.PENDING, OfferStatus.DECLINED, [Role.BUYER], None),
+        # With the case: the buyer withdraws it, or it expires idle.
+        Move(OfferStatus.PENDING, OfferStatus.WITHDRAWN, [Role.BUYER, Role.SYSTEM], None),
+    ),
+)
+
+
+class CaseOffer(StatefulModel):
     """What the seller offers to settle a case, or a reasoned refusal."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="offers")
@@ -171,6 +184,7 @@ class CaseOffer(models.Model):
     evidence_note = models.TextField(_("evidence"), blank=True)
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     made_at = models.DateTimeField(default=clock.now)
+    TRANSITIONS = OFFER_TRANSITIONS
     status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.PENDING)
     answered_at = models.DateTimeField(null=True, blank=True)
 

@@ -125,12 +125,11 @@ def _touch(case: Case, *, now: dt.datetime, policy: Policy) -> None:
     case.save(update_fields=fields)
 
 
-def _pending_offers_withdraw(case: Case, *, now: dt.datetime) -> None:
+def _pending_offers_withdraw(case: Case, *, now: dt.datetime, actor: Actor) -> None:
     """An offer nobody can answer any more (the case was withdrawn or expired) is withdrawn with it."""
     for offer in CaseOffer.objects.select_for_update().filter(case=case, status=OfferStatus.PENDING):
-        offer.status = OfferStatus.WITHDRAWN
         offer.answered_at = now
-        offer.save(update_fields=["status", "answered_at"])
+        transition(offer, to=OfferStatus.WITHDRAWN, actor=actor, fields=["answered_at"])
 
 
 # The buyer contacts the seller first
@@ -379,9 +378,9 @@ def _offer_answer(*, actor: Actor, case: Case, accept: bool) -> CaseOffer:
             raise TransitionNotAllowed(_("There is no offer waiting for an answer."))
         offer = _pending_offer(case)
         now = clock.now()
-        offer.status = OfferStatus.ACCEPTED if accept else OfferStatus.DECLINED
         offer.answered_at = now
-        offer.save(update_fields=["status", "answered_at"])
+        answer = OfferStatus.ACCEPTED if accept else OfferStatus.DECLINED
+        transition(offer, to=answer, actor=actor, fields=["answered_at"])
         target = CaseStatus.RESOLVED if accept else CaseStatus.DECLINED
         transition(case, to=target, actor=actor, payload={"offer_id": offer.pk})
         if accept:
@@ -465,7 +464,7 @@ def case_withdraw(*, actor: Actor, case: Case) -> Case:
         _order, case = _locked(case)
         now = clock.now()
         transition(case, to=CaseStatus.WITHDRAWN, actor=actor)
-        _pending_offers_withdraw(case, now=now)
+        _pending_offers_withdraw(case, now=now, actor=actor)
         case_webhook(case, "case.withdrawn", f"case-{case.pk}-withdrawn", withdrawn_at=now)
         _touch(case, now=now, policy=policy_current())
         case_thread_note(case, "case.withdrawn", actor=actor)
@@ -922,7 +921,7 @@ def cases_expire_idle(*, now: dt.datetime | None = None) -> int:
                 actor=Actor.system(),
                 payload={"idle_since": case.last_activity_at.isoformat()},
             )
-            _pending_offers_withdraw(case, now=now)
+            _pending_offers_withdraw(case, now=now, actor=Actor.system())
             expired += 1
     return expired
 

@@ -78,6 +78,24 @@ def articles_search(*, query: str, language: str, limit: int = 20) -> list[Artic
 SearchIds = Callable[[list[list[str]], str, int], list[int]]
 
 
+def articles_for_reason(*, query: str, reason: str, language: str, limit: int = 3, depth: int = 10) -> list[Article]:
+    """Return up to ``limit`` articles found by ``query``'s words, those of the help category ``reason`` first.
+
+    When the search (its first ``depth`` hits) finds nothing of that category, its top articles lead the list.
+    """
+    found = articles_search(query=query, language=language, limit=depth)
+    of_reason = [article for article in found if article.category.slug == reason]
+    if not of_reason:
+        category = HelpCategory.objects.filter(slug=reason).first()
+        if category is not None:
+            of_reason = list(articles_in_category(category=category, language=language)[: 1 if found else limit])
+    chosen: list[Article] = []
+    for article in [*of_reason, *found]:
+        if article not in chosen:
+            chosen.append(article)
+    return chosen[:limit]
+
+
 def _search_all_then_any(search: SearchIds, terms: list[str], language: str, limit: int) -> list[int]:
     groups = [stem_variants(term, language) for term in terms]
     ids = search(groups, language, limit)

@@ -7,7 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
+from marketdesk.core.actors import Role
 from marketdesk.core.money import Money
+from marketdesk.core.transitions import Move, StatefulModel, TransitionTable
 
 
 class EntryKind(models.TextChoices):
@@ -29,7 +31,15 @@ class InstructionStatus(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
 
-class LedgerEntry(models.Model):
+# The entry itself is the record (its webhook tells the marketplace): no timeline event of its own.
+INSTRUCTION_TRANSITIONS = TransitionTable(
+    states=InstructionStatus,
+    moves=(Move(InstructionStatus.INSTRUCTED, InstructionStatus.ACKNOWLEDGED, [Role.MARKETPLACE], None),),
+    field="instruction_status",
+)
+
+
+class LedgerEntry(StatefulModel):
     """One money movement of one decision; the set of a decision is written exactly once."""
 
     order = models.ForeignKey(
@@ -54,6 +64,7 @@ class LedgerEntry(models.Model):
         related_name="+",
         verbose_name=_("created by user"),
     )
+    TRANSITIONS = INSTRUCTION_TRANSITIONS
     instruction_status = models.CharField(
         _("instruction"), max_length=16, choices=InstructionStatus.choices, default=InstructionStatus.NOT_APPLICABLE
     )

@@ -17,6 +17,7 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound
 from marketdesk.core.money import CurrencyMismatch, Money
+from marketdesk.core.transitions import transition
 from marketdesk.ledger.models import EntryKind, InstructionStatus, LedgerEntry, Payer
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order, PaymentStatus
@@ -203,9 +204,8 @@ def ledger_entry_acknowledge(*, actor: Actor, entry_id: int) -> LedgerEntry:
         if entry.kind != EntryKind.REFUND:
             raise Conflict(_("Only refunds are instructed and acknowledged."))
         if entry.instruction_status == InstructionStatus.INSTRUCTED:
-            entry.instruction_status = InstructionStatus.ACKNOWLEDGED
             entry.acknowledged_at = clock.now()
-            entry.save(update_fields=["instruction_status", "acknowledged_at"])
+            transition(entry, to=InstructionStatus.ACKNOWLEDGED, actor=actor, fields=["acknowledged_at"])
         return entry
 
 

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
+from marketdesk.core.actors import Role
+from marketdesk.core.transitions import Move, StatefulModel, TransitionTable
 
 
 class WebhookEndpoint(models.Model):
@@ -41,7 +43,23 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class WebhookDelivery(models.Model):
+D = DeliveryStatus
+# Who may send a delivery again: the marketplace (API, its settings page), an administrator, the
+# platform itself (an unacknowledged refund instruction). The attempts log is the record: no timeline event.
+RESENDERS = (Role.MARKETPLACE, Role.ADMIN, Role.SYSTEM)
+DELIVERY_TRANSITIONS = TransitionTable(
+    states=DeliveryStatus,
+    moves=(
+        Move(D.PENDING, D.DELIVERED, [Role.SYSTEM], None),
+        Move(D.PENDING, D.FAILED, [Role.SYSTEM], None),
+        Move(D.PENDING, D.PENDING, RESENDERS, None),  # a new round while one is still being tried
+        Move(D.DELIVERED, D.PENDING, RESENDERS, None),
+        Move(D.FAILED, D.PENDING, RESENDERS, None),
+    ),
+)
+
+
+class WebhookDelivery(StatefulModel):
     """One event for one endpoint: sent until a 2xx, with a stable id the receiver de-duplicates on."""
 
     endpoint = models.ForeignKey(
@@ -50,6 +68,7 @@ class WebhookDelivery(models.Model):
     event_id = models.CharField(_("event id"), max_length=100)
     event_type = models.CharField(_("event type"), max_length=64)
     payload = models.JSONField(verbose_name=_("payload"))
+    TRANSITIONS = DELIVERY_TRANSITIONS
     status = models.CharField(
         _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
-from marketdesk.core.actors import Actor
+from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, NotFound
 from marketdesk.notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from marketdesk.notifications.webhooks import webhook_delivery_restart, webhook_secret_generate, webhook_url_validate
@@ -81,7 +81,8 @@ def webhook_delivery_retry(*, actor: Actor | None, delivery_id: int, endpoint_id
         delivery = qs.first()
         if delivery is None:
             raise NotFound()
-        return webhook_delivery_restart(delivery)
+        # None: an administrator in the admin site.
+        return webhook_delivery_restart(delivery, actor=actor or Actor(role=Role.ADMIN))
 
 
 def webhook_event_redeliver(*, marketplace_id: int, event_id: str) -> int:
@@ -99,6 +100,6 @@ def webhook_event_redeliver(*, marketplace_id: int, event_id: str) -> int:
     )
     count = 0
     for delivery in deliveries:
-        webhook_delivery_restart(delivery)
+        webhook_delivery_restart(delivery, actor=Actor.system())
         count += 1
     return count

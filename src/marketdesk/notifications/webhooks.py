@@ -52,9 +52,11 @@ from django.utils.translation import gettext_lazy as _
 from standardwebhooks import Webhook
 
 from marketdesk.core import clock
+from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError
 from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import Record, outbox_assert_outside_transactions, outbox_handler, outbox_put
+from marketdesk.core.transitions import transition
 from marketdesk.notifications.models import (
     AttemptOutcome,
     DeliveryStatus,
@@ -146,14 +148,14 @@ def webhook_event_emit(*, marketplace_id: int, event_type: str, data: dict[str, 
     return queued
 
 
-def webhook_delivery_restart(delivery: WebhookDelivery) -> WebhookDelivery:
+def webhook_delivery_restart(delivery: WebhookDelivery, *, actor: Actor) -> WebhookDelivery:
     """Start a new round of attempts for a delivery (same event id); the caller holds its row lock."""
     delivery.round += 1
     delivery.round_attempts = 0
-    delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = clock.now()
     delivery.delivered_at = None
-    delivery.save(update_fields=["round", "round_attempts", "status", "next_attempt_at", "delivered_at"])
+    fields = ["round", "round_attempts", "next_attempt_at", "delivered_at"]
+    transition(delivery, to=DeliveryStatus.PENDING, actor=actor, fields=fields)
     _queue_attempt(delivery)
     return delivery
 
@@ -255,19 +257,19 @@ def _on_this_attempt(delivery: WebhookDelivery, wanted: dict[str, Any]) -> bool:
 
 def _move_on(delivery: WebhookDelivery, *, ok: bool, attempted_at: dt.datetime) -> None:
     """After an attempt: delivered, failed for good, or the next attempt queued per the schedule."""
+    fields = ["last_status_code", "last_error", "delivered_at", "next_attempt_at"]
     if ok:
-        delivery.status = DeliveryStatus.DELIVERED
         delivery.delivered_at = attempted_at
         delivery.next_attempt_at = None
+        transition(delivery, to=DeliveryStatus.DELIVERED, actor=Actor.system(), fields=fields)
     elif delivery.round_attempts > len(WEBHOOK_RETRY_SCHEDULE):
-        delivery.status = DeliveryStatus.FAILED
         delivery.next_attempt_at = None
+        transition(delivery, to=DeliveryStatus.FAILED, actor=Actor.system(), fields=fields)
     else:
         delivery.next_attempt_at = attempted_at + dt.timedelta(
             seconds=WEBHOOK_RETRY_SCHEDULE[delivery.round_attempts - 1]
         )
-    delivery.save(update_fields=["last_status_code", "last_error", "status", "delivered_at", "next_attempt_at"])
-    if delivery.status == DeliveryStatus.PENDING:
+        delivery.save(update_fields=fields)
         _queue_attempt(delivery, not_before=delivery.next_attempt_at)
 
 
@@ -298,10 +300,9 @@ def _begin_attempt(message: OutboxMessage) -> None:
         return  # stale: nothing will be sent
     endpoint = WebhookEndpoint.objects.get(pk=delivery.endpoint_id)
     if not endpoint.active or endpoint.deleted_at is not None:
-        delivery.status = DeliveryStatus.FAILED
         delivery.last_error = "endpoint disabled"
         delivery.next_attempt_at = None
-        delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
+        transition(delivery, to=DeliveryStatus.FAILED, actor=Actor.system(), fields=["last_error", "next_attempt_at"])
         return
     WebhookAttempt.objects.create(delivery=delivery, attempted_at=clock.now(), outbox_message_id=message.pk)
     # Counted now, before the send: a worker that dies after it has still counted the request it made.

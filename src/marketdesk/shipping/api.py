@@ -6,7 +6,6 @@ belongs to another marketplace's shipment is refused row by row in the ingest.
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,7 +17,7 @@ from marketdesk.api.auth import FEED_AUTH, READ_AUTH, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.params import PathId
-from marketdesk.core.errors import Conflict, DomainValidationError, NotFound
+from marketdesk.core.errors import DomainValidationError, NotFound
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.shipping.ingest import tracking_events_ingest
 from marketdesk.shipping.models import DeliveryChangeRequest, Shipment
@@ -31,8 +30,7 @@ from marketdesk.shipping.schemas import (
     TrackingBatchOut,
 )
 from marketdesk.shipping.selectors import shipment_get_for_actor, shipments_for_actor
-from marketdesk.shipping.services import AddressData, delivery_change_answer, shipment_create
-from marketdesk.shipping.states import ChangeRoute
+from marketdesk.shipping.services import AddressData, delivery_change_answer, shipment_upsert
 
 router = Router(tags=["delivery"])
 
@@ -103,8 +101,6 @@ def shipment_post(request: HttpRequest, payload: ShipmentCreateIn) -> Any:
     """Add a parcel of an order; sending the same shipment again answers 200 with it."""
     actor = request_actor(request)
     order = order_get_for_actor(actor, external_id=payload.order)
-    if payload.time_zone and payload.time_zone not in zoneinfo.available_timezones():
-        raise DomainValidationError(_("Unknown time zone."), field="time_zone")
     by_external = {line.external_id: line.pk for line in order.lines.all()}
     lines = None
     if payload.lines is not None:
@@ -112,11 +108,7 @@ def shipment_post(request: HttpRequest, payload: ShipmentCreateIn) -> Any:
         if unknown:
             raise DomainValidationError(_("This line is not part of the order."), field=f"lines.{unknown[0]}.line")
         lines = [(by_external[item.line], item.quantity) for item in payload.lines]
-    existed = Shipment.objects.filter(
-        marketplace_id=order.marketplace_id,
-        external_id=payload.external_id or f"{payload.carrier}:{payload.tracking_number}",
-    ).exists()
-    shipment = shipment_create(
+    upserted = shipment_upsert(
         actor=actor,
         order=order,
         carrier=payload.carrier,
@@ -136,7 +128,8 @@ def shipment_post(request: HttpRequest, payload: ShipmentCreateIn) -> Any:
         estimated_to=payload.estimated_to,
         time_zone=payload.time_zone,
     )
-    return Status(200 if existed else 201, _shipment_out(shipment_get_for_actor(actor, pk=shipment.pk)))
+    shipment = shipment_get_for_actor(actor, pk=upserted.shipment.pk)
+    return Status(201 if upserted.created else 200, _shipment_out(shipment))
 
 
 @router.get(
@@ -161,9 +154,6 @@ def delivery_change_answer_post(request: HttpRequest, change_id: PathId, payload
     one already answered, or one the seller answers, is a 409. Accepts Idempotency-Key.
     """
     actor = request_actor(request)
-    reason = payload.reason.strip()
-    if payload.outcome == "refused" and not reason:
-        raise DomainValidationError(_("Say why the carrier refused the change."), field="reason")
     change = (
         DeliveryChangeRequest.objects.select_related("shipment")
         .filter(pk=change_id, shipment__in=shipments_for_actor(actor))
@@ -171,9 +161,10 @@ def delivery_change_answer_post(request: HttpRequest, change_id: PathId, payload
     )
     if change is None:
         raise NotFound()
-    if change.route != ChangeRoute.CARRIER:
-        raise Conflict(_("The seller answers this change; only a carrier's answer is reported here."))
-    row = delivery_change_answer(actor=actor, request=change, accept=payload.outcome == "accepted", answer=reason)
+    accept = payload.outcome == "accepted"
+    row = delivery_change_answer(
+        actor=actor, request=change, accept=accept, answer=payload.reason.strip(), carrier=True
+    )
     return {
         "id": row.pk,
         "shipment": change.shipment.external_id,

@@ -340,8 +340,8 @@ class MarketplaceGenerator:
         source = str(S.PLACED)
         for target, when in zip(path, times, strict=True):
             move = ORDER_TRANSITIONS.find(source, target)
-            if move is None:  # pragma: no cover - _path only walks the table
-                raise AssertionError(f"no move {source} -> {target}")
+            if move is None or move.event is None:  # pragma: no cover - _path only walks the table
+                raise AssertionError(f"no move {source} -> {target} recording an event")
             moves.append((move.event, source, str(target), when))
             source = str(target)
 

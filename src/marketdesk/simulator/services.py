@@ -112,7 +112,7 @@ def marketplace_simulate(
     writer = _BulkWriter(connection)
     order_type_id = ContentType.objects.get_for_model(Order).pk
     placed_audience = ORDER_PLACED.audience
-    audiences = {name: event_type(name).audience for name in {m.event for m in Order.TRANSITIONS.moves}}
+    audiences = {name: event_type(name).audience for name in {m.event for m in Order.TRANSITIONS.moves if m.event}}
     actor_role = str(Role.MARKETPLACE)
     at = writer.datetime
     created = skipped = line_count = payment_count = event_count = 0

@@ -7,7 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
-from marketdesk.core.transitions import StatefulModel
+from marketdesk.core.actors import Role
+from marketdesk.core.transitions import Move, StatefulModel, TransitionTable
 from marketdesk.standards.states import ENFORCEMENT_TRANSITIONS, EnforcementKind, EnforcementStatus
 
 
@@ -69,7 +70,19 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class StandardsJob(models.Model):
+# Only the worker moves a job; the job row (progress, error) is its own record.
+JOB_TRANSITIONS = TransitionTable(
+    states=JobStatus,
+    moves=(
+        Move(JobStatus.QUEUED, JobStatus.RUNNING, [Role.SYSTEM], None),
+        Move(JobStatus.FAILED, JobStatus.RUNNING, [Role.SYSTEM], None),  # the task is tried again
+        Move(JobStatus.RUNNING, JobStatus.DONE, [Role.SYSTEM], None),
+        Move(JobStatus.RUNNING, JobStatus.FAILED, [Role.SYSTEM], None),
+    ),
+)
+
+
+class StandardsJob(StatefulModel):
     """One run of the standards computation, with its progress (sellers done of total)."""
 
     scope = models.CharField(max_length=8, choices=JobScope.choices, verbose_name=_("scope"))
@@ -79,6 +92,7 @@ class StandardsJob(models.Model):
     marketplace = models.ForeignKey(
         "orders.Marketplace", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("marketplace")
     )
+    TRANSITIONS = JOB_TRANSITIONS
     status = models.CharField(_("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
     day = models.DateField(_("day"))
     total = models.PositiveIntegerField(default=0, verbose_name=_("total"))

@@ -23,7 +23,7 @@ from marketdesk.core.actors import Actor, Role
 from marketdesk.core.audit import audit_record
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
 from marketdesk.core.policies import Policy, policy_current
-from marketdesk.core.transitions import transition
+from marketdesk.core.transitions import transition, transition_bulk
 from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Shop
@@ -97,8 +97,8 @@ def standards_job_run(job_id: int) -> StandardsJob:
         if job.status in (JobStatus.DONE, JobStatus.RUNNING):
             return job
         shops = _job_shops(job)
-        job.status, job.started_at, job.total, job.done = JobStatus.RUNNING, clock.now(), shops.count(), 0
-        job.save(update_fields=["status", "started_at", "total", "done"])
+        job.started_at, job.total, job.done = clock.now(), shops.count(), 0
+        transition(job, to=JobStatus.RUNNING, actor=Actor.system(), fields=["started_at", "total", "done"])
     policy = policy_current()
     end = clock.now()
     try:
@@ -109,11 +109,17 @@ def standards_job_run(job_id: int) -> StandardsJob:
                 _compute_chunk(chunk, day=job.day, end=end, policy=policy)
                 StandardsJob.objects.filter(pk=job.pk).update(done=at + len(chunk))
     except Exception as exc:
-        StandardsJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, finished_at=clock.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
+        transition_bulk(
+            StandardsJob.objects.filter(pk=job.pk),
+            to=JobStatus.FAILED,
+            actor=Actor.system(),
+            finished_at=clock.now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         raise
-    StandardsJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, finished_at=clock.now())
+    transition_bulk(
+        StandardsJob.objects.filter(pk=job.pk), to=JobStatus.DONE, actor=Actor.system(), finished_at=clock.now()
+    )
     job.refresh_from_db()
     return job
 

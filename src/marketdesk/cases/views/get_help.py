@@ -33,8 +33,8 @@ from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.core.formatting import format_moment
 from marketdesk.core.policies import policy_current
-from marketdesk.helpcenter.models import Article, ArticleLanguage, HelpCategory
-from marketdesk.helpcenter.selectors import articles_in_category, articles_search
+from marketdesk.helpcenter.models import Article, ArticleLanguage
+from marketdesk.helpcenter.selectors import articles_for_reason
 from marketdesk.messaging.services import order_message_post
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
@@ -44,7 +44,6 @@ from marketdesk.triage.suggest import MAX_TEXT_LENGTH, TriageSuggestion, triage_
 from marketdesk.web.permissions import actor_of, role_required
 
 MAX_ARTICLES = 3
-SEARCH_DEPTH = 10
 
 
 class GetHelpForm(forms.Form):
@@ -102,23 +101,8 @@ def _language() -> str:
 
 
 def _articles(text: str, label: str) -> list[Article]:
-    """Up to three articles in the buyer's language: found by their words, those of the likely reason first.
-
-    When the search finds nothing of the reason's help category, its top articles lead the list.
-    """
-    language = _language()
-    reason = LABEL_INFO[label].reason
-    found = articles_search(query=text, language=language, limit=SEARCH_DEPTH)
-    of_reason = [article for article in found if article.category.slug == reason]
-    if not of_reason:
-        category = HelpCategory.objects.filter(slug=reason).first()
-        if category is not None:
-            of_reason = list(articles_in_category(category=category, language=language)[: 1 if found else MAX_ARTICLES])
-    chosen: list[Article] = []
-    for article in [*of_reason, *found]:
-        if article not in chosen:
-            chosen.append(article)
-    return chosen[:MAX_ARTICLES]
+    """Up to three articles in the buyer's language, those of the likely reason first."""
+    return articles_for_reason(query=text, reason=LABEL_INFO[label].reason, language=_language(), limit=MAX_ARTICLES)
 
 
 def _suggest(text: str) -> tuple[Suggestion | None, TriageSuggestion | None]:

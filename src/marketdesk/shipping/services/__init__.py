@@ -12,6 +12,7 @@ from marketdesk.shipping.services.core import (
     shipment_create,
     shipment_flags,
     shipment_flags_recompute,
+    shipment_upsert,
     shipments_apply_events,
 )
 from marketdesk.shipping.services.lost import inquiry_possible, lost_parcel_investigate, lost_parcel_resolve
@@ -28,5 +29,6 @@ __all__ = [
     "shipment_create",
     "shipment_flags",
     "shipment_flags_recompute",
+    "shipment_upsert",
     "shipments_apply_events",
 ]

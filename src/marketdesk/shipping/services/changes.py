@@ -125,9 +125,13 @@ def delivery_change_request(
 
 
 def delivery_change_answer(
-    *, actor: Actor, request: DeliveryChangeRequest, accept: bool, answer: str = ""
+    *, actor: Actor, request: DeliveryChangeRequest, accept: bool, answer: str = "", carrier: bool = False
 ) -> DeliveryChangeRequest:
-    """Accept or decline a delivery change (the seller before handover, the marketplace for the carrier)."""
+    """Accept or decline a delivery change (the seller before handover, the marketplace for the carrier).
+
+    ``carrier``: the answer is the carrier's, reported by the marketplace: only a change routed to the
+    carrier takes one, and a refusal needs its reason (the buyer is shown it).
+    """
     from marketdesk.notifications.inbox import notify
 
     with transaction.atomic():
@@ -140,6 +144,10 @@ def delivery_change_answer(
             raise PermissionDenied(_("The carrier answers this request."))
         if actor.marketplace_id is not None and actor.marketplace_id != order.marketplace_id:
             raise NotFound()
+        if carrier and row.route != ChangeRoute.CARRIER:
+            raise Conflict(_("The seller answers this change; only a carrier's answer is reported here."))
+        if carrier and not accept and not answer.strip():
+            raise DomainValidationError(_("Say why the carrier refused the change."), field="reason")
         transition(row, to=ChangeStatus.ACCEPTED if accept else ChangeStatus.DECLINED, actor=actor)
         row.answer, row.answered_at = answer[:2000], clock.now()
         row.save(update_fields=["answer", "answered_at"])

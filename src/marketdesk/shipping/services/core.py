@@ -7,11 +7,12 @@ here for the parcels it touched.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -136,12 +137,56 @@ def shipment_create(
     ship_by: dt.datetime | None = None,
     time_zone: str = "",
 ) -> Shipment:
-    """Add a parcel of ``order`` (all its lines unless ``lines`` says which); a repeat returns the same one.
+    """Add a parcel of ``order`` (all its lines unless ``lines`` says which); a repeat returns the same one."""
+    return shipment_upsert(
+        actor=actor,
+        order=order,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        external_id=external_id,
+        service=service,
+        lines=lines,
+        address=address,
+        estimated_from=estimated_from,
+        estimated_to=estimated_to,
+        ship_by=ship_by,
+        time_zone=time_zone,
+    ).shipment
 
+
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    shipment: Shipment
+    #: False when the same shipment was sent before (a retry, or a concurrent twin that won).
+    created: bool
+
+
+def shipment_upsert(
+    *,
+    actor: Actor,
+    order: Order,
+    carrier: Carrier | str,
+    tracking_number: str,
+    external_id: str = "",
+    service: str = "",
+    lines: Sequence[tuple[OrderLine | int, int]] | None = None,
+    address: AddressData | None = None,
+    estimated_from: dt.datetime | None = None,
+    estimated_to: dt.datetime | None = None,
+    ship_by: dt.datetime | None = None,
+    time_zone: str = "",
+) -> Upserted:
+    """Add a parcel of ``order``, or return the same one sent before, saying which, decided atomically.
+
+    The order's row lock serializes two sends of one shipment: the second finds the first's row, so
+    exactly one of them reports ``created``. A shipment number taken meanwhile by another order's
+    parcel is refused by the unique constraint, as a conflict.
     Carrier events already received for its tracking number are attached and applied.
     ``lines`` holds (order line or its id, quantity) pairs.
     """
     _may_ship(actor, order)
+    if time_zone and time_zone not in zoneinfo.available_timezones():
+        raise DomainValidationError(_("Unknown time zone."), field="time_zone")
     carrier_row = _carrier(carrier)
     tracking_number = tracking_number.strip()
     if not tracking_number or len(tracking_number) > 64:
@@ -163,7 +208,7 @@ def shipment_create(
                 tracking_number,
             ):
                 raise Conflict(_("This shipment number was already used for another parcel."), field="external_id")
-            return existing
+            return Upserted(existing, created=False)
         if Shipment.objects.filter(carrier=carrier_row, tracking_number=tracking_number).exists():
             raise Conflict(_("This tracking number belongs to another parcel."), field="tracking_number")
         chosen = _shipment_lines(locked, lines)
@@ -175,7 +220,7 @@ def shipment_create(
         if ship_by is None and locked.status == "paid":
             cal = calendar_for(locked.marketplace.calendar_code or None)
             ship_by = due_at(locked.placed_at, business_days=policy.ship_within_business_days, calendar=cal)
-        shipment = Shipment.objects.create(
+        shipment = _shipment_insert(
             marketplace_id=locked.marketplace_id,
             order=locked,
             external_id=external_id,
@@ -217,7 +262,17 @@ def shipment_create(
             _reproject(shipment, actor=actor, policy=policy)
         else:
             _flags_write(shipment, actor=actor, now=clock.now(), policy=policy)
-    return shipment
+    return Upserted(shipment, created=True)
+
+
+def _shipment_insert(**values: Any) -> Shipment:
+    # Another order's parcel may take the same number between our check and this insert (its order's
+    # lock is not ours): the unique constraint decides, and the loser is told, not answered 500.
+    try:
+        with transaction.atomic():
+            return Shipment.objects.create(**values)
+    except IntegrityError as exc:
+        raise Conflict(_("This shipment number was already used for another parcel."), field="external_id") from exc
 
 
 # The projection of the events
