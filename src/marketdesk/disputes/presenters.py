@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import template
 from django.db import models
+from django.db.models import QuerySet
 
 from marketdesk.core.actors import Actor
 from marketdesk.core.calendar import WorkCalendar, calendar_for
@@ -27,12 +28,15 @@ def status_badge_register(
     register.inclusion_tag("web/_status_badge.html", name=name)(badge)
 
 
-def request_actor_of(context: template.Context) -> Actor | None:
-    """Return the signed-in person of the page a tag renders in, or None for a visitor (a tag shows them nothing)."""
+def order_disputes_for_viewer[M: models.Model](
+    context: template.Context, order: Order, rows_for_actor: Callable[[Actor], QuerySet[M]]
+) -> tuple[Actor | None, list[M]]:
+    """Return who reads the order page a tag renders in and the order's rows they may see (none for a visitor)."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
-        return None
-    return Actor.for_user(request.user)
+        return None, []
+    actor = Actor.for_user(request.user)
+    return actor, list(rows_for_actor(actor).filter(order_id=order.pk))
 
 
 def countdown_in_calendar(context: template.Context, order: Order, at: dt.datetime, *, key: str) -> Countdown:

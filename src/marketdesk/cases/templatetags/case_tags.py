@@ -12,7 +12,7 @@ from marketdesk.cases.selectors import cases_for_actor
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core.actors import Role
 from marketdesk.core.deadlines import no_deadline
-from marketdesk.disputes.presenters import countdown_in_calendar, request_actor_of, status_badge_register
+from marketdesk.disputes.presenters import countdown_in_calendar, order_disputes_for_viewer, status_badge_register
 from marketdesk.orders.situation import order_situation
 
 register = template.Library()
@@ -27,7 +27,7 @@ def case_deadline(context: template.Context, case: Case) -> dict[str, Any]:
     The page reads the situations (``case_clocks`` for a list, ``situation`` on an order page); the
     operators' queue sorts by its own stored deadline and shows that one, so the order on screen makes sense.
     """
-    queued = getattr(case, "deadline", None)
+    queued: Any = getattr(case, "deadline", None)
     if not no_deadline(queued):
         return {"clock": None, "queued": countdown_in_calendar(context, case.order, queued, key="case_calendars")}
     clocks = context.get("case_clocks")
@@ -39,9 +39,8 @@ def case_deadline(context: template.Context, case: Case) -> dict[str, Any]:
 @register.inclusion_tag("cases/_order_cases.html", takes_context=True)
 def order_cases(context: template.Context, order: Any) -> dict[str, Any]:
     """The cases on an order that the signed-in user may see, for the order page."""
-    actor = request_actor_of(context)
+    actor, cases = order_disputes_for_viewer(context, order, cases_for_actor)
     if actor is None:
         return {"cases": []}
-    cases = list(cases_for_actor(actor).filter(order_id=order.pk))
     detail = "cases:workspace" if actor.role in (Role.OPERATOR, Role.ADMIN) else "cases:case_detail"
     return {"cases": cases, "detail_url": detail, "request": context["request"], "situation": context.get("situation")}

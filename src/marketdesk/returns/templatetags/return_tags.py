@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from marketdesk.core.actors import Role
-from marketdesk.disputes.presenters import countdown_in_calendar, request_actor_of, status_badge_register
+from marketdesk.disputes.presenters import countdown_in_calendar, order_disputes_for_viewer, status_badge_register
 from marketdesk.orders.situation import order_situation
 from marketdesk.returns.models import Return
 from marketdesk.returns.presenters import STATUS_TONES, next_deadline
@@ -32,10 +32,9 @@ def return_deadline(context: template.Context, ret: Return) -> dict[str, Any]:
 @register.inclusion_tag("returns/_order_returns.html", takes_context=True)
 def order_returns(context: template.Context, order: Any) -> dict[str, Any]:
     """The order's returns the signed-in user may see, and for the buyer a way to start one while allowed."""
-    actor = request_actor_of(context)
+    actor, returns = order_disputes_for_viewer(context, order, returns_for_actor)
     if actor is None:
         return {"returns": []}
-    returns = list(returns_for_actor(actor).filter(order_id=order.pk))
     # The order page has read the situation already: the same one, not a second read.
     option = order_situation(order, known=context.get("situation")).return_option if actor.role == Role.BUYER else None
     return {
