@@ -30,7 +30,7 @@ FLOORS: list[tuple[str, list[str]]] = [
     ("capabilities over cases", ["returns", "standards", "hints"]),
     ("cases", ["cases"]),
     ("capabilities under cases", ["shipping", "messaging", "triage"]),
-    ("services", ["ledger", "attachments", "helpcenter", "live"]),
+    ("services", ["ledger", "attachments", "helpcenter", "live", "disputes"]),
     ("notices", ["notifications"]),
     ("interface toolkits", ["api", "web.toolkit"]),
     ("parties", ["orders", "accounts"]),

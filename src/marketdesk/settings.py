@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "marketdesk.helpcenter",
     "marketdesk.messaging",
     "marketdesk.attachments",
+    "marketdesk.disputes",
     "marketdesk.cases",
     "marketdesk.standards",
     "marketdesk.returns",

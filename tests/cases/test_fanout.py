@@ -15,13 +15,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from marketdesk.accounts.services import api_key_create
-from marketdesk.cases import fanout
 from marketdesk.cases.fanout import FANOUT_TOPIC
 from marketdesk.cases.models import Case, CaseType
 from marketdesk.cases.services import case_open
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import RETRY_BACKOFF, outbox_deliver
+from marketdesk.disputes import notices
 from marketdesk.messaging.models import Message
 from marketdesk.notifications.models import Notification, WebhookDelivery
 from marketdesk.orders.models import Order
@@ -86,7 +86,7 @@ def test_a_fanout_that_fails_half_way_keeps_nothing_and_tells_once_on_retry(
 ):
     # given: the seller's notice fails the first time, after the conversation's line was written
     case = case_open(actor=buyer_actor, order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="No parcel.")
-    real_notify = fanout.notify
+    real_notify = notices.notify
     failures = iter([RuntimeError("the inbox is down")])
 
     def notify_failing_once(**kwargs):
@@ -94,7 +94,7 @@ def test_a_fanout_that_fails_half_way_keeps_nothing_and_tells_once_on_retry(
             raise exc
         return real_notify(**kwargs)
 
-    monkeypatch.setattr("marketdesk.cases.fanout.notify", notify_failing_once)
+    monkeypatch.setattr("marketdesk.disputes.notices.notify", notify_failing_once)
     # when
     first = fan_out()
     kept_after_failure = told(case)

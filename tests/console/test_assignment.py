@@ -11,7 +11,13 @@ from django.urls import reverse
 from marketdesk.cases.models import Case
 from marketdesk.cases.states import CaseStatus
 from marketdesk.console.models import OperatorProfile, Team
-from marketdesk.console.services import AlreadyClaimed, case_assign, case_claim, cases_auto_assign, cases_bulk
+from marketdesk.console.services.assignment import (
+    AlreadyClaimed,
+    case_assign,
+    case_claim,
+    cases_auto_assign,
+    cases_bulk,
+)
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError, NotFound
 from tests import factories

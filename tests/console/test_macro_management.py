@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from marketdesk.console.models import AuditEntry, Macro
-from marketdesk.console.services import macro_archive, macro_delete, macro_preview, macro_save
+from marketdesk.console.services.macros import macro_archive, macro_delete, macro_preview, macro_save
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
 from tests.console.conftest import client_as

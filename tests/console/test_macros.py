@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from marketdesk.console.models import AuditEntry, Macro
-from marketdesk.console.services import macro_save, macro_use
+from marketdesk.console.services.macros import macro_save, macro_use
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError, PermissionDenied
 from tests.console.conftest import client_as

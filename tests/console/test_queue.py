@@ -12,7 +12,7 @@ from marketdesk.cases.services import case_info_provide, case_info_request
 from marketdesk.cases.states import CaseStatus
 from marketdesk.console.deadlines import Calendars, Owner, case_clocks
 from marketdesk.console.selectors import QueueFilters, deadline_queue, operators_for_actor, queue_counts
-from marketdesk.console.services import case_claim
+from marketdesk.console.services.assignment import case_claim
 from marketdesk.core.actors import Actor
 from marketdesk.returns.states import ReturnStatus
 from tests import factories

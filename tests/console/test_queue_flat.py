@@ -16,7 +16,7 @@ from marketdesk.cases.states import CASE_TRANSITIONS, CaseStatus
 from marketdesk.console.counters import queue_counts_drift, queue_counts_recount, queue_counts_repair
 from marketdesk.console.models import QueueCount
 from marketdesk.console.selectors import QueueCursor, QueueFilters, _open_cases, queue_counts, queue_page
-from marketdesk.console.services import case_assign, case_claim
+from marketdesk.console.services.assignment import case_assign, case_claim
 from marketdesk.core.actors import Actor
 from marketdesk.core.transitions import transition
 from marketdesk.returns.models import Return

@@ -10,7 +10,7 @@ from django.urls import reverse
 from marketdesk.cases.services import cases_close_finished
 from marketdesk.console.models import SatisfactionSurvey
 from marketdesk.console.selectors import satisfaction_results
-from marketdesk.console.services import survey_answer, surveys_ask_closed
+from marketdesk.console.services.satisfaction import survey_answer, surveys_ask_closed
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound
 from marketdesk.notifications.models import Notification

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from marketdesk.console.models import SavedQueueView
 from marketdesk.console.selectors import QueueFilters
-from marketdesk.console.services import SAVED_VIEWS_MAX, saved_view_create
+from marketdesk.console.services.saved_views import SAVED_VIEWS_MAX, saved_view_create
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, DomainValidationError, PermissionDenied
 from tests.console.conftest import client_as

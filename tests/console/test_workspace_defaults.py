@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from marketdesk.cases.models import CaseType
-from marketdesk.console.services import macro_save, macro_use
+from marketdesk.console.services.macros import macro_save, macro_use
 from marketdesk.core.actors import Actor
 from tests.console.conftest import client_as
 

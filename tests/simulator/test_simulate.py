@@ -19,7 +19,8 @@ from marketdesk.orders.models import Marketplace, Order, OrderLine, Payment
 from marketdesk.orders.services import order_content_hash, order_upsert, order_validate
 from marketdesk.orders.states import ORDER_TRANSITIONS, OrderStatus
 from marketdesk.simulator.generator import MarketplaceGenerator
-from marketdesk.simulator.services import marketplace_simulate, order_data_from_order, simulation_tick
+from marketdesk.simulator.services.loading import marketplace_simulate
+from marketdesk.simulator.services.ticking import order_data_from_order, simulation_tick
 
 EPOCH = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
 

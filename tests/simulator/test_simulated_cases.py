@@ -34,8 +34,9 @@ from marketdesk.ledger.models import LedgerEntry
 from marketdesk.notifications.inbox import EMAIL_TOPIC
 from marketdesk.notifications.models import Notification
 from marketdesk.orders.models import Marketplace, Order
-from marketdesk.simulator.cases import STORIES, marketplace_cases_simulate
-from marketdesk.simulator.services import marketplace_simulate
+from marketdesk.simulator.cases.run import marketplace_cases_simulate
+from marketdesk.simulator.cases.stories import STORIES
+from marketdesk.simulator.services.loading import marketplace_simulate
 
 EPOCH = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")

@@ -19,19 +19,19 @@ naming the buyer, the shop member or the shop it acts for
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from marketdesk.api.acting import PartyAction, PartyObject, party_actions_register
-from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_actor
+from marketdesk.api.auth import READ_AUTH, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
-from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
+from marketdesk.api.pagination import KeysetPaginator
 from marketdesk.api.params import PathId
 from marketdesk.attachments.presenters import attachment_view
 from marketdesk.attachments.selectors import attachments_of_many
@@ -56,21 +56,13 @@ from marketdesk.cases.services import case_open, seller_contact_record
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError
 from marketdesk.core.money import Money
+from marketdesk.disputes import api as dispute_api
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
 
 router = Router(tags=["cases"])
 
-ExternalIdPath = Annotated[str, Path(min_length=1, max_length=100, description="The marketplace's order number.")]
-
 CASE_PAGES = KeysetPaginator(fields=("opened_at", "id"))
-
-#: Opening a case or recording a contact is the marketplace's, with its key. A signed-in person is
-#: known but not allowed here (403), rather than told to sign in (401): people use the web pages.
-MARKETPLACE_WRITE_AUTH = [api_key_auth, SessionAuth(roles=())]
-
-READ_ERRORS: dict[int, Any] = {400: ProblemOut, 401: ProblemOut, 404: ProblemOut, 422: ProblemOut}
-WRITE_ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut}
 
 
 def _case_detail(actor: Actor, pk: int) -> Case:
@@ -122,31 +114,26 @@ def _referenced_case(actor: Actor, pk: int | None) -> Case | None:
     return case
 
 
-@router.get("/cases", response={200: CasePageOut, **READ_ERRORS}, auth=READ_AUTH, summary="List cases")
+@router.get("/cases", response={200: CasePageOut, **dispute_api.READ_ERRORS}, auth=READ_AUTH, summary="List cases")
 def case_list(
     request: HttpRequest,
     filters: Query[CaseFilterIn],
-    cursor: str | None = Query(None, description="The next_cursor of the previous page."),
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: str | None = dispute_api.CURSOR,
+    limit: int = dispute_api.LIMIT,
 ) -> dict[str, Any]:
     """List the cases the caller may see, newest first, a page at a time."""
-    cases = cases_for_actor(request_actor(request))
-    if filters.status is not None:
-        cases = cases.filter(status=filters.status)
-    if filters.order is not None:
-        cases = cases.filter(order__external_id=filters.order)
+    cases = dispute_api.list_filtered(cases_for_actor(request_actor(request)), filters)
     if filters.case_type is not None:
         cases = cases.filter(case_type=filters.case_type)
     if filters.updated_since is not None:
         cases = cases.filter(updated_at__gte=filters.updated_since)
-    page = CASE_PAGES.paginate(cases, cursor=cursor, limit=limit)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return dispute_api.list_page(cases, pages=CASE_PAGES, cursor=cursor, limit=limit)
 
 
 @router.post(
     "/cases",
-    response={201: CaseDetailOut, 400: ProblemOut, **WRITE_ERRORS},
-    auth=MARKETPLACE_WRITE_AUTH,
+    response={201: CaseDetailOut, 400: ProblemOut, **dispute_api.WRITE_ERRORS},
+    auth=dispute_api.MARKETPLACE_WRITE_AUTH,
     summary="Open a case for the buyer of an order",
 )
 @idempotent
@@ -172,7 +159,9 @@ def case_open_view(request: HttpRequest, payload: CaseOpenIn) -> Status[Case]:
     return Status(201, _case_detail(actor, case.pk))
 
 
-@router.get("/cases/{case_id}", response={200: CaseDetailOut, **READ_ERRORS}, auth=READ_AUTH, summary="Get one case")
+@router.get(
+    "/cases/{case_id}", response={200: CaseDetailOut, **dispute_api.READ_ERRORS}, auth=READ_AUTH, summary="Get one case"
+)
 def case_detail(request: HttpRequest, case_id: PathId) -> Case:
     """Return one case the caller may see with its offers, questions, decisions and appeal (404 for any other)."""
     return _case_detail(request_actor(request), case_id)
@@ -180,7 +169,7 @@ def case_detail(request: HttpRequest, case_id: PathId) -> Case:
 
 @router.get(
     "/cases/{case_id}/decisions",
-    response={200: list[DecisionOut], **READ_ERRORS},
+    response={200: list[DecisionOut], **dispute_api.READ_ERRORS},
     auth=READ_AUTH,
     summary="List a case's decisions",
 )
@@ -191,12 +180,12 @@ def case_decision_list(request: HttpRequest, case_id: PathId) -> QuerySet[Decisi
 
 @router.post(
     "/orders/{external_id}/seller-contact",
-    response={200: SellerContactOut, **WRITE_ERRORS},
-    auth=MARKETPLACE_WRITE_AUTH,
+    response={200: SellerContactOut, **dispute_api.WRITE_ERRORS},
+    auth=dispute_api.MARKETPLACE_WRITE_AUTH,
     summary="Record that the buyer contacted the seller",
 )
 @idempotent
-def seller_contact_view(request: HttpRequest, external_id: ExternalIdPath) -> SellerContact:
+def seller_contact_view(request: HttpRequest, external_id: dispute_api.ExternalIdPath) -> SellerContact:
     """Record the buyer's first contact with the seller about an order; repeats return the first contact.
 
     A case can be opened a policy-set time after it. Only the marketplace's API key may record it
@@ -315,7 +304,7 @@ party_actions_register(
     router,
     CASE,
     PARTY_ACTIONS,
-    responses={200: CaseDetailOut, 400: ProblemOut, **WRITE_ERRORS},
-    auth=MARKETPLACE_WRITE_AUTH,
+    responses={200: CaseDetailOut, 400: ProblemOut, **dispute_api.WRITE_ERRORS},
+    auth=dispute_api.MARKETPLACE_WRITE_AUTH,
     module=__name__,
 )

@@ -22,12 +22,11 @@ from marketdesk.cases.models import Case, Party
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import Record, outbox_handler, outbox_put
+from marketdesk.disputes.notices import parties_notify
 from marketdesk.live.services import live_publish
 from marketdesk.messaging.search import history_index_case
 from marketdesk.messaging.services import thread_system_post
-from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
-from marketdesk.orders.selectors import shop_member_ids
 
 FANOUT_TOPIC = "case.fanout"
 
@@ -82,14 +81,12 @@ def case_tell(
     case: Case, kind: str, *, actor_id: int | None, to_buyer: bool, to_seller: bool, status: str | None = None
 ) -> None:
     """Notify the parties named (never the actor) and refresh every party's open page of the case."""
-    sellers = set(shop_member_ids(case.shop_id))
-    recipients = set(sellers) if to_seller else set()
-    if to_buyer:
-        recipients.add(case.buyer_id)
-    if actor_id is not None:
-        recipients.discard(actor_id)
-    notify(
-        user_ids=recipients,
+    sellers = parties_notify(
+        buyer_id=case.buyer_id,
+        shop_id=case.shop_id,
+        actor_id=actor_id,
+        to_buyer=to_buyer,
+        to_seller=to_seller,
         kind=kind,
         data={"case": case.pk, "order": case.order.external_id},
         url=reverse("cases:case_detail", args=[case.pk]),

@@ -57,6 +57,7 @@ from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, Pe
 from marketdesk.core.money import Money
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.transitions import transition
+from marketdesk.disputes.text import text_checked
 from marketdesk.ledger.services import EntrySpec, ledger_record_decision
 from marketdesk.messaging.search import history_index_case
 from marketdesk.messaging.services import thread_operators_join
@@ -106,12 +107,7 @@ def _user(actor: Actor) -> User:
 
 
 def _require_text(value: str, field: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainValidationError(_("This field is required."), field=field)
-    if "\x00" in value:  # PostgreSQL cannot store it; no person types it
-        raise DomainValidationError(_("The text contains a NUL character; remove it."), field=field)
-    return value
+    return text_checked(value, field, required=True)
 
 
 def _touch(case: Case, *, now: dt.datetime, policy: Policy) -> None:
@@ -487,12 +483,7 @@ MAX_STATEMENT_LENGTH = 5000
 
 
 def _statement(value: str, field: str) -> str:
-    value = _require_text(value, field)
-    if len(value) > MAX_STATEMENT_LENGTH:
-        raise DomainValidationError(
-            _("Keep it under %(limit)s characters.") % {"limit": MAX_STATEMENT_LENGTH}, field=field
-        )
-    return value
+    return text_checked(value, field, required=True, limit=MAX_STATEMENT_LENGTH)
 
 
 def case_evidence_add(*, actor: Actor, case: Case, text: str, attachment_ids: Sequence[int] = ()) -> CaseEvidence:

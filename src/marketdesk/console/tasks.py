@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.tasks import task
 
-from marketdesk.console.services import cases_auto_assign, surveys_ask_closed
+from marketdesk.console.services.assignment import cases_auto_assign
+from marketdesk.console.services.satisfaction import surveys_ask_closed
 from marketdesk.core.periodic import periodic
 
 

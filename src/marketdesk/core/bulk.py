@@ -124,3 +124,27 @@ def rows_update(model: type[models.Model], rows: Sequence[models.Model], fields:
             )
             done += cursor.rowcount
     return done
+
+
+def ids_reserve(model: type[models.Model], count: int) -> list[int]:
+    """Return ``count`` unused primary keys of ``model``'s table, so rows can point at rows not yet inserted.
+
+    Inside the caller's transaction: on PostgreSQL from the table's sequence; on SQLite above the highest
+    id the table has held (its write lock is held until the transaction ends, so nobody takes them).
+    """
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # The table name comes from model metadata, quoted by the backend: nothing user-supplied.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(highest, row[0] if row else 0) + 1
+        return list(range(start, start + count))

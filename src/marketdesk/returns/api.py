@@ -14,22 +14,23 @@ the return page's own service.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from marketdesk.api.acting import PartyAction, PartyObject, acting_actor, party_actions_register
 from marketdesk.api.auth import READ_AUTH, SessionAuth, api_key_auth, request_actor
 from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
-from marketdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, KeysetPaginator
+from marketdesk.api.pagination import KeysetPaginator
 from marketdesk.api.params import PathId
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError
+from marketdesk.disputes import api as dispute_api
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.returns import services
 from marketdesk.returns.models import Return
@@ -51,40 +52,32 @@ from marketdesk.returns.services import LineInspection, return_receive, return_r
 
 router = Router(tags=["returns"])
 
-ExternalIdPath = Annotated[str, Path(min_length=1, max_length=100, description="The marketplace's order number.")]
-
 RETURN_PAGES = KeysetPaginator(fields=("requested_at", "id"))
 #: The warehouse: the marketplace's key, or a seller signed in (their own shop's returns only).
 RECEIPT_AUTH = [api_key_auth, SessionAuth(roles=[Role.SELLER])]
-
-READ_ERRORS: dict[int, Any] = {400: ProblemOut, 401: ProblemOut, 404: ProblemOut, 422: ProblemOut}
-WRITE_ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut}
 
 
 def _with_lines(qs: QuerySet[Return]) -> QuerySet[Return]:
     return qs.prefetch_related("lines__order_line")
 
 
-@router.get("/returns", response={200: ReturnPageOut, **READ_ERRORS}, auth=READ_AUTH, summary="List returns")
+@router.get(
+    "/returns", response={200: ReturnPageOut, **dispute_api.READ_ERRORS}, auth=READ_AUTH, summary="List returns"
+)
 def return_list(
     request: HttpRequest,
     filters: Query[ReturnFilterIn],
-    cursor: str | None = Query(None, description="The next_cursor of the previous page."),
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: str | None = dispute_api.CURSOR,
+    limit: int = dispute_api.LIMIT,
 ) -> dict[str, Any]:
     """List the returns the caller may see, newest first, a page at a time."""
-    returns = _with_lines(returns_for_actor(request_actor(request)))
-    if filters.status is not None:
-        returns = returns.filter(status=filters.status)
-    if filters.order is not None:
-        returns = returns.filter(order__external_id=filters.order)
-    page = RETURN_PAGES.paginate(returns, cursor=cursor, limit=limit)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    returns = dispute_api.list_filtered(_with_lines(returns_for_actor(request_actor(request))), filters)
+    return dispute_api.list_page(returns, pages=RETURN_PAGES, cursor=cursor, limit=limit)
 
 
 @router.post(
     "/returns/receipts",
-    response={200: ReturnOut, **WRITE_ERRORS},
+    response={200: ReturnOut, **dispute_api.WRITE_ERRORS},
     auth=RECEIPT_AUTH,
     summary="Record that a returned parcel arrived",
 )
@@ -101,7 +94,7 @@ def return_receipt(request: HttpRequest, payload: ReturnReceiptIn) -> Return:
 
 @router.post(
     "/returns/{return_id}/replacement",
-    response={200: ReturnOut, **WRITE_ERRORS},
+    response={200: ReturnOut, **dispute_api.WRITE_ERRORS},
     auth=RECEIPT_AUTH,
     summary="Record the replacement parcel of an exchange",
 )
@@ -123,7 +116,12 @@ def return_replacement(request: HttpRequest, return_id: PathId, payload: ReturnR
     return _with_lines(Return.objects.select_related("order")).get(pk=ret.pk)
 
 
-@router.get("/returns/{return_id}", response={200: ReturnOut, **READ_ERRORS}, auth=READ_AUTH, summary="Get one return")
+@router.get(
+    "/returns/{return_id}",
+    response={200: ReturnOut, **dispute_api.READ_ERRORS},
+    auth=READ_AUTH,
+    summary="Get one return",
+)
 def return_detail(request: HttpRequest, return_id: PathId) -> Return:
     """Return one return the caller may see with its lines, stages and deadlines (404 for any other)."""
     ret = return_get_for_actor(request_actor(request), pk=return_id)
@@ -132,8 +130,6 @@ def return_detail(request: HttpRequest, return_id: PathId) -> Return:
 
 # Headless mode: the party actions of the return pages, taken by the marketplace for its buyer or seller.
 
-#: Only the marketplace's key acts for a party here; a signed-in person uses the return page (403).
-MARKETPLACE_WRITE_AUTH = [api_key_auth, SessionAuth(roles=())]
 ACTING_NOTE = (
     "\n\nAnswers the return as it now stands. Only the marketplace's API key (a signed-in person is refused with "
     "403; people use the return page). A return of another marketplace, or of another buyer or shop than the one "
@@ -162,8 +158,8 @@ def _by_line(known: dict[str, int], wanted: list[str]) -> list[int]:
 
 @router.post(
     "/orders/{external_id}/returns",
-    response={201: ReturnOut, 400: ProblemOut, **WRITE_ERRORS},
-    auth=MARKETPLACE_WRITE_AUTH,
+    response={201: ReturnOut, 400: ProblemOut, **dispute_api.WRITE_ERRORS},
+    auth=dispute_api.MARKETPLACE_WRITE_AUTH,
     summary="Request a return as the buyer",
     description=(
         "Return lines and quantities of a delivered order within the return window (409 `return_not_allowed` "
@@ -173,7 +169,9 @@ def _by_line(known: dict[str, int], wanted: list[str]) -> list[int]:
     ),
 )
 @idempotent
-def return_request_view(request: HttpRequest, external_id: ExternalIdPath, payload: ReturnRequestIn) -> Status[Return]:
+def return_request_view(
+    request: HttpRequest, external_id: dispute_api.ExternalIdPath, payload: ReturnRequestIn
+) -> Status[Return]:
     order_get_for_actor(request_actor(request), external_id=external_id)  # another marketplace's order: 404
     actor = acting_actor(request, payload)
     order = order_get_for_actor(actor, external_id=external_id)
@@ -287,7 +285,7 @@ party_actions_register(
     router,
     RETURN,
     PARTY_ACTIONS,
-    responses={200: ReturnOut, 400: ProblemOut, **WRITE_ERRORS},
-    auth=MARKETPLACE_WRITE_AUTH,
+    responses={200: ReturnOut, 400: ProblemOut, **dispute_api.WRITE_ERRORS},
+    auth=dispute_api.MARKETPLACE_WRITE_AUTH,
     module=__name__,
 )

@@ -30,13 +30,14 @@ from marketdesk.core.formatting import format_moment
 from marketdesk.core.money import Money
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.transitions import transition
+from marketdesk.disputes.notices import parties_notify
+from marketdesk.disputes.text import text_checked
 from marketdesk.ledger.models import EntryKind
 from marketdesk.ledger.models import Payer as LedgerPayer
 from marketdesk.ledger.services import EntrySpec, ledger_record_decision
-from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order, OrderLine
-from marketdesk.orders.selectors import order_get_for_actor, shop_member_ids
+from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.orders.situation import order_delivered_at
 from marketdesk.orders.states import OrderStatus
 from marketdesk.returns import events
@@ -99,14 +100,7 @@ def _require_role(actor: Actor, roles: Iterable[str]) -> None:
 
 
 def _text(value: str, field: str, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainValidationError(_("This field is required."), field=field)
-    if "\x00" in value:  # PostgreSQL cannot store it; no person types it
-        raise DomainValidationError(_("The text contains a NUL character; remove it."), field=field)
-    if len(value) > MAX_TEXT:
-        raise DomainValidationError(_("Keep it under %(limit)s characters.") % {"limit": MAX_TEXT}, field=field)
-    return value
+    return text_checked(value, field, required=required, limit=MAX_TEXT)
 
 
 def _locked(actor: Actor, ret: Return) -> tuple[Order, Return]:
@@ -123,19 +117,14 @@ def _code() -> str:
     return "RA-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
 
 
-def _sellers(ret: Return) -> set[int]:
-    return set(shop_member_ids(ret.shop_id))
-
-
 def _tell(ret: Return, kind: str, *, to_buyer: bool, to_seller: bool, actor: Actor, **data: Any) -> None:
     """Notify the parties (in the transaction: the bell and the email outbox commit with the change)."""
-    recipients = _sellers(ret) if to_seller else set()
-    if to_buyer:
-        recipients.add(ret.buyer_id)
-    if actor.user is not None:
-        recipients.discard(actor.user.pk)
-    notify(
-        user_ids=recipients,
+    parties_notify(
+        buyer_id=ret.buyer_id,
+        shop_id=ret.shop_id,
+        actor_id=actor.user.pk if actor.user is not None else None,
+        to_buyer=to_buyer,
+        to_seller=to_seller,
         kind=kind,
         data={"code": ret.code, "order": ret.order.external_id, **data},
         url=reverse("returns:return_detail", args=[ret.pk]),

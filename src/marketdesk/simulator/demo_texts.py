@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marketdesk.accounts.models import User
 from marketdesk.console.models import Macro, MacroUse
-from marketdesk.console.services import macro_save
+from marketdesk.console.services.macros import macro_save
 from marketdesk.core.actors import Actor
 from marketdesk.messaging.models import QuickReply
 from marketdesk.messaging.services import quick_reply_save

@@ -35,6 +35,7 @@ from marketdesk.returns.models import Resolution, Return, ReturnReason
 from marketdesk.returns.selectors import returnable_lines
 from marketdesk.shipping.models import Carrier
 from marketdesk.simulator import generator as gen
+from marketdesk.simulator.mail import past_mail_sent
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,6 @@ def _items_left(order: Order) -> int:
 
 def marketplace_returns_simulate(*, marketplace: Marketplace, seed: int, epoch: dt.datetime | None = None) -> int:
     """Give the demo buyer's delivered orders returns in every stage, through the services; return how many."""
-    from marketdesk.simulator.cases import _past_mail_sent
 
     buyer = User.objects.filter(marketplace=marketplace, external_id=gen.buyer_external_id(seed, 0)).first()
     if buyer is None or Return.objects.filter(order__marketplace=marketplace).exists():
@@ -197,5 +197,5 @@ def marketplace_returns_simulate(*, marketplace: Marketplace, seed: int, epoch: 
                 orders.remove(order)
                 continue
             made += 1
-        _past_mail_sent(marketplace, after=last_notification)
+        past_mail_sent(marketplace, after=last_notification)
     return made

@@ -15,6 +15,7 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.orders.models import Marketplace, Order
 from marketdesk.shipping.models import Carrier, CarrierStatusMapping
+from marketdesk.simulator.mail import past_mail_sent
 
 Step = tuple[float, str, str]
 
@@ -139,7 +140,6 @@ def marketplace_shipments_simulate(*, marketplace: Marketplace, seed: int, limit
     from marketdesk.notifications.models import Notification
     from marketdesk.shipping.ingest import tracking_events_ingest
     from marketdesk.shipping.services import AddressData, shipment_create
-    from marketdesk.simulator.cases import _past_mail_sent
 
     rng = random.Random(seed)
     actor = Actor.marketplace(marketplace_id=marketplace.pk)
@@ -204,5 +204,5 @@ def marketplace_shipments_simulate(*, marketplace: Marketplace, seed: int, limit
     if rows:
         tracking_events_ingest(actor=actor, rows=rows)
     # Care about the simulated past stays in the bell; its e-mail is not sent now.
-    _past_mail_sent(marketplace, after=last_notification)
+    past_mail_sent(marketplace, after=last_notification)
     return made

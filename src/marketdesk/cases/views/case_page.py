@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -22,12 +21,12 @@ from marketdesk.cases.selectors import cases_for_party
 from marketdesk.cases.states import CASE_TRANSITIONS, CaseStatus
 from marketdesk.cases.views.actions import case_for
 from marketdesk.core.actors import Actor, Role
+from marketdesk.disputes.views import party_list_page
 from marketdesk.orders.situation import order_situations
 from marketdesk.web.actions import Action, run_action
 from marketdesk.web.permissions import actor_of, role_required
 
 PARTIES = (Role.BUYER, Role.SELLER)
-PAGE_SIZE = 25
 
 
 def _offer(actor: Actor, case: Case, data: dict[str, Any]) -> object:
@@ -99,6 +98,7 @@ def _page(
     context = {
         "view": view,
         "case": case,
+        "dispute": case,
         "role": actor.role,
         "forms": page_forms,
         "error": error,
@@ -137,10 +137,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     """A buyer's or seller's cases: those waiting for them first, by deadline."""
     actor = actor_of(request)
-    status = request.GET.get("status", "")
-    if status not in CaseStatus.values:
-        status = ""
-    page = Paginator(cases_for_party(actor, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    page, status = party_list_page(request, actor, statuses=CaseStatus, rows=cases_for_party)
     cases = list(page.object_list)
     # Each case's deadline as its order's situation tells it, read for the whole page at once.
     situations = order_situations({case.order_id: case.order for case in cases}.values())

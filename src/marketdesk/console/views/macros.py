@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketdesk.cases.models import Case
-from marketdesk.console import services
 from marketdesk.console.models import MACRO_PLACEHOLDERS, Macro, MacroUse
 from marketdesk.console.selectors import (
     macro_families_for_actor,
@@ -27,6 +26,7 @@ from marketdesk.console.selectors import (
     macro_preview_cases,
     macros_for_actor,
 )
+from marketdesk.console.services import macros as macros_services
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.audit import request_ip
 from marketdesk.core.errors import DomainError, NotFound
@@ -112,11 +112,11 @@ def _check(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return result
     try:
         if case_id.isdigit():
-            result["preview"] = services.macro_preview(
+            result["preview"] = macros_services.macro_preview(
                 actor=actor, body=body, language=str(data.get("language") or ""), case_id=int(case_id)
             )
         else:
-            services.macro_text_check(body)
+            macros_services.macro_text_check(body)
     except NotFound:
         result["error"] = _("That case is not one of yours; choose another.")
     except DomainError as exc:
@@ -155,7 +155,7 @@ def _macro_editor(request: HttpRequest, pk: int | None = None, translate: int | 
         elif form.is_valid():
             try:
                 with request_ip(client_ip(request)):
-                    saved = services.macro_save(
+                    saved = macros_services.macro_save(
                         actor=actor, macro=macro, translation_of=original, **form.saved_fields()
                     )
             except NotFound as exc:
@@ -207,7 +207,7 @@ def macro_archive(request: HttpRequest, pk: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     try:
         with request_ip(client_ip(request)):
-            macro = services.macro_archive(actor=actor_of(request), macro_id=pk, active=active)
+            macro = macros_services.macro_archive(actor=actor_of(request), macro_id=pk, active=active)
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:
@@ -224,7 +224,7 @@ def macro_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete a macro for good (the audit trail keeps its text)."""
     try:
         with request_ip(client_ip(request)):
-            services.macro_delete(actor=actor_of(request), macro_id=pk)
+            macros_services.macro_delete(actor=actor_of(request), macro_id=pk)
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:
@@ -244,8 +244,8 @@ def macro_insert(request: HttpRequest, pk: int, case_pk: int) -> JsonResponse:
         raise Http404
     try:
         with request_ip(client_ip(request)):
-            text = services.macro_use(actor=actor, macro=macro, case=Case(pk=case_pk))
-        notice = services.macro_notice(actor=actor, case=Case(pk=case_pk))
+            text = macros_services.macro_use(actor=actor, macro=macro, case=Case(pk=case_pk))
+        notice = macros_services.macro_notice(actor=actor, case=Case(pk=case_pk))
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 from marketdesk.accounts.models import Language
 from marketdesk.cases.models import Case, CaseType
 from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
-from marketdesk.console import services
 from marketdesk.console.deadlines import Calendars, Clock, case_clocks, return_clock
 from marketdesk.console.selectors import (
     AT_RISK_COUNT_CAP,
@@ -32,6 +31,8 @@ from marketdesk.console.selectors import (
     queue_rows,
     saved_views_for_actor,
 )
+from marketdesk.console.services import assignment as assignment_services
+from marketdesk.console.services import saved_views as saved_views_services
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.audit import request_ip
@@ -141,7 +142,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     try:
         with request_ip(client_ip(request)):
-            services.case_claim(actor=actor, case=_case(pk))
+            assignment_services.case_claim(actor=actor, case=_case(pk))
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:
@@ -159,7 +160,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     raw = request.POST.get("assignee", "")
     try:
         with request_ip(client_ip(request)):
-            services.case_assign(actor=actor, case=_case(pk), assignee_id=int_or_none(raw))
+            assignment_services.case_assign(actor=actor, case=_case(pk), assignee_id=int_or_none(raw))
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:
@@ -178,7 +179,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("assignee", "")
     try:
         with request_ip(client_ip(request)):
-            result = services.cases_bulk(
+            result = assignment_services.cases_bulk(
                 actor=actor,
                 case_ids=ids,
                 action=request.POST.get("action", ""),
@@ -201,7 +202,7 @@ def view_save(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     filters = QueueFilters.from_query(request.POST)
     try:
-        saved = services.saved_view_create(actor=actor, name=request.POST.get("name", ""), filters=filters)
+        saved = saved_views_services.saved_view_create(actor=actor, name=request.POST.get("name", ""), filters=filters)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect(f"{reverse('console:queue')}?{filters.to_query()}")
@@ -214,7 +215,7 @@ def view_save(request: HttpRequest) -> HttpResponse:
 def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete one of the operator's saved views (another operator's is a 404)."""
     try:
-        services.saved_view_delete(actor=actor_of(request), view_id=pk)
+        saved_views_services.saved_view_delete(actor=actor_of(request), view_id=pk)
     except NotFound as exc:
         raise Http404 from exc
     messages.success(request, _("The saved view was deleted."))

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from marketdesk.console import services
 from marketdesk.console.dashboard import PERIODS
 from marketdesk.console.selectors import satisfaction_results, survey_for_actor
+from marketdesk.console.services import satisfaction as satisfaction_services
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError
@@ -47,7 +47,7 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                services.survey_answer(
+                satisfaction_services.survey_answer(
                     actor=actor, survey=found, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
                 )
             except DomainError as exc:

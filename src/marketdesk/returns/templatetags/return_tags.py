@@ -6,22 +6,17 @@ from typing import Any
 
 from django import template
 
-from marketdesk.core.actors import Actor, Role
-from marketdesk.core.calendar import WorkCalendar, calendar_for
+from marketdesk.core.actors import Role
+from marketdesk.disputes.presenters import countdown_in_calendar, order_disputes_for_viewer, status_badge_register
 from marketdesk.orders.situation import order_situation
 from marketdesk.returns.models import Return
 from marketdesk.returns.presenters import STATUS_TONES, next_deadline
 from marketdesk.returns.selectors import returns_for_actor
 from marketdesk.returns.states import ReturnStatus
-from marketdesk.web.presenters import deadline_countdown
 
 register = template.Library()
 
-
-@register.inclusion_tag("web/_status_badge.html")
-def return_status_badge(status: str) -> dict[str, Any]:
-    label = ReturnStatus(status).label if status in ReturnStatus.values else status
-    return {"label": label, "tone": STATUS_TONES.get(status, "neutral")}
+status_badge_register(register, "return_status_badge", ReturnStatus, STATUS_TONES)
 
 
 @register.inclusion_tag("web/_deadline.html", takes_context=True)
@@ -30,23 +25,16 @@ def return_deadline(context: template.Context, ret: Return) -> dict[str, Any]:
     at = next_deadline(ret)
     if at is None:
         return {"countdown": None}
-    if "return_calendars" not in context.render_context:
-        context.render_context["return_calendars"] = {}
-    calendars: dict[str, WorkCalendar] = context.render_context["return_calendars"]
-    code = ret.order.marketplace.calendar_code or ""
-    if code not in calendars:
-        calendars[code] = calendar_for(code or None)
-    return {"countdown": deadline_countdown(at, calendar=calendars[code]), "fmt": "SHORT_DATETIME_FORMAT"}
+    countdown = countdown_in_calendar(context, ret.order, at, key="return_calendars")
+    return {"countdown": countdown, "fmt": "SHORT_DATETIME_FORMAT"}
 
 
 @register.inclusion_tag("returns/_order_returns.html", takes_context=True)
 def order_returns(context: template.Context, order: Any) -> dict[str, Any]:
     """The order's returns the signed-in user may see, and for the buyer a way to start one while allowed."""
-    request = context.get("request")
-    if request is None or not request.user.is_authenticated:
+    actor, returns = order_disputes_for_viewer(context, order, returns_for_actor)
+    if actor is None:
         return {"returns": []}
-    actor = Actor.for_user(request.user)
-    returns = list(returns_for_actor(actor).filter(order_id=order.pk))
     # The order page has read the situation already: the same one, not a second read.
     option = order_situation(order, known=context.get("situation")).return_option if actor.role == Role.BUYER else None
     return {
@@ -54,5 +42,5 @@ def order_returns(context: template.Context, order: Any) -> dict[str, Any]:
         "can_start": option is not None and option.allowed,
         "closes_at": option.closes_at if option is not None else None,
         "order": order,
-        "request": request,
+        "request": context["request"],
     }

@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainError, NotFound
+from marketdesk.disputes.views import party_list_page
 from marketdesk.orders.models import Order
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.orders.situation import order_situation
@@ -42,7 +42,6 @@ from marketdesk.web.permissions import actor_of, role_required
 
 PARTIES = (Role.BUYER, Role.SELLER)
 SELLER_SIDE = (Role.SELLER, Role.OPERATOR, Role.ADMIN)
-PAGE_SIZE = 25
 
 
 def _return_for(request: HttpRequest, pk: int) -> Return:
@@ -196,6 +195,7 @@ def _page(
     lines = list(ret.lines.select_related("order_line"))
     context = {
         "ret": ret,
+        "dispute": ret,
         "view": return_view(actor, ret),
         "lines": lines,
         "role": role,
@@ -267,9 +267,6 @@ def return_label(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def return_list(request: HttpRequest) -> HttpResponse:
     """A buyer's or seller's returns, those waiting for them first; sellers record receipt by code here."""
     actor = actor_of(request)
-    status = request.GET.get("status", "")
-    if status not in ReturnStatus.values:
-        status = ""
     receive_form = ReceiveForm(request.POST or None, prefix="receive") if actor.role == Role.SELLER else None
     code_status = 200
     if request.method == "POST":
@@ -288,7 +285,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
                 return redirect("returns:return_detail", pk=ret.pk)
         else:
             code_status = 422
-    page = Paginator(returns_for_party(actor, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    page, status = party_list_page(request, actor, statuses=ReturnStatus, rows=returns_for_party)
     context = {
         "page": page,
         "returns": page.object_list,

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from marketdesk.core.actors import Actor, Role
 from marketdesk.orders.selectors import orders_for_actor
-from marketdesk.simulator.services import DEFAULT_SLUG
+from marketdesk.simulator.services.loading import DEFAULT_SLUG
 
 #: The marketdesk page each role lands on for an order.
 # By the marketplace's own order number: a real marketplace does not know marketdesk's ids.

@@ -26,7 +26,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from marketdesk.accounts.models import User
 from marketdesk.orders.models import Order
-from marketdesk.simulator.services import DEFAULT_SLUG, DEMO_PASSWORD, DEMO_USERNAMES, demo_accounts_ensure
+from marketdesk.simulator.services.demo import DEMO_PASSWORD, DEMO_USERNAMES, demo_accounts_ensure
+from marketdesk.simulator.services.loading import DEFAULT_SLUG
 
 STOP_GRACE_SECONDS = 10
 STOREFRONT_SETTINGS = "marketdesk.simulator.storefront.settings"

@@ -17,16 +17,11 @@ from marketdesk.core.errors import DomainError
 from marketdesk.core.outbox import outbox_sweep
 from marketdesk.core.periodic import periodic_enqueue_due
 from marketdesk.orders.models import Marketplace
-from marketdesk.simulator.cases import marketplace_cases_simulate
+from marketdesk.simulator.cases.run import marketplace_cases_simulate
 from marketdesk.simulator.returns import marketplace_returns_simulate
-from marketdesk.simulator.services import (
-    DEFAULT_NAME,
-    DEFAULT_SLUG,
-    demo_accounts_ensure,
-    marketplace_simulate,
-    simulation_epoch,
-    simulation_tick,
-)
+from marketdesk.simulator.services.demo import demo_accounts_ensure
+from marketdesk.simulator.services.loading import DEFAULT_NAME, DEFAULT_SLUG, marketplace_simulate, simulation_epoch
+from marketdesk.simulator.services.ticking import simulation_tick
 from marketdesk.simulator.shipping import marketplace_shipments_simulate
 from marketdesk.standards.services import standards_nightly
 

@@ -22,7 +22,7 @@ from marketdesk.accounts.models import SignInConfig
 from marketdesk.accounts.services import sign_in_config_create, sign_in_config_set_oidc
 from marketdesk.core.actors import Actor
 from marketdesk.orders.models import Marketplace
-from marketdesk.simulator.services import DEFAULT_SLUG
+from marketdesk.simulator.services.loading import DEFAULT_SLUG
 
 CLIENT_ID = "marketdesk-demo"
 
