@@ -8,7 +8,7 @@ their event types in their own ``events.py``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,22 +73,48 @@ class TimelineRow:
     actor_role: str
     occurred_at: dt.datetime
     audience: str
-    payload: dict[str, Any]
+    #: The payload as JSON text: encoded once by pydantic, stored as it is.
+    payload: str
 
 
 def timeline_build(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineRow:
     """Return one event about ``subject``, not yet stored; the payload must be of the event's declared shape."""
+    return timeline_row(subject_type=type(subject), subject_id=subject.pk, event=event, actor=actor, payload=payload)
+
+
+def timeline_row(
+    *, subject_type: type[models.Model], subject_id: int, event: EventType, actor: Actor, payload: Payload
+) -> TimelineRow:
+    """Return one event about the ``subject_type`` row ``subject_id``, not yet stored (a batch needs no instances)."""
     _payload_check(event, payload)
     return TimelineRow(
-        subject_type_id=ContentType.objects.get_for_model(subject).pk,
-        subject_id=subject.pk,
+        subject_type_id=ContentType.objects.get_for_model(subject_type).pk,
+        subject_id=subject_id,
         event_type=event.name,
         actor_user_id=actor.user.pk if actor.user is not None else None,
         actor_role=actor.role,
         occurred_at=clock.now(),
         audience=event.audience,
-        payload=payload.model_dump(mode="json"),
+        payload=payload.model_dump_json(),
     )
+
+
+def timeline_rows(
+    *, subject_type: type[models.Model], event: EventType, actor: Actor, items: Iterable[tuple[int, Payload]]
+) -> list[TimelineRow]:
+    """Return one event of ``event``'s type per (subject id, payload), not yet stored: a batch's rows, built at once."""
+    type_id = ContentType.objects.get_for_model(subject_type).pk
+    user_id = actor.user.pk if actor.user is not None else None
+    now = clock.now()
+    rows = []
+    for subject_id, payload in items:
+        _payload_check(event, payload)
+        rows.append(
+            TimelineRow(
+                type_id, subject_id, event.name, user_id, actor.role, now, event.audience, payload.model_dump_json()
+            )
+        )
+    return rows
 
 
 def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
@@ -110,7 +136,12 @@ def timeline_append_many(rows: Sequence[TimelineRow]) -> None:
 
     Plain rows, not model instances: the ORM's per-instance work cost more than the insert itself.
     """
-    rows_insert(TimelineEvent, _COLUMNS, [tuple(getattr(row, name) for name in row.__slots__) for row in rows])
+    rows_insert(
+        TimelineEvent,
+        _COLUMNS,
+        [tuple(getattr(row, name) for name in row.__slots__) for row in rows],
+        encoded=("payload",),
+    )
 
 
 #: The columns of a ``TimelineRow``, in its order.

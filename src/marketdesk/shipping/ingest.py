@@ -114,10 +114,12 @@ def _pydantic_reason(exc: PydanticValidationError) -> tuple[str, str]:
     return name, _("This value is not valid.")
 
 
-def _parse(index: int, row: Any, now: dt.datetime) -> EventRow | RowError:
+def _parse(index: int, row: Any, now: dt.datetime) -> tuple[EventRow, str] | RowError:
+    """The row's fields and its JSON text (checked for NUL here, stored as ``raw`` as it is), or why it is refused."""
     if not isinstance(row, dict):
         return RowError(index, "row", _("Each event must be a JSON object."))
-    if "\\u0000" in json.dumps(row):
+    text = json.dumps(row)
+    if "\\u0000" in text:
         return RowError(index, "row", _("The event contains a NUL character."))
     try:
         parsed = EventRow.model_validate(row)
@@ -128,7 +130,7 @@ def _parse(index: int, row: Any, now: dt.datetime) -> EventRow | RowError:
         return RowError(index, "occurred_at", _("The event is dated in the future."))
     if parsed.occurred_at < now - MAX_AGE:
         return RowError(index, "occurred_at", _("The event is dated more than a year back."))
-    return parsed
+    return parsed, text
 
 
 def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
@@ -140,13 +142,13 @@ def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
     marketplace_id = actor.marketplace_id
     now = clock.now()
     result = IngestResult(received=len(rows))
-    parsed: list[tuple[int, EventRow, dict[str, Any]]] = []
+    parsed: list[tuple[int, EventRow, str]] = []
     for index, row in enumerate(rows):
         outcome = _parse(index, row, now)
         if isinstance(outcome, RowError):
             result.errors.append(outcome)
         else:
-            parsed.append((index, outcome, row))
+            parsed.append((index, *outcome))
     carriers = {c.code: c for c in Carrier.objects.filter(code__in={p.carrier for _i, p, _r in parsed})}
     mappings = {
         (m.carrier_id, m.raw_status): m
@@ -208,7 +210,7 @@ def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
         result.duplicates += len(candidates) - len(new)
         # A concurrent batch with the same events loses nothing: the unique key keeps one copy.
         # Plain rows, not model instances: building and compiling one per event cost more than the insert.
-        rows_insert(TrackingEvent, COLUMNS, [event.values for event in new], ignore_conflicts=True)
+        rows_insert(TrackingEvent, COLUMNS, [event.values for event in new], ignore_conflicts=True, encoded=("raw",))
         by_shipment: dict[int, list[StoredEvent]] = defaultdict(list)
         for event in new:
             if event.shipment_id is not None:
