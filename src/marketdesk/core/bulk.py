@@ -45,9 +45,9 @@ def _sqlite_datetime(value: dt.datetime) -> str:
     return str(value.astimezone(dt.UTC).replace(tzinfo=None))
 
 
-def _sqlite_datetime_read(value: dt.datetime | None) -> dt.datetime | None:
-    # Django's SQLite connection parses the column (declared "datetime") to a naive time; stored times are UTC.
-    return None if value is None else value.replace(tzinfo=dt.UTC)
+def _sqlite_datetime_read(value: str | None) -> dt.datetime | None:
+    # The stored text (UTC, no zone), read as text: Django's converter for the declared type parses by regex.
+    return None if value is None else dt.datetime.fromisoformat(value + "+00:00")
 
 
 def _converter(field: models.Field[Any, Any], *, encoded: bool = False) -> Callable[[Any], Any] | None:
@@ -107,13 +107,15 @@ def rows_insert(
     *,
     ignore_conflicts: bool = False,
     encoded: Collection[str] = (),
-) -> None:
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
     """Insert ``rows`` (tuples of values in the order of ``fields``); a row a unique key already holds is skipped if asked.
 
-    Values of the fields named in ``encoded`` are already in the database's form (JSON as its text) and go as they are.
+    Values of the fields named in ``encoded`` are already in the database's form (JSON as its text) and go as they
+    are. Returns the ``returning`` fields of the rows stored (a skipped row returns nothing), as the driver gives them.
     """
     if not rows:
-        return
+        return []
     columns = _fields(model, fields)
     quote = connection.ops.quote_name
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
@@ -122,12 +124,18 @@ def rows_insert(
         f"({', '.join(_quoted(col) for col in columns)}) VALUES "
     )
     tail = connection.ops.on_conflict_suffix_sql(columns, on_conflict, None, None)
+    if returning:
+        tail += f" RETURNING {', '.join(_quoted(col) for col in _fields(model, returning))}"
     one = "(" + ", ".join(_placeholder(col, encoded=col.name in encoded) for col in columns) + ")"
     size = _chunk_size(len(columns))
+    stored: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
             cursor.execute(f"{head}{', '.join([one] * len(chunk))} {tail}", _params(columns, chunk, encoded))
+            if returning:
+                stored.extend(cursor.fetchall())
+    return stored
 
 
 def rows_read(
@@ -153,12 +161,15 @@ def rows_read(
         for i, col in enumerate(columns)
         if col.get_internal_type() == "DateTimeField" and connection.vendor == "sqlite"
     ]
+    selected = ", ".join(
+        f"CAST({_quoted(col)} AS TEXT)" if i in sqlite_times else _quoted(col) for i, col in enumerate(columns)
+    )
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), size):
             chunk = ordered[start : start + size]
             cursor.execute(
-                f"SELECT {', '.join(_quoted(col) for col in columns)} FROM {table} "  # noqa: S608 - the model's names
+                f"SELECT {selected} FROM {table} "  # noqa: S608 - the model's names
                 f"WHERE {_quoted(pk)} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {_quoted(pk)}{suffix}",
                 chunk,
             )
