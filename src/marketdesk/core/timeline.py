@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -62,9 +62,11 @@ def _payload_check(event: EventType, payload: Payload) -> None:
         raise TypeError(f"{event.name} takes {event.payload.__name__}, not {type(payload).__name__}")
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineRow:
-    """An event built but not yet stored (``timeline_append_many`` stores a batch's rows in one insert)."""
+class TimelineRow(NamedTuple):
+    """An event built but not yet stored (``timeline_append_many`` stores a batch's rows in one insert).
+
+    A tuple in the order of the table's columns, so a batch's rows go to the insert as they are.
+    """
 
     subject_type_id: int
     subject_id: int
@@ -139,13 +141,13 @@ def timeline_append_many(rows: Sequence[TimelineRow]) -> None:
     rows_insert(
         TimelineEvent,
         _COLUMNS,
-        [tuple(getattr(row, name) for name in row.__slots__) for row in rows],
+        rows,
         encoded=("payload",),
     )
 
 
 #: The columns of a ``TimelineRow``, in its order.
-_COLUMNS = tuple(name.removesuffix("_id") if name != "subject_id" else name for name in TimelineRow.__slots__)
+_COLUMNS = tuple(name.removesuffix("_id") if name != "subject_id" else name for name in TimelineRow._fields)
 
 
 def status_changed(
