@@ -214,7 +214,9 @@ def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
             result.errors.append(outcome)
         else:
             parsed.append((index, *outcome))
-    carriers = dict(Carrier.objects.filter(code__in={p.carrier for _i, p, _r in parsed}).values_list("code", "pk"))
+    carriers: dict[str, int] = dict(
+        Carrier.objects.filter(code__in={p.carrier for _i, p, _r in parsed}).values_list("code", "pk")
+    )
     # Normalisation by one dictionary look-up per event: (carrier, raw status) → (status, exception reason).
     normal: dict[tuple[int, str], tuple[str, str]] = {
         (carrier_id, raw_status): (status, reason)
@@ -232,10 +234,11 @@ def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
     candidates: dict[tuple[int, str], StoredEvent] = {}
     unmapped = ("", "")
     for index, row, raw in parsed:
-        carrier_id = carriers.get(row.carrier)
-        if carrier_id is None:
+        known = carriers.get(row.carrier)
+        if known is None:
             result.errors.append(RowError(index, "carrier", _("Unknown carrier %(code)s.") % {"code": row.carrier}))
             continue
+        carrier_id = known
         found = shipments.get((carrier_id, row.tracking_number))
         if found is not None and found[1] != marketplace_id:
             # Never say whose it is: to this marketplace the number simply is not theirs.
