@@ -198,22 +198,10 @@ def _parse(index: int, row: Any, now: dt.datetime) -> tuple[Fields, str] | RowEr
     return fields, text
 
 
-def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
-    """Store a batch of carrier events for the actor's marketplace; good rows are kept, bad rows reported."""
-    if actor.role not in (Role.MARKETPLACE, Role.SYSTEM, Role.ADMIN) or actor.marketplace_id is None:
-        raise PermissionDenied(_("Tracking events come from a marketplace's key."))
-    if len(rows) > MAX_BATCH:
-        raise DomainValidationError(_("Send at most %(max)s events a request.") % {"max": MAX_BATCH}, field="events")
-    marketplace_id = actor.marketplace_id
-    now = clock.now()
-    result = IngestResult(received=len(rows))
-    parsed: list[tuple[int, Fields, str]] = []
-    for index, row in enumerate(rows):
-        outcome = _parse(index, row, now)
-        if isinstance(outcome, RowError):
-            result.errors.append(outcome)
-        else:
-            parsed.append((index, *outcome))
+def _lookups(
+    parsed: list[tuple[int, Fields, str]],
+) -> tuple[dict[str, int], dict[tuple[int, str], tuple[str, str]], dict[tuple[int, str], tuple[int, int]]]:
+    """What the batch's rows refer to, read as plain values: carriers by code, their mappings, parcels by number."""
     carriers: dict[str, int] = dict(
         Carrier.objects.filter(code__in={p.carrier for _i, p, _r in parsed}).values_list("code", "pk")
     )
@@ -231,6 +219,26 @@ def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
             carrier_id__in=carriers.values(), tracking_number__in=numbers
         ).values_list("pk", "carrier_id", "tracking_number", "marketplace_id"):
             shipments[(carrier_id, number)] = (pk, owner)
+    return carriers, normal, shipments
+
+
+def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
+    """Store a batch of carrier events for the actor's marketplace; good rows are kept, bad rows reported."""
+    if actor.role not in (Role.MARKETPLACE, Role.SYSTEM, Role.ADMIN) or actor.marketplace_id is None:
+        raise PermissionDenied(_("Tracking events come from a marketplace's key."))
+    if len(rows) > MAX_BATCH:
+        raise DomainValidationError(_("Send at most %(max)s events a request.") % {"max": MAX_BATCH}, field="events")
+    marketplace_id = actor.marketplace_id
+    now = clock.now()
+    result = IngestResult(received=len(rows))
+    parsed: list[tuple[int, Fields, str]] = []
+    for index, row in enumerate(rows):
+        outcome = _parse(index, row, now)
+        if isinstance(outcome, RowError):
+            result.errors.append(outcome)
+        else:
+            parsed.append((index, *outcome))
+    carriers, normal, shipments = _lookups(parsed)
     candidates: dict[tuple[int, str], StoredEvent] = {}
     unmapped = ("", "")
     for index, row, raw in parsed:
