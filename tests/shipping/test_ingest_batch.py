@@ -19,7 +19,7 @@ from marketdesk.core.models import TimelineEvent
 from marketdesk.core.policies import policy_current
 from marketdesk.notifications.models import Notification
 from marketdesk.shipping import ingest
-from marketdesk.shipping.models import CareAction, Shipment
+from marketdesk.shipping.models import CareAction, Carrier, Shipment
 from marketdesk.shipping.services import core
 from tests.shipping.conftest import HOUR, START, make_shipment
 from tests.shipping.test_api import key_client, post
@@ -181,3 +181,65 @@ def test_a_batch_costs_the_same_queries_whatever_it_holds(marketplace, evri, ord
     assert (small_answer["stored"], large_answer["stored"]) == (3, 600)
     assert Shipment.objects.filter(tracking_number__in=large, tracking_status="in_transit").count() == 60
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def _parcels_in_bulk(order, carrier, prefix: str, count: int) -> list[str]:
+    """``count`` parcels of one order on ``carrier``, stored at once (a thousand through the service is slow)."""
+    Shipment.objects.bulk_create(
+        Shipment(
+            marketplace_id=order.marketplace_id,
+            order=order,
+            external_id=f"{prefix}{i}",
+            carrier=carrier,
+            tracking_number=f"{prefix}{i}",
+        )
+        for i in range(count)
+    )
+    return [f"{prefix}{i}" for i in range(count)]
+
+
+#: Each carrier's raw statuses of the first two steps: information received, then in transit.
+STEPS = {"evri": ("10", "20"), "royal-mail": ("PRE_ADVICE", "ACCEPTED")}
+
+
+def _steps(carrier: str, numbers: list[str], step: int) -> list[dict[str, Any]]:
+    return [{**event(number, step, STEPS[carrier][step], step), "carrier": carrier} for number in numbers]
+
+
+def test_a_thousand_event_request_costs_the_queries_of_three_whatever_the_table_holds(marketplace, evri, order_factory):
+    # Given 3 parcels for a small batch, and 1,000 for full batches over two carriers
+    small = [s.tracking_number for s in [make_shipment(order_factory(), evri, f"EVQ{i}") for i in range(3)]]
+    order = order_factory()
+    royal_mail = Carrier.objects.get(code="royal-mail")
+    on_evri = _parcels_in_bulk(order, evri, "EVK", 600)
+    on_royal_mail = _parcels_in_bulk(order, royal_mail, "RMK", 400)
+    client = key_client(marketplace)
+    post(client, [], at=START + 12 * HOUR)  # the key's first use and the URL patterns, outside the counts
+
+    # When a batch of 3 events is sent, then 1,000 events each moving another parcel of either carrier, then
+    # 1,000 more moving them again (the table now holds their events and projections), each with a repeat
+    with CaptureQueriesContext(connection) as few:
+        small_answer = post(client, _batch(small, 1, 0), at=START + 12 * HOUR).json()
+    batches = [
+        [
+            *_steps("evri", on_evri, step),
+            *_steps("royal-mail", on_royal_mail[:-1], step),
+            _steps("evri", on_evri, step)[0],
+        ]
+        for step in (0, 1)
+    ]
+    moved = list(
+        Shipment.objects.filter(order=order).exclude(tracking_number=on_royal_mail[-1]).values_list("pk", flat=True)
+    )
+    counts, answers = [], []
+    for rows in batches:
+        with CaptureQueriesContext(connection) as many:
+            answers.append(post(client, rows, at=START + 12 * HOUR).json())
+        counts.append(len(many.captured_queries))
+
+    # Then every full batch is stored, projected and recorded with the small batch's queries
+    assert small_answer["stored"] == 3
+    assert [(a["received"], a["stored"], a["duplicates"], a["errors"]) for a in answers] == [(1000, 999, 1, [])] * 2
+    assert Shipment.objects.filter(order=order, tracking_status="in_transit").count() == 999
+    assert TimelineEvent.objects.filter(event_type="shipment.status_changed", subject_id__in=moved).count() == 2 * 999
+    assert counts == [len(few.captured_queries)] * 2

@@ -10,7 +10,7 @@ Values go through each field's own conversion to the database, so they are store
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import partial
 from typing import Any
 
@@ -34,14 +34,25 @@ _AS_IS = frozenset(
 )
 
 
+_NO_OFFSET = dt.timedelta(0)
+
+
 def _sqlite_datetime(value: dt.datetime) -> str:
     # What SQLite's adapt_datetimefield_value stores for an aware time on a UTC connection, without its checks.
+    # A time already in UTC (nearly all) skips the conversion: its ISO form less the "+00:00" is the same text.
+    if value.utcoffset() == _NO_OFFSET:
+        return value.isoformat(" ")[:-6]
     return str(value.astimezone(dt.UTC).replace(tzinfo=None))
 
 
-def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+def _sqlite_datetime_read(value: str | None) -> dt.datetime | None:
+    # The stored text (UTC, no zone), read as text: Django's converter for the declared type parses by regex.
+    return None if value is None else dt.datetime.fromisoformat(value + "+00:00")
+
+
+def _converter(field: models.Field[Any, Any], *, encoded: bool = False) -> Callable[[Any], Any] | None:
     kind = field.get_internal_type()
-    if kind in _AS_IS:
+    if kind in _AS_IS or encoded:
         return None
     if kind == "DateTimeField" and connection.vendor == "sqlite" and connection.timezone == dt.UTC:
         return _sqlite_datetime
@@ -63,23 +74,48 @@ def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Fiel
     return [model._meta.get_field(name) for name in names]  # type: ignore[misc]
 
 
-def _params(fields: list[models.Field[Any, Any]], rows: Sequence[Sequence[Any]]) -> list[Any]:
-    converters = [_converter(field) for field in fields]
-    params: list[Any] = []
-    for row in rows:
-        params.extend(
-            value if convert is None or value is None else convert(value)
-            for value, convert in zip(row, converters, strict=True)
-        )
-    return params
+def _params(
+    fields: list[models.Field[Any, Any]], rows: Sequence[Sequence[Any]], encoded: Collection[str] = ()
+) -> list[Any]:
+    converters = [_converter(field, encoded=field.name in encoded) for field in fields]
+    # Column by column: a batch repeats its times (now, a parcel's unchanged ones), each converted once.
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) or [() for _field in fields]
+    for i, (field, convert) in enumerate(zip(fields, converters, strict=True)):
+        if convert is None:
+            continue
+        if field.get_internal_type() == "DateTimeField":
+            memo: dict[Any, Any] = {None: None}
+            for value in set(columns[i]) - memo.keys():
+                memo[value] = convert(value)
+            columns[i] = [memo[value] for value in columns[i]]
+        else:
+            columns[i] = [None if value is None else convert(value) for value in columns[i]]
+    return [value for row in zip(*columns, strict=True) for value in row]
+
+
+def _placeholder(field: models.Field[Any, Any], *, encoded: bool) -> str:
+    # JSON already encoded is text to the driver: PostgreSQL is told it is the column's type.
+    if encoded and connection.vendor == "postgresql" and field.get_internal_type() == "JSONField":
+        return f"CAST(%s AS {field.db_type(connection)})"
+    return "%s"
 
 
 def rows_insert(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore_conflicts: bool = False
-) -> None:
-    """Insert ``rows`` (tuples of values in the order of ``fields``); a row a unique key already holds is skipped if asked."""
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    ignore_conflicts: bool = False,
+    encoded: Collection[str] = (),
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """Insert ``rows`` (tuples of values in the order of ``fields``); a row a unique key already holds is skipped if asked.
+
+    Values of the fields named in ``encoded`` are already in the database's form (JSON as its text) and go as they
+    are. Returns the ``returning`` fields of the rows stored (a skipped row returns nothing), as the driver gives them.
+    """
     if not rows:
-        return
+        return []
     columns = _fields(model, fields)
     quote = connection.ops.quote_name
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
@@ -88,16 +124,73 @@ def rows_insert(
         f"({', '.join(_quoted(col) for col in columns)}) VALUES "
     )
     tail = connection.ops.on_conflict_suffix_sql(columns, on_conflict, None, None)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    if returning:
+        tail += f" RETURNING {', '.join(_quoted(col) for col in _fields(model, returning))}"
+    one = "(" + ", ".join(_placeholder(col, encoded=col.name in encoded) for col in columns) + ")"
     size = _chunk_size(len(columns))
+    stored: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
-            cursor.execute(f"{head}{', '.join([one] * len(chunk))} {tail}", _params(columns, chunk))
+            cursor.execute(f"{head}{', '.join([one] * len(chunk))} {tail}", _params(columns, chunk, encoded))
+            if returning:
+                stored.extend(cursor.fetchall())
+    return stored
+
+
+def rows_read(
+    model: type[models.Model], fields: Sequence[str], pks: Collection[int], *, lock: bool = False
+) -> list[tuple[Any, ...]]:
+    """Return (pk, *fields) of the rows with these primary keys, by pk, locked for update if asked.
+
+    Plain tuples: reading a batch's rows as model instances cost more than the query.
+    Date-times come back aware (UTC); other values as the driver gives them.
+    """
+    if not pks:
+        return []
+    pk = model._meta.pk
+    if pk is None:
+        raise TypeError(f"{model.__name__} has no primary key")
+    columns = [pk, *_fields(model, fields)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    size = _chunk_size(1)
+    ordered = sorted(pks)
+    suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    sqlite_times = [
+        i
+        for i, col in enumerate(columns)
+        if col.get_internal_type() == "DateTimeField" and connection.vendor == "sqlite"
+    ]
+    selected = ", ".join(
+        f"CAST({_quoted(col)} AS TEXT)" if i in sqlite_times else _quoted(col) for i, col in enumerate(columns)
+    )
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), size):
+            chunk = ordered[start : start + size]
+            cursor.execute(
+                f"SELECT {selected} FROM {table} "  # noqa: S608 - the model's names
+                f"WHERE {_quoted(pk)} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {_quoted(pk)}{suffix}",
+                chunk,
+            )
+            for row in cursor.fetchall():
+                if sqlite_times:
+                    values = list(row)
+                    for i in sqlite_times:
+                        values[i] = _sqlite_datetime_read(values[i])
+                    row = tuple(values)  # noqa: PLW2901 - the same row, its times parsed
+                found.append(tuple(row))
+    return found
 
 
 def rows_update(model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str]) -> int:
     """Write ``fields`` of each row (by primary key) in one UPDATE … FROM (VALUES …) per chunk; return the count."""
+    names = [model._meta.pk.attname, *(model._meta.get_field(name).attname for name in fields)]  # type: ignore[union-attr]
+    return rows_update_values(model, fields, [[getattr(row, name) for name in names] for row in rows])
+
+
+def rows_update_values(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Write plain rows (pk, *values in the order of ``fields``) in one UPDATE … FROM (VALUES …) per chunk; return the count."""
     if not rows:
         return 0
     pk = model._meta.pk
@@ -120,7 +213,7 @@ def rows_update(model: type[models.Model], rows: Sequence[models.Model], fields:
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v "  # noqa: S608 - names are the model's
                 f"WHERE {table}.{_quoted(pk)} = v.column1",
-                _params(columns, [[getattr(row, col.attname) for col in columns] for row in chunk]),
+                _params(columns, chunk),
             )
             done += cursor.rowcount
     return done

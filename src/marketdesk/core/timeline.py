@@ -8,9 +8,9 @@ their event types in their own ``events.py``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -62,9 +62,11 @@ def _payload_check(event: EventType, payload: Payload) -> None:
         raise TypeError(f"{event.name} takes {event.payload.__name__}, not {type(payload).__name__}")
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineRow:
-    """An event built but not yet stored (``timeline_append_many`` stores a batch's rows in one insert)."""
+class TimelineRow(NamedTuple):
+    """An event built but not yet stored (``timeline_append_many`` stores a batch's rows in one insert).
+
+    A tuple in the order of the table's columns, so a batch's rows go to the insert as they are.
+    """
 
     subject_type_id: int
     subject_id: int
@@ -73,22 +75,48 @@ class TimelineRow:
     actor_role: str
     occurred_at: dt.datetime
     audience: str
-    payload: dict[str, Any]
+    #: The payload as JSON text: encoded once by pydantic, stored as it is.
+    payload: str
 
 
 def timeline_build(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineRow:
     """Return one event about ``subject``, not yet stored; the payload must be of the event's declared shape."""
+    return timeline_row(subject_type=type(subject), subject_id=subject.pk, event=event, actor=actor, payload=payload)
+
+
+def timeline_row(
+    *, subject_type: type[models.Model], subject_id: int, event: EventType, actor: Actor, payload: Payload
+) -> TimelineRow:
+    """Return one event about the ``subject_type`` row ``subject_id``, not yet stored (a batch needs no instances)."""
     _payload_check(event, payload)
     return TimelineRow(
-        subject_type_id=ContentType.objects.get_for_model(subject).pk,
-        subject_id=subject.pk,
+        subject_type_id=ContentType.objects.get_for_model(subject_type).pk,
+        subject_id=subject_id,
         event_type=event.name,
         actor_user_id=actor.user.pk if actor.user is not None else None,
         actor_role=actor.role,
         occurred_at=clock.now(),
         audience=event.audience,
-        payload=payload.model_dump(mode="json"),
+        payload=payload.model_dump_json(),
     )
+
+
+def timeline_rows(
+    *, subject_type: type[models.Model], event: EventType, actor: Actor, items: Iterable[tuple[int, Payload]]
+) -> list[TimelineRow]:
+    """Return one event of ``event``'s type per (subject id, payload), not yet stored: a batch's rows, built at once."""
+    type_id = ContentType.objects.get_for_model(subject_type).pk
+    user_id = actor.user.pk if actor.user is not None else None
+    now = clock.now()
+    rows = []
+    for subject_id, payload in items:
+        _payload_check(event, payload)
+        rows.append(
+            TimelineRow(
+                type_id, subject_id, event.name, user_id, actor.role, now, event.audience, payload.model_dump_json()
+            )
+        )
+    return rows
 
 
 def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
@@ -110,11 +138,16 @@ def timeline_append_many(rows: Sequence[TimelineRow]) -> None:
 
     Plain rows, not model instances: the ORM's per-instance work cost more than the insert itself.
     """
-    rows_insert(TimelineEvent, _COLUMNS, [tuple(getattr(row, name) for name in row.__slots__) for row in rows])
+    rows_insert(
+        TimelineEvent,
+        _COLUMNS,
+        rows,
+        encoded=("payload",),
+    )
 
 
 #: The columns of a ``TimelineRow``, in its order.
-_COLUMNS = tuple(name.removesuffix("_id") if name != "subject_id" else name for name in TimelineRow.__slots__)
+_COLUMNS = tuple(name.removesuffix("_id") if name != "subject_id" else name for name in TimelineRow._fields)
 
 
 def status_changed(

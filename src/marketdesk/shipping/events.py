@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import Audience, TimelineEvent
-from marketdesk.core.timeline import EventType, Payload, TimelineRow, timeline_append, timeline_build
+from marketdesk.core.timeline import EventType, Payload, TimelineRow, timeline_append, timeline_rows
+from marketdesk.shipping.models import Shipment
 
 
 class ShipmentCreatedPayload(Payload):
@@ -79,22 +82,22 @@ def shipment_flags_changed(*, shipment: object, actor: Actor, raised: list[str],
     )
 
 
-def shipment_status_changed_build(
-    *, shipment: object, actor: Actor, payload: ShipmentStatusChangedPayload
-) -> TimelineRow:
-    """Build (unsaved, for a batch's one insert) the event that the parcel moved to another status."""
-    return timeline_build(subject=shipment, event=SHIPMENT_STATUS_CHANGED, actor=actor, payload=payload)  # type: ignore[arg-type]
+def shipment_status_changed_rows(
+    *, actor: Actor, items: Iterable[tuple[int, ShipmentStatusChangedPayload]]
+) -> list[TimelineRow]:
+    """Build (unsaved, for a batch's one insert) the events that parcels (by id) moved to another status."""
+    return timeline_rows(subject_type=Shipment, event=SHIPMENT_STATUS_CHANGED, actor=actor, items=items)
 
 
-def shipment_flags_changed_build(
-    *, shipment: object, actor: Actor, raised: list[str], cleared: list[str]
-) -> TimelineRow:
-    """Build (unsaved, for a batch's one insert) the event that flags went up or down."""
-    return timeline_build(
-        subject=shipment,  # type: ignore[arg-type]
+def shipment_flags_changed_rows(
+    *, actor: Actor, items: Iterable[tuple[int, list[str], list[str]]]
+) -> list[TimelineRow]:
+    """Build (unsaved, for a batch's one insert) the events that parcels' flags (raised, cleared) went up or down."""
+    return timeline_rows(
+        subject_type=Shipment,
         event=SHIPMENT_FLAGS_CHANGED,
         actor=actor,
-        payload=ShipmentFlagsChangedPayload(raised=raised, cleared=cleared),
+        items=[(pk, ShipmentFlagsChangedPayload(raised=raised, cleared=cleared)) for pk, raised, cleared in items],
     )
 
 

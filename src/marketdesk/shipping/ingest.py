@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -66,16 +67,34 @@ COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """An event of the batch: what the projection reads, and its row as stored."""
+class StoredEvent(NamedTuple):
+    """An event of the batch as stored (fields in the order of ``COLUMNS``); the projection reads it as it is."""
 
+    marketplace_id: int
+    carrier_id: int
     shipment_id: int | None
+    tracking_number: str
     carrier_event_id: str
     event_at: dt.datetime
+    received_at: dt.datetime
+    raw: str
+    raw_status: str
+    raw_text: str
+    location: str
     status: str
     exception_reason: str
-    values: tuple[Any, ...]
+
+
+class Fields(NamedTuple):
+    """What the ingest reads of a good row: ``EventRow``'s fields, checked."""
+
+    carrier: str
+    tracking_number: str
+    event_id: str
+    status: str
+    occurred_at: dt.datetime
+    description: str
+    location: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,21 +133,93 @@ def _pydantic_reason(exc: PydanticValidationError) -> tuple[str, str]:
     return name, _("This value is not valid.")
 
 
-def _parse(index: int, row: Any, now: dt.datetime) -> EventRow | RowError:
+#: The plain shape of a good row: text fields already trimmed, within their lengths (``EventRow``'s limits).
+_LIMITS = tuple(
+    (name, field.metadata[0].min_length if field.is_required() else 0, field.metadata[-1].max_length)
+    for name, field in EventRow.model_fields.items()
+    if name != "occurred_at"
+)
+#: A moment in ISO 8601's extended form, as pydantic reads it (``fromisoformat`` reads some others too).
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _plain(row: dict[str, Any]) -> Fields | None:
+    """The row's fields if it has the plain shape nearly every carrier sends, else None (pydantic then decides).
+
+    Checks what ``EventRow`` checks without building a model per row: it accepts only what pydantic accepts
+    unchanged, so the two never disagree; anything else (blank, too long, untrimmed, odd times) goes to pydantic.
+    """
+    values = []
+    for name, shortest, longest in _LIMITS:
+        value = row.get(name, "")
+        if type(value) is not str or not shortest <= len(value) <= longest or value != value.strip():
+            return None
+        values.append(value)
+    moment = row.get("occurred_at")
+    if type(moment) is not str or not _ISO_MOMENT.match(moment):
+        return None
+    try:
+        at = dt.datetime.fromisoformat(moment)
+    except ValueError:
+        return None
+    if at.tzinfo is None:
+        return None
+    carrier, number, event_id, status, description, location = values
+    return Fields(carrier, number, event_id, status, at, description, location)
+
+
+def _parse(index: int, row: Any, now: dt.datetime) -> tuple[Fields, str] | RowError:
+    """The row's fields and its JSON text (checked for NUL here, stored as ``raw`` as it is), or why it is refused."""
     if not isinstance(row, dict):
         return RowError(index, "row", _("Each event must be a JSON object."))
-    if "\\u0000" in json.dumps(row):
+    text = json.dumps(row)
+    if "\\u0000" in text:
         return RowError(index, "row", _("The event contains a NUL character."))
-    try:
-        parsed = EventRow.model_validate(row)
-    except PydanticValidationError as exc:
-        name, reason = _pydantic_reason(exc)
-        return RowError(index, name, reason)
-    if parsed.occurred_at > now + FUTURE_SKEW:
+    fields = _plain(row)
+    if fields is None:
+        try:
+            parsed = EventRow.model_validate(row)
+        except PydanticValidationError as exc:
+            name, reason = _pydantic_reason(exc)
+            return RowError(index, name, reason)
+        fields = Fields(
+            parsed.carrier,
+            parsed.tracking_number,
+            parsed.event_id,
+            parsed.status,
+            parsed.occurred_at,
+            parsed.description,
+            parsed.location,
+        )
+    if fields.occurred_at > now + FUTURE_SKEW:
         return RowError(index, "occurred_at", _("The event is dated in the future."))
-    if parsed.occurred_at < now - MAX_AGE:
+    if fields.occurred_at < now - MAX_AGE:
         return RowError(index, "occurred_at", _("The event is dated more than a year back."))
-    return parsed
+    return fields, text
+
+
+def _lookups(
+    parsed: list[tuple[int, Fields, str]],
+) -> tuple[dict[str, int], dict[tuple[int, str], tuple[str, str]], dict[tuple[int, str], tuple[int, int]]]:
+    """What the batch's rows refer to, read as plain values: carriers by code, their mappings, parcels by number."""
+    carriers: dict[str, int] = dict(
+        Carrier.objects.filter(code__in={p.carrier for _i, p, _r in parsed}).values_list("code", "pk")
+    )
+    # Normalisation by one dictionary look-up per event: (carrier, raw status) → (status, exception reason).
+    normal: dict[tuple[int, str], tuple[str, str]] = {
+        (carrier_id, raw_status): (status, reason)
+        for carrier_id, raw_status, status, reason in CarrierStatusMapping.objects.filter(
+            carrier_id__in=carriers.values()
+        ).values_list("carrier_id", "raw_status", "status", "exception_reason")
+    }
+    numbers = {p.tracking_number for _i, p, _r in parsed if p.carrier in carriers}
+    shipments: dict[tuple[int, str], tuple[int, int]] = {}
+    if numbers:
+        for pk, carrier_id, number, owner in Shipment.objects.filter(
+            carrier_id__in=carriers.values(), tracking_number__in=numbers
+        ).values_list("pk", "carrier_id", "tracking_number", "marketplace_id"):
+            shipments[(carrier_id, number)] = (pk, owner)
+    return carriers, normal, shipments
 
 
 def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
@@ -140,75 +231,66 @@ def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
     marketplace_id = actor.marketplace_id
     now = clock.now()
     result = IngestResult(received=len(rows))
-    parsed: list[tuple[int, EventRow, dict[str, Any]]] = []
+    parsed: list[tuple[int, Fields, str]] = []
     for index, row in enumerate(rows):
         outcome = _parse(index, row, now)
         if isinstance(outcome, RowError):
             result.errors.append(outcome)
         else:
-            parsed.append((index, outcome, row))
-    carriers = {c.code: c for c in Carrier.objects.filter(code__in={p.carrier for _i, p, _r in parsed})}
-    mappings = {
-        (m.carrier_id, m.raw_status): m
-        for m in CarrierStatusMapping.objects.filter(carrier__in=list(carriers.values()))
-    }
-    numbers = {(carriers[p.carrier].pk, p.tracking_number) for _i, p, _r in parsed if p.carrier in carriers}
-    shipments: dict[tuple[int, str], tuple[int, int]] = {}
-    if numbers:
-        for pk, carrier_id, number, owner in Shipment.objects.filter(
-            carrier_id__in={c for c, _n in numbers}, tracking_number__in={n for _c, n in numbers}
-        ).values_list("pk", "carrier_id", "tracking_number", "marketplace_id"):
-            shipments[(carrier_id, number)] = (pk, owner)
+            parsed.append((index, *outcome))
+    carriers, normal, shipments = _lookups(parsed)
     candidates: dict[tuple[int, str], StoredEvent] = {}
+    unmapped = ("", "")
     for index, row, raw in parsed:
-        carrier = carriers.get(row.carrier)
-        if carrier is None:
+        known = carriers.get(row.carrier)
+        if known is None:
             result.errors.append(RowError(index, "carrier", _("Unknown carrier %(code)s.") % {"code": row.carrier}))
             continue
-        found = shipments.get((carrier.pk, row.tracking_number))
+        carrier_id = known
+        found = shipments.get((carrier_id, row.tracking_number))
         if found is not None and found[1] != marketplace_id:
             # Never say whose it is: to this marketplace the number simply is not theirs.
             result.errors.append(
                 RowError(index, "tracking_number", _("This tracking number belongs to another marketplace's order."))
             )
             continue
-        key = (carrier.pk, row.event_id)
+        key = (carrier_id, row.event_id)
         if key in candidates:
             result.duplicates += 1
             continue
-        mapping = mappings.get((carrier.pk, row.status))
+        status, reason = normal.get((carrier_id, row.status), unmapped)
         candidates[key] = StoredEvent(
-            shipment_id=found[0] if found else None,
-            carrier_event_id=row.event_id,
-            event_at=row.occurred_at,
-            status=mapping.status if mapping else "",
-            exception_reason=mapping.exception_reason if mapping else "",
-            values=(
-                marketplace_id,
-                carrier.pk,
-                found[0] if found else None,
-                row.tracking_number,
-                row.event_id,
-                row.occurred_at,
-                now,
-                raw,
-                row.status,
-                row.description,
-                row.location,
-                mapping.status if mapping else "",
-                mapping.exception_reason if mapping else "",
-            ),
+            marketplace_id,
+            carrier_id,
+            found[0] if found else None,
+            row.tracking_number,
+            row.event_id,
+            row.occurred_at,
+            now,
+            raw,
+            row.status,
+            row.description,
+            row.location,
+            status,
+            reason,
         )
     result.errors.sort(key=lambda e: e.index)
     if not candidates:
         return result
     with transaction.atomic():
-        existing = _existing_keys(marketplace_id, candidates)
-        new = [event for key, event in candidates.items() if key not in existing]
+        # One insert that skips what the unique key already holds (sent before, or by a concurrent batch) and
+        # names what it stored: no read of the existing keys first. Plain rows, not model instances: building
+        # and compiling one per event cost more than the insert.
+        stored = rows_insert(
+            TrackingEvent,
+            COLUMNS,
+            list(candidates.values()),
+            ignore_conflicts=True,
+            encoded=("raw",),
+            returning=("carrier", "carrier_event_id"),
+        )
+        new = [candidates[key] for key in map(tuple, stored)]
         result.duplicates += len(candidates) - len(new)
-        # A concurrent batch with the same events loses nothing: the unique key keeps one copy.
-        # Plain rows, not model instances: building and compiling one per event cost more than the insert.
-        rows_insert(TrackingEvent, COLUMNS, [event.values for event in new], ignore_conflicts=True)
         by_shipment: dict[int, list[StoredEvent]] = defaultdict(list)
         for event in new:
             if event.shipment_id is not None:
@@ -219,17 +301,3 @@ def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
         if by_shipment:
             shipments_apply_events(actor=actor, events_by_shipment=dict(by_shipment), policy=policy_current())
     return result
-
-
-def _existing_keys(marketplace_id: int, candidates: dict[tuple[int, str], StoredEvent]) -> set[tuple[int, str]]:
-    by_carrier: dict[int, list[str]] = defaultdict(list)
-    for carrier_id, event_id in candidates:
-        by_carrier[carrier_id].append(event_id)
-    found: set[tuple[int, str]] = set()
-    for carrier_id, ids in by_carrier.items():
-        found.update(
-            TrackingEvent.objects.filter(
-                marketplace_id=marketplace_id, carrier_id=carrier_id, carrier_event_id__in=ids
-            ).values_list("carrier_id", "carrier_event_id")
-        )
-    return found

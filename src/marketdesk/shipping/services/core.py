@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
-from marketdesk.core.bulk import rows_update
+from marketdesk.core.bulk import rows_read, rows_update_values
 from marketdesk.core.calendar import calendar_for, due_at
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
 from marketdesk.core.policies import Policy, policy_current
-from marketdesk.core.timeline import TimelineRow, timeline_append_many
+from marketdesk.core.timeline import timeline_append_many
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import scope_to_actor, shop_member_ids
 from marketdesk.shipping import events
@@ -295,7 +295,7 @@ class EventFacts(Protocol):
     def exception_reason(self) -> str: ...
 
 
-def _absorb(shipment: Shipment, batch: Iterable[EventFacts]) -> tuple[str, str] | None:
+def _absorb(shipment: Shipment | ParcelState, batch: Iterable[EventFacts]) -> tuple[str, str] | None:
     """Fold events into the shipment's projection; return (old status, its event time) if the status moved.
 
     Only order-independent folds: the maximum event (by time, then the carrier's id) gives the
@@ -337,55 +337,83 @@ PROJECTION_FIELDS = [
 ]
 
 
+#: What the batch projection reads of a parcel, besides its id: the projection, the flags and their inputs.
+PARCEL_FIELDS = (*PROJECTION_FIELDS, *FLAG_NAMES, "flags_at", "ship_by", "estimated_to")
+
+
+@dataclass(slots=True)
+class ParcelState:
+    """A parcel's projection and flags as plain values: what the batch folds events into, without a model instance."""
+
+    pk: int
+    tracking_status: str
+    exception_reason: str
+    last_event_at: dt.datetime | None
+    last_event_ref: str
+    last_scan_at: dt.datetime | None
+    handed_over_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    updated_at: dt.datetime
+    late_to_ship: bool
+    delayed: bool
+    stalled: bool
+    likely_lost: bool
+    flags_at: dt.datetime | None
+    ship_by: dt.datetime | None
+    estimated_to: dt.datetime | None
+
+
 def shipments_apply_events(
     *, actor: Actor, events_by_shipment: Mapping[int, Sequence[EventFacts]], policy: Policy | None = None
-) -> list[Shipment]:
-    """Fold newly stored events into their shipments (caller's transaction); flags and care follow.
+) -> list[int]:
+    """Fold newly stored events into their shipments (caller's transaction); flags and care follow; return their ids.
 
-    Set-based whatever the batch holds: one locking read, one UPDATE of every parcel's projection
-    and flags, one insert of the timeline rows. A parcel whose change starts proactive care (rare)
-    has its timeline written one by one instead, since care gathers evidence and notifies per parcel.
+    Set-based whatever the batch holds: one locking read of plain values, one UPDATE of every parcel's
+    projection (and of the flags when any moved), one insert of the timeline rows. A parcel whose change
+    starts proactive care (rare) has its timeline written one by one instead, since care gathers evidence
+    and notifies per parcel.
     """
     policy = policy or policy_current()
     now = clock.now()
-    # A fixed lock order (by id) so two batches touching the same parcels never deadlock. Only the
-    # columns the projection and the flags read: the rare parcel starting care loads its order itself.
-    shipments = list(
-        Shipment.objects.select_for_update()
-        .only(*PROJECTION_FIELDS, *FLAG_NAMES, "flags_at", "ship_by", "estimated_to", "order_id")
-        .filter(pk__in=events_by_shipment)
-        .order_by("pk")
-    )
-    timeline: list[TimelineRow] = []
-    cared: list[tuple[Shipment, tuple[str, str] | None, list[str], list[str]]] = []
-    for shipment in shipments:
-        moved = _absorb(shipment, events_by_shipment[shipment.pk])
-        shipment.updated_at = now
-        raised, cleared = _flags_set(shipment, now=now, policy=policy)
-        if _starts_care(shipment, moved=moved, raised=raised):
-            cared.append((shipment, moved, raised, cleared))
+    # A fixed lock order (by id) so two batches touching the same parcels never deadlock.
+    parcels = [ParcelState(*row) for row in rows_read(Shipment, PARCEL_FIELDS, events_by_shipment.keys(), lock=True)]
+    statuses: list[tuple[int, events.ShipmentStatusChangedPayload]] = []
+    flags: list[tuple[int, list[str], list[str]]] = []
+    cared: dict[int, tuple[tuple[str, str] | None, list[str], list[str]]] = {}
+    flags_moved = False
+    for parcel in parcels:
+        moved = _absorb(parcel, events_by_shipment[parcel.pk])
+        parcel.updated_at = now
+        raised, cleared = _flags_set(parcel, now=now, policy=policy)
+        flags_moved = flags_moved or bool(raised or cleared)
+        if _starts_care(parcel, moved=moved, raised=raised):
+            cared[parcel.pk] = (moved, raised, cleared)
             continue
         if moved is not None:
-            timeline.append(
-                events.shipment_status_changed_build(
-                    shipment=shipment, actor=actor, payload=_status_payload(shipment, moved[0], moved[1])
-                )
-            )
+            statuses.append((parcel.pk, _status_payload(parcel, moved[0], moved[1])))
         if raised or cleared:
-            timeline.append(
-                events.shipment_flags_changed_build(shipment=shipment, actor=actor, raised=raised, cleared=cleared)
-            )
-    rows_update(Shipment, shipments, [*PROJECTION_FIELDS, *FLAG_NAMES, "flags_at"])
+            flags.append((parcel.pk, raised, cleared))
+    # The flags' columns (and their index) are written only when some flag moved: most batches move none.
+    fields = [*PROJECTION_FIELDS, *FLAG_NAMES, "flags_at"] if flags_moved else PROJECTION_FIELDS
+    rows_update_values(Shipment, fields, [[p.pk, *(getattr(p, name) for name in fields)] for p in parcels])
+    # Each parcel's status event before its flags' event, as when they were written one parcel at a time.
+    timeline = [
+        *events.shipment_status_changed_rows(actor=actor, items=statuses),
+        *events.shipment_flags_changed_rows(actor=actor, items=flags),
+    ]
+    timeline.sort(key=lambda row: row.subject_id)
     timeline_append_many(timeline)
-    for shipment, moved, raised, cleared in cared:
-        if moved is not None:
-            _status_recorded(shipment, actor=actor, source=moved[0], event_at=moved[1])
-        if raised or cleared:
-            _flags_recorded(shipment, actor=actor, raised=raised, cleared=cleared)
-    return shipments
+    if cared:
+        for shipment in Shipment.objects.filter(pk__in=cared).order_by("pk"):
+            moved, raised, cleared = cared[shipment.pk]
+            if moved is not None:
+                _status_recorded(shipment, actor=actor, source=moved[0], event_at=moved[1])
+            if raised or cleared:
+                _flags_recorded(shipment, actor=actor, raised=raised, cleared=cleared)
+    return [parcel.pk for parcel in parcels]
 
 
-def _starts_care(shipment: Shipment, *, moved: tuple[str, str] | None, raised: list[str]) -> bool:
+def _starts_care(shipment: Shipment | ParcelState, *, moved: tuple[str, str] | None, raised: list[str]) -> bool:
     exception_care = (
         moved is not None
         and shipment.tracking_status == TrackingStatus.EXCEPTION
@@ -394,7 +422,9 @@ def _starts_care(shipment: Shipment, *, moved: tuple[str, str] | None, raised: l
     return exception_care or "likely_lost" in raised or "stalled" in raised
 
 
-def _status_payload(shipment: Shipment, source: str, event_at: str) -> events.ShipmentStatusChangedPayload:
+def _status_payload(
+    shipment: Shipment | ParcelState, source: str, event_at: str
+) -> events.ShipmentStatusChangedPayload:
     return events.ShipmentStatusChangedPayload(
         source=source, target=shipment.tracking_status, exception_reason=shipment.exception_reason, event_at=event_at
     )
@@ -426,7 +456,7 @@ def _reproject(shipment: Shipment, *, actor: Actor, policy: Policy) -> None:
 # Flags
 
 
-def shipment_flags(shipment: Shipment, *, now: dt.datetime, policy: Policy) -> dict[str, bool]:
+def shipment_flags(shipment: Shipment | ParcelState, *, now: dt.datetime, policy: Policy) -> dict[str, bool]:
     """Return the flags of a shipment at ``now`` from its projection and the policy's thresholds."""
     status = shipment.tracking_status
     silent = now - shipment.last_scan_at if shipment.last_scan_at else dt.timedelta(0)
@@ -439,7 +469,7 @@ def shipment_flags(shipment: Shipment, *, now: dt.datetime, policy: Policy) -> d
     }
 
 
-def _flags_set(shipment: Shipment, *, now: dt.datetime, policy: Policy) -> tuple[list[str], list[str]]:
+def _flags_set(shipment: Shipment | ParcelState, *, now: dt.datetime, policy: Policy) -> tuple[list[str], list[str]]:
     """Set the flags on the (unsaved) shipment; return those raised and those cleared."""
     flags = shipment_flags(shipment, now=now, policy=policy)
     raised = [name for name in FLAG_NAMES if flags[name] and not getattr(shipment, name)]
