@@ -61,7 +61,7 @@ from marketdesk.messaging.models import Message
 from marketdesk.messaging.search import history_index_case
 from marketdesk.messaging.services import message_post, thread_operators_join
 from marketdesk.orders.models import Order, OrderLine
-from marketdesk.orders.selectors import order_get_for_actor
+from marketdesk.orders.selectors import order_get_for_actor, orders_for_actor
 from marketdesk.orders.situation import order_delivered_at
 from marketdesk.standards.selectors import suspended_shop_ids, suspension_in_force
 
@@ -200,6 +200,14 @@ def _not_eligible(verdict: Eligibility) -> CaseNotEligible:
     return CaseNotEligible(verdict.reason, **extra)
 
 
+def _order_locked_for(actor: Actor, pk: int) -> Order:
+    """Lock the order the actor may see (only the order's row), or raise NotFound as the selector does."""
+    order = orders_for_actor(actor).select_for_update(of=("self",)).filter(pk=pk).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
 def case_open(
     *,
     actor: Actor,
@@ -213,21 +221,22 @@ def case_open(
 ) -> Case:
     """Open a case on the buyer's order when the policy allows it now; the buyer's uploads become its evidence."""
     _require_role(actor, (Role.BUYER, Role.MARKETPLACE))
-    order = order_get_for_actor(actor, pk=order.pk, details=False)
-    if case_type not in CaseType.values:
-        raise DomainValidationError(_("Choose what is wrong."), field="case_type")
-    description = _require_text(description, "description")
-    if line is not None and line.order_id != order.pk:
-        raise DomainValidationError(_("This item is not part of the order."), field="line")
-    if (
-        referenced_case is not None
-        and not Case.objects.filter(
-            pk=referenced_case.pk, buyer_id=order.buyer_id, status__in=FINISHED_STATUSES
-        ).exists()
-    ):
-        raise DomainValidationError(_("Only your own finished cases can be referenced."), field="referenced_case")
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("marketplace").get(pk=order.pk)
+        # The actor's view of the order and its lock in one read (with the buyer, the shop and the marketplace the
+        # case and its answer need): a refusal below rolls back nothing but this lock.
+        order = _order_locked_for(actor, order.pk)
+        if case_type not in CaseType.values:
+            raise DomainValidationError(_("Choose what is wrong."), field="case_type")
+        description = _require_text(description, "description")
+        if line is not None and line.order_id != order.pk:
+            raise DomainValidationError(_("This item is not part of the order."), field="line")
+        if (
+            referenced_case is not None
+            and not Case.objects.filter(
+                pk=referenced_case.pk, buyer_id=order.buyer_id, status__in=FINISHED_STATUSES
+            ).exists()
+        ):
+            raise DomainValidationError(_("Only your own finished cases can be referenced."), field="referenced_case")
         now = clock.now()
         policy = policy_current()
         contact = SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).first()
@@ -248,8 +257,8 @@ def case_open(
                 case = Case.objects.create(
                     order=order,
                     line=line,
-                    buyer_id=order.buyer_id,
-                    shop_id=order.shop_id,
+                    buyer=order.buyer,
+                    shop=order.shop,
                     case_type=case_type,
                     reason_detail=reason_detail,
                     description=description,
