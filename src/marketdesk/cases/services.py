@@ -372,19 +372,21 @@ def case_offer_make(
         )
         transition(case, to=CaseStatus.OFFER_MADE, actor=actor, payload={"offer_id": offer.pk, "kind": kind})
         _touch(case, now=now, policy=policy_current())
-        case_webhook(
-            case,
+        # The webhook, the line in the conversation, the buyer's notice and the live pushes follow after commit.
+        webhook = (
             "case.offer_made",
             f"case-{case.pk}-offer-{offer.pk}-made",
-            offer_id=offer.pk,
-            offer=kind,
-            amount_minor=offer.amount_minor,
-            currency=offer.currency or order.currency,
-            message=message,
-            evidence_note=evidence_note,
-            made_at=now,
+            {
+                "offer_id": offer.pk,
+                "offer": kind,
+                "amount_minor": offer.amount_minor,
+                "currency": offer.currency or order.currency,
+                "message": message,
+                "evidence_note": evidence_note,
+                "made_at": now,
+            },
         )
-        case_thread_note(case, "case.offer_made", actor=actor, offer=kind)
+        case_fanout_put(case, "case.offer_made", actor=actor, webhook=webhook, offer=kind)
         return offer
 
 
@@ -410,16 +412,17 @@ def _offer_answer(*, actor: Actor, case: Case, accept: bool) -> CaseOffer:
         target = CaseStatus.RESOLVED if accept else CaseStatus.DECLINED
         transition(case, to=target, actor=actor, payload={"offer_id": offer.pk})
         if accept:
-            _offer_settle(case, offer, actor=actor)
+            webhook = _offer_settle(case, offer, actor=actor)
         else:
-            case_webhook(case, "case.offer_declined", f"case-{case.pk}-offer-{offer.pk}-declined", offer_id=offer.pk)
+            webhook = ("case.offer_declined", f"case-{case.pk}-offer-{offer.pk}-declined", {"offer_id": offer.pk})
         _touch(case, now=now, policy=policy_current())
-        case_thread_note(case, "case.offer_accepted" if accept else "case.offer_declined", actor=actor)
+        # The webhook, the line in the conversation, the seller's notice and the live pushes follow after commit.
+        case_fanout_put(case, "case.offer_accepted" if accept else "case.offer_declined", actor=actor, webhook=webhook)
         return offer
 
 
-def _offer_settle(case: Case, offer: CaseOffer, *, actor: Actor) -> None:
-    """An accepted refund offer is the seller's refund: one ledger entry, and the marketplace is told."""
+def _offer_settle(case: Case, offer: CaseOffer, *, actor: Actor) -> tuple[str, str, dict[str, Any]]:
+    """An accepted refund offer is the seller's refund: one ledger entry; return the webhook that tells the marketplace."""
     key = f"case-{case.pk}-offer-{offer.pk}"
     paid_now = offer.amount if offer.kind in (OfferKind.FULL_REFUND, OfferKind.PARTIAL_REFUND) else None
     if paid_now is not None:
@@ -431,15 +434,13 @@ def _offer_settle(case: Case, offer: CaseOffer, *, actor: Actor) -> None:
             actor=actor,
         )
     # A replacement, or a return before the refund, is the seller's to carry out; the marketplace follows it.
-    case_webhook(
-        case,
-        "case.resolved",
-        key,
-        offer=offer.kind,
-        amount_minor=offer.amount_minor or 0,
-        currency=offer.currency or case.order.currency,
-        payer=Payer.SELLER,
-    )
+    data = {
+        "offer": offer.kind,
+        "amount_minor": offer.amount_minor or 0,
+        "currency": offer.currency or case.order.currency,
+        "payer": Payer.SELLER,
+    }
+    return "case.resolved", key, data
 
 
 def case_offer_accept(*, actor: Actor, case: Case) -> CaseOffer:
