@@ -155,7 +155,7 @@ def order_message_post(
 def seller_contact_record(*, actor: Actor, order: Order) -> SellerContact:
     """Record the buyer's first contact with the seller about an order (repeats return the first)."""
     _require_role(actor, (Role.BUYER, Role.MARKETPLACE))
-    order = order_get_for_actor(actor, pk=order.pk)
+    order = order_get_for_actor(actor, pk=order.pk, details=False)
     with transaction.atomic():
         Order.objects.select_for_update().get(pk=order.pk)
         contact = SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).first()
@@ -169,7 +169,7 @@ def seller_contact_record(*, actor: Actor, order: Order) -> SellerContact:
 def seller_reply_record(*, actor: Actor, order: Order) -> SellerContact:
     """Record the seller's first reply to the buyer's contact (later replies change nothing)."""
     _require_role(actor, (Role.SELLER,))
-    order = order_get_for_actor(actor, pk=order.pk)
+    order = order_get_for_actor(actor, pk=order.pk, details=False)
     with transaction.atomic():
         Order.objects.select_for_update().get(pk=order.pk)
         contact = SellerContact.objects.select_for_update().filter(order=order, buyer_id=order.buyer_id).first()
