@@ -23,6 +23,9 @@ from tests.cases.test_fanout import _existing
 
 pytestmark = pytest.mark.django_db
 
+#: The queries of a post by the buyer and by the seller, by database.
+POST_QUERIES = {"sqlite": (38, 39), "postgresql": (31, 32)}
+
 
 def _opened(marketplace, shop, buyer) -> Case:
     order = late_order(marketplace, shop, buyer)
@@ -90,5 +93,7 @@ def test_a_message_posted_costs_the_same_queries_with_10_or_500_cases_and_a_long
     _existing(marketplace, shop, 490)
     _longer_conversation(many_case.order, buyer, 200)
     many = _posted_by_each(many_case.order, seller, buyer)
-    # then: the same exact counts for the buyer's post and the seller's
-    assert (few, many) == ((38, 39), (38, 39))
+    # then: the same exact counts for the buyer's post and the seller's (the history index of a message is an
+    # FTS5 table of its own on SQLite, written in savepoints: 7 queries more in all than on PostgreSQL)
+    expected = POST_QUERIES[connection.vendor]
+    assert (few, many) == (expected, expected)
