@@ -739,6 +739,7 @@ def test_an_accepted_refund_offer_is_the_sellers_refund_once(opened_case, seller
     case_offer_accept(actor=buyer_actor, case=opened_case)
     with pytest.raises(TransitionNotAllowed):
         case_offer_accept(actor=buyer_actor, case=opened_case)
+    fan_out()
 
     assert list(LedgerEntry.objects.values_list("decision_key", "payer", "amount_minor")) == [
         (f"case-{opened_case.pk}-offer-{offer.pk}", "seller", 700)
@@ -752,6 +753,7 @@ def test_an_accepted_replacement_moves_no_money_but_tells_the_marketplace(
     case_offer_make(actor=seller_actor, case=opened_case, kind=OfferKind.REPLACEMENT)
 
     case_offer_accept(actor=buyer_actor, case=opened_case)
+    fan_out()
 
     assert not LedgerEntry.objects.exists()
     assert len(webhooks("case.resolved")) == 1

@@ -89,6 +89,18 @@ def _case_detail(actor: Actor, pk: int) -> Case:
     return case
 
 
+def _case_just_opened(case: Case) -> Case:
+    """Answer with the case as ``case_open`` wrote it, read again from nothing.
+
+    Its order, buyer, shop and line came with it; a case opened in this transaction, under its order's
+    lock, has no offers, questions, decisions, appeal or statements yet (the API opens none with files).
+    """
+    case._prefetched_objects_cache = {"offers": [], "decisions": [], "appeals": []}  # type: ignore[attr-defined]
+    case.visible_info_requests = []  # type: ignore[attr-defined]
+    case.evidence_views = []  # type: ignore[attr-defined]
+    return case
+
+
 def _line_of(order: Order, *, line: str | None, sku: str | None) -> OrderLine | None:
     """Find the order line the body names by its external id or its SKU (one query when it names one)."""
     if line is not None and sku is not None:
@@ -156,7 +168,7 @@ def case_open_view(request: HttpRequest, payload: CaseOpenIn) -> Status[Case]:
         reason_detail=payload.reason_detail,
         referenced_case=_referenced_case(actor, payload.referenced_case),
     )
-    return Status(201, _case_detail(actor, case.pk))
+    return Status(201, _case_just_opened(case))
 
 
 @router.get(

@@ -1,7 +1,7 @@
 """What a step of a case tells others: the webhook, the line in the conversation, the notices and live pushes.
 
-A service calls these inline (the step's own transaction), or, on the hot path of
-opening a case, leaves one outbox row (``case_fanout_put``) and lets the
+A service calls these inline (the step's own transaction), or, on the hot paths of
+opening a case and making or answering an offer, leaves one outbox row (``case_fanout_put``) and lets the
 ``case.fanout`` handler do the same work after commit, on the task queue: the
 history index write, the webhook, the conversation's system line, the
 notifications and the live pushes (docs/adr/0018). The handler sends nothing itself;

@@ -62,7 +62,7 @@ from marketdesk.ledger.services import EntrySpec, ledger_record_decision
 from marketdesk.messaging.search import history_index_case
 from marketdesk.messaging.services import thread_operators_join
 from marketdesk.orders.models import Order, OrderLine
-from marketdesk.orders.selectors import order_get_for_actor
+from marketdesk.orders.selectors import order_get_for_actor, orders_for_actor
 from marketdesk.orders.situation import order_delivered_at
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -134,7 +134,7 @@ def _pending_offers_withdraw(case: Case, *, now: dt.datetime, actor: Actor) -> N
 def seller_contact_record(*, actor: Actor, order: Order) -> SellerContact:
     """Record the buyer's first contact with the seller about an order (repeats return the first)."""
     _require_role(actor, (Role.BUYER, Role.MARKETPLACE))
-    order = order_get_for_actor(actor, pk=order.pk)
+    order = order_get_for_actor(actor, pk=order.pk, details=False)
     with transaction.atomic():
         Order.objects.select_for_update().get(pk=order.pk)
         contact = SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).first()
@@ -148,7 +148,7 @@ def seller_contact_record(*, actor: Actor, order: Order) -> SellerContact:
 def seller_reply_record(*, actor: Actor, order: Order) -> SellerContact:
     """Record the seller's first reply to the buyer's contact (later replies change nothing)."""
     _require_role(actor, (Role.SELLER,))
-    order = order_get_for_actor(actor, pk=order.pk)
+    order = order_get_for_actor(actor, pk=order.pk, details=False)
     with transaction.atomic():
         Order.objects.select_for_update().get(pk=order.pk)
         contact = SellerContact.objects.select_for_update().filter(order=order, buyer_id=order.buyer_id).first()
@@ -179,6 +179,14 @@ def _not_eligible(verdict: Eligibility) -> CaseNotEligible:
     return CaseNotEligible(verdict.reason, **extra)
 
 
+def _order_locked_for(actor: Actor, pk: int) -> Order:
+    """Lock the order the actor may see (only the order's row), or raise NotFound as the selector does."""
+    order = orders_for_actor(actor).select_for_update(of=("self",)).filter(pk=pk).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
 def case_open(
     *,
     actor: Actor,
@@ -192,21 +200,22 @@ def case_open(
 ) -> Case:
     """Open a case on the buyer's order when the policy allows it now; the buyer's uploads become its evidence."""
     _require_role(actor, (Role.BUYER, Role.MARKETPLACE))
-    order = order_get_for_actor(actor, pk=order.pk, details=False)
-    if case_type not in CaseType.values:
-        raise DomainValidationError(_("Choose what is wrong."), field="case_type")
-    description = _require_text(description, "description")
-    if line is not None and line.order_id != order.pk:
-        raise DomainValidationError(_("This item is not part of the order."), field="line")
-    if (
-        referenced_case is not None
-        and not Case.objects.filter(
-            pk=referenced_case.pk, buyer_id=order.buyer_id, status__in=FINISHED_STATUSES
-        ).exists()
-    ):
-        raise DomainValidationError(_("Only your own finished cases can be referenced."), field="referenced_case")
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("marketplace").get(pk=order.pk)
+        # The actor's view of the order and its lock in one read (with the buyer, the shop and the marketplace the
+        # case and its answer need): a refusal below rolls back nothing but this lock.
+        order = _order_locked_for(actor, order.pk)
+        if case_type not in CaseType.values:
+            raise DomainValidationError(_("Choose what is wrong."), field="case_type")
+        description = _require_text(description, "description")
+        if line is not None and line.order_id != order.pk:
+            raise DomainValidationError(_("This item is not part of the order."), field="line")
+        if (
+            referenced_case is not None
+            and not Case.objects.filter(
+                pk=referenced_case.pk, buyer_id=order.buyer_id, status__in=FINISHED_STATUSES
+            ).exists()
+        ):
+            raise DomainValidationError(_("Only your own finished cases can be referenced."), field="referenced_case")
         now = clock.now()
         policy = policy_current()
         contact = SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).first()
@@ -227,8 +236,8 @@ def case_open(
                 case = Case.objects.create(
                     order=order,
                     line=line,
-                    buyer_id=order.buyer_id,
-                    shop_id=order.shop_id,
+                    buyer=order.buyer,
+                    shop=order.shop,
                     case_type=case_type,
                     reason_detail=reason_detail,
                     description=description,
@@ -342,19 +351,21 @@ def case_offer_make(
         )
         transition(case, to=CaseStatus.OFFER_MADE, actor=actor, payload={"offer_id": offer.pk, "kind": kind})
         _touch(case, now=now, policy=policy_current())
-        case_webhook(
-            case,
+        # The webhook, the line in the conversation, the buyer's notice and the live pushes follow after commit.
+        webhook = (
             "case.offer_made",
             f"case-{case.pk}-offer-{offer.pk}-made",
-            offer_id=offer.pk,
-            offer=kind,
-            amount_minor=offer.amount_minor,
-            currency=offer.currency or order.currency,
-            message=message,
-            evidence_note=evidence_note,
-            made_at=now,
+            {
+                "offer_id": offer.pk,
+                "offer": kind,
+                "amount_minor": offer.amount_minor,
+                "currency": offer.currency or order.currency,
+                "message": message,
+                "evidence_note": evidence_note,
+                "made_at": now,
+            },
         )
-        case_thread_note(case, "case.offer_made", actor=actor, offer=kind)
+        case_fanout_put(case, "case.offer_made", actor=actor, webhook=webhook, offer=kind)
         return offer
 
 
@@ -380,16 +391,17 @@ def _offer_answer(*, actor: Actor, case: Case, accept: bool) -> CaseOffer:
         target = CaseStatus.RESOLVED if accept else CaseStatus.DECLINED
         transition(case, to=target, actor=actor, payload={"offer_id": offer.pk})
         if accept:
-            _offer_settle(case, offer, actor=actor)
+            webhook = _offer_settle(case, offer, actor=actor)
         else:
-            case_webhook(case, "case.offer_declined", f"case-{case.pk}-offer-{offer.pk}-declined", offer_id=offer.pk)
+            webhook = ("case.offer_declined", f"case-{case.pk}-offer-{offer.pk}-declined", {"offer_id": offer.pk})
         _touch(case, now=now, policy=policy_current())
-        case_thread_note(case, "case.offer_accepted" if accept else "case.offer_declined", actor=actor)
+        # The webhook, the line in the conversation, the seller's notice and the live pushes follow after commit.
+        case_fanout_put(case, "case.offer_accepted" if accept else "case.offer_declined", actor=actor, webhook=webhook)
         return offer
 
 
-def _offer_settle(case: Case, offer: CaseOffer, *, actor: Actor) -> None:
-    """An accepted refund offer is the seller's refund: one ledger entry, and the marketplace is told."""
+def _offer_settle(case: Case, offer: CaseOffer, *, actor: Actor) -> tuple[str, str, dict[str, Any]]:
+    """An accepted refund offer is the seller's refund: one ledger entry; return the webhook that tells the marketplace."""
     key = f"case-{case.pk}-offer-{offer.pk}"
     paid_now = offer.amount if offer.kind in (OfferKind.FULL_REFUND, OfferKind.PARTIAL_REFUND) else None
     if paid_now is not None:
@@ -401,15 +413,13 @@ def _offer_settle(case: Case, offer: CaseOffer, *, actor: Actor) -> None:
             actor=actor,
         )
     # A replacement, or a return before the refund, is the seller's to carry out; the marketplace follows it.
-    case_webhook(
-        case,
-        "case.resolved",
-        key,
-        offer=offer.kind,
-        amount_minor=offer.amount_minor or 0,
-        currency=offer.currency or case.order.currency,
-        payer=Payer.SELLER,
-    )
+    data = {
+        "offer": offer.kind,
+        "amount_minor": offer.amount_minor or 0,
+        "currency": offer.currency or case.order.currency,
+        "payer": Payer.SELLER,
+    }
+    return "case.resolved", key, data
 
 
 def case_offer_accept(*, actor: Actor, case: Case) -> CaseOffer:

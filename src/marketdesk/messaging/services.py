@@ -101,7 +101,7 @@ def message_post(
     """Post a party's (or support's) message to the order's thread; a repeated client token posts once."""
     if actor.role not in POSTERS:
         raise PermissionDenied()
-    order = order_get_for_actor(actor, pk=order.pk)
+    order = order_get_for_actor(actor, pk=order.pk, details=False)
     body = _body(body, optional=bool(attachment_ids))
     client_token = (client_token or "")[:MAX_TOKEN_LENGTH]
     author = actor.user if actor.role != Role.MARKETPLACE else order.buyer
