@@ -171,9 +171,9 @@ def queue_seed(vendor: str, *, marketplace_id: int, shop0: int, buyer0: int, ope
     shop = f"{shop0} + CASE WHEN i % 10 < 3 THEN i % 3 ELSE 3 + (i * 7919) % {QUEUE_SHOPS - 3} END"
     placed = at.format(m="-(i % 40000) - 2000")
     order_sql = (
-        f"{prefix}INSERT INTO orders_order (external_id, status, currency, total_minor, placed_at, content_hash, "
+        f"{prefix}INSERT INTO orders_order (external_id, status, currency, total_minor, line_count, placed_at, content_hash, "
         "created_at, updated_at, buyer_id, marketplace_id, shop_id) "
-        f"SELECT 'Q-' || i, 'shipped', 'RUB', 50000 + (i * 37) % 900000, {placed}, 'bench', {placed}, {placed}, "
+        f"SELECT 'Q-' || i, 'shipped', 'RUB', 50000 + (i * 37) % 900000, 1, {placed}, 'bench', {placed}, {placed}, "
         f"{buyer0} + (i * 104729) % 5000, %s, {shop} {source}"
     )
     if vendor != "sqlite":
