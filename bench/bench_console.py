@@ -208,6 +208,34 @@ def queue_seed(vendor: str, *, marketplace_id: int, shop0: int, buyer0: int, ope
     del params
 
 
+def _seed(vendor: str, written: int, target: int, **ids: Any) -> None:
+    """Write orders and cases ``written``..``target``, 100k per statement, and leave the counts exact.
+
+    On PostgreSQL a row trigger per case and order is most of a 1M seed: they are off for the seed and the
+    counts are recounted once after, then VACUUM ANALYZE (the steady state that autovacuum keeps).
+    """
+    from django.db import connection
+
+    from marketdesk.console.counters import queue_counts_repair
+    from marketdesk.orders.counters import order_counts_repair
+
+    triggers = [("cases_case", "console_queuecount_case_insdel"), ("orders_order", "orders_ordercount_insdel")]
+    if vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table, trigger in triggers:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    for start in range(written, target, 100_000):
+        queue_seed(vendor, start=start, stop=min(start + 100_000, target), **ids)
+    if vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table, trigger in triggers:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+        queue_counts_repair()
+        order_counts_repair()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
 def queue_scale(sizes: list[int], requests: int) -> dict[str, Any]:
     """Grow one marketplace's open cases through ``sizes`` and time the queue's first page at each size."""
     from django.db import connection
@@ -217,8 +245,6 @@ def queue_scale(sizes: list[int], requests: int) -> dict[str, Any]:
     from marketdesk.accounts.models import User, UserRole
     from marketdesk.cases.models import Case
     from marketdesk.cases.states import OPEN_STATUSES
-    from marketdesk.console.counters import queue_counts_repair
-    from marketdesk.orders.counters import order_counts_repair
     from marketdesk.core import clock
     from marketdesk.orders.models import Marketplace, Shop
 
@@ -264,22 +290,9 @@ def queue_scale(sizes: list[int], requests: int) -> dict[str, Any]:
     for size in sizes:
         target = int(size / open_per_row) + 1
         started = time.perf_counter()
-        if vendor == "postgresql":  # a row trigger per case and order is most of a 1M seed: recount once after
-            with connection.cursor() as cursor:
-                cursor.execute("ALTER TABLE cases_case DISABLE TRIGGER console_queuecount_case_insdel")
-                cursor.execute("ALTER TABLE orders_order DISABLE TRIGGER orders_ordercount_insdel")
-        for start in range(written, target, 100_000):
-            queue_seed(vendor, marketplace_id=marketplace.pk, shop0=shops[0].pk, buyer0=buyers[0].pk,
-                       operator0=operators[0].pk, start=start, stop=min(start + 100_000, target), now=now)  # fmt: skip
+        _seed(vendor, written, target, marketplace_id=marketplace.pk, shop0=shops[0].pk, buyer0=buyers[0].pk,
+              operator0=operators[0].pk, now=now)  # fmt: skip
         written = target
-        if vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ALTER TABLE cases_case ENABLE TRIGGER console_queuecount_case_insdel")
-                cursor.execute("ALTER TABLE orders_order ENABLE TRIGGER orders_ordercount_insdel")
-            queue_counts_repair()
-            order_counts_repair()
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")  # the steady state that autovacuum keeps
         seeded = time.perf_counter() - started
         open_now = Case.objects.filter(shop__marketplace=marketplace, status__in=OPEN_STATUSES).count()
         times, queries = [], set()
