@@ -181,3 +181,23 @@ class Payment(models.Model):
     @property
     def method_label(self) -> str:
         return payment_method_label(self.method)
+
+
+class OrderCount(models.Model):
+    """How many orders one buyer has, or one shop: the "N orders" above an order list, read in one query.
+
+    Kept exact by database triggers on the orders table (migration ``0004_order_counts``), so every write — an
+    import, the simulator, a bulk insert, a delete — moves its count in its own transaction, and the lists never
+    count a buyer's or a shop's orders again. ``marketdesk order_counts_check`` recounts and compares
+    (``--repair`` rewrites them).
+    """
+
+    kind = models.CharField(max_length=8)  # "buyer" or "shop"
+    owner_id = models.BigIntegerField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "owner_id"], name="order_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.owner_id}: {self.n}"

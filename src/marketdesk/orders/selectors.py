@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, Sum
 
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotFound
 from marketdesk.core.models import Audience, TimelineEvent
-from marketdesk.orders.models import Order
+from marketdesk.orders.models import Order, OrderCount
 
 
 def scope_to_actor[M: Model](
@@ -54,6 +54,25 @@ def order_list_for_actor(actor: Actor) -> QuerySet[Order]:
         qs = Order.objects.select_related("shop", "buyer", "marketplace").filter(shop_id__in=shop_ids_of(actor.user.pk))
         return qs.order_by("-placed_at", "-id")
     return orders_for_actor(actor)
+
+
+def order_count_for_actor(actor: Actor) -> int:
+    """Return how many orders ``order_list_for_actor`` holds, from the kept counts (one query over a few rows).
+
+    A buyer's orders are the buyer's count, a seller's the sum of their shops'; any other list is counted.
+    """
+    if actor.role == Role.BUYER and actor.user is not None:
+        kept = OrderCount.objects.filter(kind="buyer", owner_id=actor.user.pk)
+    elif actor.role == Role.SELLER and actor.user is not None:
+        from marketdesk.accounts.models import ShopMembership
+
+        shops = ShopMembership.objects.filter(user_id=actor.user.pk).values("shop_id")
+        kept = OrderCount.objects.filter(kind="shop", owner_id__in=shops)
+    elif actor.role == Role.SELLER and actor.shop_id is not None:
+        kept = OrderCount.objects.filter(kind="shop", owner_id=actor.shop_id)
+    else:
+        return order_list_for_actor(actor).count()
+    return int(kept.aggregate(total=Sum("n"))["total"] or 0)
 
 
 def order_get_for_actor(

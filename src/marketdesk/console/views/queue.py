@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -17,12 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from marketdesk.accounts.models import Language
 from marketdesk.cases.models import Case, CaseType
 from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
-from marketdesk.console.deadlines import Calendars, Clock, case_clocks, return_clock
+from marketdesk.console.presenters import queue_rows_shown
 from marketdesk.console.selectors import (
     AT_RISK_COUNT_CAP,
-    CASE,
     QUEUE_VIEWS,
-    RETURN,
     QueueCursor,
     QueueFilters,
     operators_for_actor,
@@ -37,10 +33,8 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.audit import request_ip
 from marketdesk.core.errors import DomainError, NotFound
-from marketdesk.core.money import Money
 from marketdesk.core.parsing import int_or_none
 from marketdesk.core.proxies import client_ip
-from marketdesk.returns.models import Return
 from marketdesk.standards.selectors import measures_in_force
 from marketdesk.web.permissions import actor_of, role_required
 
@@ -63,7 +57,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     filters = QueueFilters.from_query(request.GET)
     now = clock.now()
-    calendars = Calendars()
     counts = queue_counts(actor, now=now)
     page = queue_page(
         actor,
@@ -74,7 +67,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         now=now,
     )
     items = queue_rows(page.keys)
-    rows = [_row(item, calendars, now) for item in items]
+    # A seller's restriction or suspension in force, shown next to its name (one query per page).
+    measures = measures_in_force(list({item.shop_id for item in items}), now=now)
+    rows = queue_rows_shown(
+        items, view=filters.view, user_id=actor.user.pk if actor.user else 0, measures=measures, now=now
+    )
     operators = list(operators_for_actor(actor))
     query = filters.to_query()
     context: dict[str, Any] = {
@@ -88,8 +85,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "views": [(code, label) for code, label in QUEUE_VIEWS.items()],
         "counts": counts,
-        # A seller's restriction or suspension in force, shown next to its name (one query per page).
-        "measures": measures_in_force(list({item.shop_id for item in items}), now=now),
         "operators": operators,
         "categories": CaseType.choices,
         "statuses": [(str(status), CaseStatus(status).label) for status in OPEN_STATUSES],
@@ -108,27 +103,6 @@ def queue_moved(request: HttpRequest) -> HttpResponse:
     """The queue's older address (``/console/queue/``, and ``/console/cases/``): the same view and filters."""
     query = QueueFilters.from_query(request.GET).to_query()
     return redirect(f"{reverse('console:queue')}?{query}" if query else reverse("console:queue"), permanent=True)
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    """One row of the queue: a case (claimable) or a return (its party's deadline only), with its clocks."""
-
-    kind: str
-    item: Case | Return
-    clocks: list[Clock]
-    at_stake: str
-
-
-def _row(item: Case | Return, calendars: Calendars, now: dt.datetime) -> QueueRow:
-    currency = item.order.currency
-    if isinstance(item, Return):
-        found = return_clock(item, calendars, now=now)
-        stake = item.refund_minor if item.refund_minor is not None else item.order.total_minor
-        return QueueRow(RETURN, item, [found] if found else [], Money(stake, currency).format())
-    # A case about one line puts that line at stake; a case about the order, the whole order.
-    stake = item.line.total_minor if item.line is not None else item.order.total_minor
-    return QueueRow(CASE, item, case_clocks(item, calendars, now=now), Money(stake, currency).format())
 
 
 def _case(pk: int) -> Case:

@@ -13,7 +13,7 @@ from marketdesk.accounts.models import UserRole
 from marketdesk.api.pagination import InvalidCursorError, KeysetPaginator
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import NotFound
-from marketdesk.orders.selectors import order_get_for_actor, order_list_for_actor
+from marketdesk.orders.selectors import order_count_for_actor, order_get_for_actor, order_list_for_actor
 from marketdesk.orders.situation import order_situation
 from marketdesk.web.permissions import actor_of, role_required
 from marketdesk.web.presenters import order_totals, timeline_entries
@@ -30,7 +30,8 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def _order_list(request: HtmxHttpRequest, *, title: str, detail_url: str, show_buyer: bool) -> HttpResponse:
-    orders = order_list_for_actor(actor_of(request))
+    actor = actor_of(request)
+    orders = order_list_for_actor(actor)
     after, before, last = request.GET.get("after"), request.GET.get("before"), "last" in request.GET
     try:
         page = ORDER_KEYS.page_at(orders, after=after, before=before, last=last, limit=PAGE_SIZE)
@@ -39,7 +40,7 @@ def _order_list(request: HtmxHttpRequest, *, title: str, detail_url: str, show_b
     context = {
         "title": title,
         "page": page,
-        "order_count": orders.count(),
+        "order_count": order_count_for_actor(actor),  # kept by triggers, never a count of the list
         "detail_url": detail_url,
         "show_buyer": show_buyer,
     }
