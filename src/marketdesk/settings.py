@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "marketdesk.attachments",
     "marketdesk.cases",
     "marketdesk.standards",
+    "marketdesk.safety",
     "marketdesk.returns",
     "marketdesk.console",
     "marketdesk.situation",

@@ -1,0 +1,64 @@
+"""Flags on messages that try to move payment or contact off the platform, and each marketplace's choice."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from marketdesk.core import clock
+from marketdesk.core.transitions import StatefulModel
+from marketdesk.safety.states import TRANSITIONS, FlagAction, FlagKind, FlagStatus
+
+
+class MessageFlag(StatefulModel):
+    """One flagged message: what was found, what the policy did, and support's review."""
+
+    TRANSITIONS = TRANSITIONS
+
+    message = models.OneToOneField("messaging.Message", on_delete=models.PROTECT, related_name="safety_flag")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=8, choices=FlagKind.choices)
+    reasons = models.JSONField(_("reasons"), default=list)
+    score_bp = models.PositiveIntegerField(default=0)  # the model's probability, in basis points
+    action = models.CharField(_("action"), max_length=4, choices=FlagAction.choices)
+    status = models.CharField(_("status"), max_length=8, choices=FlagStatus.choices)
+    policy_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=FlagStatus.values), name="message_flag_status_valid"),
+            models.CheckConstraint(condition=models.Q(kind__in=FlagKind.values), name="message_flag_kind_valid"),
+        ]
+        indexes = [
+            # The review list: one marketplace's flags of a status, newest first (keyset on created_at, id).
+            models.Index(fields=["marketplace", "status", "-created_at", "-id"], name="message_flag_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"flag on message {self.message_id}"
+
+
+class MarketplaceSafety(models.Model):
+    """A marketplace's own choice of hold or warn per kind; blank follows the policy in force."""
+
+    marketplace = models.OneToOneField("orders.Marketplace", on_delete=models.CASCADE, related_name="safety")
+    payment_action = models.CharField(
+        _("seller asks for payment off the platform"), max_length=4, choices=FlagAction.choices, blank=True
+    )
+    contact_action = models.CharField(
+        _("contact off the platform"), max_length=4, choices=FlagAction.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("message safety setting")
+        verbose_name_plural = _("message safety settings")
+
+    def __str__(self) -> str:
+        return f"message safety of marketplace {self.marketplace_id}"
