@@ -36,6 +36,8 @@ HYPERPARAMETERS: dict[str, Any] = {"C": 10.0, "char_ngrams": [2, 5], "threshold"
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 DATA_DIR = Path(__file__).resolve().parents[3] / "data" / "safety"
 _DIGIT = re.compile(r"\d")
+#: The model reads the first 2,000 characters (as triage does); the patterns read the whole message.
+MODEL_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,7 @@ def rows_read(name: str) -> list[Row]:
 
 def features(text: str) -> str:
     """Return what the model reads: the normalised text and its Cyrillic respelling, digits as one shape."""
-    norm = normalize(text)
+    norm = normalize(text[: MODEL_CHARS * 2])[:MODEL_CHARS]
     both = f"{norm} | {respelled(norm)}"
     return _DIGIT.sub("0", both)
 

@@ -16,22 +16,35 @@ class MessageFlag(StatefulModel):
 
     TRANSITIONS = TRANSITIONS
 
-    message = models.OneToOneField("messaging.Message", on_delete=models.PROTECT, related_name="safety_flag")
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
-    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.PROTECT, related_name="+")
+    message = models.OneToOneField(
+        "messaging.Message", on_delete=models.PROTECT, related_name="safety_flag", verbose_name=_("message")
+    )
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+", verbose_name=_("order"))
+    marketplace = models.ForeignKey(
+        "orders.Marketplace", on_delete=models.PROTECT, related_name="+", verbose_name=_("marketplace")
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=FlagKind.choices)
     reasons = models.JSONField(_("reasons"), default=list)
-    score_bp = models.PositiveIntegerField(default=0)  # the model's probability, in basis points
+    score_bp = models.PositiveIntegerField(
+        _("model score (basis points)"), default=0
+    )  # the model's probability, in basis points
     action = models.CharField(_("action"), max_length=4, choices=FlagAction.choices)
     status = models.CharField(_("status"), max_length=8, choices=FlagStatus.choices)
-    policy_version = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=clock.now)
-    updated_at = models.DateTimeField(default=clock.now)
+    policy_version = models.PositiveIntegerField(_("policy version"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
 
     class Meta:
+        verbose_name = _("flagged message")
+        verbose_name_plural = _("flagged messages")
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=FlagStatus.values), name="message_flag_status_valid"),
             models.CheckConstraint(condition=models.Q(kind__in=FlagKind.values), name="message_flag_kind_valid"),
@@ -48,7 +61,9 @@ class MessageFlag(StatefulModel):
 class MarketplaceSafety(models.Model):
     """A marketplace's own choice of hold or warn per kind; blank follows the policy in force."""
 
-    marketplace = models.OneToOneField("orders.Marketplace", on_delete=models.CASCADE, related_name="safety")
+    marketplace = models.OneToOneField(
+        "orders.Marketplace", on_delete=models.CASCADE, related_name="safety", verbose_name=_("marketplace")
+    )
     payment_action = models.CharField(
         _("seller asks for payment off the platform"), max_length=4, choices=FlagAction.choices, blank=True
     )

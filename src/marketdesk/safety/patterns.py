@@ -31,7 +31,9 @@ _CALL_WORDS = re.compile(
     r"|номер мой|мой номер|набери|my number|zvoni|pozvoni|telefon|moj nomer|moi nomer)"
 )
 _CARD_WORDS = re.compile(r"(card|карт|karty|kartu|karta|visa|mastercard|мир\b|mir\b|сбер|sber|тинькофф|tinkoff)")
-_EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:[a-z]{2,}|рф)\b")
+_EMAIL = re.compile(
+    r"(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.(?:[a-z]{2,24}|рф)\b"
+)
 _HANDLE = re.compile(r"(?<![\w.@])@[a-z0-9_]{4,32}\b(?!\.[a-z])")
 _LINKS = re.compile(r"\b(t\.me|wa\.me|vk\.com|vk\.me|instagram\.com|viber\.click|telegram\.me)/")
 _MESSENGER = re.compile(
