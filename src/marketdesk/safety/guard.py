@@ -38,7 +38,7 @@ def buyer_warning() -> str:
 def _staff_note(flag: MessageFlag) -> Note:
     text = _("Flagged: %(kind)s (%(reasons)s) · %(status)s") % {
         "kind": FlagKind(flag.kind).label,
-        "reasons": ", ".join(flag.reasons),
+        "reasons": ", ".join(flag.reason_words),
         "status": FlagStatus(flag.status).label,
     }
     return Note(text=text, tone="flag", url=reverse("safety:flag", args=[flag.pk]))

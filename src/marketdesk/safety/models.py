@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
 from marketdesk.core.transitions import StatefulModel
-from marketdesk.safety.states import TRANSITIONS, FlagAction, FlagKind, FlagStatus
+from marketdesk.safety.states import REASON_LABELS, TRANSITIONS, FlagAction, FlagKind, FlagStatus
 
 
 class MessageFlag(StatefulModel):
@@ -56,6 +56,11 @@ class MessageFlag(StatefulModel):
 
     def __str__(self) -> str:
         return f"flag on message {self.message_id}"
+
+    @property
+    def reason_words(self) -> list[str]:
+        """Return what was found, in the reader's language."""
+        return [str(REASON_LABELS.get(code, code)) for code in self.reasons]
 
 
 class MarketplaceSafety(models.Model):

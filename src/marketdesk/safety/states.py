@@ -30,6 +30,18 @@ class FlagKind(models.TextChoices):
     CONTACT = "contact", _("Contact off the platform")
 
 
+#: What a pattern (or the model) found, in words for support.
+REASON_LABELS = {
+    "phone": _("phone number"),
+    "email": _("email address"),
+    "messenger": _("messenger"),
+    "handle": _("handle or link"),
+    "card": _("card number"),
+    "payment": _("payment off the platform"),
+    "contact": _("invitation to talk elsewhere"),
+    "model": _("wording (model)"),
+}
+
 STAFF = (Role.OPERATOR, Role.ADMIN)
 # Operators only: the parties never learn that a message was flagged, only what the policy shows them.
 FLAG_RELEASED = status_event("message_flag.released", Audience.INTERNAL)
