@@ -25,7 +25,7 @@ TEMPLATE_DIRS = $(shell find src -type d -name templates -not -path '*/node_modu
 
 step = printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
-.PHONY: help install demo test topology lint fmt typecheck messages bench model eval-triage
+.PHONY: help install demo test topology lint fmt typecheck messages bench model eval-triage eval-safety
 
 help:  ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -108,3 +108,7 @@ model: install  ## Train the triage model from data/triage (never heldout/) + ..
 eval-triage: install  ## Triage: scores and confusion on data/triage/heldout (en, ru; ru-translit, ru-mixed apart), CV on our own rows and on dev.csv
 	@$(call step,evaluate the triage model)
 	$(BIN)/python -m marketdesk.triage.evaluate
+
+eval-safety: install  ## Message safety: precision and recall on data/safety/heldout.csv, misses, messages checked/s
+	@$(call step,evaluate message safety)
+	$(BIN)/python -m marketdesk.safety.evaluate

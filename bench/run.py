@@ -662,6 +662,7 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
         args.json.write_text(json.dumps(results, indent=2))
     # The triage model needs no database: its own script, its own table.
     subprocess.run([sys.executable, str(BENCH_DIR / "bench_triage.py")], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, str(BENCH_DIR / "bench_safety.py")], cwd=ROOT, check=True)  # no database either
     subprocess.run([sys.executable, str(BENCH_DIR / "bench_load.py")], cwd=ROOT, check=True)  # its own topology
     return 0
 

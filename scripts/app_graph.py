@@ -27,7 +27,7 @@ FLOORS: list[tuple[str, list[str]]] = [
     ("shell", ["urls", "asgi", "cli", "api.api", "web"]),
     ("top", ["simulator", "situation"]),
     ("console", ["console"]),
-    ("capabilities over cases", ["returns", "standards", "hints"]),
+    ("capabilities over cases", ["returns", "standards", "hints", "safety"]),
     ("cases", ["cases"]),
     ("capabilities under cases", ["shipping", "messaging", "triage"]),
     ("services", ["ledger", "attachments", "helpcenter", "live", "disputes"]),

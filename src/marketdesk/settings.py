@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "marketdesk.disputes",
     "marketdesk.cases",
     "marketdesk.standards",
+    "marketdesk.safety",
     "marketdesk.returns",
     "marketdesk.console",
     "marketdesk.situation",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("marketdesk.shipping.urls")),
     path("", include("marketdesk.console.urls")),
     path("", include("marketdesk.standards.urls")),
+    path("", include("marketdesk.safety.urls")),
     path("manage/", include("marketdesk.web.manage.urls")),
     path("", include("marketdesk.web.urls")),
 ]

@@ -47,6 +47,16 @@ class PolicyValues(BaseModel):
     attachment_max_mb: int = Field(50, ge=1)
     attachments_per_message: int = Field(10, ge=1)
     first_reply_target_hours: int = Field(24, ge=1)
+    # Message safety (PRODUCT: held or delivered with a warning per policy). A seller asking to be paid off
+    # the platform is the scam that costs buyers their money: held until support has looked. Contacts are
+    # often innocent (a courier's phone), so they are delivered with the buyer warned; a buyer's own
+    # message is always delivered with the warning, since only the buyer risks their money.
+    safety_hold_seller_payment: int = Field(
+        1, ge=0, le=1, description="1: a seller's message asking for payment off the platform is held for review."
+    )
+    safety_hold_contact: int = Field(
+        0, ge=0, le=1, description="1: a seller's message giving contacts off the platform is held for review."
+    )
     # Delivery
     stalled_after_days: int = Field(5, ge=1)
     likely_lost_after_days: int = Field(10, ge=1)

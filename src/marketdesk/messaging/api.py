@@ -29,6 +29,7 @@ from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotFound, PermissionDenied
 from marketdesk.messaging.models import Message, Owes, Thread
 from marketdesk.messaging.schemas import MessageOut, MessagePageOut, MessagePostIn, ThreadReadOut
+from marketdesk.messaging.screening import messages_visible
 from marketdesk.messaging.selectors import thread_of_order, threads_for_actor, with_unread
 from marketdesk.messaging.services import order_message_post, thread_read
 from marketdesk.orders.models import Order
@@ -83,8 +84,12 @@ def _order_to_post(actor: Actor, external_id: str) -> Order:
     return order
 
 
-def _messages(thread: Thread, *, after: int | None) -> QuerySet[Message]:
-    messages = Message.objects.filter(thread=thread).select_related("author").order_by("created_at", "id")
+def _messages(actor: Actor, thread: Thread, *, after: int | None) -> QuerySet[Message]:
+    messages = (
+        Message.objects.filter(messages_visible(actor), thread=thread)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
     if after is not None:
         last = Message.objects.filter(thread=thread, pk=after).values_list("created_at", "id").first()
         if last is None:
@@ -126,7 +131,7 @@ def message_list(
             "reply_owed_since": None,
             "unread": unread,
         }
-    page = MESSAGE_PAGES.paginate(_messages(thread, after=after), cursor=cursor, limit=limit)
+    page = MESSAGE_PAGES.paginate(_messages(actor, thread, after=after), cursor=cursor, limit=limit)
     return {
         "items": page.items,
         "next_cursor": page.next_cursor,

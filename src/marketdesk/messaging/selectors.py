@@ -13,6 +13,7 @@ from marketdesk.attachments.selectors import attachments_of_many
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotFound
 from marketdesk.messaging.models import Message, Owes, QuickReply, Thread, ThreadRead
+from marketdesk.messaging.screening import Note, message_notes, messages_visible
 from marketdesk.orders.selectors import scope_to_actor
 
 
@@ -52,6 +53,7 @@ def with_unread(qs: QuerySet[Thread], actor: Actor) -> QuerySet[Thread]:
     user_id = actor.user.pk if actor.user is not None else 0
     unread = (
         Message.objects.filter(thread=OuterRef("pk"), id__gt=Coalesce(OuterRef("my_last_read"), Value(0)))
+        .filter(messages_visible(actor))
         .exclude(author_id=user_id)
         .order_by()
         .values("thread")
@@ -95,6 +97,7 @@ class ThreadPage:
     messages: list[Message]
     other_read_up_to: int
     attachments: dict[int, list[dict[str, Any]]]
+    notes: dict[int, list[Note]]
 
 
 def message_attachment_readable(actor: Actor, attachment: Any) -> bool:
@@ -104,7 +107,7 @@ def message_attachment_readable(actor: Actor, attachment: Any) -> bool:
 
 def thread_page(actor: Actor, thread: Thread) -> ThreadPage:
     """Return the messages of a thread the actor may see, and how far the other party has read."""
-    messages = list(Message.objects.filter(thread=thread).select_related("author"))
+    messages = list(Message.objects.filter(messages_visible(actor), thread=thread).select_related("author"))
     user_id = actor.user.pk if actor.user is not None else 0
     if actor.role == Role.BUYER:
         others = Q(user__memberships__shop=thread.shop_id)
@@ -117,7 +120,13 @@ def thread_page(actor: Actor, thread: Thread) -> ThreadPage:
     attachments = {
         owner_id: [attachment_view(a) for a in items] for owner_id, items in attachments_of_many(messages).items()
     }
-    return ThreadPage(thread=thread, messages=messages, other_read_up_to=other_read_up_to, attachments=attachments)
+    return ThreadPage(
+        thread=thread,
+        messages=messages,
+        other_read_up_to=other_read_up_to,
+        attachments=attachments,
+        notes=message_notes(actor, messages),
+    )
 
 
 def quick_replies_for_actor(actor: Actor) -> QuerySet[QuickReply]:

@@ -21,6 +21,7 @@ from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
 from marketdesk.live.services import live_publish
 from marketdesk.messaging.models import Message, MessageKind, Owes, QuickReply, Thread, ThreadRead
+from marketdesk.messaging.screening import message_screen
 from marketdesk.messaging.search import history_index_message
 from marketdesk.messaging.selectors import thread_get_for_actor
 from marketdesk.messaging.system import SYSTEM_MESSAGES
@@ -127,36 +128,56 @@ def message_post(
                 )
         except IntegrityError:
             return Message.objects.get(thread=thread, author=author, client_token=client_token)
-        history_index_message(message)
         if attachment_ids:
             # Only the poster's own, unattached uploads, within the policy's count (else nothing is posted).
             attachments_claim(actor=actor, ids=attachment_ids, owner=message)
-        # The body goes with the event: the marketplace is the platform both parties use, already reads
-        # every message of its orders through the API, and needs the text to show or announce it in its
-        # own app. (PRODUCT's "never a message body in an email to anyone but its parties" is about mail
-        # to people.) Only people's messages are sent: a system line repeats a case's change, which has
-        # its own event (case.opened, case.decided …); thread_system_post therefore emits nothing.
-        webhook_event_emit(
-            marketplace_id=order.marketplace_id,
-            event_type="message.posted",
-            data={
-                "order": order.external_id,
-                "message_id": message.pk,
-                "author_role": role,
-                "body": body,
-                "created_at": now,
-            },
-            event_id=f"message-{message.pk}",
-        )
-        _owed_update(thread, role=role, now=now)
         thread.last_message_at = now
+        # A registered guard (message safety) may hold the message back until support releases it:
+        # then only its author (and support) see it, and nobody is told of it yet.
+        if not message_screen(message=message, order=order):
+            thread.save(update_fields=["last_message_at"])
+            if author is not None:
+                _live(thread, "message.posted", message, parties={author.pk})
+            return message
+        _owed_update(thread, role=role, now=now)
         thread.save(update_fields=["last_message_at", "reply_owed_by", "reply_owed_since"])
         if author is not None:
             _read_past_own(thread, user_id=author.pk, message_id=message.pk, now=now)
-        parties = _parties(thread)
-        _notify_parties(thread, message, order=order, parties=parties)
-        _live(thread, "message.posted", message, parties=parties)
+        _deliver(thread, message, order=order)
         return message
+
+
+def message_deliver(*, message: Message) -> Message:
+    """Deliver a message that was held back (released by support): index, webhook, notifications, live."""
+    with transaction.atomic():
+        thread = _thread_locked(message.thread.order)
+        _deliver(thread, message, order=thread.order)
+    return message
+
+
+def _deliver(thread: Thread, message: Message, *, order: Order) -> None:
+    """Tell everyone who should know of a message now delivered (inside the caller's transaction)."""
+    history_index_message(message)
+    # The body goes with the event: the marketplace is the platform both parties use, already reads
+    # every message of its orders through the API, and needs the text to show or announce it in its
+    # own app. (PRODUCT's "never a message body in an email to anyone but its parties" is about mail
+    # to people.) Only people's messages are sent: a system line repeats a case's change, which has
+    # its own event (case.opened, case.decided …); thread_system_post therefore emits nothing.
+    webhook_event_emit(
+        marketplace_id=order.marketplace_id,
+        event_type="message.posted",
+        data={
+            "order": order.external_id,
+            "message_id": message.pk,
+            "author_role": message.author_role,
+            "body": message.body,
+            "created_at": message.created_at,
+        },
+        event_id=f"message-{message.pk}",
+    )
+    parties = _parties(thread)
+    _notify_parties(thread, message, order=order, parties=parties)
+    _live(thread, "message.posted", message, parties=parties)
 
 
 def _parties(thread: Thread) -> set[int]:

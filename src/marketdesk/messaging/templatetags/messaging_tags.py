@@ -71,3 +71,9 @@ def unread_messages(context: template.Context) -> int:
 def attachments_for(page: Any, message: Any) -> list[dict[str, Any]]:
     """The attachments of one message on a conversation page (read once for the page)."""
     return page.attachments.get(message.pk, []) if page is not None else []
+
+
+@register.simple_tag
+def notes_for(page: Any, message: Any) -> list[Any]:
+    """The notes a registered guard shows this reader beside one message (read once for the page)."""
+    return page.notes.get(message.pk, []) if page is not None else []

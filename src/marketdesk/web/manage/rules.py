@@ -56,6 +56,14 @@ RULE_GROUPS = (
             ("attachment_max_mb", _("Largest attachment")),
             ("attachments_per_message", _("Attachments per message")),
             ("first_reply_target_hours", _("Target time for the first reply")),
+            (
+                "safety_hold_seller_payment",
+                _("Hold a seller's message asking for payment off the platform (1 hold, 0 warn the buyer)"),
+            ),
+            (
+                "safety_hold_contact",
+                _("Hold a seller's message giving contacts off the platform (1 hold, 0 warn the buyer)"),
+            ),
         ),
     ),
     RuleGroup(
