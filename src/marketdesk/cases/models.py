@@ -292,6 +292,8 @@ class Decision(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(payer__in=Payer.values), name="decision_payer_valid"),
         ]
+        # The dashboard reads today's decisions (the closed days come from its rollups).
+        indexes = [models.Index(fields=["decided_at"], name="decision_decided_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.outcome} on case {self.case_id}"

@@ -114,14 +114,19 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _cases(actor: Actor, filters: DashboardFilters) -> QuerySet[Case]:
+def _scoped(qs: QuerySet[Any], actor: Actor, filters: DashboardFilters, path: str) -> QuerySet[Any]:
+    """Narrow cases (``path`` "") or a case's rows (``path`` "case__") to the actor's marketplace and the filters."""
     # The marketplace from the shop: a join of its few shops, not of every order it ever had.
-    qs = scope_to_actor(Case.objects.all(), actor, order_path="order__", shop_path="shop__")
+    qs = scope_to_actor(qs, actor, order_path=f"{path}order__", shop_path=f"{path}shop__")
     if filters.category:
-        qs = qs.filter(case_type=filters.category)
+        qs = qs.filter(**{f"{path}case_type": filters.category})
     if filters.team is not None:
-        qs = qs.filter(assignee__operator_profile__team_id=filters.team)
+        qs = qs.filter(**{f"{path}assignee__operator_profile__team_id": filters.team})
     return qs
+
+
+def _cases(actor: Actor, filters: DashboardFilters) -> QuerySet[Case]:
+    return _scoped(Case.objects.all(), actor, filters, "")
 
 
 def teams_for_actor(actor: Actor) -> QuerySet[Team]:
@@ -131,25 +136,26 @@ def teams_for_actor(actor: Actor) -> QuerySet[Team]:
     return qs.order_by("name")
 
 
-def _ledger(actor: Actor, filters: DashboardFilters, cases: QuerySet[Case]) -> QuerySet[LedgerEntry]:
-    qs = scope_to_actor(LedgerEntry.objects.all(), actor, order_path="order__")
-    if filters.category or filters.team is not None:
-        qs = qs.filter(case_id__in=cases.values("pk"))
-    return qs
-
-
 def dashboard_facts(actor: Actor, filters: DashboardFilters, *, since: dt.date, now: dt.datetime) -> Facts:
     """Return the period's facts: the rollup's closed days, then the rows since (ADR 0019)."""
-    cases = _cases(actor, filters)
-    ledger = _ledger(actor, filters, cases)
+    ledger = scope_to_actor(LedgerEntry.objects.all(), actor, order_path="order__")
     start = day_start(since)
+
+    def scope(qs: QuerySet[Any], path: str) -> QuerySet[Any]:
+        return _scoped(qs, actor, filters, path)
+
     if filters.team is not None:
         # A team's figures follow the cases its members hold now, which every assignment moves: from the rows.
-        return rollup_facts(cases=cases, ledger=ledger, start=start, end=now, escalated_since=start)
+        ledger = ledger.filter(case_id__in=_cases(actor, filters).values("pk"))
+        return rollup_facts(
+            scope=scope, ledger=ledger, start=start, end=now, escalated_since=start, case_type=filters.category
+        )
     stored, live_from = stored_facts(
         marketplace_id=actor.marketplace_id, since=since, case_type=filters.category, now=now
     )
-    live = rollup_facts(cases=cases, ledger=ledger, start=live_from, end=now, escalated_since=start)
+    live = rollup_facts(
+        scope=scope, ledger=ledger, start=live_from, end=now, escalated_since=start, case_type=filters.category
+    )
     return stored.merge(live)
 
 

@@ -267,6 +267,8 @@ class SatisfactionSurvey(models.Model):
                 condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5), name="survey_score_1_5"
             ),
         ]
+        # The dashboard reads today's ratings (the closed days come from its rollups).
+        indexes = [models.Index(fields=["answered_at"], name="survey_answered_at_idx")]
 
     def __str__(self) -> str:
         return f"survey {self.party} on case {self.case_id}"

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case as DjangoCase
+from django.db.models import Count, DateField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -40,6 +42,13 @@ PER_DAY = (OPENED, DECIDED)
 HOUR_US = 3_600_000_000
 
 FactKey = tuple[int, dt.date, str, str, str]  # marketplace, day, case type, metric, key
+# Narrows a queryset of cases (path "") or of rows of a case (path "case__") to what a reader may count.
+Scope = Callable[[QuerySet[Any], str], QuerySet[Any]]
+
+
+def everything(qs: QuerySet[Any], path: str) -> QuerySet[Any]:
+    """The job's scope: every marketplace's rows."""
+    return qs
 
 
 class Facts(defaultdict[FactKey, list[int]]):
@@ -91,13 +100,17 @@ def _between(field: str, start: dt.datetime | None, end: dt.datetime) -> Q:
 
 def rollup_facts(
     *,
-    cases: QuerySet[Case],
+    scope: Scope,
     ledger: QuerySet[LedgerEntry],
     start: dt.datetime | None,
     end: dt.datetime,
     escalated_since: dt.datetime | None,
+    case_type: str = "",
 ) -> Facts:
-    """Return the facts of the moments from ``start`` to ``end`` (both included) of ``cases`` and ``ledger``.
+    """Return the facts of the moments from ``start`` to ``end`` (both included) of ``scope`` and ``ledger``.
+
+    Each table is read from its time index and joined to the case (never "among every case of the
+    marketplace"), so the rows read grow with the stretch, not with the table. ``case_type`` narrows the refunds.
 
     First responses count when support's first act after the escalation falls in the stretch, for cases
     escalated from ``escalated_since``. Seven queries whatever the stretch; the rows grouped in the database
@@ -106,7 +119,7 @@ def rollup_facts(
     tz = _zone()
     facts = Facts()
     opened = (
-        cases.filter(_between("opened_at", start, end))
+        scope(Case.objects.filter(_between("opened_at", start, end)), "")
         .values(mp=F("shop__marketplace_id"), t=F("case_type"), s=F("shop_id"), d=TruncDate("opened_at", tzinfo=tz))
         .annotate(n=Count("id"))
         .order_by()
@@ -115,7 +128,7 @@ def rollup_facts(
         facts.add((row["mp"], row["d"], row["t"], OPENED, ""), row["n"])
         facts.add((row["mp"], row["d"], row["t"], SHOP, str(row["s"])), row["n"])
 
-    first_decisions = Decision.objects.filter(_between("decided_at", start, end), is_appeal=False, case__in=cases)
+    first_decisions = scope(Decision.objects.filter(_between("decided_at", start, end), is_appeal=False), "case__")
     decided = list(
         first_decisions.values_list(
             "case_id", "case__shop__marketplace_id", "case__case_type", "decided_at", "case__escalated_at"
@@ -126,17 +139,17 @@ def rollup_facts(
         case_id__in=first_decisions.values("case_id"), answered_at__isnull=False
     ).values_list("case_id", "asked_at", "answered_at"):
         waits[case_id] += answered - asked
-    for case_id, mp, case_type, decided_at, escalated_at in decided:
+    for case_id, mp, kind, decided_at, escalated_at in decided:
         day = _day(decided_at)
-        facts.add((mp, day, case_type, DECIDED, ""), 1)
+        facts.add((mp, day, kind, DECIDED, ""), 1)
         if escalated_at is not None:
             took = decided_at - escalated_at
-            facts.add((mp, day, case_type, DECISION, str(tenths(took))), 1)
-            facts.add((mp, day, case_type, SLA, str(hours_up(took - waits[case_id]))), 1)
+            facts.add((mp, day, kind, DECISION, str(tenths(took))), 1)
+            facts.add((mp, day, kind, SLA, str(hours_up(took - waits[case_id]))), 1)
 
     # Support's first act after the escalation: looked for among the cases support acted on in the stretch.
-    case_type = ContentType.objects.get_for_model(Case)
-    staff_events = TimelineEvent.objects.filter(subject_type=case_type, actor_role__in=STAFF)
+    case_ct = ContentType.objects.get_for_model(Case)
+    staff_events = TimelineEvent.objects.filter(subject_type=case_ct, actor_role__in=STAFF)
     acted_on = staff_events.filter(_between("occurred_at", start, end)).values("subject_id")
     first_staff = (
         staff_events.filter(subject_id=OuterRef("pk"), occurred_at__gte=OuterRef("escalated_at"))
@@ -145,7 +158,7 @@ def rollup_facts(
         .annotate(first=Min("occurred_at"))
         .values("first")
     )
-    responded = cases.filter(pk__in=acted_on, escalated_at__isnull=False)
+    responded = scope(Case.objects.filter(pk__in=acted_on, escalated_at__isnull=False), "")
     if escalated_since is not None:
         responded = responded.filter(escalated_at__gte=escalated_since)
     for mp, kind, escalated_at, first in (
@@ -155,10 +168,15 @@ def rollup_facts(
     ):
         facts.add((mp, _day(escalated_at), kind, FIRST, str(tenths(first - escalated_at))), 1)
 
+    refunds = ledger.filter(_between("created_at", start, end), kind=EntryKind.REFUND).annotate(
+        t=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("case_type")[:1])
+    )
+    if case_type:
+        refunds = refunds.filter(t=case_type)
     refunds = (
-        ledger.filter(_between("created_at", start, end), kind=EntryKind.REFUND)
-        .annotate(t=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("case_type")[:1]))
-        .values("payer", "reason", "currency", "t", mp=F("order__marketplace_id"), d=TruncDate("created_at", tzinfo=tz))
+        refunds.values(
+            "payer", "reason", "currency", "t", mp=F("order__marketplace_id"), d=TruncDate("created_at", tzinfo=tz)
+        )
         .annotate(total=Sum("amount_minor"), n=Count("id"))
         .order_by()
     )
@@ -167,7 +185,7 @@ def rollup_facts(
         facts.add((row["mp"], row["d"], row["t"] or "", REFUND, key), row["n"], row["total"])
 
     scores = (
-        SatisfactionSurvey.objects.filter(_between("answered_at", start, end), case__in=cases, score__isnull=False)
+        scope(SatisfactionSurvey.objects.filter(_between("answered_at", start, end), score__isnull=False), "case__")
         .values(
             "score", mp=F("case__shop__marketplace_id"), t=F("case__case_type"), d=TruncDate("answered_at", tzinfo=tz)
         )
@@ -180,9 +198,7 @@ def rollup_facts(
 
 
 def _all_facts(start: dt.datetime | None, end: dt.datetime) -> Facts:
-    return rollup_facts(
-        cases=Case.objects.all(), ledger=LedgerEntry.objects.all(), start=start, end=end, escalated_since=None
-    )
+    return rollup_facts(scope=everything, ledger=LedgerEntry.objects.all(), start=start, end=end, escalated_since=None)
 
 
 def _month(day: dt.date) -> dt.date:
@@ -339,12 +355,19 @@ def _stored(*, marketplace_id: int | None, since: dt.date, through: dt.date, cas
     if case_type:
         qs = qs.filter(case_type=case_type)
     seen_mark = DashboardRollupMark.objects.order_by("pk").values("rolled_through")[:1]
+    # Summed in the database: a row per day of the per-day counts, per key of the others (a shop, a tenth of an
+    # hour), whatever the marketplaces, case types and months the rows came from.
+    per_day = DjangoCase(When(metric__in=PER_DAY, then=F("day")), default=Value(since), output_field=DateField())
     facts, seen = Facts(), None
-    for row in qs.annotate(seen=Subquery(seen_mark)).values_list(
-        "marketplace_id", "day", "case_type", "metric", "key", "n", "total", "seen"
+    for metric, key, day, n, total, seen_now in (
+        qs.annotate(seen=Subquery(seen_mark), at=per_day)
+        .values_list("metric", "key", "at", "seen")
+        .annotate(n=Sum("n"), total=Sum("total"))
+        .values_list("metric", "key", "at", "n", "total", "seen")
+        .order_by()
     ):
-        facts.add(row[:5], row[5], row[6])
-        seen = row[7]
+        facts.add((0, day, "", metric, key), n, total)
+        seen = seen_now
     return facts, seen
 
 
