@@ -121,6 +121,8 @@ class Case(QueueDeadlineModel, StatefulModel):
                 fields=["queue_due_at", "id"], condition=models.Q(status__in=OPEN_STATUSES), name="case_queue_due_idx"
             ),
             models.Index(fields=["is_open", "queue_due_at", "id"], name="case_open_due_idx"),
+            # The dashboard's backlog counts the last week's escalations waiting on the platform by this one.
+            models.Index(fields=["status", "escalated_at"], name="case_status_escalated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -329,8 +329,9 @@ class DashboardRollup(models.Model):
 
     class Meta:
         constraints = [
+            # Also the read's index: a figure's rows of a marketplace, by span and day.
             models.UniqueConstraint(
-                fields=["marketplace_id", "span", "day", "case_type", "metric", "key"], name="dashboard_rollup_key"
+                fields=["marketplace_id", "metric", "span", "day", "case_type", "key"], name="dashboard_rollup_key"
             )
         ]
 

@@ -344,11 +344,17 @@ def _stored(*, marketplace_id: int | None, since: dt.date, through: dt.date, cas
     while _next_month(month) - dt.timedelta(days=1) <= through:
         months.append(month)
         month = _next_month(month)
-    days = Q(span=DAY, day__gte=since, day__lte=through)
-    in_months = Q(day__gte=months[0], day__lt=_next_month(months[-1])) if months else Q(pk__in=[])
-    wanted = (Q(metric__in=PER_DAY) & days) | (
-        ~Q(metric__in=PER_DAY) & (Q(span=MONTH, day__in=months) | (days & ~in_months))
-    )
+    others = [OPENED, SHOP, DECIDED, DECISION, SLA, FIRST, REFUND, SCORE]
+    others = [m for m in others if m not in PER_DAY]
+    # Each part a range of the (marketplace, metric, span, day) index: the daily counts' days, the other
+    # figures' whole months, and their days before the first and after the last whole month.
+    wanted = Q(metric__in=PER_DAY, span=DAY, day__gte=since, day__lte=through)
+    if months:
+        wanted |= Q(metric__in=others, span=MONTH, day__gte=months[0], day__lte=months[-1])
+        wanted |= Q(metric__in=others, span=DAY, day__gte=since, day__lt=months[0])
+        wanted |= Q(metric__in=others, span=DAY, day__gte=_next_month(months[-1]), day__lte=through)
+    else:
+        wanted |= Q(metric__in=others, span=DAY, day__gte=since, day__lte=through)
     qs = DashboardRollup.objects.filter(wanted)
     if marketplace_id is not None:
         qs = qs.filter(marketplace_id=marketplace_id)
