@@ -258,26 +258,22 @@ def dashboard_for_actor(actor: Actor, filters: DashboardFilters, *, now: dt.date
     backlog = list(zip(labels, backlog_counts, strict=True))
 
     # Refunds by payer and reason, per currency.
-    refund_rows = []
+    refund_rows: list[tuple[str, str, str, int, int]] = []
     for key, (n, total) in _by_key(facts, REFUND).items():
         payer, reason, currency = key.split("|")
-        refund_rows.append({"payer": payer, "reason": reason, "currency": currency, "total": total, "n": n})
+        refund_rows.append((payer, reason, currency, total, n))
     refunds = ranked(
         sorted(
             (
-                (
-                    f"{_payer(r['payer'])} · {_reason(r['reason'])}",
-                    float(r["total"]),
-                    f"{Money(r['total'], r['currency']).format()} ({r['n']})",
-                )
-                for r in refund_rows
+                (f"{_payer(payer)} · {_reason(reason)}", float(total), f"{Money(total, currency).format()} ({n})")
+                for payer, reason, currency, total, n in refund_rows
             ),
             key=lambda row: (-row[1], row[0]),
         )
     )
     totals: dict[str, int] = defaultdict(int)
-    for r in refund_rows:
-        totals[r["currency"]] += r["total"]
+    for _payer_code, _reason_code, currency, total, _n in refund_rows:
+        totals[currency] += total
     refund_totals = [Money(v, c).format() for c, v in sorted(totals.items())]
 
     # Satisfaction answered in the period.

@@ -138,7 +138,8 @@ def rollup_facts(
     for case_id, asked, answered in InfoRequest.objects.filter(
         case_id__in=first_decisions.values("case_id"), answered_at__isnull=False
     ).values_list("case_id", "asked_at", "answered_at"):
-        waits[case_id] += answered - asked
+        if answered is not None:  # filtered above; for the type checker
+            waits[case_id] += answered - asked
     for case_id, mp, kind, decided_at, escalated_at in decided:
         day = _day(decided_at)
         facts.add((mp, day, kind, DECIDED, ""), 1)
@@ -168,13 +169,13 @@ def rollup_facts(
     ):
         facts.add((mp, _day(escalated_at), kind, FIRST, str(tenths(first - escalated_at))), 1)
 
-    refunds = ledger.filter(_between("created_at", start, end), kind=EntryKind.REFUND).annotate(
+    typed = ledger.filter(_between("created_at", start, end), kind=EntryKind.REFUND).annotate(
         t=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("case_type")[:1])
     )
     if case_type:
-        refunds = refunds.filter(t=case_type)
+        typed = typed.filter(t=case_type)
     refunds = (
-        refunds.values(
+        typed.values(
             "payer", "reason", "currency", "t", mp=F("order__marketplace_id"), d=TruncDate("created_at", tzinfo=tz)
         )
         .annotate(total=Sum("amount_minor"), n=Count("id"))
