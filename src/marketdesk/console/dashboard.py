@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,9 +117,10 @@ def _fmt(value: float | None) -> str:
 
 def _scoped(qs: QuerySet[Any], actor: Actor, filters: DashboardFilters, path: str) -> QuerySet[Any]:
     """Narrow cases (``path`` "") or a case's rows (``path`` "case__") to the actor's marketplace and the filters."""
-    if actor.marketplace_id is not None and actor.role in STAFF:
-        # Staff see their marketplace, read from the shop. Compared as an expression, so a planner starts from the
-        # rows' own time index (today's decisions, the week's escalations), not from every case of the marketplace.
+    if actor.marketplace_id is not None and actor.role in STAFF and connection.vendor == "sqlite":
+        # Staff see their marketplace, read from the shop. Compared as an expression, so SQLite's planner starts from
+        # the rows' own time index (today's decisions, the week's escalations), not from every case of the
+        # marketplace; PostgreSQL's weighs both by its statistics (and would misjudge the expression).
         qs = qs.alias(_mp=F(f"{path}shop__marketplace_id") + Value(0)).filter(_mp=actor.marketplace_id)
     else:
         qs = scope_to_actor(qs, actor, order_path=f"{path}order__", shop_path=f"{path}shop__")
@@ -169,10 +171,10 @@ def _backlog(actor: Actor, filters: DashboardFilters, cases: QuerySet[Case], now
 
 def dashboard_facts(actor: Actor, filters: DashboardFilters, *, since: dt.date, now: dt.datetime) -> Facts:
     """Return the period's facts: the rollup's closed days, then the rows since (ADR 0019)."""
-    ledger = LedgerEntry.objects.all()
-    if actor.marketplace_id is not None:
+    ledger = scope_to_actor(LedgerEntry.objects.all(), actor, order_path="order__")
+    if actor.marketplace_id is not None and connection.vendor == "sqlite":
         # As in _scoped: today's refunds by their time index, then their order's marketplace.
-        ledger = ledger.alias(_mp=F("order__marketplace_id") + Value(0)).filter(_mp=actor.marketplace_id)
+        ledger = LedgerEntry.objects.alias(_mp=F("order__marketplace_id") + Value(0)).filter(_mp=actor.marketplace_id)
     start = day_start(since)
 
     def scope(qs: QuerySet[Any], path: str) -> QuerySet[Any]:
