@@ -222,6 +222,12 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
     result["queue_scale"] = _json_result(
         [sys.executable, str(BENCH_DIR / "bench_console.py"), "--queue-scale", sizes], env, label="queue"
     )
+    # The dashboard over a year, from its rollups, as its marketplace grows (1M open cases only with --scale).
+    sizes = args.dashboard_sizes_sqlite if database_url.startswith("sqlite") else args.dashboard_sizes
+    print(f"[{name}] dashboard: 365 days at {sizes} open cases", flush=True)
+    result["dashboard_scale"] = _json_result(
+        [sys.executable, str(BENCH_DIR / "bench_console.py"), "--dashboard-scale", sizes], env, label="dashboard"
+    )
     # History search: its own marketplace of bulk-written messages, added last (it is the largest load).
     history_messages = args.history_messages_sqlite if database_url.startswith("sqlite") else args.history_messages
     print(f"[{name}] history: search over {history_messages:,} bulk-written messages", flush=True)
@@ -252,6 +258,13 @@ def _queue_scale(r: dict[str, Any]) -> str:
     return "; ".join(
         f"{z['open_cases']:,}: {z['p50_ms']:.0f} / {z['p95_ms']:.0f} ms, {z['queries']} q ({_holds(z['holds'])})"
         for z in r["queue_scale"]["sizes"]
+    )
+
+
+def _dashboard_scale(r: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{z['open_cases']:,}: {z['p50_ms']:.0f} / {z['p95_ms']:.0f}, {z['queries']} q ({_holds(z['holds'])})"
+        for z in r["dashboard_scale"]["sizes"]
     )
 
 
@@ -492,6 +505,7 @@ def table(results: list[dict[str, Any]]) -> str:
         ("console queue p95 ms", lambda r: f"{r['console']['queue']['p95_ms']:.1f}"),
         ("console queue queries/request", lambda r: f"{r['console']['queue']['queries']}"),
         ("queue first page by open cases: p50 / p95, queries (goal p95 ≤ 50 ms)", _queue_scale),
+        ("dashboard, 365 days: p50 / p95 ms, queries by open cases (goal p95 ≤ 300)", _dashboard_scale),
         ("console dashboard (365 days) p95 ms", lambda r: f"{r['console']['dashboard']['p95_ms']:.1f}"),
         ("console dashboard queries/request", lambda r: f"{r['console']['dashboard']['queries']}"),
         ("standards: sellers / orders", lambda r: f"{r['standards']['sellers']:,} / {r['standards']['orders']:,}"),
@@ -578,7 +592,9 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
     parser.add_argument("--returns", type=int, default=200, help="Return lifecycles timed (default 200).")
     parser.add_argument("--postgres", action="store_true", help="Also run on a throw-away PostgreSQL (scripts/pg.sh).")
     parser.add_argument(
-        "--scale", action="store_true", help="Also time the queue at 1,000,000 open cases (PostgreSQL)."
+        "--scale",
+        action="store_true",
+        help="Also time the queue and the dashboard at 1,000,000 open cases (PostgreSQL).",
     )
     parser.add_argument("--only-postgres", action="store_true", help="Run on PostgreSQL only.")
     parser.add_argument(
@@ -590,6 +606,8 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
     args = parser.parse_args()
     args.queue_sizes_sqlite = "10000,100000"
     args.queue_sizes = "100000,1000000" if args.scale else "100000"
+    args.dashboard_sizes_sqlite = "100000"
+    args.dashboard_sizes = "100000,1000000" if args.scale else "100000"
     if args.quick:
         args.orders, args.requests, args.upserts, args.webhooks = 2000, 50, 100, 50
         args.slow_webhooks = 6
@@ -602,6 +620,7 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
         args.history_messages = args.history_messages_sqlite = 20_000
         args.console_orders = args.console_orders_sqlite = 20_000
         args.queue_sizes = args.queue_sizes_sqlite = "2000,10000"
+        args.dashboard_sizes = args.dashboard_sizes_sqlite = "10000"
         args.standards_shops, args.standards_orders = 200, 20_000
 
     results = []

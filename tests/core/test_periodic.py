@@ -20,6 +20,7 @@ EXPECTED = {
     "marketdesk.cases.tasks.expire_idle_cases": dt.timedelta(hours=1),
     "marketdesk.console.tasks.ask_satisfaction": dt.timedelta(minutes=15),
     "marketdesk.console.tasks.assign_escalated_cases": dt.timedelta(minutes=5),
+    "marketdesk.console.tasks.roll_dashboard_days": dt.timedelta(hours=1),
     "marketdesk.core.tasks.recover_stale_tasks": dt.timedelta(minutes=1),
     "marketdesk.core.tasks.sweep_outbox": dt.timedelta(minutes=1),
     "marketdesk.ledger.tasks.ledger_resend_unacknowledged": dt.timedelta(hours=1),

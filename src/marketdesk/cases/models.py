@@ -122,6 +122,8 @@ class Case(QueueDeadlineModel, StatefulModel):
                 fields=["queue_due_at", "id"], condition=models.Q(status__in=OPEN_STATUSES), name="case_queue_due_idx"
             ),
             models.Index(fields=["is_open", "queue_due_at", "id"], name="case_open_due_idx"),
+            # The dashboard's backlog counts the last week's escalations waiting on the platform by this one.
+            models.Index(fields=["status", "escalated_at"], name="case_status_escalated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -306,6 +308,8 @@ class Decision(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(payer__in=Payer.values), name="decision_payer_valid"),
         ]
+        # The dashboard reads today's decisions (the closed days come from its rollups).
+        indexes = [models.Index(fields=["decided_at"], name="decision_decided_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.outcome} on case {self.case_id}"

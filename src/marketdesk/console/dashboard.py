@@ -1,8 +1,10 @@
 """The console's dashboard: what happened over a period, as figures, charts and a CSV.
 
 Every figure is scoped to the operator's marketplace and narrowed by team (the cases
-its members hold) and category. A fixed number of queries whatever the period: the
-per-day series are grouped in the database, durations are read as pairs of moments.
+its members hold) and category. The closed days come from the daily rollups, today from
+the rows (``console.rollups``, ADR 0019): a fixed number of queries, and rows read that
+grow with the days of the period, not with the cases. Durations are shown to the tenth
+of an hour, rounded half up from the exact duration, the same on the page and in the CSV.
 """
 
 from __future__ import annotations
@@ -12,23 +14,36 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketdesk.cases.models import Case, CaseType, Decision, InfoRequest
+from marketdesk.cases.models import Case, CaseType
 from marketdesk.console.charts import BarChart, Row, bar_chart, ranked
 from marketdesk.console.deadlines import PLATFORM_STATUSES
-from marketdesk.console.models import SatisfactionSurvey, Team
+from marketdesk.console.models import QueueCount, Team
+from marketdesk.console.rollups import (
+    DECIDED,
+    DECISION,
+    FIRST,
+    OPENED,
+    REFUND,
+    SCORE,
+    SHOP,
+    SLA,
+    Facts,
+    day_start,
+    rollup_facts,
+    stored_facts,
+)
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
-from marketdesk.core.models import TimelineEvent
 from marketdesk.core.money import Money
 from marketdesk.core.parsing import int_or_none
 from marketdesk.core.policies import policy_current
-from marketdesk.ledger.models import EntryKind, LedgerEntry
+from marketdesk.ledger.models import LedgerEntry
+from marketdesk.orders.models import Shop
 from marketdesk.orders.selectors import scope_to_actor
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
@@ -60,10 +75,6 @@ def percentile(values: list[float], pct: float) -> float | None:
     ordered = sorted(values)
     rank = max(1, round(pct / 100 * len(ordered)))
     return ordered[min(rank, len(ordered)) - 1]
-
-
-def _hours(values: list[dt.timedelta]) -> list[float]:
-    return [v.total_seconds() / 3600 for v in values]
 
 
 @dataclass
@@ -104,14 +115,24 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _cases(actor: Actor, filters: DashboardFilters) -> QuerySet[Case]:
-    # The marketplace from the shop: a join of its few shops, not of every order it ever had.
-    qs = scope_to_actor(Case.objects.all(), actor, order_path="order__", shop_path="shop__")
+def _scoped(qs: QuerySet[Any], actor: Actor, filters: DashboardFilters, path: str) -> QuerySet[Any]:
+    """Narrow cases (``path`` "") or a case's rows (``path`` "case__") to the actor's marketplace and the filters."""
+    if actor.marketplace_id is not None and actor.role in STAFF and connection.vendor == "sqlite":
+        # Staff see their marketplace, read from the shop. Compared as an expression, so SQLite's planner starts from
+        # the rows' own time index (today's decisions, the week's escalations), not from every case of the
+        # marketplace; PostgreSQL's weighs both by its statistics (and would misjudge the expression).
+        qs = qs.alias(_mp=F(f"{path}shop__marketplace_id") + Value(0)).filter(_mp=actor.marketplace_id)
+    else:
+        qs = scope_to_actor(qs, actor, order_path=f"{path}order__", shop_path=f"{path}shop__")
     if filters.category:
-        qs = qs.filter(case_type=filters.category)
+        qs = qs.filter(**{f"{path}case_type": filters.category})
     if filters.team is not None:
-        qs = qs.filter(assignee__operator_profile__team_id=filters.team)
+        qs = qs.filter(**{f"{path}assignee__operator_profile__team_id": filters.team})
     return qs
+
+
+def _cases(actor: Actor, filters: DashboardFilters) -> QuerySet[Case]:
+    return _scoped(Case.objects.all(), actor, filters, "")
 
 
 def teams_for_actor(actor: Actor) -> QuerySet[Team]:
@@ -121,13 +142,92 @@ def teams_for_actor(actor: Actor) -> QuerySet[Team]:
     return qs.order_by("name")
 
 
-def _per_day(qs: QuerySet[Any], field_name: str, days: list[dt.date]) -> list[int]:
-    tz = timezone.get_current_timezone()
-    counts = {
-        row["day"]: row["n"]
-        for row in qs.annotate(day=TruncDate(field_name, tzinfo=tz)).values("day").annotate(n=Count("id")).order_by()
-    }
+def _backlog(actor: Actor, filters: DashboardFilters, cases: QuerySet[Case], now: dt.datetime) -> list[int]:
+    """Count the platform's backlog by age: the last week's escalations from their index, the older ones as the
+    rest of the queue's kept count (ADR 0017) — a count over the backlog only for a category or a team."""
+    waiting = cases.filter(status__in=PLATFORM_STATUSES)
+    week = now - dt.timedelta(hours=AGE_BUCKETS[-1][0])
+    recent = waiting.filter(escalated_at__gt=week).aggregate(
+        **{
+            f"b{i}": Count(
+                "id",
+                filter=Q(escalated_at__lte=now - dt.timedelta(hours=lo), escalated_at__gt=now - dt.timedelta(hours=hi)),
+            )
+            for i, (lo, hi) in enumerate(AGE_BUCKETS[:-1])
+            if hi is not None
+        },
+        later=Count("id", filter=Q(escalated_at__gt=now)),
+    )
+    counts = [recent[f"b{i}"] for i in range(len(AGE_BUCKETS) - 1)]
+    if filters.category or filters.team is not None:
+        return [*counts, waiting.filter(escalated_at__lte=week).count()]
+    kept = QueueCount.objects.filter(kind="case", status__in=PLATFORM_STATUSES)
+    if actor.marketplace_id is not None:
+        kept = kept.filter(marketplace_id=actor.marketplace_id)
+    total = kept.aggregate(n=Sum("n"))["n"] or 0
+    unescalated = waiting.filter(escalated_at__isnull=True).count()
+    return [*counts, total - sum(counts) - recent["later"] - unescalated]
+
+
+def dashboard_facts(actor: Actor, filters: DashboardFilters, *, since: dt.date, now: dt.datetime) -> Facts:
+    """Return the period's facts: the rollup's closed days, then the rows since (ADR 0019)."""
+    ledger = scope_to_actor(LedgerEntry.objects.all(), actor, order_path="order__")
+    if actor.marketplace_id is not None and connection.vendor == "sqlite":
+        # As in _scoped: today's refunds by their time index, then their order's marketplace.
+        ledger = LedgerEntry.objects.alias(_mp=F("order__marketplace_id") + Value(0)).filter(_mp=actor.marketplace_id)
+    start = day_start(since)
+
+    def scope(qs: QuerySet[Any], path: str) -> QuerySet[Any]:
+        return _scoped(qs, actor, filters, path)
+
+    if filters.team is not None:
+        # A team's figures follow the cases its members hold now, which every assignment moves: from the rows.
+        ledger = ledger.filter(case_id__in=_cases(actor, filters).values("pk"))
+        return rollup_facts(
+            scope=scope, ledger=ledger, start=start, end=now, escalated_since=start, case_type=filters.category
+        )
+    stored, live_from = stored_facts(
+        marketplace_id=actor.marketplace_id, since=since, case_type=filters.category, now=now
+    )
+    live = rollup_facts(
+        scope=scope, ledger=ledger, start=live_from, end=now, escalated_since=start, case_type=filters.category
+    )
+    return stored.merge(live)
+
+
+def percentile_of_tenths(counts: dict[int, int], pct: float) -> float | None:
+    """Return the ``pct`` percentile (nearest rank) of durations counted by tenths of an hour, in hours."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    rank = min(max(1, round(pct / 100 * total)), total)
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            break
+    return value / 10
+
+
+def _by_key(facts: Facts, metric: str) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (_mp, _day, _type, name, key), (n, total) in facts.items():
+        if name == metric:
+            found[key][0] += n
+            found[key][1] += total
+    return found
+
+
+def _per_day_of(facts: Facts, metric: str, days: list[dt.date]) -> list[int]:
+    counts: dict[dt.date, int] = defaultdict(int)
+    for (_mp, day, _type, name, _key), (n, _total) in facts.items():
+        if name == metric:
+            counts[day] += n
     return [counts.get(day, 0) for day in days]
+
+
+def _tenths_of(facts: Facts, metric: str) -> dict[int, int]:
+    return {int(key): n for key, (n, _total) in _by_key(facts, metric).items()}
 
 
 def dashboard_for_actor(actor: Actor, filters: DashboardFilters, *, now: dt.datetime | None = None) -> Dashboard:
@@ -141,114 +241,50 @@ def dashboard_for_actor(actor: Actor, filters: DashboardFilters, *, now: dt.date
     since = dt.datetime.combine(days[0], dt.time(0), tzinfo=tz)
     until = now
     cases = _cases(actor, filters)
-    opened = _per_day(cases.filter(opened_at__gte=since, opened_at__lte=until), "opened_at", days)
-    first_decisions = Decision.objects.filter(
-        is_appeal=False, case__in=cases, decided_at__gte=since, decided_at__lte=until
-    )
-    decided = _per_day(first_decisions, "decided_at", days)
+    facts = dashboard_facts(actor, filters, since=days[0], now=now)
+    opened = _per_day_of(facts, OPENED, days)
+    decided = _per_day_of(facts, DECIDED, days)
 
-    # Time to decision and the SLA: from the escalation, less the time spent waiting for a party.
-    # The difference is taken in the database: one duration per case read, not two timestamps.
-    pairs = list(
-        first_decisions.filter(case__escalated_at__isnull=False)
-        .annotate(took=ExpressionWrapper(F("decided_at") - F("case__escalated_at"), output_field=DurationField()))
-        .values_list("case_id", "took")
-    )
-    waits: dict[int, dt.timedelta] = defaultdict(dt.timedelta)
-    for case_id, asked, answered in InfoRequest.objects.filter(
-        case_id__in=first_decisions.values("case_id"), answered_at__isnull=False
-    ).values_list("case_id", "asked_at", "answered_at"):
-        if answered is not None:  # filtered above; for the type checker
-            waits[case_id] += answered - asked
-    to_decision = [took for _id, took in pairs]
-    target = dt.timedelta(hours=policy_current().decision_target_hours)
-    working = [took - waits[case_id] for case_id, took in pairs]
-    sla_met = 100 * sum(1 for w in working if w <= target) / len(working) if working else None
-
+    # Time to decision (from the escalation) and the SLA (less the time spent waiting for a party).
+    to_decision = _tenths_of(facts, DECISION)
+    working = {int(key): n for key, (n, _total) in _by_key(facts, SLA).items()}
+    target = policy_current().decision_target_hours
+    sla_counted = sum(working.values())
+    sla_met = 100 * sum(n for hours, n in working.items() if hours <= target) / sla_counted if sla_counted else None
     # Time to first response: the escalation to the first thing support did on the case.
-    case_type = ContentType.objects.get_for_model(Case)
-    first_staff = (
-        TimelineEvent.objects.filter(
-            subject_type=case_type,
-            subject_id=OuterRef("pk"),
-            actor_role__in=STAFF,
-            occurred_at__gte=OuterRef("escalated_at"),
-        )
-        .order_by()
-        .values("subject_id")
-        .annotate(first=Min("occurred_at"))
-        .values("first")
-    )
-    responded = (
-        cases.filter(escalated_at__gte=since, escalated_at__lte=until)
-        .annotate(first=Subquery(first_staff))
-        .filter(first__isnull=False)
-        .annotate(took=ExpressionWrapper(F("first") - F("escalated_at"), output_field=DurationField()))
-        .values_list("took", flat=True)
-    )
-    to_first = list(responded)
+    to_first = _tenths_of(facts, FIRST)
 
     # Backlog now, by how long it has waited since the escalation.
-    backlog_counts = cases.filter(status__in=PLATFORM_STATUSES).aggregate(
-        **{
-            f"b{i}": Count(
-                "id",
-                filter=Q(escalated_at__lte=now - dt.timedelta(hours=lo))
-                & (Q(escalated_at__gt=now - dt.timedelta(hours=hi)) if hi else Q()),
-            )
-            for i, (lo, hi) in enumerate(AGE_BUCKETS)
-        }
-    )
+    backlog_counts = _backlog(actor, filters, cases, now)
     labels = [_("under 1 day"), _("1–2 days"), _("2–3 days"), _("3–7 days"), _("over a week")]
-    backlog = [(labels[i], backlog_counts[f"b{i}"]) for i in range(len(AGE_BUCKETS))]
+    backlog = list(zip(labels, backlog_counts, strict=True))
 
     # Refunds by payer and reason, per currency.
-    refunds_qs = scope_to_actor(LedgerEntry.objects.all(), actor, order_path="order__").filter(
-        kind=EntryKind.REFUND, created_at__gte=since, created_at__lte=until
-    )
-    if filters.category or filters.team is not None:
-        refunds_qs = refunds_qs.filter(case_id__in=cases.values("pk"))
-    refund_rows = list(
-        refunds_qs.values("payer", "reason", "currency").annotate(total=Sum("amount_minor"), n=Count("id")).order_by()
-    )
+    refund_rows: list[tuple[str, str, str, int, int]] = []
+    for key, (n, total) in _by_key(facts, REFUND).items():
+        payer, reason, currency = key.split("|")
+        refund_rows.append((payer, reason, currency, total, n))
     refunds = ranked(
         sorted(
             (
-                (
-                    f"{_payer(r['payer'])} · {_reason(r['reason'])}",
-                    float(r["total"]),
-                    f"{Money(r['total'], r['currency']).format()} ({r['n']})",
-                )
-                for r in refund_rows
+                (f"{_payer(payer)} · {_reason(reason)}", float(total), f"{Money(total, currency).format()} ({n})")
+                for payer, reason, currency, total, n in refund_rows
             ),
-            key=lambda row: -row[1],
+            key=lambda row: (-row[1], row[0]),
         )
     )
     totals: dict[str, int] = defaultdict(int)
-    for r in refund_rows:
-        totals[r["currency"]] += r["total"]
+    for _payer_code, _reason_code, currency, total, _n in refund_rows:
+        totals[currency] += total
     refund_totals = [Money(v, c).format() for c, v in sorted(totals.items())]
 
     # Satisfaction answered in the period.
-    scores = dict(
-        SatisfactionSurvey.objects.filter(
-            case__in=cases, answered_at__gte=since, answered_at__lte=until, score__isnull=False
-        )
-        .values_list("score")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    scores = {int(key): n for key, (n, _total) in _by_key(facts, SCORE).items()}
     satisfaction = [scores.get(s, 0) for s in range(1, 6)]
     answered = sum(satisfaction)
     average = sum(s * n for s, n in zip(range(1, 6), satisfaction, strict=True)) / answered if answered else None
 
-    top = list(
-        cases.filter(opened_at__gte=since, opened_at__lte=until)
-        .values("shop__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "shop__name")[:10]
-    )
-    top_sellers = ranked([(r["shop__name"], float(r["n"]), str(r["n"])) for r in top])
+    top_sellers = ranked(_top_sellers(_by_key(facts, SHOP)))
 
     board = Dashboard(
         since=since,
@@ -256,10 +292,10 @@ def dashboard_for_actor(actor: Actor, filters: DashboardFilters, *, now: dt.date
         days=days,
         opened=opened,
         decided=decided,
-        first_response_h=(percentile(_hours(to_first), 50), percentile(_hours(to_first), 90)),
-        decision_h=(percentile(_hours(to_decision), 50), percentile(_hours(to_decision), 90)),
+        first_response_h=(percentile_of_tenths(to_first, 50), percentile_of_tenths(to_first, 90)),
+        decision_h=(percentile_of_tenths(to_decision, 50), percentile_of_tenths(to_decision, 90)),
         sla_met=sla_met,
-        sla_counted=len(working),
+        sla_counted=sla_counted,
         backlog=backlog,
         refunds=refunds,
         refund_totals=refund_totals,
@@ -281,6 +317,16 @@ def dashboard_for_actor(actor: Actor, filters: DashboardFilters, *, now: dt.date
         "satisfaction": bar_chart(_("Ratings"), ["1", "2", "3", "4", "5"], [[float(n) for n in satisfaction]]),
     }
     return board
+
+
+def _top_sellers(by_shop: dict[str, list[int]]) -> list[tuple[str, float, str]]:
+    """The ten shops with the most cases opened, by name as the shops are called now (one query)."""
+    names = dict(Shop.objects.filter(pk__in=[int(k) for k in by_shop]).values_list("pk", "name"))
+    by_name: dict[str, int] = defaultdict(int)
+    for key, (n, _total) in by_shop.items():
+        by_name[names[int(key)]] += n
+    top = sorted(by_name.items(), key=lambda item: (-item[1], item[0]))[:10]
+    return [(name, float(n), str(n)) for name, n in top]
 
 
 def _payer(code: str) -> str:

@@ -267,6 +267,8 @@ class SatisfactionSurvey(models.Model):
                 condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5), name="survey_score_1_5"
             ),
         ]
+        # The dashboard reads today's ratings (the closed days come from its rollups).
+        indexes = [models.Index(fields=["answered_at"], name="survey_answered_at_idx")]
 
     def __str__(self) -> str:
         return f"survey {self.party} on case {self.case_id}"
@@ -301,3 +303,47 @@ class QueueCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.status} @{self.marketplace_id}/{self.assignee_id}: {self.n}"
+
+
+# The dashboard's rollups
+
+
+class DashboardRollup(models.Model):
+    """One figure of one closed day (``span`` "d") or of a closed month's days (``span`` "m", ``day`` its 1st).
+
+    Written only by ``console.rollups`` (the hourly job and ``marketdesk dashboard_rollups_check``): the
+    dashboard sums these rows for the closed days of its period and reads today from the cases (ADR 0019).
+    ``metric`` names the figure, ``key`` its bucket (a duration in tenths of an hour, a score, a shop, a
+    payer|reason|currency); ``n`` counts and ``total`` sums money in minor units. The first response is
+    filed under the day of the escalation it answers.
+    """
+
+    marketplace_id = models.BigIntegerField()
+    span = models.CharField(max_length=1)
+    day = models.DateField()
+    case_type = models.CharField(max_length=24)  # "" for a refund without a case
+    metric = models.CharField(max_length=8)
+    key = models.CharField(max_length=200, blank=True)
+    n = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the read's index: a figure's rows of a marketplace, by span and day.
+            models.UniqueConstraint(
+                fields=["marketplace_id", "metric", "span", "day", "case_type", "key"], name="dashboard_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric}[{self.key}] {self.day} {self.case_type} @{self.marketplace_id}: {self.n}"
+
+
+class DashboardRollupMark(models.Model):
+    """The last day whose figures are in ``DashboardRollup`` (one row; locked while the job rolls forward)."""
+
+    rolled_through = models.DateField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"rolled through {self.rolled_through} ({self.time_zone})"

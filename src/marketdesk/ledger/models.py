@@ -92,6 +92,8 @@ class LedgerEntry(StatefulModel):
         indexes = [
             models.Index(fields=["order", "-created_at", "-id"], name="ledger_order_recent_idx"),
             models.Index(fields=["instruction_status", "instructed_at"], name="ledger_unacknowledged_idx"),
+            # The dashboard reads today's refunds (the closed days come from its rollups).
+            models.Index(fields=["created_at"], name="ledger_created_at_idx"),
         ]
 
     def __str__(self) -> str:
