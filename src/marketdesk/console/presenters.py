@@ -20,12 +20,15 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
 
 from marketdesk.cases.models import Case
-from marketdesk.cases.templatetags.case_tags import case_status_badge
+from marketdesk.cases.presenters import CASE_STATUS_TONES
+from marketdesk.cases.states import CaseStatus
 from marketdesk.console.deadlines import Calendars, Clock, case_clocks, return_clock
 from marketdesk.console.selectors import CASE, RETURN
 from marketdesk.core.money import Money
+from marketdesk.disputes.presenters import status_badge
 from marketdesk.returns.models import Return
-from marketdesk.returns.templatetags.return_tags import return_status_badge
+from marketdesk.returns.presenters import STATUS_TONES as RETURN_STATUS_TONES
+from marketdesk.returns.states import ReturnStatus
 from marketdesk.standards.models import Enforcement
 
 
@@ -106,7 +109,7 @@ def queue_rows_shown(
 def _return_row(ret: Return, page: _Page) -> QueueRow:
     found = return_clock(ret, page.calendars, now=page.now)
     stake = ret.refund_minor if ret.refund_minor is not None else ret.order.total_minor
-    badge = return_status_badge(ret.status)
+    badge = status_badge(ReturnStatus, RETURN_STATUS_TONES, ret.status)
     row = QueueRow(
         RETURN, ret.pk, ret.code, page.link("returns:return_detail", ret.pk), "", ret.order.external_id, ret.shop_id,
         ret.shop.name, page.label("reason", ret.reason, ret.get_reason_display), Money(stake, ret.order.currency).format(),
@@ -128,7 +131,7 @@ def _case_row(case: Case, page: _Page) -> QueueRow:
     # A case about one line puts that line at stake; a case about the order, the whole order.
     stake = case.line.total_minor if case.line is not None else case.order.total_minor
     clocks = case_clocks(case, page.calendars, now=page.now)
-    badge = case_status_badge(case.status)
+    badge = status_badge(CaseStatus, CASE_STATUS_TONES, case.status)
     row = QueueRow(
         CASE, case.pk, "", page.link("cases:workspace", case.pk), page.link("console:claim", case.pk),
         case.order.external_id, case.shop_id, case.shop.name, page.label("type", case.case_type, case.get_case_type_display),

@@ -16,14 +16,19 @@ from marketdesk.orders.models import Order
 from marketdesk.web.presenters import Countdown, deadline_countdown
 
 
+def status_badge(choices: type[models.TextChoices], tones: Mapping[str, str], status: str) -> dict[str, Any]:
+    """A status of these choices as a badge's label and tone (an unknown one as it is, in a neutral tone)."""
+    label = choices(status).label if status in choices.values else status
+    return {"label": label, "tone": tones.get(status, "neutral")}
+
+
 def status_badge_register(
     register: template.Library, name: str, choices: type[models.TextChoices], tones: Mapping[str, str]
 ) -> None:
     """Register the tag ``name`` that renders a status of these choices as a badge (an unknown one as it is)."""
 
     def badge(status: str) -> dict[str, Any]:
-        label = choices(status).label if status in choices.values else status
-        return {"label": label, "tone": tones.get(status, "neutral")}
+        return status_badge(choices, tones, status)
 
     register.inclusion_tag("web/_status_badge.html", name=name)(badge)
 
