@@ -62,11 +62,9 @@ def test_the_real_tree_keeps_every_contract(tmp_path: Path) -> None:
         ("marketdesk.cases.selectors", "from marketdesk.console import models", "floors that hold today"),
         ("marketdesk.cases.selectors", "from marketdesk.simulator import data", "the simulator sits on top"),
         ("marketdesk.returns.services", "from marketdesk.web.views import pages", "the shell is the top floor"),
-        (
-            "marketdesk.messaging.management.commands.history_reindex",
-            "from marketdesk.returns import models",
-            "messaging knows no capability above it",
-        ),
+        ("marketdesk.messaging.history_index", "from marketdesk.cases import models", "floors that hold today"),
+        ("marketdesk.messaging.services", "from marketdesk.shipping import models", "floors that hold today"),
+        ("marketdesk.cases.history_index", "from marketdesk.history import search", "floors that hold today"),
         (
             "marketdesk.accounts.management.commands.create_api_key",
             "from marketdesk.cases import models",

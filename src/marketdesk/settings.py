@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "marketdesk.standards",
     "marketdesk.returns",
     "marketdesk.console",
+    "marketdesk.history",
     "marketdesk.situation",
     "marketdesk.ledger",
     "marketdesk.notifications",
