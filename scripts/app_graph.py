@@ -35,7 +35,8 @@ FLOORS: list[tuple[str, list[str]]] = [
     ("services", ["ledger", "attachments", "helpcenter", "live"]),
     ("notices", ["notifications"]),
     ("interface toolkits", ["api", "web.toolkit"]),
-    ("parties", ["orders", "accounts"]),
+    ("accounts", ["accounts"]),
+    ("orders", ["orders"]),
     ("floor", ["core"]),
 ]
 WEB_SHELL = (

@@ -70,6 +70,7 @@ def test_the_real_tree_keeps_every_contract(tmp_path: Path) -> None:
             "from marketdesk.cases import models",
             "orders and accounts import no capability",
         ),
+        ("marketdesk.orders.selectors", "from marketdesk.accounts import models", "orders import no accounts"),
     ],
 )
 def test_an_upward_import_breaks_its_contract(
