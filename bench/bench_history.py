@@ -190,7 +190,7 @@ class Loader:
 def _load(messages: int) -> Loaded:
     from django.db import connection, transaction
 
-    from marketdesk.messaging.search import history_index_rebuild
+    from marketdesk.messaging.history_index import history_index_rebuild
 
     migration = importlib.import_module("marketdesk.messaging.migrations.0002_history_search")
     postgres = connection.vendor == "postgresql"
@@ -231,8 +231,8 @@ def _load(messages: int) -> Loaded:
 
 def _measure_search(actors: dict[str, Any], rounds: int) -> dict[str, Any]:
     from marketdesk.core.actors import Actor
+    from marketdesk.history.search import history_search
     from marketdesk.messaging.models import Message
-    from marketdesk.messaging.search import history_search
     from marketdesk.messaging.selectors import threads_for_actor
 
     results: dict[str, Any] = {}

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "marketdesk.safety",
     "marketdesk.returns",
     "marketdesk.console",
+    "marketdesk.history",
     "marketdesk.situation",
     "marketdesk.ledger",
     "marketdesk.notifications",

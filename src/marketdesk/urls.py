@@ -11,6 +11,7 @@ urlpatterns = [
     path("notifications/", include("marketdesk.notifications.urls")),
     path("live/", include("marketdesk.live.urls")),
     path("", include("marketdesk.messaging.urls")),
+    path("", include("marketdesk.history.urls")),
     path("", include("marketdesk.attachments.urls")),
     path("", include("marketdesk.cases.urls")),
     path("", include("marketdesk.returns.urls")),

@@ -21,6 +21,7 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
 from marketdesk.orders.models import Marketplace, Shop
+from marketdesk.orders.services import BuyerData
 
 KEY_PREFIX = "mdk_"
 
@@ -85,25 +86,51 @@ def user_set_language(*, user: User, language: str) -> User:
 # --- the marketplace's people, by external id -----------------------------------------------------------
 
 
+def _user_new(*, marketplace: Marketplace, external_id: str, role: str, name: str, email: str, language: str) -> User:
+    """Create a marketplace's person, known by their external id."""
+    user = User(
+        username=f"{marketplace.slug}:{external_id}"[:150],
+        marketplace=marketplace,
+        external_id=external_id,
+        role=role,
+        display_name=name,
+        email=email,
+        language=language or Language.EN,
+    )
+    # They sign in through the marketplace only; a password of ours would be a second way in.
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def marketplace_buyer_get(marketplace: Marketplace, data: BuyerData) -> User:
+    """Return the buyer an order from the marketplace names, created if new (orders' buyer source).
+
+    An order never changes a known person (their own sign-in does); a language we do not speak means English.
+    """
+    user = User.objects.filter(marketplace=marketplace, external_id=data.external_id).first()
+    if user is not None:
+        return user
+    language = data.language if data.language in Language.values else Language.EN
+    return _user_new(
+        marketplace=marketplace,
+        external_id=data.external_id,
+        role=UserRole.BUYER,
+        name=data.name,
+        email=data.email,
+        language=language,
+    )
+
+
 def user_upsert_external(
     *, marketplace: Marketplace, external_id: str, role: str, name: str = "", email: str = "", language: str = ""
 ) -> User:
     """Create or update a marketplace's person by their external id; never change their role or revive them."""
     user = User.objects.select_for_update().filter(marketplace=marketplace, external_id=external_id).first()
     if user is None:
-        user = User(
-            username=f"{marketplace.slug}:{external_id}"[:150],
-            marketplace=marketplace,
-            external_id=external_id,
-            role=role,
-            display_name=name,
-            email=email,
-            language=language or Language.EN,
+        return _user_new(
+            marketplace=marketplace, external_id=external_id, role=role, name=name, email=email, language=language
         )
-        # They sign in through the marketplace only; a password of ours would be a second way in.
-        user.set_unusable_password()
-        user.save()
-        return user
     if user.role != role:
         raise Conflict(
             _("This person is already known here as %(role)s and cannot become %(new)s.")

@@ -7,19 +7,42 @@ so views read ``request.auth`` and never look at users or keys themselves.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import BaseThrottle
 
-from marketdesk.accounts.services import api_key_authenticate
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotAuthenticated, PermissionDenied
 from marketdesk.core.throttle import throttle_hit
+
+
+class PresentedKey(Protocol):
+    """An integration key the API accepts: whose marketplace it is, and its id."""
+
+    pk: int
+    marketplace_id: int
+
+
+# Who knows the keys: accounts, the floor above, registers its authenticator (AccountsConfig.ready()).
+type KeyAuthenticator = Callable[[str], PresentedKey | None]
+_key_authenticator: list[KeyAuthenticator] = []
+
+
+def register_key_authenticator(authenticator: KeyAuthenticator) -> None:
+    """Let ``authenticator`` return the active key for a presented secret, or None (one authenticator)."""
+    _key_authenticator[:] = [authenticator]
+
+
+def _key_for(token: str) -> PresentedKey | None:
+    if not _key_authenticator:
+        raise ImproperlyConfigured("No API key authenticator is registered (marketdesk.accounts registers one).")
+    return _key_authenticator[0](token)
 
 
 class ApiKeyAuth(HttpBearer):
@@ -38,7 +61,7 @@ class ApiKeyAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
-        key = api_key_authenticate(token)
+        key = _key_for(token)
         if key is None:
             # A presented but unknown or revoked key is refused outright, not passed on to session auth.
             raise NotAuthenticated(_("The API key is not valid or has been revoked."))

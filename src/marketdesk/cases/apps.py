@@ -14,8 +14,10 @@ class CasesConfig(AppConfig):
         from marketdesk.attachments.access import register_reader
         from marketdesk.cases import fanout  # noqa: F401 - registers the case.fanout outbox handler
         from marketdesk.cases.contact import order_message_noted
+        from marketdesk.cases.history_index import CASES, DECISIONS
         from marketdesk.cases.models import Case, CaseEvidence, CaseType, DecisionOutcome, OfferKind, Party
         from marketdesk.cases.selectors import case_attachment_readable
+        from marketdesk.messaging.history_index import register_indexed_text
         from marketdesk.messaging.services import register_order_message_listener
         from marketdesk.messaging.system import system_label_register
 
@@ -25,6 +27,9 @@ class CasesConfig(AppConfig):
         register_reader(CaseEvidence, case_attachment_readable)
         # A message in the order's conversation may be the buyer's contact with the seller, or the reply.
         register_order_message_listener(order_message_noted)
+        # The history's search finds case descriptions and decision rationales too.
+        register_indexed_text(CASES)
+        register_indexed_text(DECISIONS)
 
         def labeller(choices: type[models.TextChoices]) -> Callable[[str], str]:
             return lambda code: str(choices(code).label).lower() if code in choices.values else code

@@ -18,13 +18,13 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 
+from marketdesk.cases.history_index import history_index_case
 from marketdesk.cases.models import Case, Party
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import Record, outbox_handler, outbox_put
 from marketdesk.disputes.notices import parties_notify
 from marketdesk.live.services import live_publish
-from marketdesk.messaging.search import history_index_case
 from marketdesk.messaging.services import thread_system_post
 from marketdesk.notifications.webhooks import webhook_event_emit
 

@@ -27,6 +27,7 @@ from marketdesk.cases.eligibility import (
     format_moment,
 )
 from marketdesk.cases.fanout import case_fanout_put, case_tell, case_thread_note, case_webhook
+from marketdesk.cases.history_index import history_index_case
 from marketdesk.cases.models import (
     REFUND_OFFERS,
     REFUND_OUTCOMES,
@@ -59,7 +60,6 @@ from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.transitions import transition
 from marketdesk.disputes.text import text_checked
 from marketdesk.ledger.services import EntrySpec, ledger_record_decision
-from marketdesk.messaging.search import history_index_case
 from marketdesk.messaging.services import thread_operators_join
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor, orders_for_actor

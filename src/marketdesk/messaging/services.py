@@ -20,9 +20,9 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
 from marketdesk.live.services import live_publish
+from marketdesk.messaging.history_index import history_index_message
 from marketdesk.messaging.models import Message, MessageKind, Owes, QuickReply, Thread, ThreadRead
 from marketdesk.messaging.screening import message_screen
-from marketdesk.messaging.search import history_index_message
 from marketdesk.messaging.selectors import thread_get_for_actor
 from marketdesk.messaging.system import SYSTEM_MESSAGES
 from marketdesk.notifications.inbox import notify

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet, Sum
 
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotFound
 from marketdesk.core.models import Audience, TimelineEvent
-from marketdesk.orders.models import Order, OrderCount
+from marketdesk.orders.models import Order, OrderCount, Shop
 
 
 def scope_to_actor[M: Model](
@@ -64,9 +65,7 @@ def order_count_for_actor(actor: Actor) -> int:
     if actor.role == Role.BUYER and actor.user is not None:
         kept = OrderCount.objects.filter(kind="buyer", owner_id=actor.user.pk)
     elif actor.role == Role.SELLER and actor.user is not None:
-        from marketdesk.accounts.models import ShopMembership
-
-        shops = ShopMembership.objects.filter(user_id=actor.user.pk).values("shop_id")
+        shops = Shop.objects.filter(memberships__user_id=actor.user.pk).values("pk")
         kept = OrderCount.objects.filter(kind="shop", owner_id__in=shops)
     elif actor.role == Role.SELLER and actor.shop_id is not None:
         kept = OrderCount.objects.filter(kind="shop", owner_id=actor.shop_id)
@@ -111,13 +110,11 @@ def order_timeline_for_actor(actor: Actor, order: Order) -> QuerySet[TimelineEve
 
 def shop_ids_of(user_id: int) -> list[int]:
     """Return the ids of the shops a person acts for."""
-    from marketdesk.accounts.models import ShopMembership
-
-    return list(ShopMembership.objects.filter(user_id=user_id).values_list("shop_id", flat=True))
+    # Memberships (accounts, the floor above) point at shops: read them through the relation, not their model.
+    return list(Shop.objects.filter(memberships__user_id=user_id).values_list("pk", flat=True))
 
 
 def shop_member_ids(shop_id: int) -> list[int]:
     """Return the ids of the people who act for a shop (whom its notifications reach)."""
-    from marketdesk.accounts.models import ShopMembership
-
-    return list(ShopMembership.objects.filter(shop_id=shop_id, user__is_active=True).values_list("user_id", flat=True))
+    people = get_user_model().objects.filter(memberships__shop_id=shop_id, is_active=True)
+    return list(people.values_list("pk", flat=True))

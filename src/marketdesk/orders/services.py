@@ -6,12 +6,14 @@ import datetime as dt
 import hashlib
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from marketdesk.accounts.models import User, UserRole
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, DomainValidationError, PermissionDenied
 from marketdesk.core.money import validate_currency
@@ -19,6 +21,9 @@ from marketdesk.core.transitions import transition
 from marketdesk.orders import events
 from marketdesk.orders.models import Marketplace, Order, OrderLine, Payment, Shop
 from marketdesk.orders.states import ORDER_TRANSITIONS, OrderStatus
+
+if TYPE_CHECKING:
+    from marketdesk.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -169,21 +174,21 @@ def _status_path(source: str, target: str) -> list[str]:
     )
 
 
+# Who finds (or makes) the buyer an order names: accounts, the floor above, registers its writer
+# (AccountsConfig.ready()), so that a buyer is created in one place however they first come.
+type BuyerSource = Callable[[Marketplace, BuyerData], User]
+_buyer_source: list[BuyerSource] = []
+
+
+def register_buyer_source(source: BuyerSource) -> None:
+    """Let ``source`` find or create the buyer of an order received from a marketplace (one source)."""
+    _buyer_source[:] = [source]
+
+
 def _buyer_for(marketplace: Marketplace, data: BuyerData) -> User:
-    user = User.objects.filter(marketplace=marketplace, external_id=data.external_id).first()
-    if user is None:
-        user = User(
-            username=f"{marketplace.slug}:{data.external_id}"[:150],
-            marketplace=marketplace,
-            external_id=data.external_id,
-            display_name=data.name,
-            email=data.email,
-            language=data.language if data.language in ("en", "ru") else "en",
-            role=UserRole.BUYER,
-        )
-        user.set_unusable_password()
-        user.save()
-    return user
+    if not _buyer_source:
+        raise ImproperlyConfigured("No buyer source is registered (marketdesk.accounts registers one).")
+    return _buyer_source[0](marketplace, data)
 
 
 def _shop_for(marketplace: Marketplace, data: ShopData) -> Shop:

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from marketdesk.messaging.search import history_index_rebuild
+from marketdesk.messaging.history_index import history_index_rebuild
 
 
 class Command(BaseCommand):

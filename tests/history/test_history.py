@@ -17,18 +17,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketdesk.attachments.models import Attachment
+from marketdesk.cases.history_index import history_index_case
 from marketdesk.cases.models import Case, CaseType, Decision, DecisionOutcome, Payer
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
-from marketdesk.messaging import search
+from marketdesk.history import search
+from marketdesk.history.search import HistoryItem, history_for_actor, history_search
+from marketdesk.messaging import history_index
+from marketdesk.messaging.history_index import history_index_message
 from marketdesk.messaging.models import Message, MessageKind, Thread
-from marketdesk.messaging.search import (
-    HistoryItem,
-    history_for_actor,
-    history_index_case,
-    history_index_message,
-    history_search,
-)
 from marketdesk.messaging.services import order_message_post
 from marketdesk.orders.states import OrderStatus
 from tests import factories
@@ -229,12 +226,13 @@ def test_the_reindex_command_rebuilds_everything(order, buyer, capsys, say, open
 def test_the_migration_indexes_the_columns_the_search_reads():
     migration = importlib.import_module("marketdesk.messaging.migrations.0002_history_search")
 
-    assert migration.DOCUMENT_COLUMN == search.PG_DOCUMENT_COLUMN
+    assert migration.DOCUMENT_COLUMN == history_index.PG_DOCUMENT_COLUMN
     assert {table: columns.split(", ") for table, columns in migration.FTS_TABLES.items()} == {
-        source.fts_table: ["body", "thread"] if source.thread_field else ["body"] for source in search.INDEXED
+        source.fts_table: ["body", "thread"] if source.thread_field else ["body"]
+        for source in history_index.indexed_texts()
     }
     assert {(table, column) for _name, table, column in migration.PG_INDEXES} == {
-        (source.model._meta.db_table, source.column) for source in search.INDEXED
+        (source.model._meta.db_table, source.column) for source in history_index.indexed_texts()
     }
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from marketdesk.core.actors import Role
-from marketdesk.messaging.search import PAGE_SIZE, history_for_actor, history_search
+from marketdesk.history.search import PAGE_SIZE, history_for_actor, history_search
 from marketdesk.web.permissions import actor_of, role_required
 
 MAX_QUERY_LENGTH = 200
@@ -46,7 +46,7 @@ def history(request: HtmxHttpRequest) -> HttpResponse:
     }
     # Back and forward restore a whole page, which htmx asks for with its own header.
     partial = request.htmx and not request.htmx.history_restore_request
-    template = "messaging/_history_results.html" if partial else "messaging/history.html"
+    template = "history/_history_results.html" if partial else "history/history.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response

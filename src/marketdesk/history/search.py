@@ -1,21 +1,11 @@
-"""The parties' history: its full-text index in English and Russian, and the reads of it.
+"""The parties' history: the reads of its full-text index, in English and Russian.
 
-Indexed are person messages' bodies, case descriptions and decision rationales. Every word is
-stemmed in its own language (a word with Cyrillic letters in Russian, any other in English) with
-the help center's words and stems (``helpcenter.text``), so «возвращу» finds «возвраты» and
-"refund" finds "refunds"; the last word may be unfinished (a stem is matched as a prefix).
-
-- **SQLite**: one FTS5 table of stems per kind, its rowid the row's id (a message's row also holds
-  its thread id, so a search within a few conversations stays small). ``history_index_message``
-  and ``history_index_case`` write it in the writer's transaction. The rows are append-only and
-  SQLite has one writer at a time, so the rows above the highest indexed id are exactly those not
-  indexed yet: a search first catches up with them (anything written without those calls, e.g. by
-  a bulk load), and ``marketdesk history_reindex`` rebuilds the tables.
-- **PostgreSQL**: a stored generated ``history_document`` column on each source table, the text's
-  tsvector in Russian when it has Cyrillic letters, else in English, with a GIN index (migration
-  ``0002_history_search``); PostgreSQL keeps it in step by itself, so the index functions do
-  nothing there. The ``russian`` configuration stems Latin words in English, so a mixed text is
-  stemmed word by word in its own language, as on SQLite.
+``messaging.history_index`` writes the index (messages; cases register their descriptions and
+decision rationales, ``cases.history_index``) and says how a word is stemmed; here a query's
+words are stemmed the same way, so «возвращу» finds «возвраты» and "refund" finds "refunds", the
+last word may be unfinished (a stem is matched as a prefix). On SQLite a search first catches up
+with rows written without the index functions; on PostgreSQL the ``history_document`` columns are
+queried.
 
 Files sent with messages are entries of their own, found by their names (a plain substring
 match: a file name is a few words, and the actor's files are few).
@@ -29,13 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
-from django.db import connection, transaction
 from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -44,17 +33,24 @@ from django.utils.safestring import SafeString, mark_safe
 
 from marketdesk.attachments.models import Attachment
 from marketdesk.attachments.presenters import attachment_view
+from marketdesk.cases.history_index import CASES, DECISIONS, KIND_CASE, KIND_DECISION
 from marketdesk.cases.models import Case, Decision
 from marketdesk.cases.selectors import cases_for_actor
 from marketdesk.core.actors import Actor, Role
 from marketdesk.helpcenter.text import MAX_QUERY_WORDS, MAX_WORD_LENGTH, STOPWORDS, WORD_RE, stem, stem_variants, words
+from marketdesk.messaging.history_index import (
+    KIND_MESSAGE,
+    MESSAGES,
+    PG_DOCUMENT_COLUMN,
+    IndexedText,
+    history_index_catch_up,
+    index_on_sqlite,
+    language_of,
+)
 from marketdesk.messaging.models import Message, MessageKind, Thread
 from marketdesk.messaging.selectors import threads_for_actor
 
 KIND_CONVERSATION = "conversation"
-KIND_MESSAGE = "message"
-KIND_CASE = "case"
-KIND_DECISION = "decision"
 KIND_ATTACHMENT = "attachment"
 # Entries at the same moment are ordered by kind, then id: any fixed order will do, as long as
 # the page cursor uses the same one.
@@ -70,7 +66,6 @@ MAX_QUERY_CHARS = 1000
 MIN_PREFIX_LENGTH = 3
 SNIPPET_LENGTH = 180
 PG_CONFIGS = {"en": "english", "ru": "russian"}
-INDEX_BATCH = 2000
 # How many of the actor's most recent conversations a search reads first, and up to how many it
 # names in a query rather than a subquery (see _matching_messages).
 RECENT_THREADS = 200
@@ -78,158 +73,6 @@ LISTED_THREADS = 2000
 # Up to how many threads SQLite's full-text query itself is limited to; past that, listing every
 # match of the words and joining is cheaper than a query naming that many threads.
 FTS_THREADS = 500
-
-_CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class IndexedText:
-    """One kind of indexed text: its model and column, and its full-text table on SQLite."""
-
-    kind: str
-    model: type[Model]
-    column: str
-    fts_table: str
-    # Which rows are indexed, for the ORM and in SQL (person messages only, not system lines).
-    only: dict[str, str]
-    only_sql: str = ""
-    # A message's thread is indexed too (FTS column ``thread``), so that a search within a few
-    # conversations is narrowed inside the full-text index instead of after it.
-    thread_field: str = ""
-
-    def rows(self, qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
-        """Return the FTS rows (rowid, stems[, thread]) of the source rows in ``qs``."""
-        fields = ("pk", self.column, self.thread_field) if self.thread_field else ("pk", self.column)
-        return [(pk, stems_of(text or ""), *extra) for pk, text, *extra in qs.values_list(*fields)]
-
-    @property
-    def insert_sql(self) -> str:
-        columns = "rowid, body, thread" if self.thread_field else "rowid, body"
-        marks = ", ".join(["%s"] * len(columns.split(", ")))
-        return f"INSERT INTO {self.fts_table} ({columns}) VALUES ({marks})"  # noqa: S608 (constant names)
-
-
-MESSAGES = IndexedText(
-    KIND_MESSAGE,
-    Message,
-    "body",
-    "messaging_history_message_fts",
-    {"kind": MessageKind.TEXT},
-    "kind = 'text'",
-    thread_field="thread_id",
-)
-CASES = IndexedText(KIND_CASE, Case, "description", "messaging_history_case_fts", {})
-DECISIONS = IndexedText(KIND_DECISION, Decision, "rationale", "messaging_history_decision_fts", {})
-INDEXED = (MESSAGES, CASES, DECISIONS)
-
-
-# The tsvector column of each source table on PostgreSQL (migration 0002_history_search).
-PG_DOCUMENT_COLUMN = "history_document"
-
-
-def _language(word: str) -> str:
-    return "ru" if _CYRILLIC.search(word) else "en"
-
-
-def stems_of(text: str) -> str:
-    """Return ``text`` as space-separated stems, each word in its own language: what SQLite indexes."""
-    return " ".join(stem(w, _language(w)) for w in words(text))
-
-
-# Writing the index (SQLite only)
-
-
-def _sqlite() -> bool:
-    return connection.vendor == "sqlite"
-
-
-def _index_above(source: IndexedText, progress: Callable[[str, int], None] | None = None) -> int:
-    """Index the rows above the highest indexed id, a batch per transaction; return how many."""
-    fts = source.fts_table
-    done = 0
-    while True:
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Read under the write lock (SQLite's BEGIN IMMEDIATE): no other writer can add a row meanwhile.
-            cursor.execute(f"SELECT max(rowid) FROM {fts}")  # noqa: S608 (constant table name)
-            top = cursor.fetchone()[0] or 0
-            rows = source.rows(
-                source.model._default_manager.filter(pk__gt=top, **source.only).order_by("pk")[:INDEX_BATCH]
-            )
-            cursor.executemany(source.insert_sql, rows)
-        done += len(rows)
-        if progress is not None and rows:
-            progress(source.kind, done)
-        if len(rows) < INDEX_BATCH:
-            return done
-
-
-def _rewrite(source: IndexedText, pks: Iterable[int]) -> None:
-    """Index these rows again (one whose text changed since it was indexed)."""
-    rows = source.rows(source.model._default_manager.filter(pk__in=list(pks)))
-    with connection.cursor() as cursor:
-        delete = f"DELETE FROM {source.fts_table} WHERE rowid = %s"  # noqa: S608 (constant table name)
-        cursor.executemany(delete, [(row[0],) for row in rows])
-        cursor.executemany(source.insert_sql, rows)
-
-
-def history_index_message(message: Message) -> None:
-    """Put a new message in the history's search index (call it in the transaction that wrote it)."""
-    if not _sqlite() or message.kind != MessageKind.TEXT:
-        return
-    with transaction.atomic():
-        _index_above(MESSAGES)
-
-
-def history_index_case(case: Case) -> None:
-    """Put a case's description and its decisions' rationales in the index (after opening it, after a decision)."""
-    if not _sqlite():
-        return
-    with transaction.atomic():
-        _index_above(CASES)
-        _index_above(DECISIONS)
-        _rewrite(CASES, [case.pk])
-
-
-def _missing_sql() -> str:
-    checks = []
-    for source in INDEXED:
-        where = f"{source.only_sql} AND " if source.only_sql else ""
-        table, fts = source.model._meta.db_table, source.fts_table
-        top = f"(SELECT coalesce(max(rowid), 0) FROM {fts})"  # noqa: S608 (constant names)
-        checks.append(f"EXISTS (SELECT 1 FROM {table} WHERE {where}id > {top})")  # noqa: S608 (constant names)
-    return "SELECT " + ", ".join(checks)
-
-
-def history_index_catch_up() -> int:
-    """Index the rows written without the index functions; return how many (SQLite; PostgreSQL needs nothing)."""
-    if not _sqlite():
-        return 0
-    with connection.cursor() as cursor:
-        # One cheap query when nothing is missing, which is the usual case.
-        cursor.execute(_missing_sql())
-        missing = cursor.fetchone()
-    return sum(_index_above(source) for source, behind in zip(INDEXED, missing, strict=True) if behind)
-
-
-def history_index_rebuild(*, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
-    """Rebuild the history's search index from the rows; return the rows indexed per kind.
-
-    SQLite: empty the FTS tables and index every row again, a batch per transaction. PostgreSQL
-    computes each row's ``history_document`` as it is written, so there it only refreshes the
-    planner's statistics (worth it after a bulk load).
-    """
-    if not _sqlite():
-        with connection.cursor() as cursor:
-            for source in INDEXED:
-                cursor.execute(f"ANALYZE {source.model._meta.db_table}")
-        return {s.kind: s.model._default_manager.filter(**s.only).count() for s in INDEXED}
-    with transaction.atomic(), connection.cursor() as cursor:
-        for source in INDEXED:
-            cursor.execute(f"DELETE FROM {source.fts_table}")  # noqa: S608 (constant table name)
-    return {source.kind: _index_above(source, progress) for source in INDEXED}
-
-
-# Reading
 
 
 @dataclass(frozen=True)
@@ -338,7 +181,7 @@ def _terms(query: str) -> list[_Term]:
     """Return the words of a query worth searching for, each with its stems, at most ``MAX_QUERY_WORDS``."""
     terms = []
     for word in dict.fromkeys(words(query[:MAX_QUERY_CHARS])):
-        language = _language(word)
+        language = language_of(word)
         if word not in STOPWORDS[language]:
             stems = stem_variants(word, language)
             # PostgreSQL stems a query's stems once more («отменить» → отмен → отм, which «отмена»
@@ -371,7 +214,7 @@ def _matching[M: Model](
     at those when they are few: otherwise FTS5 lists every match of a common word before the join
     drops them.
     """
-    if _sqlite():
+    if index_on_sqlite():
         match = " AND ".join("(" + " OR ".join(_fts_phrase(s) for s in term.stems) + ")" for term in terms)
         if threads is not None and len(threads) <= FTS_THREADS:
             if not threads:
@@ -403,7 +246,7 @@ def snippet_html(text: str, stems: tuple[str, ...] = ()) -> SafeString:
             if marks and found.start() >= start + SNIPPET_LENGTH:
                 break
             word = found.group().lower().replace("ё", "е")
-            if len(word) <= MAX_WORD_LENGTH and _stem_matches(stem(word, _language(word)), stems):
+            if len(word) <= MAX_WORD_LENGTH and _stem_matches(stem(word, language_of(word)), stems):
                 if not marks:
                     start = max(0, found.start() - SNIPPET_LENGTH // 3)
                     space = text.find(" ", start, found.start())
