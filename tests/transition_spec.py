@@ -168,3 +168,12 @@ ATTACHMENTS = parse("""
     processing -> ready  : system
     processing -> failed : system
 """)
+
+# Message safety (issue "Trust and safety"): a flagged message is held for review or delivered with a
+# warning; support releases or blocks it. The parties never move a flag.
+MESSAGE_FLAGS = parse("""
+    held   -> released : operator, admin
+    held   -> blocked  : operator, admin
+    warned -> released : operator, admin
+    warned -> blocked  : operator, admin
+""")

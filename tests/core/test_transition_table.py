@@ -12,6 +12,7 @@ from marketdesk.ledger.models import INSTRUCTION_TRANSITIONS
 from marketdesk.notifications.models import DELIVERY_TRANSITIONS
 from marketdesk.orders.states import ORDER_TRANSITIONS
 from marketdesk.returns.states import RETURN_TRANSITIONS
+from marketdesk.safety.states import TRANSITIONS as MESSAGE_FLAG_TRANSITIONS
 from marketdesk.shipping.states import CHANGE_TRANSITIONS, INVESTIGATION_TRANSITIONS
 from marketdesk.standards.models import JOB_TRANSITIONS
 from marketdesk.standards.states import ENFORCEMENT_TRANSITIONS
@@ -29,6 +30,7 @@ TABLES = [
     pytest.param(CHANGE_TRANSITIONS, spec.DELIVERY_CHANGES, id="delivery-changes"),
     pytest.param(INVESTIGATION_TRANSITIONS, spec.INVESTIGATIONS, id="investigations"),
     pytest.param(ATTACHMENT_TRANSITIONS, spec.ATTACHMENTS, id="attachments"),
+    pytest.param(MESSAGE_FLAG_TRANSITIONS, spec.MESSAGE_FLAGS, id="message-flags"),
 ]
 
 

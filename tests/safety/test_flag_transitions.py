@@ -10,12 +10,12 @@ from marketdesk.core.actors import Role
 from marketdesk.messaging.models import Message, Thread
 from marketdesk.safety.models import MessageFlag
 from marketdesk.safety.states import TRANSITIONS, FlagStatus
-from tests import factories
+from tests import factories, transition_spec
 from tests.core.transition_matrix import TransitionMatrix, actor_for_role
 
 pytestmark = pytest.mark.django_db
 
-MATRIX = TransitionMatrix(TRANSITIONS, roles=tuple(Role.values))
+MATRIX = TransitionMatrix(TRANSITIONS, transition_spec.MESSAGE_FLAGS, roles=tuple(Role.values))
 
 
 @pytest.fixture
