@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 
@@ -117,9 +116,9 @@ def orders_bulk_insert(
             status=OrderStatus.PLACED, total_minor=d.total_minor, currency=d.currency, lines=len(d.lines)
         )
         subject = (order_type_id, pk, actor)
-        events.append(_event(subject, ORDER_PLACED.name, d.placed_at, placed.model_dump(mode="json")))
+        events.append(_event(subject, ORDER_PLACED.name, d.placed_at, placed.model_dump_json()))
         events.extend(
-            _event(subject, name, when, StatusChanged(source=source, target=target).model_dump(mode="json"))
+            _event(subject, name, when, StatusChanged(source=source, target=target).model_dump_json())
             for name, source, target, when in history.moves
         )
     rows_insert(Order, _ORDER_COLUMNS, orders)
@@ -129,7 +128,7 @@ def orders_bulk_insert(
     return BulkCounts(orders=len(orders), lines=len(lines), payments=len(payments), events=len(events))
 
 
-def _event(subject: tuple[int, int, Actor], name: str, when: dt.datetime, payload: dict[str, Any]) -> TimelineRow:
+def _event(subject: tuple[int, int, Actor], name: str, when: dt.datetime, payload: str) -> TimelineRow:
     """Build the event ``name`` about an order (its content type, id, and the actor) at ``when``."""
     type_id, pk, actor = subject
     return TimelineRow(
