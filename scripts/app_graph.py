@@ -27,6 +27,7 @@ FLOORS: list[tuple[str, list[str]]] = [
     ("shell", ["urls", "asgi", "cli", "api.api", "web"]),
     ("top", ["simulator", "situation"]),
     ("console", ["console"]),
+    ("risk", ["risk"]),
     ("capabilities over cases", ["returns", "standards", "hints", "safety"]),
     ("cases", ["cases"]),
     ("capabilities under cases", ["shipping", "messaging", "triage"]),
