@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
+from marketdesk.core.transitions import StatefulModel
+from marketdesk.risk.states import RESTRICTION_TRANSITIONS, RestrictionStatus
 
 
 class RiskKind(models.TextChoices):
@@ -71,3 +73,58 @@ class RiskSignal(models.Model):
     def __str__(self) -> str:
         party = f"buyer {self.buyer_id}" if self.buyer_id else f"shop {self.shop_id}"
         return f"{party}: {self.kind}"
+
+
+class BuyerRestriction(StatefulModel):
+    """An operator's restriction of a buyer's protection: its reason, notice, effective date and one appeal.
+
+    From ``effective_at`` while binding, the buyer cannot open a buyer-protection case (cases hear of it
+    through ``cases.protection``, which this app registers).
+    """
+
+    TRANSITIONS = RESTRICTION_TRANSITIONS
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("buyer")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=RestrictionStatus.choices, default=RestrictionStatus.ACTIVE
+    )
+    reason = models.TextField(_("reason"))
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("applied by")
+    )
+    applied_at = models.DateTimeField(_("applied"), default=clock.now)
+    effective_at = models.DateTimeField(_("effective from"))
+    appeal_text = models.TextField(_("appeal"), blank=True)
+    appealed_at = models.DateTimeField(_("appealed"), null=True, blank=True)
+    appeal_answer = models.TextField(_("answer to the appeal"), blank=True)
+    appeal_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("appeal decided by"),
+    )
+    appeal_decided_at = models.DateTimeField(_("appeal decided at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("buyer protection restriction")
+        verbose_name_plural = _("buyer protection restrictions")
+        ordering = ["-applied_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=RestrictionStatus.values), name="buyer_restriction_status_valid"
+            ),
+            # One binding restriction per buyer: a second would have nothing to add.
+            models.UniqueConstraint(
+                fields=["buyer"],
+                condition=models.Q(status__in=["active", "appealed"]),
+                name="buyer_restriction_one_binding",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"restriction of buyer {self.buyer_id} ({self.status})"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Q
 
 from marketdesk.core.actors import Actor, Role
-from marketdesk.risk.models import RiskSignal
+from marketdesk.risk.models import BuyerRestriction, RiskSignal
+from marketdesk.risk.states import BINDING_STATUSES
 
 STAFF = (Role.OPERATOR, Role.ADMIN, Role.SYSTEM)
 
@@ -40,3 +42,12 @@ def risk_kinds_for_page(
     for buyer_id, shop_id, kind in rows.values_list("buyer_id", "shop_id", "kind"):
         (buyers[buyer_id] if buyer_id is not None else shops[shop_id]).append(kind)
     return dict(buyers), dict(shops)
+
+
+def buyer_restriction_in_force(buyer_id: int, *, now: dt.datetime) -> BuyerRestriction | None:
+    """Return the buyer's binding restriction whose effective date has come, else None (cases ask this)."""
+    return (
+        BuyerRestriction.objects.filter(buyer_id=buyer_id, status__in=BINDING_STATUSES, effective_at__lte=now)
+        .order_by("-effective_at")
+        .first()
+    )

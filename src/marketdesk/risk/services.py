@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -17,11 +18,21 @@ from django.utils.translation import gettext as _
 
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
-from marketdesk.core.errors import PermissionDenied
+from marketdesk.core.audit import audit_record
+from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
 from marketdesk.core.policies import policy_current
+from marketdesk.core.timeline import timeline_append
+from marketdesk.core.transitions import transition
 from marketdesk.notifications.webhooks import webhook_event_emit
-from marketdesk.risk.models import RiskSignal
+from marketdesk.risk.models import BuyerRestriction, RiskSignal
 from marketdesk.risk.signals import BUYER_FINDERS, SHOP_FINDERS, Evidence, Found
+from marketdesk.risk.states import (
+    BINDING_STATUSES,
+    RESTRICTION_APPLIED,
+    STAFF,
+    RestrictionAppliedPayload,
+    RestrictionStatus,
+)
 
 BUYER_RISK_CHANGED = "buyer.risk_changed"
 
@@ -115,3 +126,98 @@ def risk_recompute(*, actor: Actor, buyer_id: int | None = None, shop_id: int | 
     return risk_signals_refresh(
         buyer_ids=[buyer_id] if buyer_id is not None else [], shop_ids=[shop_id] if shop_id is not None else []
     )
+
+
+def _clean_text(text: str, *, field: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainValidationError(_("Say why, in a few words."), field=field)
+    if len(text) > 2000:
+        raise DomainValidationError(_("Keep it under 2000 characters."), field=field)
+    return text
+
+
+def _restriction_locked(restriction: BuyerRestriction) -> BuyerRestriction:
+    return BuyerRestriction.objects.select_for_update().get(pk=restriction.pk)
+
+
+def buyer_restrict(
+    *, actor: Actor, buyer: Any, reason: str, effective_at: dt.datetime | None = None
+) -> BuyerRestriction:
+    """Restrict a buyer's protection with notice: from ``effective_at`` the buyer opens no case."""
+    if actor.role not in STAFF or actor.user is None:
+        raise PermissionDenied(_("Only the platform's operators restrict a buyer's protection."))
+    if buyer.role != Role.BUYER or buyer.marketplace_id != actor.marketplace_id:
+        raise NotFound()
+    reason = _clean_text(reason, field="reason")
+    now = clock.now()
+    earliest = now + dt.timedelta(days=policy_current().enforcement_notice_days)
+    effective_at = effective_at or earliest
+    if effective_at < earliest - dt.timedelta(minutes=1):
+        raise DomainValidationError(
+            _("A restriction starts after its notice, on %(date)s at the earliest.")
+            % {"date": earliest.date().isoformat()},
+            field="effective_at",
+        )
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().get(pk=buyer.pk)
+        if BuyerRestriction.objects.filter(buyer=buyer, status__in=BINDING_STATUSES).exists():
+            raise Conflict(_("This buyer's protection is restricted already."), field="buyer")
+        row = BuyerRestriction.objects.create(
+            buyer=buyer, reason=reason, applied_by=actor.user, applied_at=now, effective_at=effective_at
+        )
+        timeline_append(
+            subject=row,
+            event=RESTRICTION_APPLIED,
+            actor=actor,
+            payload=RestrictionAppliedPayload(effective_at=effective_at.isoformat()),
+        )
+        audit_record(actor=actor, action="buyer_restriction.apply", obj=row, before=None, after={"reason": reason})
+    return row
+
+
+def buyer_restriction_appeal(*, actor: Actor, restriction: BuyerRestriction, text: str) -> BuyerRestriction:
+    """File the buyer's one appeal against the restriction of their protection."""
+    if actor.role != Role.BUYER or actor.user is None or restriction.buyer_id != actor.user.pk:
+        raise NotFound()
+    text = _clean_text(text, field="text")
+    with transaction.atomic():
+        row = _restriction_locked(restriction)
+        if row.appealed_at is not None:
+            raise Conflict(_("This restriction was appealed already; an appeal is heard once."))
+        row.appeal_text, row.appealed_at = text, clock.now()
+        transition(row, to=RestrictionStatus.APPEALED, actor=actor, fields=["appeal_text", "appealed_at"])
+    return row
+
+
+def buyer_restriction_appeal_decide(
+    *, actor: Actor, restriction: BuyerRestriction, accept: bool, answer: str
+) -> BuyerRestriction:
+    """Accept (revoke the restriction) or reject a buyer's appeal, with the answer the buyer reads."""
+    if actor.role not in STAFF or actor.user is None:
+        raise PermissionDenied(_("Only the platform's operators hear a buyer's appeal."))
+    answer = _clean_text(answer, field="answer")
+    with transaction.atomic():
+        row = _restriction_locked(restriction)
+        if row.applied_by_id == actor.user.pk:
+            raise PermissionDenied(_("Another operator hears the appeal against a restriction you applied."))
+        now = clock.now()
+        row.appeal_answer, row.appeal_decided_by, row.appeal_decided_at = answer, actor.user, now
+        fields = ["appeal_answer", "appeal_decided_by", "appeal_decided_at"]
+        if accept:
+            row.ended_at = now
+            fields.append("ended_at")
+        target = RestrictionStatus.REVOKED if accept else RestrictionStatus.ACTIVE
+        transition(row, to=target, actor=actor, payload={"accepted": accept}, fields=fields)
+    return row
+
+
+def buyer_restriction_lift(*, actor: Actor, restriction: BuyerRestriction) -> BuyerRestriction:
+    """End a buyer's restriction before anyone appealed it."""
+    if actor.role not in STAFF:
+        raise PermissionDenied(_("Only the platform's operators restrict a buyer's protection."))
+    with transaction.atomic():
+        row = _restriction_locked(restriction)
+        row.ended_at = clock.now()
+        transition(row, to=RestrictionStatus.LIFTED, actor=actor, fields=["ended_at"])
+    return row
