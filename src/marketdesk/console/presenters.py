@@ -12,6 +12,7 @@ import datetime as dt
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
@@ -196,11 +197,15 @@ def _clock_html(clock: Clock | None, page: _Page, key: str) -> SafeString:
     )  # fmt: skip
 
 
+def _risk_label(kind: str) -> object:
+    return RiskKind(kind).label
+
+
 def _risk_html(page: _Page, party: str, kinds: list[str]) -> SafeString | str:
     """Draw a party's risk badge (the kinds in its title), or nothing: operators only, read once per page."""
     if not kinds:
         return ""
-    titles = ", ".join(page.label("risk", kind, lambda kind=kind: RiskKind(kind).label) for kind in kinds)
+    titles = ", ".join(page.label("risk", kind, partial(_risk_label, kind)) for kind in kinds)
     return _html(
         ' <span class="badge badge--accent" data-risk="{}" title="{}">{}</span>',
         party,
