@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from marketdesk.cases.models import CaseType
 from marketdesk.cases.services import CaseNotEligible, case_open
@@ -20,7 +21,7 @@ from marketdesk.risk.services import (
 )
 from marketdesk.risk.states import RestrictionStatus
 from tests import factories
-from tests.cases.conftest import NOW, event_types
+from tests.cases.conftest import NOW, client_as, event_types
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +116,24 @@ def test_another_buyer_may_not_appeal(restriction, marketplace, at_now):
 def test_a_second_restriction_while_one_binds_is_refused(buyer, operator_actor, restriction, at_now):
     with pytest.raises(Conflict):
         buyer_restrict(actor=operator_actor, buyer=buyer, reason="Again.")
+
+
+def test_get_help_tells_the_restricted_buyer_why_in_their_language(order, buyer, contacted, restriction, at_now):
+    # given
+    buyer.language = "ru"
+    buyer.save(update_fields=["language"])
+
+    # when
+    response = client_as(buyer).post(
+        reverse("cases:get_help_open", args=[order.pk]),
+        {"case_type": CaseType.ITEM_NOT_RECEIVED, "description": "Посылка не пришла."},
+    )
+
+    # then
+    assert (
+        response.status_code,
+        "Защита покупателя для вашей учётной записи ограничена" in response.content.decode(),
+    ) == (
+        422,
+        True,
+    )
