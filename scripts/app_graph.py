@@ -28,7 +28,7 @@ FLOORS: list[tuple[str, list[str]]] = [
     ("shell", ["urls", "asgi", "cli", "api.api", "web"]),
     ("top", ["simulator", "situation"]),
     ("console", ["console"]),
-    ("history", ["history"]),
+    ("history and risk", ["history", "risk"]),
     ("capabilities over cases", ["returns", "standards", "hints", "safety"]),
     ("cases", ["cases"]),
     ("capabilities under cases", ["shipping", "triage"]),

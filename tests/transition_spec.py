@@ -133,6 +133,14 @@ ENFORCEMENTS = parse("""
     active   -> lifted    : operator, admin
 """)
 
+# A buyer's protection restriction (risk): applied in force with notice, appealed once by the buyer.
+BUYER_RESTRICTIONS = parse("""
+    active   -> appealed  : buyer
+    appealed -> revoked   : operator, admin
+    appealed -> active    : operator, admin
+    active   -> lifted    : operator, admin
+""")
+
 # An order's status follows the marketplace's feed (its API, the simulated marketplace, an administrator).
 ORDERS = parse("""
     placed    -> paid      : marketplace, system, admin

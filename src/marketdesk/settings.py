@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "marketdesk.cases",
     "marketdesk.standards",
     "marketdesk.safety",
+    "marketdesk.risk",
     "marketdesk.returns",
     "marketdesk.console",
     "marketdesk.history",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("marketdesk.console.urls")),
     path("", include("marketdesk.standards.urls")),
     path("", include("marketdesk.safety.urls")),
+    path("", include("marketdesk.risk.urls")),
     path("manage/", include("marketdesk.web.manage.urls")),
     path("", include("marketdesk.web.urls")),
 ]

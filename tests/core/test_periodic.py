@@ -29,6 +29,7 @@ EXPECTED = {
     "marketdesk.returns.tasks.approve_silent_returns": dt.timedelta(minutes=15),
     "marketdesk.returns.tasks.refund_late_returns": dt.timedelta(minutes=15),
     "marketdesk.returns.tasks.remind_and_lapse_returns": dt.timedelta(minutes=15),
+    "marketdesk.risk.tasks.compute_risk_signals": dt.timedelta(days=1),
     "marketdesk.standards.tasks.compute_standards_nightly": dt.timedelta(days=1),
     "marketdesk.shipping.tasks.recompute_shipment_flags": dt.timedelta(hours=1),
 }

@@ -16,6 +16,7 @@ The rules, each a policy number (``core.policies``):
 * One open case per order line and reason (a whole-order case covers every line);
   a refusal names the open case.
 * Nothing is owed on a cancelled or fully refunded order: neither "not received" nor "not as described".
+* A buyer whose protection an operator restricted opens no case from its effective date (``cases.protection``).
 
 Nothing here writes; the service passes what it read (contact, any open case).
 """
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from marketdesk.cases.models import CaseType
+from marketdesk.cases.protection import protection_restriction
 from marketdesk.core.calendar import WorkCalendar, calendar_for, due_at
 from marketdesk.core.formatting import format_moment
 from marketdesk.core.policies import Policy, policy_current
@@ -117,6 +119,17 @@ def case_appeal_closes(
     return case.appeal_due_at or appeal_window_closes(first_decided_at, calendar=calendar, policy=policy)
 
 
+def _restricted(buyer_id: int, *, now: dt.datetime) -> Eligibility | None:
+    restriction = protection_restriction(buyer_id, now=now)
+    if restriction is None:
+        return None
+    return Eligibility(
+        False,
+        _("Buyer protection is restricted on your account since %(when)s: cases can no longer be opened.")
+        % {"when": format_moment(restriction.effective_at)},
+    )
+
+
 def case_eligibility(
     *,
     order: Order,
@@ -135,7 +148,9 @@ def case_eligibility(
             _("There is already an open case (no. %(number)s) for this item and reason.") % {"number": open_case.pk},
             open_case=open_case,
         )
-    refusal = _outside_window(order=order, case_type=case_type, now=now, policy=policy, delivered_at=delivered_at)
+    refusal = _restricted(order.buyer_id, now=now) or _outside_window(
+        order=order, case_type=case_type, now=now, policy=policy, delivered_at=delivered_at
+    )
     if refusal is not None:
         return refusal
     window_opens, closes_at = type_window(order=order, case_type=case_type, policy=policy, delivered_at=delivered_at)

@@ -12,6 +12,7 @@ import datetime as dt
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
@@ -29,7 +30,11 @@ from marketdesk.disputes.presenters import status_badge
 from marketdesk.returns.models import Return
 from marketdesk.returns.presenters import STATUS_TONES as RETURN_STATUS_TONES
 from marketdesk.returns.states import ReturnStatus
+from marketdesk.risk.models import RiskKind
 from marketdesk.standards.models import Enforcement
+
+#: A page's risk signals: kinds per buyer id, kinds per shop id (``risk.selectors.risk_kinds_for_page``).
+PageRisks = tuple[dict[int, list[str]], dict[int, list[str]]]
 
 
 def _html(template: str, *args: object) -> SafeString:
@@ -67,8 +72,11 @@ class _Page:
 
     MARK = 987654321
 
-    def __init__(self, *, view: str, user_id: int, measures: dict[int, Enforcement], now: dt.datetime) -> None:
+    def __init__(
+        self, *, view: str, user_id: int, measures: dict[int, Enforcement], now: dt.datetime, risks: PageRisks
+    ) -> None:
         self.view, self.user_id, self.measures, self.now = view, user_id, measures, now
+        self.buyer_risks, self.shop_risks = risks
         self.calendars = Calendars()
         self._links = {
             name: reverse(name, args=[self.MARK])
@@ -83,6 +91,8 @@ class _Page:
             "claim": gettext("Claim"),
             "since": gettext("In force since"),
             "select": gettext("Select case %(number)s"),
+            "buyer_risk": gettext("Buyer risk"),
+            "seller_risk": gettext("Seller risk"),
         }
 
         self._labels: dict[tuple[str, str], str] = {}
@@ -99,10 +109,16 @@ class _Page:
 
 
 def queue_rows_shown(
-    items: list[Case | Return], *, view: str, user_id: int, measures: dict[int, Enforcement], now: dt.datetime
+    items: list[Case | Return],
+    *,
+    view: str,
+    user_id: int,
+    measures: dict[int, Enforcement],
+    now: dt.datetime,
+    risks: PageRisks = ({}, {}),
 ) -> list[QueueRow]:
     """Return the page's rows, ready to draw: one calendar per marketplace, links reversed once, words once."""
-    page = _Page(view=view, user_id=user_id, measures=measures, now=now)
+    page = _Page(view=view, user_id=user_id, measures=measures, now=now, risks=risks)
     return [_return_row(item, page) if isinstance(item, Return) else _case_row(item, page) for item in items]
 
 
@@ -124,7 +140,7 @@ def _return_row(ret: Return, page: _Page) -> QueueRow:
     )  # fmt: skip
     who = _html('<td><span class="muted small">{}</span></td>', w["party_move"])
     # A return's words for its clock follow its status and what the buyer wants.
-    return _with_html(row, first, who, page, f"return:{ret.status}:{ret.resolution}")
+    return _with_html(row, first, who, page, f"return:{ret.status}:{ret.resolution}", buyer_id=ret.buyer_id)
 
 
 def _case_row(case: Case, page: _Page) -> QueueRow:
@@ -156,7 +172,7 @@ def _case_row(case: Case, page: _Page) -> QueueRow:
             row.claim_url,
             w["claim"],
         )
-    return _with_html(row, first, who, page, f"case:{case.status}")
+    return _with_html(row, first, who, page, f"case:{case.status}", buyer_id=case.buyer_id)
 
 
 def _clock_html(clock: Clock | None, page: _Page, key: str) -> SafeString:
@@ -181,7 +197,24 @@ def _clock_html(clock: Clock | None, page: _Page, key: str) -> SafeString:
     )  # fmt: skip
 
 
-def _with_html(row: QueueRow, first: SafeString, who: SafeString, page: _Page, key: str) -> QueueRow:
+def _risk_label(kind: str) -> object:
+    return RiskKind(kind).label
+
+
+def _risk_html(page: _Page, party: str, kinds: list[str]) -> SafeString | str:
+    """Draw a party's risk badge (the kinds in its title), or nothing: operators only, read once per page."""
+    if not kinds:
+        return ""
+    titles = ", ".join(page.label("risk", kind, partial(_risk_label, kind)) for kind in kinds)
+    return _html(
+        ' <span class="badge badge--accent" data-risk="{}" title="{}">{}</span>',
+        party,
+        titles,
+        page.words[f"{party}_risk"],
+    )
+
+
+def _with_html(row: QueueRow, first: SafeString, who: SafeString, page: _Page, key: str, *, buyer_id: int) -> QueueRow:
     measure = row.measure
     badge = (
         _html(
@@ -198,8 +231,10 @@ def _with_html(row: QueueRow, first: SafeString, who: SafeString, page: _Page, k
         '<td class="cell-clip">{}</td><td class="num">{}</td>'
         '<td class="cell-status"><span class="badge badge--{}"><span class="badge__dot" aria-hidden="true"></span>'
         "{}</span></td>"
-        '<td class="clocks">{}</td>{}<td class="flags"><span class="tag tag--sm">{}</span>{}</td></tr>',
+        '<td class="clocks">{}</td>{}<td class="flags"><span class="tag tag--sm">{}</span>{}{}{}</td></tr>',
         page.view, row.shop_id, page.words["only_seller"], row.shop_name, row.reason, row.at_stake, row.status_tone,
         row.status_label, _clock_html(row.clock, page, key), who, row.language.upper(), badge,
+        _risk_html(page, "buyer", page.buyer_risks.get(buyer_id, [])),
+        _risk_html(page, "seller", page.shop_risks.get(row.shop_id, [])),
     )  # fmt: skip
     return replace(row, html=first + rest)

@@ -100,6 +100,27 @@ class PolicyValues(BaseModel):
     enforcement_notice_days: int = Field(
         7, ge=0, description="A restriction or suspension starts this long after notice."
     )
+    # Risk signals (operators only; each counts what happened in its rolling window)
+    risk_window_days: int = Field(90, ge=1, description="Risk signals count what happened in this many days.")
+    risk_min_claims: int = Field(3, ge=1, description="A buyer's claim rate counts from this many claims.")
+    risk_claim_rate_bp: int = Field(
+        3000, ge=0, le=10000, description="…and signals when claims per order in the window reach this."
+    )
+    risk_min_not_received_with_proof: int = Field(
+        1, ge=1, description="“Not received” claims on parcels delivered with signature or photo proof."
+    )
+    risk_quick_claim_hours: int = Field(2, ge=1, description="A claim this soon after delivery is a quick claim.")
+    risk_min_quick_claims: int = Field(2, ge=1, description="Quick claims that make a signal.")
+    risk_late_return_days: int = Field(3, ge=1, description="A return asked for in the window's last days is late.")
+    risk_min_late_returns: int = Field(
+        3, ge=1, description="A buyer whose returns are all late, with at least this many."
+    )
+    risk_min_inspection_mismatches: int = Field(
+        2, ge=1, description="Returns whose inspection found items missing or other than those sent."
+    )
+    risk_min_not_as_described_per_sku: int = Field(
+        3, ge=1, description="“Not as described” claims on one listing (SKU) of a shop that make a signal."
+    )
 
 
 class Policy:

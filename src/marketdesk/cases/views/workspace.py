@@ -23,6 +23,7 @@ from marketdesk.cases.selectors import case_notes_for_actor
 from marketdesk.cases.states import CaseStatus
 from marketdesk.cases.views.actions import case_for
 from marketdesk.cases.workspace_macros import workspace_macros
+from marketdesk.cases.workspace_panels import workspace_panels
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.audit import audit_record, request_ip
 from marketdesk.core.money import Money
@@ -124,6 +125,8 @@ def _page(
         "reply_macros": macros.reply,
         "rationale_macros": macros.rationale,
         "buyer_language": case.buyer.language,
+        # What apps above cases add (the buyer's and seller's risk signals), drawn in the side column.
+        "panels": workspace_panels(request, actor, case),
     }
     return render(request, "cases/workspace.html", context, status=status)
 

@@ -35,6 +35,7 @@ from marketdesk.core.audit import request_ip
 from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.core.parsing import int_or_none
 from marketdesk.core.proxies import client_ip
+from marketdesk.risk.selectors import risk_kinds_for_page
 from marketdesk.standards.selectors import measures_in_force
 from marketdesk.web.permissions import actor_of, role_required
 
@@ -69,8 +70,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     items = queue_rows(page.keys)
     # A seller's restriction or suspension in force, shown next to its name (one query per page).
     measures = measures_in_force(list({item.shop_id for item in items}), now=now)
+    # The buyers' and sellers' risk signals, a badge each (one query per page, operators only).
+    risks = risk_kinds_for_page(
+        actor, buyer_ids={item.buyer_id for item in items}, shop_ids={item.shop_id for item in items}
+    )
     rows = queue_rows_shown(
-        items, view=filters.view, user_id=actor.user.pk if actor.user else 0, measures=measures, now=now
+        items, view=filters.view, user_id=actor.user.pk if actor.user else 0, measures=measures, now=now, risks=risks
     )
     operators = list(operators_for_actor(actor))
     query = filters.to_query()

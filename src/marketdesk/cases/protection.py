@@ -1,0 +1,38 @@
+"""Whether a buyer's protection is restricted, as cases need to know it, without importing the risk app.
+
+Risk signals sit above cases (they read cases to measure buyers); an operator's restriction of a buyer's
+protection still stops the buyer opening cases from its effective date. The risk app registers where the
+answer comes from in its ``AppConfig.ready()`` (as ``cases.suspension`` for the standards); without it
+no buyer is restricted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class Restriction(Protocol):
+    """The restriction in force: cases read its effective date to say since when."""
+
+    @property
+    def effective_at(self) -> dt.datetime: ...
+
+
+class InForce(Protocol):
+    def __call__(self, buyer_id: int, *, now: dt.datetime) -> Restriction | None: ...
+
+
+_SOURCES: dict[str, InForce] = {}
+
+
+def register_protection_source(in_force: InForce) -> None:
+    """Register where cases read buyers' protection restrictions from (the risk app does, once)."""
+    if _SOURCES.setdefault("protection", in_force) != in_force:
+        raise ValueError("a protection source is registered already")
+
+
+def protection_restriction(buyer_id: int, *, now: dt.datetime) -> Restriction | None:
+    """Return the buyer's protection restriction in force at ``now``, else None."""
+    source = _SOURCES.get("protection")
+    return None if source is None else source(buyer_id, now=now)
