@@ -150,15 +150,9 @@ class PayoutHold(StatefulModel):
             models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="payout_hold_amount_positive"),
             models.CheckConstraint(condition=models.Q(status__in=HoldStatus.values), name="payout_hold_status_valid"),
             models.CheckConstraint(
-                condition=models.Q(status="held", released_at__isnull=True)
-                | models.Q(
-                    status="released",
-                    released_at__isnull=False,
-                    kept_minor__gte=0,
-                    released_minor__gte=0,
-                    released_minor__lte=models.F("amount_minor"),
-                ),
-                name="payout_hold_release_consistent",
+                condition=models.Q(released_minor__isnull=True)
+                | models.Q(released_minor__gte=0, released_minor__lte=models.F("amount_minor")),
+                name="payout_hold_released_within_amount",
             ),
         ]
         indexes = [models.Index(fields=["order", "-held_at", "-id"], name="payout_hold_order_recent_idx")]
