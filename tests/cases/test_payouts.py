@@ -23,8 +23,16 @@ from marketdesk.ledger.models import PayoutHold
 from marketdesk.ledger.payouts import payout_release
 from marketdesk.notifications.models import WebhookDelivery
 from tests.cases.conftest import CONTACTED_AT, EXPIRES, NOW, late_order
+from tests.workers import fan_out
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def held_case(opened_case):
+    """The opened case, its opening fanned out after commit as the worker does (which holds the money)."""
+    fan_out()
+    return opened_case
 
 
 def holds() -> list[tuple[str, int, str, int | None, int | None]]:
@@ -48,11 +56,11 @@ def payout_events() -> list[tuple[str, str, int, int | None, int | None]]:
     ]
 
 
-def test_an_opened_case_holds_the_whole_order(endpoint, opened_case):
+def test_an_held_case_holds_the_whole_order(endpoint, held_case):
     hold = PayoutHold.objects.get()
 
     assert holds() == [("case", 2500, "held", None, None)]
-    assert (hold.reason_id, hold.order_id, hold.shop_id) == (opened_case.pk, opened_case.order_id, opened_case.shop_id)
+    assert (hold.reason_id, hold.order_id, hold.shop_id) == (held_case.pk, held_case.order_id, held_case.shop_id)
     assert payout_events() == [("payout.hold", f"payout-{hold.pk}-hold", 2500, None, None)]
 
 
@@ -69,12 +77,13 @@ def test_a_case_about_one_line_holds_that_line(endpoint, marketplace, shop, buye
             case_type=CaseType.ITEM_NOT_RECEIVED,
             description="The hats never came.",
         )
+    fan_out()
 
     assert holds() == [("case", 1400, "held", None, None)]
 
 
-def test_a_withdrawn_case_releases_everything(endpoint, opened_case, buyer_actor):
-    case_withdraw(actor=buyer_actor, case=opened_case)
+def test_a_withdrawn_case_releases_everything(endpoint, held_case, buyer_actor):
+    case_withdraw(actor=buyer_actor, case=held_case)
 
     assert holds() == [("case", 2500, "released", 2500, 0)]
     hold = PayoutHold.objects.get()
@@ -84,25 +93,25 @@ def test_a_withdrawn_case_releases_everything(endpoint, opened_case, buyer_actor
     ]
 
 
-def test_an_accepted_partial_refund_keeps_that_part(endpoint, opened_case, buyer_actor, seller_actor):
-    case_offer_make(actor=seller_actor, case=opened_case, kind=OfferKind.PARTIAL_REFUND, amount=Money(1000, "GBP"))
-    case_offer_accept(actor=buyer_actor, case=opened_case)
+def test_an_accepted_partial_refund_keeps_that_part(endpoint, held_case, buyer_actor, seller_actor):
+    case_offer_make(actor=seller_actor, case=held_case, kind=OfferKind.PARTIAL_REFUND, amount=Money(1000, "GBP"))
+    case_offer_accept(actor=buyer_actor, case=held_case)
 
     assert holds() == [("case", 2500, "released", 1500, 1000)]
 
 
-def test_an_accepted_replacement_keeps_nothing(endpoint, opened_case, buyer_actor, seller_actor):
-    case_offer_make(actor=seller_actor, case=opened_case, kind=OfferKind.REPLACEMENT)
-    case_offer_accept(actor=buyer_actor, case=opened_case)
+def test_an_accepted_replacement_keeps_nothing(endpoint, held_case, buyer_actor, seller_actor):
+    case_offer_make(actor=seller_actor, case=held_case, kind=OfferKind.REPLACEMENT)
+    case_offer_accept(actor=buyer_actor, case=held_case)
 
     assert holds() == [("case", 2500, "released", 2500, 0)]
 
 
-def test_a_full_refund_decided_against_the_seller_keeps_it_all(endpoint, decided):
-    assert holds() == [("case", 2500, "released", 0, 2500)]
+def test_a_decided_case_stays_held_while_it_may_be_appealed(endpoint, decided):
+    assert holds() == [("case", 2500, "held", None, None)]
 
 
-def test_closing_a_decided_case_releases_nothing_more(endpoint, decided, operator_actor, at_now):
+def test_closing_a_decided_case_keeps_the_refund_decided_against_the_seller(endpoint, decided, at_now):
     at_now.advance(decided.appeal_due_at - clock.now() + dt.timedelta(minutes=1))
     case_close(actor=Actor.system(), case=decided)
 
@@ -110,16 +119,16 @@ def test_closing_a_decided_case_releases_nothing_more(endpoint, decided, operato
     assert [kind for kind, *_rest in payout_events()] == ["payout.hold", "payout.release"]
 
 
-def test_an_idle_case_that_expires_releases_everything(endpoint, opened_case):
+def test_an_idle_case_that_expires_releases_everything(endpoint, held_case):
     cases_expire_idle(now=EXPIRES)
 
     assert holds() == [("case", 2500, "released", 2500, 0)]
 
 
-def test_a_repeated_release_changes_nothing_and_sends_nothing(endpoint, opened_case, buyer_actor):
-    case_withdraw(actor=buyer_actor, case=opened_case)
+def test_a_repeated_release_changes_nothing_and_sends_nothing(endpoint, held_case, buyer_actor):
+    case_withdraw(actor=buyer_actor, case=held_case)
 
-    payout_release(reason_type="case", reason_id=opened_case.pk, kept_minor=2500)
+    payout_release(reason_type="case", reason_id=held_case.pk, kept_minor=2500)
 
     assert holds() == [("case", 2500, "released", 2500, 0)]
     assert [kind for kind, *_rest in payout_events()] == ["payout.hold", "payout.release"]
@@ -159,3 +168,22 @@ def test_the_marketplace_hears_the_hold_and_its_release_signed(backend, order, b
         assert [(kind, data["released_minor"], data["kept_minor"], data["released_at"]) for kind, data in released] == [
             ("payout.release", 2500, 0, "2026-11-26T14:00:00Z")
         ]
+
+
+def test_a_case_withdrawn_before_its_opening_is_fanned_out_holds_nothing(endpoint, opened_case, buyer_actor):
+    case_withdraw(actor=buyer_actor, case=opened_case)
+
+    fan_out()
+
+    assert holds() == []
+
+
+def test_a_fanout_run_again_holds_once(endpoint, held_case):
+    from marketdesk.cases.fanout import FANOUT_TOPIC
+    from marketdesk.core.models import OutboxMessage
+    from marketdesk.core.outbox import outbox_deliver
+
+    outbox_deliver(OutboxMessage.objects.get(topic=FANOUT_TOPIC).pk)
+
+    assert holds() == [("case", 2500, "held", None, None)]
+    assert [kind for kind, *_rest in payout_events()] == ["payout.hold"]

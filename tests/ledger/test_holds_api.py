@@ -66,9 +66,7 @@ def test_the_list_filters_by_order_and_status(key_client, holds, paid_order):
     assert [h["reason"]["id"] for h in held] == [13, 12]
 
 
-def test_the_list_pages_with_a_cursor_in_a_constant_number_of_queries(
-    key_client, holds, django_assert_max_num_queries
-):
+def test_the_list_pages_with_a_cursor_in_a_constant_number_of_queries(key_client, holds, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         first = key_client.get(HOLDS, {"limit": 2}).json()
     with django_assert_max_num_queries(4):

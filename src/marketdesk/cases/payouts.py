@@ -1,7 +1,10 @@
 """What a case puts at stake of the seller's payout: held when it opens, released when it ends.
 
-Registered on the case's timeline events (apps.py), so the services only append their events: the
-hold is written in the same transaction as the step, and the ledger's hold is one per case.
+The opening's hold is written by the case's fan-out after commit (``case_payout_hold``), with the rest
+of what an opening tells, so opening a case costs no more (docs/adr/0018); a case opened against a
+suspended seller is escalated at once, and the escalation holds it. The endings are heard on the
+case's timeline events (registered in apps.py), in the same transaction as the step. The ledger keeps
+one hold per case, so a retried fan-out or a second escalation holds nothing twice.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ from typing import Any
 from django.db.models import Sum
 
 from marketdesk.cases.models import REFUND_OUTCOMES, Case, CaseOffer, Decision, OfferKind, Payer
+from marketdesk.cases.states import OPEN_STATUSES
 from marketdesk.core.money import Money
 from marketdesk.ledger.models import HoldReason
 from marketdesk.ledger.payouts import payout_hold, payout_release
 
-OPENED = ("case.opened",)
-# A decided case is released at the decision (the refund it orders is what is kept); the others end it.
-ENDED = ("case.offer_accepted", "case.decided", "case.appeal_decided", "case.withdrawn", "case.expired", "case.closed")
+OPENED = ("case.escalated",)
+# A decided case may still be appealed: it is released when it closes at the end of the appeal window, or when
+# the appeal is decided, keeping every refund decided against the seller.
+ENDED = ("case.offer_accepted", "case.appeal_decided", "case.withdrawn", "case.expired", "case.closed")
 
 
 def case_at_stake(case: Case) -> Money:
@@ -42,10 +47,16 @@ def _kept(case: Case, payload: dict[str, Any]) -> int:
     return sum(a or 0 for a in offered) + (decided or 0)
 
 
+def case_payout_hold(case: Case) -> None:
+    """Hold what the case puts at stake, unless it ended before its opening was fanned out."""
+    if case.status in OPEN_STATUSES:
+        payout_hold(order=case.order, reason_type=HoldReason.CASE, reason_id=case.pk, amount=case_at_stake(case))
+
+
 def case_payout_listen(subject: Any, event: str, payload: dict[str, Any]) -> None:
     """Hold the amount at stake when a case opens; release it, keeping the seller's refunds, when it ends."""
     case: Case = subject
     if event in OPENED:
-        payout_hold(order=case.order, reason_type=HoldReason.CASE, reason_id=case.pk, amount=case_at_stake(case))
+        case_payout_hold(case)
         return
     payout_release(reason_type=HoldReason.CASE, reason_id=case.pk, kept_minor=_kept(case, payload))
