@@ -28,7 +28,7 @@ ENDED = ("case.offer_accepted", "case.appeal_decided", "case.withdrawn", "case.e
 def case_at_stake(case: Case) -> Money:
     """Return what the case puts at stake: its line's total, or the whole order's."""
     order = case.order
-    return Money(case.line.total_minor if case.line_id is not None else order.total_minor, order.currency)
+    return Money(case.line.total_minor if case.line is not None else order.total_minor, order.currency)
 
 
 def _kept(case: Case, payload: dict[str, Any]) -> int:
