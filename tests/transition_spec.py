@@ -104,6 +104,11 @@ LEDGER_INSTRUCTIONS = parse("""
     instructed -> acknowledged : marketplace
 """)
 
+# Money at stake: the platform releases a payout hold when its case or return ends (never a person).
+PAYOUT_HOLDS = parse("""
+    held -> released : system
+""")
+
 # Signed webhooks: the worker settles each attempt; the marketplace, an administrator or the platform
 # (an unacknowledged refund instruction) sends one again, also while it is still being tried.
 WEBHOOK_DELIVERIES = parse("""

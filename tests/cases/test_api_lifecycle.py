@@ -43,7 +43,13 @@ def test_a_whole_case_through_the_api_heard_step_by_step(
         at.advance(NOW - CONTACTED_AT)
         opening = {"order": order.external_id, "case_type": "item_not_received", "description": "No parcel."}
         case = backend.post("/cases", opening, 201)
-        assert backend.hears() == [
+        heard = backend.hears()
+        assert [kind for kind, _data in heard] == ["payout.hold", "case.opened"]
+        assert (heard[0][1]["amount_minor"], heard[0][1]["reason"]) == (
+            order.total_minor,
+            {"type": "case", "id": case["id"]},
+        )
+        assert heard[1:] == [
             (
                 "case.opened",
                 {
@@ -93,7 +99,11 @@ def test_a_whole_case_through_the_api_heard_step_by_step(
         # Another operator decides the appeal in the console: the marketplace hears it, with the refund.
         case_appeal_decide(actor=second_operator_actor, case=the_case, **ON_APPEAL_FOR_THE_BUYER)
         heard = dict(backend.hears())
-        assert sorted(heard) == ["case.decided", "refund.instructed"]
+        assert sorted(heard) == ["case.decided", "payout.release", "refund.instructed"]
+        assert (heard["payout.release"]["kept_minor"], heard["payout.release"]["released_minor"]) == (
+            order.total_minor,
+            0,
+        )
         assert (heard["case.decided"]["appeal"], heard["refund.instructed"]["amount_minor"]) == (
             True,
             order.total_minor,

@@ -22,6 +22,7 @@ from marketdesk.core.actors import Actor
 from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import RETRY_BACKOFF, outbox_deliver
 from marketdesk.disputes import notices
+from marketdesk.ledger.models import PayoutHold
 from marketdesk.messaging.models import Message
 from marketdesk.notifications.models import Notification, WebhookDelivery
 from marketdesk.orders.models import Order
@@ -64,9 +65,9 @@ def test_the_fanout_tells_the_seller_notes_the_conversation_and_queues_the_webho
     assert told(case) == {
         "lines": [("case.opened", {"case": case.pk, "reason": "item_not_received"})],
         "notices": [(seller.pk, "case.opened")],
-        "webhooks": [f"case-{case.pk}-opened"],
+        "webhooks": [f"case-{case.pk}-opened", f"payout-{PayoutHold.objects.get().pk}-hold"],
     }
-    assert WebhookDelivery.objects.get().payload["data"]["status"] == "awaiting_seller"
+    assert WebhookDelivery.objects.get(event_type="case.opened").payload["data"]["status"] == "awaiting_seller"
 
 
 def test_a_fanout_run_again_tells_nobody_twice(order, buyer_actor, seller, contacted, at_now, endpoint):
@@ -78,7 +79,7 @@ def test_a_fanout_run_again_tells_nobody_twice(order, buyer_actor, seller, conta
     again = outbox_deliver(message.pk)
     # then
     assert again is False
-    assert (len(told(case)["lines"]), len(told(case)["notices"]), len(told(case)["webhooks"])) == (1, 1, 1)
+    assert (len(told(case)["lines"]), len(told(case)["notices"]), len(told(case)["webhooks"])) == (1, 1, 2)
 
 
 def test_a_fanout_that_fails_half_way_keeps_nothing_and_tells_once_on_retry(
@@ -106,7 +107,7 @@ def test_a_fanout_that_fails_half_way_keeps_nothing_and_tells_once_on_retry(
     assert told(case) == {
         "lines": [("case.opened", {"case": case.pk, "reason": "item_not_received"})],
         "notices": [(seller.pk, "case.opened")],
-        "webhooks": [f"case-{case.pk}-opened"],
+        "webhooks": [f"case-{case.pk}-opened", f"payout-{PayoutHold.objects.get().pk}-hold"],
     }
     assert OutboxMessage.objects.get(topic=FANOUT_TOPIC).attempts == 2
 

@@ -1,4 +1,4 @@
-"""Every (from, to) pair of the bookkeeping tables (offers, refund instructions, webhook deliveries,
+"""Every (from, to) pair of the bookkeeping tables (offers, refund instructions, payout holds, webhook deliveries,
 standards jobs), as every role, held to the hand-written page: a move on it is made and records no
 timeline event; any other role or pair is refused and changes nothing."""
 
@@ -13,7 +13,14 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import PermissionDenied
 from marketdesk.core.transitions import transition_bulk
-from marketdesk.ledger.models import INSTRUCTION_TRANSITIONS, EntryKind, LedgerEntry, Payer
+from marketdesk.ledger.models import (
+    HOLD_TRANSITIONS,
+    INSTRUCTION_TRANSITIONS,
+    EntryKind,
+    LedgerEntry,
+    Payer,
+    PayoutHold,
+)
 from marketdesk.notifications.models import DELIVERY_TRANSITIONS, WebhookDelivery, WebhookEndpoint
 from marketdesk.standards.models import JOB_TRANSITIONS, JobScope, JobStatus, StandardsJob
 from tests import factories, transition_spec
@@ -25,6 +32,7 @@ pytestmark = pytest.mark.django_db
 ROLES = tuple(Role.values)
 OFFERS = TransitionMatrix(OFFER_TRANSITIONS, transition_spec.OFFERS, roles=ROLES)
 INSTRUCTIONS = TransitionMatrix(INSTRUCTION_TRANSITIONS, transition_spec.LEDGER_INSTRUCTIONS, roles=ROLES)
+HOLDS = TransitionMatrix(HOLD_TRANSITIONS, transition_spec.PAYOUT_HOLDS, roles=ROLES)
 DELIVERIES = TransitionMatrix(DELIVERY_TRANSITIONS, transition_spec.WEBHOOK_DELIVERIES, roles=ROLES)
 JOBS = TransitionMatrix(JOB_TRANSITIONS, transition_spec.STANDARDS_JOBS, roles=ROLES)
 # Only refunds are instructed; any other kind of entry is "n/a" (a database constraint holds the pair).
@@ -75,6 +83,23 @@ def delivery_in(marketplace):
 
 
 @pytest.fixture
+def hold_in(marketplace):
+    def make(status: str) -> PayoutHold:
+        order = factories.OrderFactory(marketplace=marketplace)
+        return PayoutHold.objects.create(
+            order=order,
+            shop_id=order.shop_id,
+            reason_type="case",
+            reason_id=order.pk,
+            amount_minor=100,
+            currency="GBP",
+            status=status,
+        )
+
+    return make
+
+
+@pytest.fixture
 def job_in(marketplace):
     return lambda status: StandardsJob.objects.create(
         scope=JobScope.ALL, marketplace=marketplace, day=clock.now().date(), status=status
@@ -109,6 +134,21 @@ def test_instruction_move_by_another_role_is_refused(entry_in, actor_as, source,
 @pytest.mark.parametrize(("source", "target", "role"), INSTRUCTIONS.not_in_table())
 def test_instruction_pair_off_the_page_is_refused(entry_in, actor_as, source, target, role):
     INSTRUCTIONS.assert_pair_refused(entry_in(source), target=target, actor=actor_as(role))
+
+
+@pytest.mark.parametrize(("source", "target", "role"), HOLDS.allowed())
+def test_hold_move_on_the_page_is_made(hold_in, actor_as, source, target, role):
+    HOLDS.assert_move_recorded(hold_in(source), target=target, actor=actor_as(role))
+
+
+@pytest.mark.parametrize(("source", "target", "role"), HOLDS.refused_roles())
+def test_hold_move_by_another_role_is_refused(hold_in, actor_as, source, target, role):
+    HOLDS.assert_role_refused(hold_in(source), target=target, actor=actor_as(role))
+
+
+@pytest.mark.parametrize(("source", "target", "role"), HOLDS.not_in_table())
+def test_hold_pair_off_the_page_is_refused(hold_in, actor_as, source, target, role):
+    HOLDS.assert_pair_refused(hold_in(source), target=target, actor=actor_as(role))
 
 
 @pytest.mark.parametrize(("source", "target", "role"), DELIVERIES.allowed())

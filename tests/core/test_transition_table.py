@@ -8,7 +8,7 @@ from marketdesk.attachments.states import ATTACHMENT_TRANSITIONS
 from marketdesk.cases.models import OFFER_TRANSITIONS
 from marketdesk.cases.states import CASE_TRANSITIONS
 from marketdesk.core.transitions import TransitionTable
-from marketdesk.ledger.models import INSTRUCTION_TRANSITIONS
+from marketdesk.ledger.models import HOLD_TRANSITIONS, INSTRUCTION_TRANSITIONS
 from marketdesk.notifications.models import DELIVERY_TRANSITIONS
 from marketdesk.orders.states import ORDER_TRANSITIONS
 from marketdesk.returns.states import RETURN_TRANSITIONS
@@ -23,6 +23,7 @@ TABLES = [
     pytest.param(OFFER_TRANSITIONS, spec.OFFERS, id="offers"),
     pytest.param(RETURN_TRANSITIONS, spec.RETURNS, id="returns"),
     pytest.param(INSTRUCTION_TRANSITIONS, spec.LEDGER_INSTRUCTIONS, id="ledger-instructions"),
+    pytest.param(HOLD_TRANSITIONS, spec.PAYOUT_HOLDS, id="payout-holds"),
     pytest.param(DELIVERY_TRANSITIONS, spec.WEBHOOK_DELIVERIES, id="webhook-deliveries"),
     pytest.param(JOB_TRANSITIONS, spec.STANDARDS_JOBS, id="standards-jobs"),
     pytest.param(ENFORCEMENT_TRANSITIONS, spec.ENFORCEMENTS, id="enforcements"),

@@ -28,7 +28,9 @@ def test_a_whole_return_through_the_api_heard_step_by_step(backend, order, buyer
     }
     requested = backend.post(f"/orders/{order.external_id}/returns", request, 201)
     assert requested["status"] == "requested"
-    assert [(kind, data["code"]) for kind, data in backend.hears()] == [("return.requested", requested["code"])]
+    heard = backend.hears()
+    assert [kind for kind, _data in heard] == ["payout.hold", "return.requested"]
+    assert (heard[0][1]["amount_minor"], heard[1][1]["code"]) == (1500, requested["code"])
     url = f"/returns/{requested['id']}"
 
     # The seller approves, receives the parcel and inspects it; the refund follows.
@@ -41,5 +43,6 @@ def test_a_whole_return_through_the_api_heard_step_by_step(backend, order, buyer
     inspected = backend.post(f"{url}/inspection", inspection)
     assert (inspected["status"], inspected["refund_minor"], inspected["refund_paid_by"]) == ("refunded", 1500, "seller")
     heard = dict(backend.hears())
-    assert sorted(heard) == ["refund.instructed", "return.refunded"]
+    assert sorted(heard) == ["payout.release", "refund.instructed", "return.refunded"]
+    assert (heard["payout.release"]["kept_minor"], heard["payout.release"]["released_minor"]) == (1500, 0)
     assert (heard["return.refunded"]["refund_minor"], heard["refund.instructed"]["amount_minor"]) == (1500, 1500)

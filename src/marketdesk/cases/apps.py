@@ -38,3 +38,8 @@ class CasesConfig(AppConfig):
         system_label_register("offer", labeller(OfferKind))
         system_label_register("outcome", labeller(DecisionOutcome))
         system_label_register("party", labeller(Party))
+        # Money at stake: a case holds part of the seller's payout from its opening to its end.
+        from marketdesk.cases.payouts import ENDED, OPENED, case_payout_listen
+        from marketdesk.core.timeline import timeline_listener_register
+
+        timeline_listener_register((*OPENED, *ENDED), case_payout_listen)

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from marketdesk.cases.history_index import history_index_case
 from marketdesk.cases.models import Case, Party
+from marketdesk.cases.payouts import case_payout_hold
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import Record, outbox_handler, outbox_put
@@ -134,6 +135,8 @@ def _fanout(payload: dict[str, Any]) -> None:
     status = payload["status"]
     if payload["index"]:
         history_index_case(case)
+    if payload["event"] == "case.opened":
+        case_payout_hold(case)  # money at stake, told before the opening itself
     hook = payload["webhook"]
     webhook_event_emit(
         marketplace_id=case.order.marketplace_id,

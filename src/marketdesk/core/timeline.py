@@ -8,7 +8,7 @@ their event types in their own ``events.py``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -22,6 +22,10 @@ from marketdesk.core.bulk import rows_insert
 from marketdesk.core.models import Audience, TimelineEvent
 
 _REGISTRY: dict[str, EventType] = {}
+#: Who hears of an appended event, by event type (registered by upper apps at start-up, called in the same
+#: transaction): the subject, the event's name and its payload as stored.
+TimelineListener = Callable[[models.Model, str, dict[str, Any]], None]
+_LISTENERS: dict[str, list[TimelineListener]] = {}
 
 
 class Payload(BaseModel):
@@ -122,7 +126,7 @@ def timeline_rows(
 def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
     """Append one event about ``subject``; the payload must be of the event's declared shape."""
     _payload_check(event, payload)
-    return TimelineEvent.objects.create(
+    row = TimelineEvent.objects.create(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
         event_type=event.name,
@@ -131,6 +135,15 @@ def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, pa
         audience=event.audience,
         payload=payload.model_dump(mode="json"),
     )
+    for listener in _LISTENERS.get(event.name, ()):
+        listener(subject, event.name, row.payload)
+    return row
+
+
+def timeline_listener_register(event_names: Iterable[str], listener: TimelineListener) -> None:
+    """Call ``listener`` after each event of these types is appended, in the same transaction (register once)."""
+    for name in event_names:
+        _LISTENERS.setdefault(name, []).append(listener)
 
 
 def timeline_append_many(rows: Sequence[TimelineRow]) -> None:

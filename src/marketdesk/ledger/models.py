@@ -102,3 +102,64 @@ class LedgerEntry(StatefulModel):
     @property
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+
+class HoldStatus(models.TextChoices):
+    HELD = "held", _("Held")
+    RELEASED = "released", _("Released")
+
+
+# The hold's webhooks tell the marketplace; the case or return it belongs to keeps the timeline.
+HOLD_TRANSITIONS = TransitionTable(
+    states=HoldStatus,
+    moves=(Move(HoldStatus.HELD, HoldStatus.RELEASED, [Role.SYSTEM], None),),
+)
+
+
+class HoldReason(models.TextChoices):
+    CASE = "case", _("Case")
+    RETURN = "return", _("Return")
+
+
+class PayoutHold(StatefulModel):
+    """An amount of an order put at stake by one case or return: the seller's payout of it waits until it ends."""
+
+    TRANSITIONS = HOLD_TRANSITIONS
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="payout_holds", verbose_name=_("order")
+    )
+    shop = models.ForeignKey("orders.Shop", on_delete=models.PROTECT, related_name="+", verbose_name=_("shop"))
+    # No foreign key: cases and returns sit above the ledger (they register the hooks that hold and release).
+    reason_type = models.CharField(_("reason"), max_length=16, choices=HoldReason.choices)
+    reason_id = models.BigIntegerField(_("reason id"))
+    amount_minor = models.BigIntegerField(_("amount held"))
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=16, choices=HoldStatus.choices, default=HoldStatus.HELD)
+    held_at = models.DateTimeField(_("held"), default=clock.now)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    released_minor = models.BigIntegerField(_("amount released"), null=True, blank=True)
+    kept_minor = models.BigIntegerField(_("amount kept"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-held_at", "-id"]
+        verbose_name = _("payout hold")
+        verbose_name_plural = _("payout holds")
+        constraints = [
+            # One hold per case or return: a retry or a repeated event finds this, never a second row.
+            models.UniqueConstraint(fields=["reason_type", "reason_id"], name="payout_hold_one_per_reason"),
+            models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="payout_hold_amount_positive"),
+            models.CheckConstraint(condition=models.Q(status__in=HoldStatus.values), name="payout_hold_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(released_minor__isnull=True)
+                | models.Q(released_minor__gte=0, released_minor__lte=models.F("amount_minor")),
+                name="payout_hold_released_within_amount",
+            ),
+        ]
+        indexes = [models.Index(fields=["order", "-held_at", "-id"], name="payout_hold_order_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reason_type} {self.reason_id}: {self.amount} ({self.status})"
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import AwareDatetime
 
 from marketdesk.api.pagination import CursorPage
-from marketdesk.ledger.models import LedgerEntry
+from marketdesk.ledger.models import LedgerEntry, PayoutHold
 
 
 class LedgerEntryOut(Schema):
@@ -30,3 +30,40 @@ class LedgerEntryOut(Schema):
 
 class LedgerEntryPageOut(CursorPage[LedgerEntryOut]):
     """A page of ledger entries, newest first."""
+
+
+class HoldReasonOut(Schema):
+    type: str = Field(description="What put the amount at stake: case or return.", examples=["case"])
+    id: int = Field(description="The case's or the return's id.", examples=[41])
+
+
+class PayoutHoldOut(Schema):
+    """An amount of an order held from the seller's payout while a case or a return is open."""
+
+    id: int
+    order: str = Field(examples=["ORD-1001"])
+    shop: str = Field(description="The shop's external id.", examples=["shop-7"])
+    reason: HoldReasonOut
+    status: str = Field(description="held, then released when the case or return ends.", examples=["released"])
+    amount_minor: int = Field(description="Held, in minor units.", examples=[2500])
+    currency: str = Field(examples=["EUR"])
+    held_at: AwareDatetime
+    released_at: AwareDatetime | None
+    released_minor: int | None = Field(description="Paid out to the seller after all.", examples=[1000])
+    kept_minor: int | None = Field(description="Kept back: refunded to the buyer.", examples=[1500])
+
+    @staticmethod
+    def resolve_order(obj: PayoutHold) -> str:
+        return obj.order.external_id
+
+    @staticmethod
+    def resolve_shop(obj: PayoutHold) -> str:
+        return obj.shop.external_id
+
+    @staticmethod
+    def resolve_reason(obj: PayoutHold) -> dict[str, object]:
+        return {"type": obj.reason_type, "id": obj.reason_id}
+
+
+class PayoutHoldPageOut(CursorPage[PayoutHoldOut]):
+    """A page of payout holds, newest first."""

@@ -19,3 +19,8 @@ class ReturnsConfig(AppConfig):
             return owner is not None and returns_for_actor(actor).filter(pk=owner).exists()
 
         register_reader(Return, may_read)
+        # Money at stake: a return holds its lines' refund of the seller's payout from its request to its end.
+        from marketdesk.core.timeline import timeline_listener_register
+        from marketdesk.returns.payouts import ENDED, OPENED, return_payout_listen
+
+        timeline_listener_register((*OPENED, *ENDED), return_payout_listen)
