@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from marketdesk.cases.services import cases_close_finished
+from marketdesk.cases.services.scheduled import cases_close_finished
 from marketdesk.console.models import SatisfactionSurvey
 from marketdesk.console.selectors import satisfaction_results
 from marketdesk.console.services.satisfaction import survey_answer, surveys_ask_closed

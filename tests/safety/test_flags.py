@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from marketdesk.cases.services import order_message_post
 from marketdesk.console.models import AuditEntry
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import NotFound, PermissionDenied
@@ -13,6 +12,7 @@ from marketdesk.core.models import TimelineEvent
 from marketdesk.core.policies import policy_publish
 from marketdesk.messaging.models import Message, Thread
 from marketdesk.messaging.selectors import thread_of_order, thread_page, unread_total
+from marketdesk.messaging.services import order_message_post
 from marketdesk.notifications.models import Notification
 from marketdesk.safety.models import MarketplaceSafety, MessageFlag
 from marketdesk.safety.services import message_flag_block, message_flag_release, message_flag_screen

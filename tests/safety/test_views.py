@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from marketdesk.cases.services import order_message_post
 from marketdesk.core.actors import Actor
+from marketdesk.messaging.services import order_message_post
 from marketdesk.safety.models import MessageFlag
 from marketdesk.safety.selectors import PAGE_SIZE
 from tests.cases.conftest import client_as

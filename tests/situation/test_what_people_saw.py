@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from marketdesk.cases.models import Case, CaseType, InfoRequest
-from marketdesk.cases.services import CaseNotEligible, case_open, seller_contact_record
+from marketdesk.cases.services.contact import seller_contact_record
+from marketdesk.cases.services.opening import CaseNotEligible, case_open
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor

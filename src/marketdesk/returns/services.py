@@ -274,7 +274,7 @@ def return_request(
 ) -> Return:
     """Ask to return items of a delivered order; in policy, it is approved at once."""
     from marketdesk.attachments.services import attachments_claim
-    from marketdesk.cases.services import seller_contact_record
+    from marketdesk.cases.services.contact import seller_contact_record
 
     _require_role(actor, (Role.BUYER,))
     order = order_get_for_actor(actor, pk=order.pk)
@@ -401,7 +401,7 @@ def return_cancel(*, actor: Actor, ret: Return) -> Return:
 def return_escalate(*, actor: Actor, ret: Return) -> Return:
     """Take a refused return to a case, where the platform decides."""
     from marketdesk.cases.models import CaseType
-    from marketdesk.cases.services import case_open
+    from marketdesk.cases.services.opening import case_open
 
     _require_role(actor, (Role.BUYER,))
     with transaction.atomic():
