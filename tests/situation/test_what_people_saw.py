@@ -16,7 +16,8 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.orders.states import OrderStatus
 from marketdesk.returns.models import Return, ReturnReason
-from marketdesk.returns.services import ReturnNotAllowed, return_request
+from marketdesk.returns.services.requesting import return_request
+from marketdesk.returns.services.windows import ReturnNotAllowed
 from tests.cases.factories import CaseFactory
 from tests.situation.conftest import DAY, NOW, delivered, parcel_of
 
