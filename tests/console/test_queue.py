@@ -11,7 +11,8 @@ from django.urls import reverse
 from marketdesk.cases.services.review import case_info_provide, case_info_request
 from marketdesk.cases.states import CaseStatus
 from marketdesk.console.deadlines import Calendars, Owner, case_clocks
-from marketdesk.console.selectors import QueueFilters, deadline_queue, operators_for_actor, queue_counts
+from marketdesk.console.selectors.queue import QueueFilters, deadline_queue, queue_counts
+from marketdesk.console.selectors.team import operators_for_actor
 from marketdesk.console.services.assignment import case_claim
 from marketdesk.core.actors import Actor
 from marketdesk.returns.states import ReturnStatus

@@ -10,7 +10,8 @@ import pytest
 from marketdesk.cases.eligibility import appeal_window_closes
 from marketdesk.cases.services.decisions import case_close
 from marketdesk.cases.services.review import case_info_provide, case_info_request
-from marketdesk.console.selectors import QueueFilters, queue_keys
+from marketdesk.console.selectors.queue import QueueFilters
+from marketdesk.console.selectors.queue_pages import queue_keys
 from marketdesk.core.actors import Actor
 from marketdesk.core.calendar import calendar_for
 from marketdesk.core.deadlines import NO_DEADLINE
