@@ -49,16 +49,11 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
 
     from marketdesk.accounts.models import MembershipRole, ShopMembership, User, UserRole
     from marketdesk.cases.models import Case, CaseType, Decision, DecisionOutcome, OfferKind, Payer
-    from marketdesk.cases.services import (
-        AlreadyDecided,
-        case_decide,
-        case_escalate,
-        case_offer_decline,
-        case_offer_make,
-        case_open,
-        case_review_start,
-        seller_contact_record,
-    )
+    from marketdesk.cases.services.contact import seller_contact_record
+    from marketdesk.cases.services.decisions import AlreadyDecided, case_decide
+    from marketdesk.cases.services.offers import case_escalate, case_offer_decline, case_offer_make
+    from marketdesk.cases.services.opening import case_open
+    from marketdesk.cases.services.review import case_review_start
     from marketdesk.core import clock
     from marketdesk.core.actors import Actor
     from marketdesk.core.money import Money

@@ -107,7 +107,7 @@ def seed_world(*, orders: int, steps: int, eligible_per_step: int) -> list[dict[
     from marketdesk.accounts.models import User, UserRole
     from marketdesk.accounts.services import api_key_create
     from marketdesk.cases.models import Case
-    from marketdesk.cases.services import seller_contact_record
+    from marketdesk.cases.services.contact import seller_contact_record
     from marketdesk.core import clock
     from marketdesk.core.actors import Actor
     from marketdesk.orders.models import Marketplace, Order, Shop

@@ -34,7 +34,7 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
 
     from marketdesk.accounts.services import api_key_create
     from marketdesk.cases.models import Case, CaseType, SellerContact
-    from marketdesk.cases.services import case_open
+    from marketdesk.cases.services.opening import case_open
     from marketdesk.core import clock
     from marketdesk.core.actors import Actor
     from marketdesk.orders.models import Order, Payment, PaymentStatus

@@ -38,7 +38,9 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
     from marketdesk.orders.states import OrderStatus
     from marketdesk.returns.labels import label_draw
     from marketdesk.returns.models import Return, ReturnReason
-    from marketdesk.returns.services import LineInspection, return_inspect, return_receive, return_request
+    from marketdesk.returns.services.inspection import LineInspection, return_inspect
+    from marketdesk.returns.services.receipt import return_receive
+    from marketdesk.returns.services.requesting import return_request
 
     run = time.time_ns()
     marketplace = Marketplace.objects.create(slug=f"bench-returns-{run}", name="Bench returns")

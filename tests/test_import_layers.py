@@ -61,7 +61,7 @@ def test_the_real_tree_keeps_every_contract(tmp_path: Path) -> None:
         ("marketdesk.ledger.services", "from marketdesk.helpcenter import models", "the floors:"),
         ("marketdesk.cases.selectors", "from marketdesk.console import models", "the floors:"),
         ("marketdesk.cases.selectors", "from marketdesk.simulator import data", "the simulator sits on top"),
-        ("marketdesk.returns.services", "from marketdesk.web.views import pages", "the shell is the top floor"),
+        ("marketdesk.returns.services.common", "from marketdesk.web.views import pages", "the shell is the top floor"),
         ("marketdesk.messaging.history_index", "from marketdesk.cases import models", "the floors:"),
         ("marketdesk.messaging.services", "from marketdesk.shipping import models", "the floors:"),
         ("marketdesk.cases.history_index", "from marketdesk.history import search", "the floors:"),

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from standardwebhooks import Webhook
 
 from marketdesk.cases.models import Case, Decision
-from marketdesk.cases.services import seller_contact_record
+from marketdesk.cases.services.contact import seller_contact_record
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor

@@ -25,7 +25,7 @@ from playwright.sync_api import Page, Route, expect
 
 from marketdesk.attachments.models import Attachment
 from marketdesk.cases.models import Case, Decision
-from marketdesk.cases.services import seller_contact_record
+from marketdesk.cases.services.contact import seller_contact_record
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor

@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from marketdesk.cases.models import Case, CaseType
-from marketdesk.cases.services import case_open, seller_contact_record
+from marketdesk.cases.services.contact import seller_contact_record
+from marketdesk.cases.services.opening import case_open
 from marketdesk.console.models import AuditEntry
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from marketdesk.attachments.services import attachment_ingest
-from marketdesk.cases.services import case_evidence_add
+from marketdesk.cases.services.evidence import case_evidence_add
 from marketdesk.core.actors import Actor
 from tests.attachments import samples
 from tests.browser.conftest import sign_in

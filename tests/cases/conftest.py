@@ -8,7 +8,11 @@ import pytest
 from django.test import Client
 
 from marketdesk.cases.models import Case, CaseType, Decision, DecisionOutcome, Payer
-from marketdesk.cases.services import case_decide, case_escalate, case_open, case_review_start, seller_contact_record
+from marketdesk.cases.services.contact import seller_contact_record
+from marketdesk.cases.services.decisions import case_decide
+from marketdesk.cases.services.offers import case_escalate
+from marketdesk.cases.services.opening import case_open
+from marketdesk.cases.services.review import case_review_start
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.notifications.models import WebhookDelivery, WebhookEndpoint

@@ -13,17 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from marketdesk.accounts.services import api_key_create
 from marketdesk.api.models import IdempotencyRecord
 from marketdesk.cases.models import Case, CaseNote, CaseType, OfferKind, Party, SellerContact
-from marketdesk.cases.services import (
-    case_appeal,
-    case_appeal_decide,
-    case_escalate,
-    case_info_provide,
-    case_info_request,
-    case_offer_decline,
-    case_offer_make,
-    case_review_start,
-    case_withdraw,
-)
+from marketdesk.cases.services.decisions import case_appeal, case_appeal_decide
+from marketdesk.cases.services.offers import case_escalate, case_offer_decline, case_offer_make, case_withdraw
+from marketdesk.cases.services.review import case_info_provide, case_info_request, case_review_start
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import TimelineEvent

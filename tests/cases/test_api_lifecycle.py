@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from marketdesk.cases.models import Case, DecisionOutcome, Party, Payer
-from marketdesk.cases.services import case_appeal_decide, case_decide, case_info_request, case_review_start
+from marketdesk.cases.services.decisions import case_appeal_decide, case_decide
+from marketdesk.cases.services.review import case_info_request, case_review_start
 from marketdesk.core import clock
 from tests.api.headless import SELLER_ID
 from tests.cases.conftest import CONTACTED_AT, NOW

@@ -9,7 +9,8 @@ from django.test import Client
 
 from marketdesk.api.models import IdempotencyRecord
 from marketdesk.cases.models import Case, CaseEvidence, CaseOffer, OfferKind, OfferStatus, Party
-from marketdesk.cases.services import case_info_request, case_offer_decline, case_offer_make
+from marketdesk.cases.services.offers import case_offer_decline, case_offer_make
+from marketdesk.cases.services.review import case_info_request
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core.models import TimelineEvent
 from marketdesk.ledger.models import LedgerEntry

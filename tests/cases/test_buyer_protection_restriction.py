@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from marketdesk.cases.models import CaseType
-from marketdesk.cases.services import CaseNotEligible, case_open
+from marketdesk.cases.services.opening import CaseNotEligible, case_open
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, NotFound, PermissionDenied

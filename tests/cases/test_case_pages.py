@@ -25,7 +25,9 @@ from marketdesk.cases.models import (
     OfferStatus,
     RationaleTemplate,
 )
-from marketdesk.cases.services import case_info_request, case_note_add, case_offer_decline, case_offer_make
+from marketdesk.cases.services.evidence import case_note_add
+from marketdesk.cases.services.offers import case_offer_decline, case_offer_make
+from marketdesk.cases.services.review import case_info_request
 from marketdesk.cases.states import CaseStatus
 from marketdesk.ledger.models import LedgerEntry
 from tests import factories

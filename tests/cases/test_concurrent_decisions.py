@@ -13,7 +13,9 @@ import pytest
 from django.db import connection
 
 from marketdesk.cases.models import Decision, DecisionOutcome, Payer
-from marketdesk.cases.services import AlreadyDecided, case_decide, case_escalate, case_review_start
+from marketdesk.cases.services.decisions import AlreadyDecided, case_decide
+from marketdesk.cases.services.offers import case_escalate
+from marketdesk.cases.services.review import case_review_start
 from marketdesk.ledger.models import LedgerEntry
 
 pytestmark = [

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from marketdesk.accounts.services import api_key_create
 from marketdesk.cases.fanout import FANOUT_TOPIC
 from marketdesk.cases.models import Case, CaseType
-from marketdesk.cases.services import case_open
+from marketdesk.cases.services.opening import case_open
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import RETRY_BACKOFF, outbox_deliver

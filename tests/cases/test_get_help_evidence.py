@@ -17,13 +17,10 @@ from marketdesk.attachments.errors import AttachmentUnavailable
 from marketdesk.attachments.models import Attachment
 from marketdesk.attachments.services import attachment_ingest
 from marketdesk.cases.models import Case, CaseEvidence, CaseType, OfferKind
-from marketdesk.cases.services import (
-    CaseNotEligible,
-    case_evidence_add,
-    case_offer_make,
-    case_open,
-    seller_contact_record,
-)
+from marketdesk.cases.services.contact import seller_contact_record
+from marketdesk.cases.services.evidence import case_evidence_add
+from marketdesk.cases.services.offers import case_offer_make
+from marketdesk.cases.services.opening import CaseNotEligible, case_open
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from marketdesk.cases.models import Case, CaseType, OfferKind
-from marketdesk.cases.services import case_offer_accept, case_offer_make, case_open
+from marketdesk.cases.services.offers import case_offer_accept, case_offer_make
+from marketdesk.cases.services.opening import case_open
 from marketdesk.core.actors import Actor
 from marketdesk.core.money import Money
 from marketdesk.messaging.models import Message, Thread

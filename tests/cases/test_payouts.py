@@ -7,15 +7,11 @@ import datetime as dt
 import pytest
 
 from marketdesk.cases.models import CaseType, OfferKind
-from marketdesk.cases.services import (
-    case_close,
-    case_offer_accept,
-    case_offer_make,
-    case_open,
-    case_withdraw,
-    cases_expire_idle,
-    seller_contact_record,
-)
+from marketdesk.cases.services.contact import seller_contact_record
+from marketdesk.cases.services.decisions import case_close
+from marketdesk.cases.services.offers import case_offer_accept, case_offer_make, case_withdraw
+from marketdesk.cases.services.opening import case_open
+from marketdesk.cases.services.scheduled import cases_expire_idle
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.money import Money

@@ -19,25 +19,18 @@ from marketdesk.cases.models import (
     Party,
     Payer,
 )
-from marketdesk.cases.services import (
-    AlreadyDecided,
-    CaseNotEligible,
-    case_appeal,
-    case_appeal_decide,
-    case_close,
-    case_decide,
+from marketdesk.cases.services.contact import seller_contact_record, seller_reply_record
+from marketdesk.cases.services.decisions import AlreadyDecided, case_appeal, case_appeal_decide, case_close, case_decide
+from marketdesk.cases.services.offers import (
     case_escalate,
-    case_info_provide,
-    case_info_request,
     case_offer_accept,
     case_offer_decline,
     case_offer_make,
-    case_open,
     case_withdraw,
-    cases_expire_idle,
-    seller_contact_record,
-    seller_reply_record,
 )
+from marketdesk.cases.services.opening import CaseNotEligible, case_open
+from marketdesk.cases.services.review import case_info_provide, case_info_request
+from marketdesk.cases.services.scheduled import cases_expire_idle
 from marketdesk.cases.states import CaseStatus
 from marketdesk.console.models import AuditEntry
 from marketdesk.core import clock

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 
 from marketdesk.accounts.models import User
 from marketdesk.cases.models import Case, CaseType
-from marketdesk.cases.services import case_open
+from marketdesk.cases.services.opening import case_open
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core.actors import Actor, Role
 from marketdesk.notifications.models import Notification, WebhookDelivery
@@ -122,7 +122,7 @@ def test_the_queue_shows_the_measure_in_force_next_to_the_seller(
 def test_cases_waiting_for_the_seller_go_to_support_once_the_suspension_takes_effect(
     order, shop, buyer_actor, contacted, enforcer, at_now
 ):
-    from marketdesk.cases.services import cases_escalate_for_suspended_sellers
+    from marketdesk.cases.services.scheduled import cases_escalate_for_suspended_sellers
     from marketdesk.cases.tasks import escalate_cases_of_suspended_sellers
     from tests.cases.conftest import fresh
 
@@ -142,7 +142,7 @@ def test_cases_waiting_for_the_seller_go_to_support_once_the_suspension_takes_ef
 def test_a_lifted_suspension_leaves_the_sellers_cases_with_the_seller(
     order, shop, buyer_actor, contacted, enforcer, at_now
 ):
-    from marketdesk.cases.services import cases_escalate_for_suspended_sellers
+    from marketdesk.cases.services.scheduled import cases_escalate_for_suspended_sellers
 
     case = open_case(order, buyer_actor)
     measure = suspend(enforcer, shop)

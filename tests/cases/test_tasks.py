@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from marketdesk.cases.models import Case, OfferKind
-from marketdesk.cases.services import case_offer_accept, case_offer_make
+from marketdesk.cases.services.offers import case_offer_accept, case_offer_make
 from marketdesk.cases.states import CaseStatus
 from marketdesk.cases.tasks import close_finished_cases, expire_idle_cases
 from tests.cases.conftest import EXPIRES, MINUTE, event_types

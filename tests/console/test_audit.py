@@ -9,7 +9,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from marketdesk.cases.services import case_info_request, case_note_add
+from marketdesk.cases.services.evidence import case_note_add
+from marketdesk.cases.services.review import case_info_request
 from marketdesk.console.models import AuditEntry
 from marketdesk.core.audit import audit_record
 from marketdesk.core.errors import ImmutableRecord

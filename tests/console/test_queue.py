@@ -8,10 +8,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from marketdesk.cases.services import case_info_provide, case_info_request
+from marketdesk.cases.services.review import case_info_provide, case_info_request
 from marketdesk.cases.states import CaseStatus
 from marketdesk.console.deadlines import Calendars, Owner, case_clocks
-from marketdesk.console.selectors import QueueFilters, deadline_queue, operators_for_actor, queue_counts
+from marketdesk.console.selectors.queue import QueueFilters, deadline_queue, queue_counts
+from marketdesk.console.selectors.team import operators_for_actor
 from marketdesk.console.services.assignment import case_claim
 from marketdesk.core.actors import Actor
 from marketdesk.returns.states import ReturnStatus
@@ -149,7 +150,7 @@ def test_seller_due_is_counted_in_business_days(opened_case, operator, at_now):
 def test_a_question_left_unanswered_at_the_decision_pauses_nothing_after_an_appeal(
     reviewed, operator_actor, second_operator, at_now
 ):
-    from marketdesk.cases.services import case_appeal
+    from marketdesk.cases.services.decisions import case_appeal
     from tests.cases.conftest import decide_full_refund
 
     case_info_request(actor=operator_actor, case=reviewed, party="seller", question="Proof of delivery?")

@@ -15,7 +15,8 @@ from marketdesk.cases.models import Case
 from marketdesk.cases.states import CASE_TRANSITIONS, CaseStatus
 from marketdesk.console.counters import queue_counts_drift, queue_counts_recount, queue_counts_repair
 from marketdesk.console.models import QueueCount
-from marketdesk.console.selectors import QueueCursor, QueueFilters, _open_cases, queue_counts, queue_page
+from marketdesk.console.selectors.queue import QueueFilters, _open_cases, queue_counts
+from marketdesk.console.selectors.queue_pages import QueueCursor, queue_page
 from marketdesk.console.services.assignment import case_assign, case_claim
 from marketdesk.core.actors import Actor
 from marketdesk.core.transitions import transition

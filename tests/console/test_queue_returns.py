@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from marketdesk.console.deadlines import Calendars, Owner, return_clock
-from marketdesk.console.selectors import QueueFilters, queue_counts, queue_keys, queue_rows
+from marketdesk.console.selectors.queue import QueueFilters, queue_counts
+from marketdesk.console.selectors.queue_pages import queue_keys, queue_rows
 from marketdesk.core.actors import Actor
 from marketdesk.core.calendar import calendar_for
 from marketdesk.returns.models import Return

@@ -8,8 +8,10 @@ import datetime as dt
 import pytest
 
 from marketdesk.cases.eligibility import appeal_window_closes
-from marketdesk.cases.services import case_close, case_info_provide, case_info_request
-from marketdesk.console.selectors import QueueFilters, queue_keys
+from marketdesk.cases.services.decisions import case_close
+from marketdesk.cases.services.review import case_info_provide, case_info_request
+from marketdesk.console.selectors.queue import QueueFilters
+from marketdesk.console.selectors.queue_pages import queue_keys
 from marketdesk.core.actors import Actor
 from marketdesk.core.calendar import calendar_for
 from marketdesk.core.deadlines import NO_DEADLINE
@@ -23,7 +25,8 @@ HOUR = dt.timedelta(hours=1)
 
 
 def test_a_case_stores_the_deadline_that_matters_now_through_its_life(opened_case, buyer_actor, operator_actor, at_now):
-    from marketdesk.cases.services import case_escalate, case_review_start
+    from marketdesk.cases.services.offers import case_escalate
+    from marketdesk.cases.services.review import case_review_start
 
     assert fresh(opened_case).queue_due_at == fresh(opened_case).seller_due_at
     at_now.advance(fresh(opened_case).seller_due_at - at_now.now() + HOUR)

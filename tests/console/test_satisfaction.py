@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from marketdesk.cases.services import cases_close_finished
+from marketdesk.cases.services.scheduled import cases_close_finished
 from marketdesk.console.models import SatisfactionSurvey
-from marketdesk.console.selectors import satisfaction_results
+from marketdesk.console.selectors.satisfaction import satisfaction_results
 from marketdesk.console.services.satisfaction import survey_answer, surveys_ask_closed
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from marketdesk.console.models import SavedQueueView
-from marketdesk.console.selectors import QueueFilters
+from marketdesk.console.selectors.queue import QueueFilters
 from marketdesk.console.services.saved_views import SAVED_VIEWS_MAX, saved_view_create
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, DomainValidationError, PermissionDenied

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from marketdesk.accounts.services import api_key_create
 from marketdesk.api.models import IdempotencyRecord
 from marketdesk.cases.models import Case, CaseType, SellerContact
-from marketdesk.cases.services import case_escalate, case_open
+from marketdesk.cases.services.offers import case_escalate
+from marketdesk.cases.services.opening import case_open
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.messaging.models import Message, Thread, ThreadRead

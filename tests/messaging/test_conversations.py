@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from marketdesk.cases.models import CaseType, SellerContact
-from marketdesk.cases.services import case_escalate, case_open
+from marketdesk.cases.services.offers import case_escalate
+from marketdesk.cases.services.opening import case_open
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied

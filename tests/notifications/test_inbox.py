@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from marketdesk.cases.models import CaseType
-from marketdesk.cases.services import case_open
+from marketdesk.cases.services.opening import case_open
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import OutboxMessage

@@ -14,7 +14,9 @@ from marketdesk.notifications.models import WebhookDelivery, WebhookEndpoint
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.states import OrderStatus
 from marketdesk.returns.models import Return, ReturnReason
-from marketdesk.returns.services import LineInspection, return_inspect, return_receive, return_request
+from marketdesk.returns.services.inspection import LineInspection, return_inspect
+from marketdesk.returns.services.receipt import return_receive
+from marketdesk.returns.services.requesting import return_request
 from tests import factories
 from tests.attachments.samples import stored_photo
 from tests.core.transition_matrix import timeline_of

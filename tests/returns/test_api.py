@@ -93,7 +93,7 @@ def test_a_buyer_may_not_record_receipts(approved, buyer):
 
 
 def test_a_refused_return_cannot_be_received(requested, seller_actor, key_client):
-    from marketdesk.returns.services import return_refuse
+    from marketdesk.returns.services.approval import return_refuse
 
     return_refuse(actor=seller_actor, ret=requested, reason="Final sale.")
     response = key_client.post("/api/v1/returns/receipts", {"code": requested.code}, content_type="application/json")

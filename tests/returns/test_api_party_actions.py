@@ -9,7 +9,10 @@ import pytest
 from marketdesk.core.models import TimelineEvent
 from marketdesk.ledger.models import LedgerEntry
 from marketdesk.returns.models import Condition, Return, ReturnLine, ReturnReason
-from marketdesk.returns.services import LineInspection, return_inspect, return_receive, return_refuse, return_request
+from marketdesk.returns.services.approval import return_refuse
+from marketdesk.returns.services.inspection import LineInspection, return_inspect
+from marketdesk.returns.services.receipt import return_receive
+from marketdesk.returns.services.requesting import return_request
 from marketdesk.returns.states import ReturnStatus
 from marketdesk.shipping.models import Carrier, Shipment
 from tests.api.headless import REFUSED_CALLERS, SELLER_ID, post_json

@@ -13,15 +13,14 @@ from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, Pe
 from marketdesk.ledger.models import LedgerEntry
 from marketdesk.notifications.models import Notification
 from marketdesk.returns.models import Resolution, Return, ReturnReason
-from marketdesk.returns.services import (
+from marketdesk.returns.services.inspection import (
     LineInspection,
     return_inspect,
-    return_mark_shipped,
-    return_receive,
     return_refund_take,
     return_replacement_ship,
-    return_request,
 )
+from marketdesk.returns.services.receipt import return_mark_shipped, return_receive
+from marketdesk.returns.services.requesting import return_request
 from marketdesk.returns.states import ReturnStatus
 from marketdesk.shipping.ingest import tracking_events_ingest
 from marketdesk.shipping.models import Shipment

@@ -8,7 +8,7 @@ from marketdesk.core.money import Money
 from marketdesk.ledger.models import PayoutHold
 from marketdesk.ledger.payouts import payout_hold, payout_release
 from marketdesk.notifications.models import WebhookDelivery
-from marketdesk.returns.services import return_cancel, return_refuse
+from marketdesk.returns.services.approval import return_cancel, return_refuse
 from tests.returns.conftest import fresh, inspect_all
 
 pytestmark = pytest.mark.django_db

@@ -10,18 +10,11 @@ from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, Pe
 from marketdesk.ledger.models import LedgerEntry
 from marketdesk.notifications.models import Notification
 from marketdesk.returns.models import RefundPayer, ReturnReason, ShippingPayer, ShopReturnPolicy
-from marketdesk.returns.services import (
-    NotReceivedYet,
-    ReturnCodeUnknown,
-    ReturnNotAllowed,
-    return_approve,
-    return_cancel,
-    return_escalate,
-    return_mark_shipped,
-    return_receive,
-    return_refuse,
-    return_request,
-)
+from marketdesk.returns.services.approval import return_approve, return_cancel, return_escalate, return_refuse
+from marketdesk.returns.services.inspection import NotReceivedYet
+from marketdesk.returns.services.receipt import ReturnCodeUnknown, return_mark_shipped, return_receive
+from marketdesk.returns.services.requesting import return_request
+from marketdesk.returns.services.windows import ReturnNotAllowed
 from marketdesk.returns.states import ReturnStatus
 from tests.returns.conftest import (
     MINUTE,

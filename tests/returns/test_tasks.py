@@ -8,12 +8,8 @@ from marketdesk.core.errors import Conflict
 from marketdesk.ledger.models import LedgerEntry
 from marketdesk.notifications.models import Notification
 from marketdesk.returns.models import RefundPayer
-from marketdesk.returns.services import (
-    return_mark_shipped,
-    returns_approve_silent,
-    returns_refund_late,
-    returns_remind_and_lapse,
-)
+from marketdesk.returns.services.deadlines import returns_approve_silent, returns_refund_late, returns_remind_and_lapse
+from marketdesk.returns.services.receipt import return_mark_shipped
 from marketdesk.returns.states import ReturnStatus
 from tests.returns.conftest import MINUTE, REMIND_AT, SELLER_DUE, SHIP_BY, event_types, fresh, inspect_all, webhooks
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from marketdesk.core.actors import Actor
 from marketdesk.returns.models import Return, ReturnReason
-from marketdesk.returns.services import return_request
+from marketdesk.returns.services.requesting import return_request
 from marketdesk.returns.states import ReturnStatus
 from tests import factories
 from tests.returns.conftest import DELIVERED, MINUTE, WINDOW_CLOSES, client_as, fresh
@@ -74,7 +74,7 @@ def test_the_label_downloads_for_the_buyer(approved, buyer, fmt):
 
 
 def test_a_refused_return_has_no_label(requested, seller, buyer, seller_actor):
-    from marketdesk.returns.services import return_refuse
+    from marketdesk.returns.services.approval import return_refuse
 
     return_refuse(actor=seller_actor, ret=requested, reason="Final sale.")
     response = client_as(buyer).get(f"/returns/{requested.pk}/label.pdf")

@@ -20,12 +20,12 @@ from marketdesk.core.policies import policy_current
 from marketdesk.notifications.models import Notification
 from marketdesk.shipping import ingest
 from marketdesk.shipping.models import CareAction, Carrier, Shipment
-from marketdesk.shipping.services import core
+from marketdesk.shipping.services import flags, projection
 from tests.shipping.conftest import HOUR, START, make_shipment
 from tests.shipping.test_api import key_client, post
 
 #: The compared columns: the projection, the flags and when they last moved.
-COLUMNS = [*core.PROJECTION_FIELDS, *core.FLAG_NAMES, "flags_at"]
+COLUMNS = [*projection.PROJECTION_FIELDS, *flags.FLAG_NAMES, "flags_at"]
 
 
 def one_by_one(*, actor, events_by_shipment, policy=None):
@@ -33,12 +33,12 @@ def one_by_one(*, actor, events_by_shipment, policy=None):
     policy = policy or policy_current()
     now = clock.now()
     for shipment in Shipment.objects.select_for_update().filter(pk__in=events_by_shipment).order_by("pk"):
-        moved = core._absorb(shipment, events_by_shipment[shipment.pk])
+        moved = projection._absorb(shipment, events_by_shipment[shipment.pk])
         shipment.updated_at = now
-        shipment.save(update_fields=core.PROJECTION_FIELDS)
+        shipment.save(update_fields=projection.PROJECTION_FIELDS)
         if moved is not None:
-            core._status_recorded(shipment, actor=actor, source=moved[0], event_at=moved[1])
-        core._flags_write(shipment, actor=actor, now=now, policy=policy)
+            projection._status_recorded(shipment, actor=actor, source=moved[0], event_at=moved[1])
+        flags._flags_write(shipment, actor=actor, now=now, policy=policy)
 
 
 def event(number: str, n: int, status: str, hours: float) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.db import transaction
 
 from marketdesk.accounts.models import User, UserRole
-from marketdesk.cases import services as case_services
 from marketdesk.cases.models import (
     Case,
     CaseOffer,
@@ -34,6 +33,7 @@ from marketdesk.ledger.models import LedgerEntry
 from marketdesk.notifications.inbox import EMAIL_TOPIC
 from marketdesk.notifications.models import Notification
 from marketdesk.orders.models import Marketplace, Order
+from marketdesk.simulator.cases import playing
 from marketdesk.simulator.cases.run import marketplace_cases_simulate
 from marketdesk.simulator.cases.stories import STORIES
 from marketdesk.simulator.services.loading import marketplace_simulate
@@ -277,7 +277,7 @@ def test_a_step_a_service_refuses_drops_that_orders_case_entirely(monkeypatch):
     def refuse(**_kwargs):
         raise Conflict("escalation refused for the test")
 
-    monkeypatch.setattr(case_services, "case_escalate", refuse)
+    monkeypatch.setattr(playing, "case_escalate", refuse)
     marketplace_simulate(seed=3, orders=150, epoch=EPOCH)
 
     result = marketplace_cases_simulate(marketplace=Marketplace.objects.get(slug="demo"), seed=3, epoch=EPOCH)

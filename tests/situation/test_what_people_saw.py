@@ -9,13 +9,15 @@ import pytest
 from django.urls import reverse
 
 from marketdesk.cases.models import Case, CaseType, InfoRequest
-from marketdesk.cases.services import CaseNotEligible, case_open, seller_contact_record
+from marketdesk.cases.services.contact import seller_contact_record
+from marketdesk.cases.services.opening import CaseNotEligible, case_open
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.orders.states import OrderStatus
 from marketdesk.returns.models import Return, ReturnReason
-from marketdesk.returns.services import ReturnNotAllowed, return_request
+from marketdesk.returns.services.requesting import return_request
+from marketdesk.returns.services.windows import ReturnNotAllowed
 from tests.cases.factories import CaseFactory
 from tests.situation.conftest import DAY, NOW, delivered, parcel_of
 

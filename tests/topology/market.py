@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketdesk.accounts.services import api_key_create
-from marketdesk.cases.services import seller_contact_record
+from marketdesk.cases.services.contact import seller_contact_record
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import OutboxMessage

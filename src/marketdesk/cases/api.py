@@ -35,7 +35,6 @@ from marketdesk.api.pagination import KeysetPaginator
 from marketdesk.api.params import PathId
 from marketdesk.attachments.presenters import attachment_view
 from marketdesk.attachments.selectors import attachments_of_many
-from marketdesk.cases import services
 from marketdesk.cases.models import Case, CaseEvidence, Decision, SellerContact
 from marketdesk.cases.schemas import (
     CaseAnswerIn,
@@ -52,7 +51,18 @@ from marketdesk.cases.schemas import (
     SellerContactOut,
 )
 from marketdesk.cases.selectors import case_get_for_actor, cases_for_actor, info_requests_for_actor
-from marketdesk.cases.services import case_open, seller_contact_record
+from marketdesk.cases.services.contact import seller_contact_record
+from marketdesk.cases.services.decisions import case_appeal
+from marketdesk.cases.services.evidence import case_evidence_add
+from marketdesk.cases.services.offers import (
+    case_escalate,
+    case_offer_accept,
+    case_offer_decline,
+    case_offer_make,
+    case_withdraw,
+)
+from marketdesk.cases.services.opening import case_open
+from marketdesk.cases.services.review import case_info_provide
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError
 from marketdesk.core.money import Money
@@ -212,7 +222,7 @@ def seller_contact_view(request: HttpRequest, external_id: dispute_api.ExternalI
 
 def _offer(actor: Actor, case: Case, payload: CaseOfferIn) -> object:
     amount = Money(payload.amount_minor, case.order.currency) if payload.amount_minor is not None else None
-    return services.case_offer_make(
+    return case_offer_make(
         actor=actor,
         case=case,
         kind=payload.kind,
@@ -249,7 +259,7 @@ PARTY_ACTIONS = [
         "case_offer_accept_view",
         "/cases/{case_id}/offer/accept",
         CaseBuyerActIn,
-        lambda actor, case, payload: services.case_offer_accept(actor=actor, case=case),
+        lambda actor, case, payload: case_offer_accept(actor=actor, case=case),
         "Accept the seller's offer as the buyer",
         "The case is resolved; an accepted refund is recorded once in the ledger and the marketplace hears "
         "`case.resolved`.",
@@ -258,7 +268,7 @@ PARTY_ACTIONS = [
         "case_offer_decline_view",
         "/cases/{case_id}/offer/decline",
         CaseBuyerActIn,
-        lambda actor, case, payload: services.case_offer_decline(actor=actor, case=case),
+        lambda actor, case, payload: case_offer_decline(actor=actor, case=case),
         "Decline the seller's offer as the buyer",
         "The case waits for either party to escalate it to the platform.",
     ),
@@ -266,7 +276,7 @@ PARTY_ACTIONS = [
         "case_escalate_view",
         "/cases/{case_id}/escalate",
         CaseEscalateIn,
-        lambda actor, case, payload: services.case_escalate(actor=actor, case=case),
+        lambda actor, case, payload: case_escalate(actor=actor, case=case),
         "Escalate a case to the platform",
         "After a declined offer, or once the seller's deadline passed without an answer (409 before that, "
         "saying until when). Name the buyer, a shop member or the shop.",
@@ -275,7 +285,7 @@ PARTY_ACTIONS = [
         "case_evidence_view",
         "/cases/{case_id}/evidence",
         CaseEvidenceIn,
-        lambda actor, case, payload: services.case_evidence_add(
+        lambda actor, case, payload: case_evidence_add(
             actor=actor, case=case, text=payload.text, attachment_ids=payload.attachments
         ),
         "Add evidence to a case",
@@ -287,7 +297,7 @@ PARTY_ACTIONS = [
         "case_answer_view",
         "/cases/{case_id}/answer",
         CaseAnswerIn,
-        lambda actor, case, payload: services.case_info_provide(actor=actor, case=case, answer=payload.answer),
+        lambda actor, case, payload: case_info_provide(actor=actor, case=case, answer=payload.answer),
         "Answer support's question",
         "Only the party support asked answers (the other one is refused with 403); the case goes back under "
         "review. Name the buyer, a shop member or the shop.",
@@ -296,7 +306,7 @@ PARTY_ACTIONS = [
         "case_appeal_view",
         "/cases/{case_id}/appeal",
         CaseAppealIn,
-        lambda actor, case, payload: services.case_appeal(
+        lambda actor, case, payload: case_appeal(
             actor=actor, case=case, reason=payload.reason, new_information=payload.new_information
         ),
         "Appeal the decision",
@@ -307,7 +317,7 @@ PARTY_ACTIONS = [
         "case_withdraw_view",
         "/cases/{case_id}/withdraw",
         CaseBuyerActIn,
-        lambda actor, case, payload: services.case_withdraw(actor=actor, case=case),
+        lambda actor, case, payload: case_withdraw(actor=actor, case=case),
         "Withdraw the case as the buyer",
         "Before a decision; a pending offer is withdrawn with it.",
     ),

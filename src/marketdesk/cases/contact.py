@@ -8,7 +8,7 @@ conversation, inside the posting's transaction; cases register ``order_message_n
 from __future__ import annotations
 
 from marketdesk.cases.models import SellerContact
-from marketdesk.cases.services import seller_contact_record, seller_reply_record
+from marketdesk.cases.services.contact import seller_contact_record, seller_reply_record
 from marketdesk.core.actors import Actor, Role
 from marketdesk.messaging.models import Message
 from marketdesk.orders.models import Order

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketdesk.attachments.forms import IdListField
 from marketdesk.cases.models import DecisionOutcome, DecisionReason, OfferKind, Party, Payer
-from marketdesk.cases.services import MAX_STATEMENT_LENGTH
+from marketdesk.cases.services.evidence import MAX_STATEMENT_LENGTH
 from marketdesk.core.money import Money, currency_exponent
 
 if TYPE_CHECKING:

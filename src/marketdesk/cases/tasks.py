@@ -6,7 +6,11 @@ import datetime as dt
 
 from django.tasks import task
 
-from marketdesk.cases.services import cases_close_finished, cases_escalate_for_suspended_sellers, cases_expire_idle
+from marketdesk.cases.services.scheduled import (
+    cases_close_finished,
+    cases_escalate_for_suspended_sellers,
+    cases_expire_idle,
+)
 from marketdesk.core.periodic import periodic
 
 

@@ -24,7 +24,7 @@ from marketdesk.cases.models import Case
 from marketdesk.cases.presenters import CASE_STATUS_TONES
 from marketdesk.cases.states import CaseStatus
 from marketdesk.console.deadlines import Calendars, Clock, case_clocks, return_clock
-from marketdesk.console.selectors import CASE, RETURN
+from marketdesk.console.selectors.queue import CASE, RETURN
 from marketdesk.core.money import Money
 from marketdesk.disputes.presenters import status_badge
 from marketdesk.returns.models import Return

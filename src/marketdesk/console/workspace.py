@@ -5,7 +5,7 @@ from __future__ import annotations
 from marketdesk.cases.models import Case
 from marketdesk.cases.workspace_macros import WorkspaceMacros
 from marketdesk.console.models import MacroUse
-from marketdesk.console.selectors import macros_for_actor
+from marketdesk.console.selectors.macros import macros_for_actor
 from marketdesk.core.actors import Actor
 
 

@@ -32,7 +32,6 @@ from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError
 from marketdesk.disputes import api as dispute_api
 from marketdesk.orders.selectors import order_get_for_actor
-from marketdesk.returns import services
 from marketdesk.returns.models import Return
 from marketdesk.returns.schemas import (
     ReturnBuyerActIn,
@@ -48,7 +47,15 @@ from marketdesk.returns.schemas import (
     ReturnShippedIn,
 )
 from marketdesk.returns.selectors import return_get_for_actor, returns_for_actor
-from marketdesk.returns.services import LineInspection, return_receive, return_replacement_ship
+from marketdesk.returns.services.approval import return_approve, return_cancel, return_escalate, return_refuse
+from marketdesk.returns.services.inspection import (
+    LineInspection,
+    return_inspect,
+    return_refund_take,
+    return_replacement_ship,
+)
+from marketdesk.returns.services.receipt import return_mark_shipped, return_receive
+from marketdesk.returns.services.requesting import return_request
 
 router = Router(tags=["returns"])
 
@@ -177,7 +184,7 @@ def return_request_view(
     order = order_get_for_actor(actor, external_id=external_id)
     lines = {line.external_id: line.pk for line in order.lines.all()}
     rows = _by_line(lines, [item.line for item in payload.lines])
-    ret = services.return_request(
+    ret = return_request(
         actor=actor,
         order=order,
         lines={row: item.quantity for row, item in zip(rows, payload.lines, strict=True)},
@@ -196,7 +203,7 @@ def _inspect(actor: Actor, ret: Return, payload: ReturnInspectionIn) -> object:
         row: LineInspection(accepted=item.accepted, condition=item.condition, notes=item.notes)
         for row, item in zip(rows, payload.lines, strict=True)
     }
-    return services.return_inspect(
+    return return_inspect(
         actor=actor,
         ret=ret,
         results=results,
@@ -216,7 +223,7 @@ PARTY_ACTIONS = [
         "return_approve_view",
         "/returns/{return_id}/approve",
         ReturnSellerActIn,
-        lambda actor, ret, payload: services.return_approve(actor=actor, ret=ret),
+        lambda actor, ret, payload: return_approve(actor=actor, ret=ret),
         "Approve a return as the seller",
         "The buyer may print the label and ships by `ship_by`.",
     ),
@@ -224,7 +231,7 @@ PARTY_ACTIONS = [
         "return_refuse_view",
         "/returns/{return_id}/refuse",
         ReturnRefuseIn,
-        lambda actor, ret, payload: services.return_refuse(actor=actor, ret=ret, reason=payload.reason),
+        lambda actor, ret, payload: return_refuse(actor=actor, ret=ret, reason=payload.reason),
         "Refuse a return as the seller",
         "With the reason the buyer reads; the buyer may take the refusal to a case.",
     ),
@@ -250,7 +257,7 @@ PARTY_ACTIONS = [
         "return_cancel_view",
         "/returns/{return_id}/cancel",
         ReturnBuyerActIn,
-        lambda actor, ret, payload: services.return_cancel(actor=actor, ret=ret),
+        lambda actor, ret, payload: return_cancel(actor=actor, ret=ret),
         "Cancel a return as the buyer",
         "Before the parcel is sent.",
     ),
@@ -258,7 +265,7 @@ PARTY_ACTIONS = [
         "return_shipped_view",
         "/returns/{return_id}/shipped",
         ReturnShippedIn,
-        lambda actor, ret, payload: services.return_mark_shipped(
+        lambda actor, ret, payload: return_mark_shipped(
             actor=actor, ret=ret, tracking_number=payload.tracking_number, carrier=payload.carrier
         ),
         "Record that the buyer sent the parcel back",
@@ -268,7 +275,7 @@ PARTY_ACTIONS = [
         "return_take_refund_view",
         "/returns/{return_id}/take-refund",
         ReturnBuyerActIn,
-        lambda actor, ret, payload: services.return_refund_take(actor=actor, ret=ret),
+        lambda actor, ret, payload: return_refund_take(actor=actor, ret=ret),
         "Take the refund offered instead of an exchange",
         "When the replacement is out of stock; recorded once in the ledger.",
     ),
@@ -276,7 +283,7 @@ PARTY_ACTIONS = [
         "return_escalate_view",
         "/returns/{return_id}/escalate",
         ReturnBuyerActIn,
-        lambda actor, ret, payload: services.return_escalate(actor=actor, ret=ret),
+        lambda actor, ret, payload: return_escalate(actor=actor, ret=ret),
         "Take a refused return to a case",
         "The platform decides; the new case's id is in `return.escalated`.",
     ),

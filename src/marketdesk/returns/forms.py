@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketdesk.orders.models import OrderLine
 from marketdesk.returns.models import Condition, Resolution, Return, ReturnReason
-from marketdesk.returns.services import MAX_TEXT
+from marketdesk.returns.services.common import MAX_TEXT
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3, "class": "input"})
 

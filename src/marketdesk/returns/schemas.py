@@ -19,7 +19,7 @@ from marketdesk.returns.models import (
     ReturnReason,
     ShippingPayer,
 )
-from marketdesk.returns.services import MAX_TEXT
+from marketdesk.returns.services.common import MAX_TEXT
 from marketdesk.returns.states import ReturnStatus
 
 

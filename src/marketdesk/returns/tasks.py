@@ -7,7 +7,7 @@ import datetime as dt
 from django.tasks import task
 
 from marketdesk.core.periodic import periodic
-from marketdesk.returns.services import returns_approve_silent, returns_refund_late, returns_remind_and_lapse
+from marketdesk.returns.services.deadlines import returns_approve_silent, returns_refund_late, returns_remind_and_lapse
 
 
 @periodic(every=dt.timedelta(minutes=15))

@@ -30,9 +30,12 @@ from marketdesk.core.policies import policy_current
 from marketdesk.notifications.models import Notification
 from marketdesk.orders.models import Marketplace, Order
 from marketdesk.orders.states import OrderStatus
-from marketdesk.returns import services
 from marketdesk.returns.models import Resolution, Return, ReturnReason
 from marketdesk.returns.selectors import returnable_lines
+from marketdesk.returns.services.approval import return_refuse
+from marketdesk.returns.services.inspection import LineInspection, return_inspect, return_replacement_ship
+from marketdesk.returns.services.receipt import return_mark_shipped, return_receive
+from marketdesk.returns.services.requesting import return_request
 from marketdesk.shipping.models import Carrier
 from marketdesk.simulator import generator as gen
 from marketdesk.simulator.mail import past_mail_sent
@@ -55,7 +58,7 @@ class _Ctx:
 def _request(ctx: _Ctx, *, reason: str = ReturnReason.DOESNT_FIT, resolution: str = Resolution.REFUND) -> Return:
     line = next(line for line, left in returnable_lines(ctx.order.pk) if left > 0)
     with clock.frozen(ctx.start):
-        return services.return_request(
+        return return_request(
             actor=ctx.buyer,
             order=ctx.order,
             lines={line.pk: 1},
@@ -67,7 +70,7 @@ def _request(ctx: _Ctx, *, reason: str = ReturnReason.DOESNT_FIT, resolution: st
 
 def _ship(ctx: _Ctx, ret: Return, at: dt.datetime) -> None:
     with clock.frozen(at):
-        services.return_mark_shipped(
+        return_mark_shipped(
             actor=ctx.buyer,
             ret=ret,
             carrier=ctx.carrier.code if ctx.carrier else "",
@@ -77,13 +80,13 @@ def _ship(ctx: _Ctx, ret: Return, at: dt.datetime) -> None:
 
 def _receive(ctx: _Ctx, ret: Return, at: dt.datetime) -> None:
     with clock.frozen(at):
-        services.return_receive(actor=ctx.seller, code=ret.code)
+        return_receive(actor=ctx.seller, code=ret.code)
 
 
 def _inspect(ctx: _Ctx, ret: Return, at: dt.datetime) -> None:
-    results = {rl.pk: services.LineInspection(accepted=rl.quantity, condition="as_new") for rl in ret.lines.all()}
+    results = {rl.pk: LineInspection(accepted=rl.quantity, condition="as_new") for rl in ret.lines.all()}
     with clock.frozen(at):
-        services.return_inspect(actor=ctx.seller, ret=ret, results=results)
+        return_inspect(actor=ctx.seller, ret=ret, results=results)
 
 
 def _awaiting_seller(ctx: _Ctx) -> None:
@@ -114,7 +117,7 @@ def _refunded(ctx: _Ctx) -> None:
 def _refused(ctx: _Ctx) -> None:
     ret = _request(ctx, reason=ReturnReason.OTHER)
     with clock.frozen(ctx.start + DAY):
-        services.return_refuse(actor=ctx.seller, ret=ret, reason="Personalised items cannot be returned.")
+        return_refuse(actor=ctx.seller, ret=ret, reason="Personalised items cannot be returned.")
 
 
 def _replaced(ctx: _Ctx) -> None:
@@ -124,9 +127,7 @@ def _replaced(ctx: _Ctx) -> None:
     _inspect(ctx, ret, ctx.start + 3 * DAY + HOUR)
     if ctx.carrier is not None:
         with clock.frozen(ctx.start + 4 * DAY):
-            services.return_replacement_ship(
-                actor=ctx.seller, ret=ret, carrier=ctx.carrier, tracking_number=f"RP{ret.code[3:]}"
-            )
+            return_replacement_ship(actor=ctx.seller, ret=ret, carrier=ctx.carrier, tracking_number=f"RP{ret.code[3:]}")
 
 
 #: (story, how long before the epoch the request is made): recent for open stages, older for settled ones.

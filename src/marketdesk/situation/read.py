@@ -37,7 +37,7 @@ from marketdesk.ledger.models import EntryKind, LedgerEntry
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.states import OrderStatus
 from marketdesk.returns.models import Return, ReturnLine, ShopReturnPolicy
-from marketdesk.returns.services import ReturnEligibility, return_eligibility, return_window_days
+from marketdesk.returns.services.windows import ReturnEligibility, return_eligibility, return_window_days
 from marketdesk.returns.states import ACTIVE_STATUSES
 from marketdesk.shipping.eligibility import ChangeVerdict, delivery_change_verdict
 from marketdesk.shipping.models import Shipment, ShipmentLine

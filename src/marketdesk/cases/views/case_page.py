@@ -13,11 +13,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from marketdesk.cases import services
 from marketdesk.cases.forms import AnswerForm, AppealForm, EvidenceForm, OfferForm
 from marketdesk.cases.models import Case
 from marketdesk.cases.presenters import case_view, escalation_opens_at
 from marketdesk.cases.selectors import cases_for_party
+from marketdesk.cases.services.decisions import case_appeal
+from marketdesk.cases.services.evidence import EVIDENCE_STATUSES, case_evidence_add
+from marketdesk.cases.services.offers import (
+    case_escalate,
+    case_offer_accept,
+    case_offer_decline,
+    case_offer_make,
+    case_withdraw,
+)
+from marketdesk.cases.services.review import case_info_provide
 from marketdesk.cases.states import CASE_TRANSITIONS, CaseStatus
 from marketdesk.cases.views.actions import case_for
 from marketdesk.core.actors import Actor, Role
@@ -30,7 +39,7 @@ PARTIES = (Role.BUYER, Role.SELLER)
 
 
 def _offer(actor: Actor, case: Case, data: dict[str, Any]) -> object:
-    return services.case_offer_make(
+    return case_offer_make(
         actor=actor,
         case=case,
         kind=data["kind"],
@@ -42,37 +51,37 @@ def _offer(actor: Actor, case: Case, data: dict[str, Any]) -> object:
 
 ACTIONS: dict[str, Action[Case]] = {
     "accept": Action(
-        (Role.BUYER,), None, lambda a, c, d: services.case_offer_accept(actor=a, case=c), _("You accepted the offer.")
+        (Role.BUYER,), None, lambda a, c, d: case_offer_accept(actor=a, case=c), _("You accepted the offer.")
     ),
     "decline": Action(
-        (Role.BUYER,), None, lambda a, c, d: services.case_offer_decline(actor=a, case=c), _("You declined the offer.")
+        (Role.BUYER,), None, lambda a, c, d: case_offer_decline(actor=a, case=c), _("You declined the offer.")
     ),
     "escalate": Action(
         PARTIES,
         None,
-        lambda a, c, d: services.case_escalate(actor=a, case=c),
+        lambda a, c, d: case_escalate(actor=a, case=c),
         _("The case is escalated: the platform will decide."),
     ),
     "withdraw": Action(
-        (Role.BUYER,), None, lambda a, c, d: services.case_withdraw(actor=a, case=c), _("You withdrew the case.")
+        (Role.BUYER,), None, lambda a, c, d: case_withdraw(actor=a, case=c), _("You withdrew the case.")
     ),
     "offer": Action((Role.SELLER,), OfferForm, _offer, _("Your answer was sent to the buyer.")),
     "answer": Action(
         PARTIES,
         AnswerForm,
-        lambda a, c, d: services.case_info_provide(actor=a, case=c, answer=d["answer"]),
+        lambda a, c, d: case_info_provide(actor=a, case=c, answer=d["answer"]),
         _("Your answer was sent to support."),
     ),
     "evidence": Action(
         PARTIES,
         EvidenceForm,
-        lambda a, c, d: services.case_evidence_add(actor=a, case=c, text=d["text"], attachment_ids=d["attachment_ids"]),
+        lambda a, c, d: case_evidence_add(actor=a, case=c, text=d["text"], attachment_ids=d["attachment_ids"]),
         _("Added to your side of the case."),
     ),
     "appeal": Action(
         PARTIES,
         AppealForm,
-        lambda a, c, d: services.case_appeal(actor=a, case=c, reason=d["reason"], new_information=d["new_information"]),
+        lambda a, c, d: case_appeal(actor=a, case=c, reason=d["reason"], new_information=d["new_information"]),
         _("Your appeal was filed: another member of support will decide it."),
     ),
 }
@@ -107,7 +116,7 @@ def _page(
         "can_escalate": case.status in (CaseStatus.AWAITING_SELLER, CaseStatus.DECLINED),
         "question_for_me": view.question is not None and view.question.party == actor.role,
         "can_offer": actor.role == Role.SELLER and case.status in (CaseStatus.AWAITING_SELLER, CaseStatus.DECLINED),
-        "can_add_evidence": case.status in services.EVIDENCE_STATUSES,
+        "can_add_evidence": case.status in EVIDENCE_STATUSES,
         "can_appeal": view.appeal is None and case.status == CaseStatus.DECIDED,
     }
     return render(request, "cases/case_page.html", context, status=status)

@@ -28,7 +28,7 @@ from marketdesk.cases.eligibility import Eligibility
 from marketdesk.cases.help_paths import LABEL_SUB_REASON, REASON_GROUPS, SUB_REASONS, SubReason, label_fix
 from marketdesk.cases.models import CaseType
 from marketdesk.cases.selectors import last_finished_case
-from marketdesk.cases.services import case_open
+from marketdesk.cases.services.opening import case_open
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.core.formatting import format_moment

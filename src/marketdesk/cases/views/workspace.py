@@ -14,12 +14,14 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from marketdesk.cases import services
 from marketdesk.cases.forms import DecisionForm, InfoRequestForm, NoteForm
 from marketdesk.cases.models import DEFAULT_DECISION_REASON, Case, DecisionOutcome, Payer
 from marketdesk.cases.presenters import case_view
 from marketdesk.cases.rationale import rationale_start
 from marketdesk.cases.selectors import case_notes_for_actor
+from marketdesk.cases.services.decisions import case_appeal_decide, case_decide
+from marketdesk.cases.services.evidence import case_note_add
+from marketdesk.cases.services.review import case_info_request, case_review_start
 from marketdesk.cases.states import CaseStatus
 from marketdesk.cases.views.actions import case_for
 from marketdesk.cases.workspace_macros import workspace_macros
@@ -37,7 +39,7 @@ STAFF = (Role.OPERATOR, Role.ADMIN)
 
 
 def _decide(actor: Actor, case: Case, data: dict[str, Any]) -> object:
-    decide = services.case_appeal_decide if case.status == CaseStatus.APPEALED else services.case_decide
+    decide = case_appeal_decide if case.status == CaseStatus.APPEALED else case_decide
     return decide(
         actor=actor,
         case=case,
@@ -51,17 +53,15 @@ def _decide(actor: Actor, case: Case, data: dict[str, Any]) -> object:
 
 ACTIONS: dict[str, Action[Case]] = {
     "review": Action(
-        STAFF, None, lambda a, c, d: services.case_review_start(actor=a, case=c), _("The case is under your review.")
+        STAFF, None, lambda a, c, d: case_review_start(actor=a, case=c), _("The case is under your review.")
     ),
     "ask": Action(
         STAFF,
         InfoRequestForm,
-        lambda a, c, d: services.case_info_request(actor=a, case=c, party=d["party"], question=d["question"]),
+        lambda a, c, d: case_info_request(actor=a, case=c, party=d["party"], question=d["question"]),
         _("The question was sent."),
     ),
-    "note": Action(
-        STAFF, NoteForm, lambda a, c, d: services.case_note_add(actor=a, case=c, body=d["body"]), _("Note added.")
-    ),
+    "note": Action(STAFF, NoteForm, lambda a, c, d: case_note_add(actor=a, case=c, body=d["body"]), _("Note added.")),
     "decide": Action(STAFF, DecisionForm, _decide, _("The decision was recorded and both parties were told.")),
 }
 

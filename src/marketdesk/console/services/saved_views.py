@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from marketdesk.accounts.models import User
 from marketdesk.console.models import SavedQueueView
-from marketdesk.console.selectors import QueueFilters
+from marketdesk.console.selectors.queue import QueueFilters
 from marketdesk.console.services.access import staff_require
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound

@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from marketdesk.console.selectors import audit_actions, audit_for_actor, operators_for_actor
+from marketdesk.console.selectors.audit import audit_actions, audit_for_actor
+from marketdesk.console.selectors.team import operators_for_actor
 from marketdesk.core.actors import Role
 from marketdesk.core.parsing import int_or_none
 from marketdesk.core.spreadsheet import SafeCsvWriter

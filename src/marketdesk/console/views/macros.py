@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from marketdesk.cases.models import Case
 from marketdesk.console.models import MACRO_PLACEHOLDERS, Macro, MacroUse
-from marketdesk.console.selectors import (
+from marketdesk.console.selectors.macros import (
     macro_families_for_actor,
     macro_get_for_actor,
     macro_preview_cases,

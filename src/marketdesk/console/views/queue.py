@@ -16,17 +16,9 @@ from marketdesk.accounts.models import Language
 from marketdesk.cases.models import Case, CaseType
 from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
 from marketdesk.console.presenters import queue_rows_shown
-from marketdesk.console.selectors import (
-    AT_RISK_COUNT_CAP,
-    QUEUE_VIEWS,
-    QueueCursor,
-    QueueFilters,
-    operators_for_actor,
-    queue_counts,
-    queue_page,
-    queue_rows,
-    saved_views_for_actor,
-)
+from marketdesk.console.selectors.queue import AT_RISK_COUNT_CAP, QUEUE_VIEWS, QueueFilters, queue_counts
+from marketdesk.console.selectors.queue_pages import QueueCursor, queue_page, queue_rows
+from marketdesk.console.selectors.team import operators_for_actor, saved_views_for_actor
 from marketdesk.console.services import assignment as assignment_services
 from marketdesk.console.services import saved_views as saved_views_services
 from marketdesk.core import clock

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from marketdesk.console.dashboard import PERIODS
-from marketdesk.console.selectors import satisfaction_results, survey_for_actor
+from marketdesk.console.selectors.satisfaction import satisfaction_results, survey_for_actor
 from marketdesk.console.services import satisfaction as satisfaction_services
 from marketdesk.core import clock
 from marketdesk.core.actors import Role

@@ -22,7 +22,6 @@ from marketdesk.disputes.views import party_list_page
 from marketdesk.orders.models import Order
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.orders.situation import order_situation
-from marketdesk.returns import services
 from marketdesk.returns.forms import (
     InspectForm,
     ReceiveForm,
@@ -35,7 +34,16 @@ from marketdesk.returns.labels import return_label_for_actor
 from marketdesk.returns.models import Return
 from marketdesk.returns.presenters import return_view
 from marketdesk.returns.selectors import return_get_for_actor, returns_for_party
-from marketdesk.returns.services import LineInspection, accepted_amount
+from marketdesk.returns.services.approval import return_approve, return_cancel, return_escalate, return_refuse
+from marketdesk.returns.services.inspection import (
+    LineInspection,
+    accepted_amount,
+    return_inspect,
+    return_refund_take,
+    return_replacement_ship,
+)
+from marketdesk.returns.services.receipt import return_mark_shipped, return_receive
+from marketdesk.returns.services.requesting import return_request
 from marketdesk.returns.states import LABEL_STATUSES, RETURN_TRANSITIONS, ReturnStatus
 from marketdesk.web.actions import Action, run_action
 from marketdesk.web.permissions import actor_of, role_required
@@ -77,7 +85,7 @@ def return_start(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 photos = [attachment_ingest(actor=actor, upload=f).pk for f in form.cleaned_data["photos"]]
-                ret = services.return_request(
+                ret = return_request(
                     actor=actor,
                     order=order,
                     lines=form.quantities(),
@@ -122,7 +130,7 @@ def _inspect(actor: Actor, ret: Return, data: dict[str, Any]) -> object:
         )
         for rl in ret.lines.all()
     }
-    return services.return_inspect(
+    return return_inspect(
         actor=actor,
         ret=ret,
         results=results,
@@ -132,37 +140,31 @@ def _inspect(actor: Actor, ret: Return, data: dict[str, Any]) -> object:
 
 
 ACTIONS: dict[str, Action[Return]] = {
-    "approve": Action(
-        SELLER_SIDE, None, lambda a, r, d: services.return_approve(actor=a, ret=r), _("The return is approved.")
-    ),
+    "approve": Action(SELLER_SIDE, None, lambda a, r, d: return_approve(actor=a, ret=r), _("The return is approved.")),
     "refuse": Action(
         SELLER_SIDE,
         RefuseForm,
-        lambda a, r, d: services.return_refuse(actor=a, ret=r, reason=d["reason"]),
+        lambda a, r, d: return_refuse(actor=a, ret=r, reason=d["reason"]),
         _("The return is refused; the buyer was told why."),
     ),
-    "cancel": Action(
-        (Role.BUYER,), None, lambda a, r, d: services.return_cancel(actor=a, ret=r), _("The return is cancelled.")
-    ),
+    "cancel": Action((Role.BUYER,), None, lambda a, r, d: return_cancel(actor=a, ret=r), _("The return is cancelled.")),
     "shipped": Action(
         (Role.BUYER,),
         ShippedForm,
-        lambda a, r, d: services.return_mark_shipped(
-            actor=a, ret=r, tracking_number=d["tracking_number"], carrier=d["carrier"]
-        ),
+        lambda a, r, d: return_mark_shipped(actor=a, ret=r, tracking_number=d["tracking_number"], carrier=d["carrier"]),
         _("Thank you: the seller knows the parcel is on its way."),
     ),
     "escalate": Action(
         (Role.BUYER,),
         None,
-        lambda a, r, d: services.return_escalate(actor=a, ret=r),
+        lambda a, r, d: return_escalate(actor=a, ret=r),
         _("The refusal is now a case: the platform will decide."),
     ),
     "inspect": Action(SELLER_SIDE, InspectForm, _inspect, _("The inspection is recorded.")),
     "replacement": Action(
         SELLER_SIDE,
         ReplacementForm,
-        lambda a, r, d: services.return_replacement_ship(
+        lambda a, r, d: return_replacement_ship(
             actor=a, ret=r, carrier=d["carrier"], tracking_number=d["tracking_number"]
         ),
         _("The replacement is recorded as sent; the buyer can follow it."),
@@ -170,7 +172,7 @@ ACTIONS: dict[str, Action[Return]] = {
     "take-refund": Action(
         (Role.BUYER,),
         None,
-        lambda a, r, d: services.return_refund_take(actor=a, ret=r),
+        lambda a, r, d: return_refund_take(actor=a, ret=r),
         _("The refund is on its way to your payment method."),
     ),
 }
@@ -274,7 +276,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
             raise Http404
         if receive_form.is_valid():
             try:
-                ret = services.return_receive(actor=actor, code=receive_form.cleaned_data["code"])
+                ret = return_receive(actor=actor, code=receive_form.cleaned_data["code"])
             except DomainError as exc:
                 receive_form.add_error("code", str(exc.message))
                 code_status = exc.status

@@ -5,17 +5,16 @@ for the parcels it touched.
 """
 
 from marketdesk.shipping.services.changes import delivery_change_answer, delivery_change_request
-from marketdesk.shipping.services.core import (
+from marketdesk.shipping.services.flags import shipment_flags, shipment_flags_recompute
+from marketdesk.shipping.services.lost import inquiry_possible, lost_parcel_investigate, lost_parcel_resolve
+from marketdesk.shipping.services.mappings import carrier_mapping_save
+from marketdesk.shipping.services.projection import shipments_apply_events
+from marketdesk.shipping.services.shipments import (
     AddressData,
     DeliveryChangeNotPossible,
-    carrier_mapping_save,
     shipment_create,
-    shipment_flags,
-    shipment_flags_recompute,
     shipment_upsert,
-    shipments_apply_events,
 )
-from marketdesk.shipping.services.lost import inquiry_possible, lost_parcel_investigate, lost_parcel_resolve
 
 __all__ = [
     "AddressData",

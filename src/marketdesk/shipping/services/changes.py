@@ -20,7 +20,7 @@ from marketdesk.shipping.models import (
     DeliveryChangeRequest,
     Shipment,
 )
-from marketdesk.shipping.services.core import DeliveryChangeNotPossible
+from marketdesk.shipping.services.shipments import DeliveryChangeNotPossible
 from marketdesk.shipping.states import (
     ChangeKind,
     ChangeRoute,

@@ -21,7 +21,7 @@ from marketdesk.shipping.models import (
     LostParcelInvestigation,
     Shipment,
 )
-from marketdesk.shipping.services.core import AddressData, shipment_create
+from marketdesk.shipping.services.shipments import AddressData, shipment_create
 from marketdesk.shipping.states import (
     ExceptionReason,
     InvestigationStatus,

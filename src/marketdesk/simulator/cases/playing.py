@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from marketdesk.cases import services as case_services
 from marketdesk.cases.models import Case
+from marketdesk.cases.services.decisions import case_appeal, case_appeal_decide, case_close, case_decide
+from marketdesk.cases.services.evidence import case_evidence_add, case_note_add
+from marketdesk.cases.services.offers import (
+    case_escalate,
+    case_offer_accept,
+    case_offer_decline,
+    case_offer_make,
+    case_withdraw,
+)
+from marketdesk.cases.services.opening import case_open
+from marketdesk.cases.services.review import case_info_provide, case_info_request, case_review_start
+from marketdesk.cases.services.scheduled import cases_expire_idle
 from marketdesk.cases.states import BEFORE_ESCALATION
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
@@ -44,7 +55,7 @@ def story_play(subject: Subject, claim: Claim, steps: list[Step], expected: str)
             elif step.kind == "reply":
                 order_message_post(actor=actors["seller"], order=order, body=_seller_reply(first_words))
             elif step.kind == "open":
-                case = case_services.case_open(
+                case = case_open(
                     actor=buyer,
                     order=order,
                     case_type=claim.case_type,
@@ -64,28 +75,28 @@ def _act(step: Step, case: Case, actor: Actor, order: Order) -> None:  # noqa: P
     a = step.args
     kind = step.kind
     if kind == "evidence":
-        case_services.case_evidence_add(actor=actor, case=case, text=a["text"])
+        case_evidence_add(actor=actor, case=case, text=a["text"])
     elif kind == "offer":
         amount = Money(a["amount_minor"], order.currency) if a["amount_minor"] else None
-        case_services.case_offer_make(actor=actor, case=case, kind=a["kind"], amount=amount, message=a["message"])
+        case_offer_make(actor=actor, case=case, kind=a["kind"], amount=amount, message=a["message"])
     elif kind == "accept":
-        case_services.case_offer_accept(actor=actor, case=case)
+        case_offer_accept(actor=actor, case=case)
     elif kind == "decline":
-        case_services.case_offer_decline(actor=actor, case=case)
+        case_offer_decline(actor=actor, case=case)
     elif kind == "escalate":
-        case_services.case_escalate(actor=actor, case=case)
+        case_escalate(actor=actor, case=case)
     elif kind == "withdraw":
-        case_services.case_withdraw(actor=actor, case=case)
+        case_withdraw(actor=actor, case=case)
     elif kind == "review":
-        case_services.case_review_start(actor=actor, case=case)
+        case_review_start(actor=actor, case=case)
     elif kind == "note":
-        case_services.case_note_add(actor=actor, case=case, body=a["body"])
+        case_note_add(actor=actor, case=case, body=a["body"])
     elif kind == "ask":
-        case_services.case_info_request(actor=actor, case=case, party=a["party"], question=a["question"])
+        case_info_request(actor=actor, case=case, party=a["party"], question=a["question"])
     elif kind == "answer":
-        case_services.case_info_provide(actor=actor, case=case, answer=a["answer"])
+        case_info_provide(actor=actor, case=case, answer=a["answer"])
     elif kind in ("decide", "appeal_decide"):
-        decide = case_services.case_decide if kind == "decide" else case_services.case_appeal_decide
+        decide = case_decide if kind == "decide" else case_appeal_decide
         amount = Money(a["amount_minor"], order.currency) if a["amount_minor"] else None
         decide(
             actor=actor,
@@ -97,15 +108,15 @@ def _act(step: Step, case: Case, actor: Actor, order: Order) -> None:  # noqa: P
             rationale=a["rationale"],
         )
     elif kind == "appeal":
-        case_services.case_appeal(actor=actor, case=case, reason=a["reason"], new_information=a["new_information"])
+        case_appeal(actor=actor, case=case, reason=a["reason"], new_information=a["new_information"])
     elif kind == "expire":
         # The hourly task expires every idle case; here it may only find this one.
         others = Case.objects.filter(status__in=BEFORE_ESCALATION, expires_at__lte=step.at).exclude(pk=case.pk)
         if others.exists():
             raise StoryAbandoned("other cases would expire with it")
-        if case_services.cases_expire_idle(now=step.at) != 1:
+        if cases_expire_idle(now=step.at) != 1:
             raise StoryAbandoned("the case was not idle long enough to expire")
     elif kind == "close":
-        case_services.case_close(actor=Actor.system(), case=case)
+        case_close(actor=Actor.system(), case=case)
     else:  # pragma: no cover - the planner writes only the kinds above
         raise StoryAbandoned(f"unknown step {kind}")

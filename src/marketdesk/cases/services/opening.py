@@ -1,0 +1,155 @@
+"""Open a case on an order (or one line), when the policy allows it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from marketdesk.attachments.services import attachments_claim
+from marketdesk.cases import events
+from marketdesk.cases.eligibility import Eligibility, case_eligibility
+from marketdesk.cases.fanout import case_fanout_put, case_thread_note, case_webhook
+from marketdesk.cases.history_index import history_index_case
+from marketdesk.cases.models import Case, CaseType, SellerContact
+from marketdesk.cases.selectors import case_open_overlapping
+from marketdesk.cases.services.common import _calendar, _require_role, _require_text
+from marketdesk.cases.services.offers import _escalate
+from marketdesk.cases.states import FINISHED_STATUSES
+from marketdesk.cases.suspension import suspension_in_force
+from marketdesk.core import clock
+from marketdesk.core.actors import Actor, Role
+from marketdesk.core.calendar import due_at
+from marketdesk.core.errors import Conflict, DomainValidationError, NotFound
+from marketdesk.core.policies import policy_current
+from marketdesk.orders.models import Order, OrderLine
+from marketdesk.orders.selectors import orders_for_actor
+from marketdesk.orders.situation import order_delivered_at
+
+
+class CaseNotEligible(Conflict):
+    """A case may not be opened (yet, or any more); the message says from or until when."""
+
+    code = "case_not_eligible"
+
+
+def _open_case_for(order: Order, line: OrderLine | None, case_type: str) -> Case | None:
+    return case_open_overlapping(order_id=order.pk, line_id=line.pk if line else None, case_type=case_type)
+
+
+def _not_eligible(verdict: Eligibility) -> CaseNotEligible:
+    """The refusal as an error; a refused duplicate names the open case, so pages and the API can link it."""
+    extra: dict[str, Any] = {
+        "opens_at": verdict.opens_at.isoformat() if verdict.opens_at else None,
+        "closes_at": verdict.closes_at.isoformat() if verdict.closes_at else None,
+    }
+    if verdict.open_case is not None:
+        extra["open_case"] = verdict.open_case.pk
+    return CaseNotEligible(verdict.reason, **extra)
+
+
+def _order_locked_for(actor: Actor, pk: int) -> Order:
+    """Lock the order the actor may see (only the order's row), or raise NotFound as the selector does."""
+    order = orders_for_actor(actor).select_for_update(of=("self",)).filter(pk=pk).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def case_open(
+    *,
+    actor: Actor,
+    order: Order,
+    case_type: str,
+    description: str,
+    line: OrderLine | None = None,
+    reason_detail: str = "",
+    referenced_case: Case | None = None,
+    attachment_ids: Sequence[int] = (),
+) -> Case:
+    """Open a case on the buyer's order when the policy allows it now; the buyer's uploads become its evidence."""
+    _require_role(actor, (Role.BUYER, Role.MARKETPLACE))
+    with transaction.atomic():
+        # The actor's view of the order and its lock in one read (with the buyer, the shop and the marketplace the
+        # case and its answer need): a refusal below rolls back nothing but this lock.
+        order = _order_locked_for(actor, order.pk)
+        if case_type not in CaseType.values:
+            raise DomainValidationError(_("Choose what is wrong."), field="case_type")
+        description = _require_text(description, "description")
+        if line is not None and line.order_id != order.pk:
+            raise DomainValidationError(_("This item is not part of the order."), field="line")
+        if (
+            referenced_case is not None
+            and not Case.objects.filter(
+                pk=referenced_case.pk, buyer_id=order.buyer_id, status__in=FINISHED_STATUSES
+            ).exists()
+        ):
+            raise DomainValidationError(_("Only your own finished cases can be referenced."), field="referenced_case")
+        now = clock.now()
+        policy = policy_current()
+        contact = SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).first()
+        verdict = case_eligibility(
+            order=order,
+            case_type=case_type,
+            contact=contact,
+            now=now,
+            delivered_at=order_delivered_at(order),
+            open_case=_open_case_for(order, line, case_type),
+            policy=policy,
+        )
+        if not verdict.allowed:
+            raise _not_eligible(verdict)
+        cal = _calendar(order)
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    order=order,
+                    line=line,
+                    buyer=order.buyer,
+                    shop=order.shop,
+                    case_type=case_type,
+                    reason_detail=reason_detail,
+                    description=description,
+                    opened_at=now,
+                    last_activity_at=now,
+                    updated_at=now,
+                    seller_due_at=due_at(now, business_days=policy.seller_response_business_days, calendar=cal),
+                    expires_at=due_at(now, business_days=policy.case_expiry_business_days, calendar=cal),
+                    policy_version=policy.version,
+                    referenced_case=referenced_case,
+                )
+        except IntegrityError as exc:
+            # A double submit raced past the check above; the constraint kept one case.
+            raise CaseNotEligible(_("There is already an open case for this item and reason.")) from exc
+        if attachment_ids:
+            # The buyer's own unattached uploads, within the policy's count; otherwise no case is opened.
+            attachments_claim(actor=actor, ids=attachment_ids, owner=case)
+        events.case_opened(
+            case=case,
+            actor=actor,
+            payload=events.CaseOpenedPayload(
+                case_type=case_type,
+                line_id=line.pk if line else None,
+                status=case.status,
+                seller_due_at=case.seller_due_at.isoformat(),
+                policy_version=policy.version,
+                referenced_case_id=referenced_case.pk if referenced_case else None,
+            ),
+        )
+        webhook = ("case.opened", f"case-{case.pk}-opened", {"seller_due_at": case.seller_due_at})
+        suspension = suspension_in_force(order.shop_id, now=now)
+        if suspension is None:
+            # The rest is told after commit, from the outbox (cases.fanout): the index, the webhook, the line
+            # in the conversation, the seller's notice and the live pushes.
+            case_fanout_put(case, "case.opened", actor=actor, webhook=webhook, index=True, reason=case_type)
+            return case
+        # A suspended seller gets no first move: the platform takes the case at once. The opening is told
+        # here, before the escalation, so that the conversation reads in the order things happened; the
+        # seller is not asked to answer: the escalation is what they hear of.
+        history_index_case(case)
+        case_webhook(case, webhook[0], webhook[1], **webhook[2])
+        case_thread_note(case, "case.opened", actor=actor, reason=case_type, tell_seller=False)
+        _escalate(case, actor=Actor.system(), now=now, policy=policy, suspension_id=suspension.pk)
+        return case

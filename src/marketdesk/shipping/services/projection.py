@@ -1,0 +1,208 @@
+"""The projection of tracking events onto the shipment (one parcel or a batch), and care started by an exception.
+
+The batch ingest of carrier events lives in ``shipping.ingest``; it calls ``shipments_apply_events``
+here for the parcels it touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from marketdesk.core import clock
+from marketdesk.core.actors import Actor
+from marketdesk.core.bulk import rows_read, rows_update_values
+from marketdesk.core.policies import Policy, policy_current
+from marketdesk.core.timeline import timeline_append_many
+from marketdesk.shipping import events
+from marketdesk.shipping.models import Shipment, TrackingEvent
+from marketdesk.shipping.services.care import _care_start
+from marketdesk.shipping.services.flags import FLAG_NAMES, _flags_recorded, _flags_set, _flags_write
+from marketdesk.shipping.states import BEFORE_HANDOVER, CareTrigger, ExceptionReason, TrackingStatus
+
+#: Exceptions that start proactive care the moment the carrier reports them.
+CARE_EXCEPTIONS: dict[str, str] = {
+    ExceptionReason.DAMAGED: CareTrigger.DAMAGED,
+    ExceptionReason.LOST: CareTrigger.LOST,
+    ExceptionReason.REFUSED: CareTrigger.REFUSED,
+}
+
+
+HANDED_OVER = frozenset(set(TrackingStatus.values) - set(BEFORE_HANDOVER) - {TrackingStatus.EXPIRED})
+
+
+def _event_key(event: EventFacts) -> tuple[dt.datetime, str]:
+    return (event.event_at, event.carrier_event_id)
+
+
+class EventFacts(Protocol):
+    """What the projection reads of an event: a stored ``TrackingEvent`` or the ingest's plain row."""
+
+    @property
+    def event_at(self) -> dt.datetime: ...
+    @property
+    def carrier_event_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def exception_reason(self) -> str: ...
+
+
+def _absorb(shipment: Shipment | ParcelState, batch: Iterable[EventFacts]) -> tuple[str, str] | None:
+    """Fold events into the shipment's projection; return (old status, its event time) if the status moved.
+
+    Only order-independent folds: the maximum event (by time, then the carrier's id) gives the
+    status, the minimum handover time and the maximum scan time. Any arrival order ends the same.
+    """
+    source = shipment.tracking_status
+    latest: EventFacts | None = None
+    for event in batch:
+        if shipment.last_scan_at is None or event.event_at > shipment.last_scan_at:
+            shipment.last_scan_at = event.event_at
+        if not event.status:
+            continue
+        if event.status in HANDED_OVER and (
+            shipment.handed_over_at is None or event.event_at < shipment.handed_over_at
+        ):
+            shipment.handed_over_at = event.event_at
+        if latest is None or _event_key(event) > _event_key(latest):
+            latest = event
+    current = (shipment.last_event_at, shipment.last_event_ref) if shipment.last_event_at else None
+    if latest is not None and (current is None or _event_key(latest) > current):
+        shipment.tracking_status = latest.status
+        shipment.exception_reason = latest.exception_reason
+        shipment.last_event_at, shipment.last_event_ref = _event_key(latest)
+        shipment.delivered_at = latest.event_at if latest.status == TrackingStatus.DELIVERED else None
+    if shipment.tracking_status != source:
+        return source, shipment.last_event_at.isoformat() if shipment.last_event_at else ""
+    return None
+
+
+PROJECTION_FIELDS = [
+    "tracking_status",
+    "exception_reason",
+    "last_event_at",
+    "last_event_ref",
+    "last_scan_at",
+    "handed_over_at",
+    "delivered_at",
+    "updated_at",
+]
+
+
+#: What the batch projection reads of a parcel, besides its id: the projection, the flags and their inputs.
+PARCEL_FIELDS = (*PROJECTION_FIELDS, *FLAG_NAMES, "flags_at", "ship_by", "estimated_to")
+
+
+@dataclass(slots=True)
+class ParcelState:
+    """A parcel's projection and flags as plain values: what the batch folds events into, without a model instance."""
+
+    pk: int
+    tracking_status: str
+    exception_reason: str
+    last_event_at: dt.datetime | None
+    last_event_ref: str
+    last_scan_at: dt.datetime | None
+    handed_over_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    updated_at: dt.datetime
+    late_to_ship: bool
+    delayed: bool
+    stalled: bool
+    likely_lost: bool
+    flags_at: dt.datetime | None
+    ship_by: dt.datetime | None
+    estimated_to: dt.datetime | None
+
+
+def shipments_apply_events(
+    *, actor: Actor, events_by_shipment: Mapping[int, Sequence[EventFacts]], policy: Policy | None = None
+) -> list[int]:
+    """Fold newly stored events into their shipments (caller's transaction); flags and care follow; return their ids.
+
+    Set-based whatever the batch holds: one locking read of plain values, one UPDATE of every parcel's
+    projection (and of the flags when any moved), one insert of the timeline rows. A parcel whose change
+    starts proactive care (rare) has its timeline written one by one instead, since care gathers evidence
+    and notifies per parcel.
+    """
+    policy = policy or policy_current()
+    now = clock.now()
+    # A fixed lock order (by id) so two batches touching the same parcels never deadlock.
+    parcels = [ParcelState(*row) for row in rows_read(Shipment, PARCEL_FIELDS, events_by_shipment.keys(), lock=True)]
+    statuses: list[tuple[int, events.ShipmentStatusChangedPayload]] = []
+    flags: list[tuple[int, list[str], list[str]]] = []
+    cared: dict[int, tuple[tuple[str, str] | None, list[str], list[str]]] = {}
+    flags_moved = False
+    for parcel in parcels:
+        moved = _absorb(parcel, events_by_shipment[parcel.pk])
+        parcel.updated_at = now
+        raised, cleared = _flags_set(parcel, now=now, policy=policy)
+        flags_moved = flags_moved or bool(raised or cleared)
+        if _starts_care(parcel, moved=moved, raised=raised):
+            cared[parcel.pk] = (moved, raised, cleared)
+            continue
+        if moved is not None:
+            statuses.append((parcel.pk, _status_payload(parcel, moved[0], moved[1])))
+        if raised or cleared:
+            flags.append((parcel.pk, raised, cleared))
+    # The flags' columns (and their index) are written only when some flag moved: most batches move none.
+    fields = [*PROJECTION_FIELDS, *FLAG_NAMES, "flags_at"] if flags_moved else PROJECTION_FIELDS
+    rows_update_values(Shipment, fields, [[p.pk, *(getattr(p, name) for name in fields)] for p in parcels])
+    # Each parcel's status event before its flags' event, as when they were written one parcel at a time.
+    timeline = [
+        *events.shipment_status_changed_rows(actor=actor, items=statuses),
+        *events.shipment_flags_changed_rows(actor=actor, items=flags),
+    ]
+    timeline.sort(key=lambda row: row.subject_id)
+    timeline_append_many(timeline)
+    if cared:
+        for shipment in Shipment.objects.filter(pk__in=cared).order_by("pk"):
+            moved, raised, cleared = cared[shipment.pk]
+            if moved is not None:
+                _status_recorded(shipment, actor=actor, source=moved[0], event_at=moved[1])
+            if raised or cleared:
+                _flags_recorded(shipment, actor=actor, raised=raised, cleared=cleared)
+    return [parcel.pk for parcel in parcels]
+
+
+def _starts_care(shipment: Shipment | ParcelState, *, moved: tuple[str, str] | None, raised: list[str]) -> bool:
+    exception_care = (
+        moved is not None
+        and shipment.tracking_status == TrackingStatus.EXCEPTION
+        and shipment.exception_reason in CARE_EXCEPTIONS
+    )
+    return exception_care or "likely_lost" in raised or "stalled" in raised
+
+
+def _status_payload(
+    shipment: Shipment | ParcelState, source: str, event_at: str
+) -> events.ShipmentStatusChangedPayload:
+    return events.ShipmentStatusChangedPayload(
+        source=source, target=shipment.tracking_status, exception_reason=shipment.exception_reason, event_at=event_at
+    )
+
+
+def _status_recorded(shipment: Shipment, *, actor: Actor, source: str, event_at: str) -> None:
+    events.shipment_status_changed(shipment=shipment, actor=actor, payload=_status_payload(shipment, source, event_at))
+    trigger = CARE_EXCEPTIONS.get(shipment.exception_reason) if shipment.tracking_status == "exception" else None
+    if trigger is not None:
+        _care_start(shipment, trigger=trigger, actor=actor)
+
+
+def _reproject(shipment: Shipment, *, actor: Actor, policy: Policy) -> None:
+    """Rebuild a shipment's projection from all its stored events (after held events or a new mapping)."""
+    source = shipment.tracking_status
+    shipment.tracking_status = TrackingStatus.PENDING
+    shipment.exception_reason = ""
+    shipment.last_event_at = shipment.last_scan_at = shipment.handed_over_at = shipment.delivered_at = None
+    shipment.last_event_ref = ""
+    _absorb(shipment, TrackingEvent.objects.filter(shipment=shipment))
+    shipment.updated_at = clock.now()
+    shipment.save(update_fields=PROJECTION_FIELDS)
+    if shipment.tracking_status != source:
+        at = shipment.last_event_at.isoformat() if shipment.last_event_at else ""
+        _status_recorded(shipment, actor=actor, source=source, event_at=at)
+    _flags_write(shipment, actor=actor, now=clock.now(), policy=policy)
