@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from marketdesk.cases.models import Case, Decision, InfoRequest
 from marketdesk.console.dashboard import DashboardFilters, dashboard_for_actor
-from marketdesk.console.models import DashboardRollup, OperatorProfile, SatisfactionSurvey, Team
+from marketdesk.console.models import DashboardRollup, DashboardTopShop, OperatorProfile, SatisfactionSurvey, Team
 from marketdesk.console.rollups import dashboard_rollups_drift, dashboard_rollups_roll
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
@@ -228,12 +228,14 @@ def test_a_first_response_after_its_day_closed_counts_once(marketplace, operator
     # Then it counts once, the same, from the rows today and from the rollup tomorrow
     assert (today, tomorrow) == ((26.0, 26.0), (26.0, 26.0))
     assert list(
-        DashboardRollup.objects.filter(metric="first", span="d", day=(NOW - 26 * H).date()).values_list("n")
-    ) == [(1,)]
+        DashboardRollup.objects.filter(metric="first", span="d", day=(NOW - 26 * H).date())
+        .order_by("case_type")
+        .values_list("case_type", "n")
+    ) == [("*", 1), ("other", 1)]
 
 
-def _queries(client, django_assert_max_num_queries, period: int) -> int:
-    with django_assert_max_num_queries(40) as captured, clock.frozen(NOW):
+def _queries(client, django_assert_max_num_queries, period: int, at: dt.datetime = NOW) -> int:
+    with django_assert_max_num_queries(40) as captured, clock.frozen(at):
         response = client.get(reverse("console:dashboard") + f"?period={period}")
     assert response.status_code == 200
     return len(captured.captured_queries)
@@ -262,16 +264,16 @@ def test_the_queries_do_not_grow_with_cases_or_days(marketplace, operator, djang
         rated(case, 1 + i % 5, case.escalated_at + 3 * H)
     with clock.frozen(NOW + D):
         dashboard_rollups_roll()
-    many = _queries(client, django_assert_max_num_queries, 365)
+    many = _queries(client, django_assert_max_num_queries, 365, at=NOW + D)
 
     # Then the year of 200 cases takes as many queries as the month of 10
     assert many == few
 
 
 def test_the_check_finds_a_corrupted_rollup_and_the_repair_mends_it(rolled, operator, capsys):
-    # Given a rolled year whose stored count of opened cases 100 days ago was damaged
+    # Given a rolled year whose stored count of opened cases 100 days ago (of every case type) was damaged
     day = (NOW - 100 * D).date()
-    DashboardRollup.objects.filter(metric="opened", span="d", day=day).update(n=7)
+    DashboardRollup.objects.filter(metric="opened", span="d", day=day, case_type="*").update(n=7)
     with clock.frozen(NOW):
         damaged = sum(dashboard_for_actor(Actor.for_user(operator), DashboardFilters(days=365)).opened)
 
@@ -300,3 +302,100 @@ def test_the_job_adds_only_the_days_closed_since_its_last_run(rolled):
 
     # Then it adds nothing, then the two closed days (today's case among them), and stays equal to a recount
     assert (again, later, drift) == (0, 2, {})
+
+
+@pytest.fixture
+def twelve_shops(marketplace, other_marketplace):
+    """Twelve shops whose cases over a year make a top ten only the whole year tells, rolled through yesterday.
+
+    Shop S1..S12 (names "S01".."S12") open cases on these days before today (all "other" unless said):
+    S1: 5 cases 300 days ago; S2: 4 cases 20 days ago; S3..S9: 3 cases each 50 days ago; S10: 2 cases 5 days
+    ago; S11: 2 cases 200 days ago; S12: 1 case 2 days ago and 1 "item_not_received" 2 days ago.
+    Another marketplace's shop: 9 cases yesterday.
+    """
+    shops = [factories.ShopFactory(marketplace=marketplace, name=f"S{i:02d}") for i in range(1, 13)]
+    plan = {0: (5, 300), 1: (4, 20), 9: (2, 5), 10: (2, 200), 11: (1, 2)}
+    for i in range(2, 9):
+        plan[i] = (3, 50)
+    for i, (n, days_ago) in plan.items():
+        for _ in range(n):
+            a_case(shops[i], "other", NOW - days_ago * D, status="awaiting_seller")
+    a_case(shops[11], "item_not_received", NOW - 2 * D, status="awaiting_seller")
+    stranger = factories.ShopFactory(marketplace=other_marketplace, name="S00")
+    for _ in range(9):
+        a_case(stranger, "other", NOW - D, status="awaiting_seller")
+    with clock.frozen(NOW):
+        dashboard_rollups_roll()
+    return shops
+
+
+def _top(operator, **filters):
+    with clock.frozen(NOW):
+        return [
+            (r.label, r.text)
+            for r in dashboard_for_actor(Actor.for_user(operator), DashboardFilters(**filters)).top_sellers
+        ]
+
+
+def test_the_top_sellers_of_a_year_are_the_years_top_ten(twelve_shops, operator):
+    # Given twelve shops rolled through yesterday
+
+    # When the operator reads the year, the last 30 days and the last 7 days
+    year, month, week = _top(operator, days=365), _top(operator, days=30), _top(operator, days=7)
+
+    # Then the year ranks all but the last: S1 5; S2 4; S3..S9 3 (by name); S10, S11, S12 2 each, S10 first
+    # by name takes the tenth place; the other marketplace's shop is not there
+    assert year == [("S01", "5"), ("S02", "4")] + [(f"S{i:02d}", "3") for i in range(3, 10)] + [("S10", "2")]
+    # the month: S2 4, S10 2, S12 2; the week: S10 2, S12 2
+    assert month == [("S02", "4"), ("S10", "2"), ("S12", "2")]
+    assert week == [("S10", "2"), ("S12", "2")]
+
+
+def test_todays_cases_lift_a_shop_outside_the_stored_top_ten(twelve_shops, operator):
+    # Given the rolled twelve shops, and S11 (2 cases, 11th of the closed days) opening 2 more today
+    for _ in range(2):
+        a_case(twelve_shops[10], "other", NOW - H, status="awaiting_seller")
+
+    # When the operator reads the year
+    year = _top(operator, days=365)
+
+    # Then S11 has 4, tied with S2 and after it by name; S9 is tenth, S10 drops out
+    assert year == [("S01", "5"), ("S02", "4"), ("S11", "4")] + [(f"S{i:02d}", "3") for i in range(3, 10)]
+
+
+def test_a_category_keeps_its_own_top_sellers(twelve_shops, operator):
+    # Given the rolled twelve shops (only S12 has an "item not received" case)
+
+    # When the operator narrows the year to "item not received"
+    year = _top(operator, days=365, category="item_not_received")
+
+    # Then S12 alone, with 1
+    assert year == [("S12", "1")]
+
+
+def test_the_top_shops_move_with_the_mark_and_the_check_recounts_them(twelve_shops, operator):
+    # Given the rolled twelve shops
+
+    # When the job runs 30 days later (S2's 4 cases, 20 days old now 50, leave the month)
+    with clock.frozen(NOW + 30 * D):
+        dashboard_rollups_roll()
+        month = [
+            (r.label, r.text)
+            for r in dashboard_for_actor(Actor.for_user(operator), DashboardFilters(days=30)).top_sellers
+        ]
+        drift = dashboard_rollups_drift()
+
+    # Then the month (days 1..30 before NOW + 30) holds nothing: S2 20+30, S10 5+30, S12 2+30 days ago
+    assert (month, drift) == ([], {})
+
+
+def test_the_check_finds_a_damaged_top_shop_row(twelve_shops, capsys):
+    # Given S1's year row damaged
+    DashboardTopShop.objects.filter(shop_id=twelve_shops[0].pk, days=365, case_type="*").update(n=50)
+
+    # When the check runs
+    with clock.frozen(NOW), pytest.raises(CommandError, match="1 dashboard rollup row"):
+        call_command("dashboard_rollups_check")
+
+    # Then it names the row: kept 50, recounted 5
+    assert "kept (50, 0), recounted (5, 0)" in capsys.readouterr().out

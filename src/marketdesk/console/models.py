@@ -334,9 +334,41 @@ class DashboardRollup(models.Model):
                 fields=["marketplace_id", "metric", "span", "day", "case_type", "key"], name="dashboard_rollup_key"
             )
         ]
+        # The page's read: one case type (or "*", all of them) of a marketplace, by figure, span and day.
+        indexes = [
+            models.Index(fields=["marketplace_id", "case_type", "metric", "span", "day"], name="dashboard_rollup_read")
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric}[{self.key}] {self.day} {self.case_type} @{self.marketplace_id}: {self.n}"
+
+
+class DashboardTopShop(models.Model):
+    """Cases opened per shop over the closed days of a dashboard period that ends on the rollup's mark.
+
+    ``days`` is the period (7, 30, 90, 365): the row counts the ``days - 1`` closed days through
+    ``DashboardRollupMark.rolled_through``, exactly what the period holds before today when the mark is yesterday.
+    ``case_type`` "*" counts every case type. Rewritten by ``console.rollups`` whenever the mark moves, so the
+    dashboard's "top sellers" is an index range read with a limit, whatever the number of shops (ADR 0019).
+    """
+
+    marketplace_id = models.BigIntegerField()
+    days = models.PositiveSmallIntegerField()
+    case_type = models.CharField(max_length=24)
+    shop_id = models.BigIntegerField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["marketplace_id", "days", "case_type", "shop_id"], name="dashboard_top_shop_key"
+            )
+        ]
+        # The read: a marketplace's period and case type, most cases first.
+        indexes = [models.Index(fields=["marketplace_id", "days", "case_type", "-n"], name="dashboard_top_shop_n")]
+
+    def __str__(self) -> str:
+        return f"shop {self.shop_id} {self.days}d {self.case_type} @{self.marketplace_id}: {self.n}"
 
 
 class DashboardRollupMark(models.Model):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -20,11 +21,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Case as DjangoCase
 from django.db.models import Count, DateField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from marketdesk.cases.models import Case, Decision, InfoRequest
-from marketdesk.console.models import DashboardRollup, DashboardRollupMark, SatisfactionSurvey
+from marketdesk.console.models import DashboardRollup, DashboardRollupMark, DashboardTopShop, SatisfactionSurvey
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.models import TimelineEvent
@@ -39,6 +40,12 @@ OPENED, SHOP, DECIDED, DECISION, SLA = "opened", "shop", "decided", "decision", 
 FIRST, REFUND, SCORE = "first", "refund", "score"
 # Drawn day by day, so never summed into months.
 PER_DAY = (OPENED, DECIDED)
+# Every fact is also stored under this case type, summed over the types: the unfiltered page reads one row per
+# day and key, not one per case type.
+ALL = "*"
+# The periods whose cases per shop are kept in ``DashboardTopShop``, aligned to the mark (the page's periods).
+TOP_PERIODS = (7, 30, 90, 365)
+TOP = 10
 HOUR_US = 3_600_000_000
 
 FactKey = tuple[int, dt.date, str, str, str]  # marketplace, day, case type, metric, key
@@ -211,10 +218,50 @@ def _rows(facts: Facts) -> dict[tuple[int, str, dt.date, str, str, str], list[in
     rows: dict[tuple[int, str, dt.date, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for (mp, day, case_type, metric, key), (n, total) in facts.items():
         for span, at in ((DAY, day),) if metric in PER_DAY else ((DAY, day), (MONTH, _month(day))):
-            cell = rows[(mp, span, at, case_type, metric, key)]
-            cell[0] += n
-            cell[1] += total
+            for kind in (case_type, ALL):
+                cell = rows[(mp, span, at, kind, metric, key)]
+                cell[0] += n
+                cell[1] += total
     return rows
+
+
+def _top_window(through: dt.date, days: int) -> tuple[dt.date, dt.date]:
+    """The closed days a period of ``days`` holds before today when ``through`` is yesterday."""
+    return through - dt.timedelta(days=days - 2), through
+
+
+def _tops_rewrite(through: dt.date) -> None:
+    """Rewrite ``DashboardTopShop`` for the periods ending on ``through`` from the stored day rows per shop."""
+    DashboardTopShop.objects.all().delete()
+    for days in TOP_PERIODS:
+        first, last = _top_window(through, days)
+        sums = (
+            DashboardRollup.objects.filter(metric=SHOP, span=DAY, day__gte=first, day__lte=last)
+            .values_list("marketplace_id", "case_type", "key")
+            .annotate(s=Sum("n"))
+            .order_by()
+        )
+        DashboardTopShop.objects.bulk_create(
+            (
+                DashboardTopShop(marketplace_id=mp, days=days, case_type=kind, shop_id=int(shop), n=n)
+                for mp, kind, shop, n in sums.iterator(chunk_size=5000)
+                if n
+            ),
+            batch_size=5000,
+        )
+
+
+def _tops_recount(rows: dict[tuple[int, str, dt.date, str, str, str], list[int]], through: dt.date) -> Facts:
+    """What ``DashboardTopShop`` should hold for the mark ``through``, from recounted rows (as drift keys)."""
+    tops = Facts()
+    for (mp, span, day, kind, metric, shop), (n, _total) in rows.items():
+        if metric != SHOP or span != DAY:
+            continue
+        for days in TOP_PERIODS:
+            first, last = _top_window(through, days)
+            if first <= day <= last:
+                tops.add((mp, through, kind, f"top{days}", shop), n)
+    return tops
 
 
 def _closed_through() -> dt.date:
@@ -247,6 +294,7 @@ def dashboard_rollups_rebuild() -> int:
             ),
             batch_size=5000,
         )
+        _tops_rewrite(through)
         mark.rolled_through, mark.time_zone = through, settings.TIME_ZONE
         mark.save(update_fields=["rolled_through", "time_zone"])
     return len(rows)
@@ -265,6 +313,7 @@ def dashboard_rollups_roll() -> int:
         first = mark.rolled_through + dt.timedelta(days=1)
         rows = _rows(_all_facts(day_start(first), _end_of(through)))
         _add(rows)
+        _tops_rewrite(through)
         mark.rolled_through = through
         mark.save(update_fields=["rolled_through"])
     return (through - first).days + 1
@@ -301,10 +350,20 @@ def dashboard_rollups_drift() -> dict[tuple[int, str, dt.date, str, str, str], t
     mark = _mark(lock=False)
     if mark.rolled_through is None:
         return {}
-    recounted = {key: (n, total) for key, (n, total) in _rows(_all_facts(None, _end_of(mark.rolled_through))).items()}
+    through = mark.rolled_through
+    rows = _rows(_all_facts(None, _end_of(through)))
+    recounted = {key: (n, total) for key, (n, total) in rows.items()}
+    recounted |= {
+        (mp, "t", day, kind, days, shop): (n, 0)
+        for (mp, day, kind, days, shop), (n, _t) in _tops_recount(rows, through).items()
+    }
     kept = {
         (r.marketplace_id, r.span, r.day, r.case_type, r.metric, r.key): (r.n, r.total)
         for r in DashboardRollup.objects.exclude(n=0, total=0)
+    }
+    kept |= {
+        (r.marketplace_id, "t", through, r.case_type, f"top{r.days}", str(r.shop_id)): (r.n, 0)
+        for r in DashboardTopShop.objects.all()
     }
     return {
         key: (kept.get(key, (0, 0)), recounted.get(key, (0, 0)))
@@ -317,36 +376,79 @@ def _mark_through(mark: DashboardRollupMark | None) -> dt.date | None:
     return mark.rolled_through if mark is not None and mark.time_zone == settings.TIME_ZONE else None
 
 
-def stored_facts(
-    *, marketplace_id: int | None, since: dt.date, case_type: str, now: dt.datetime
-) -> tuple[Facts, dt.datetime]:
+@dataclass(frozen=True)
+class Stored:
+    """The stored facts of a period's closed days, where its live stretch starts, and whether its cases per shop
+    are left to ``stored_top_shops`` (``top_through`` the mark they were read at)."""
+
+    facts: Facts
+    live_from: dt.datetime
+    top_through: dt.date | None = None
+
+
+def stored_facts(*, marketplace_id: int | None, since: dt.date, case_type: str, now: dt.datetime) -> Stored:
     """Return the stored facts from ``since`` to the last rolled day, and the moment the live stretch starts.
 
     Two queries (three should the job commit in between). Whole months inside the stretch are read from their
     month rows, the days at either end from day rows: for a year about 60 days and 11 months of rows per
-    figure and case type, however many cases there are; the per-day counts, 365 rows per case type.
+    figure (the rows summed over the case types when ``case_type`` is ""), however many cases there are; the
+    per-day counts, 365 rows. When the mark is yesterday and the period is one of ``TOP_PERIODS``, the cases
+    per shop are not read here but from ``DashboardTopShop`` (``stored_top_shops``): a bounded read.
     """
     mark = _mark_through(DashboardRollupMark.objects.order_by("pk").first())
+    yesterday = _day(now) - dt.timedelta(days=1)
     while True:
         if mark is None or mark < since:
-            return Facts(), day_start(since)
-        through = min(mark, _day(now) - dt.timedelta(days=1))
-        facts, seen = _stored(marketplace_id=marketplace_id, since=since, through=through, case_type=case_type)
+            return Stored(Facts(), day_start(since))
+        through = min(mark, yesterday)
+        # DashboardTopShop ends on the mark: it serves the period when the mark is the period's last closed day.
+        tops = mark == yesterday and (through - since).days + 2 in TOP_PERIODS
+        facts, seen = _stored(
+            marketplace_id=marketplace_id, since=since, through=through, case_type=case_type, shops=not tops
+        )
         # The job adds first responses to days it had closed before: rows read after it moved the mark on
         # would count a response twice (stored, and again from the rows). Read again with the new mark.
         if seen in (None, mark):
-            return facts, day_start(through + dt.timedelta(days=1))
+            return Stored(facts, day_start(through + dt.timedelta(days=1)), through if tops else None)
         mark = seen
 
 
-def _stored(*, marketplace_id: int | None, since: dt.date, through: dt.date, case_type: str) -> tuple[Facts, Any]:
+def stored_top_shops(
+    *, marketplace_id: int | None, since: dt.date, through: dt.date, case_type: str, live: dict[int, int]
+) -> dict[int, int] | None:
+    """Return the closed days' cases opened per shop that can make the period's top ten, or None if the mark moved.
+
+    One query, a range of ``DashboardTopShop``'s (marketplace, days, case type, n desc) index: the ten shops
+    with most cases, every shop tied with the tenth, and the shops with cases in ``live`` (opened since the
+    mark). Any other shop has fewer closed-day cases than ten shops and none since, so it cannot be in the top
+    ten: the top of these candidates is the period's exact top.
+    """
+    qs = DashboardTopShop.objects.filter(days=(through - since).days + 2, case_type=case_type or ALL)
+    if marketplace_id is not None:
+        qs = qs.filter(marketplace_id=marketplace_id)
+    tenth = qs.order_by("-n").values("n")[TOP - 1 : TOP]
+    seen_mark = DashboardRollupMark.objects.order_by("pk").values("rolled_through")[:1]
+    found = list(
+        qs.filter(Q(n__gte=Coalesce(Subquery(tenth), 1)) | Q(shop_id__in=list(live)))
+        .annotate(seen=Subquery(seen_mark))
+        .values_list("shop_id", "n", "seen")
+    )
+    # No rows: no closed-day cases at whichever mark was read, so nothing the live stretch also counts.
+    if any(seen != through for _shop, _n, seen in found):
+        return None
+    return {shop: n for shop, n, _seen in found}
+
+
+def _stored(
+    *, marketplace_id: int | None, since: dt.date, through: dt.date, case_type: str, shops: bool
+) -> tuple[Facts, Any]:
     months = []
     month = since if since.day == 1 else _month(since + dt.timedelta(days=31))
     while _next_month(month) - dt.timedelta(days=1) <= through:
         months.append(month)
         month = _next_month(month)
     others = [OPENED, SHOP, DECIDED, DECISION, SLA, FIRST, REFUND, SCORE]
-    others = [m for m in others if m not in PER_DAY]
+    others = [m for m in others if m not in PER_DAY and (shops or m != SHOP)]
     # Each part a range of the (marketplace, metric, span, day) index: the daily counts' days, the other
     # figures' whole months, and their days before the first and after the last whole month.
     wanted = Q(metric__in=PER_DAY, span=DAY, day__gte=since, day__lte=through)
@@ -359,8 +461,7 @@ def _stored(*, marketplace_id: int | None, since: dt.date, through: dt.date, cas
     qs = DashboardRollup.objects.filter(wanted)
     if marketplace_id is not None:
         qs = qs.filter(marketplace_id=marketplace_id)
-    if case_type:
-        qs = qs.filter(case_type=case_type)
+    qs = qs.filter(case_type=case_type or ALL)
     seen_mark = DashboardRollupMark.objects.order_by("pk").values("rolled_through")[:1]
     # Summed in the database: a row per day of the per-day counts, per key of the others (a shop, a tenth of an
     # hour), whatever the marketplaces, case types and months the rows came from.
