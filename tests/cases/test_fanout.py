@@ -176,9 +176,10 @@ def test_an_open_through_the_api_costs_the_same_queries_with_10_or_1000_cases_an
     few = _queries_to_open_through_the_api(raw, few_order, "few")
     _existing(marketplace, shop, 990)
     many = _queries_to_open_through_the_api(raw, many_order, "many")
-    # then: the same 22 however many cases exist (everything inline cost 63): the key (1); the Idempotency-Key's
+    # then: the same 23 however many cases exist (everything inline cost 63): the key (1); the Idempotency-Key's
     # record in a savepoint of the test's transaction, then its own and the row's lock (3 + 2); the order as the
     # marketplace sees it (1); case_open's savepoint (2), its order locked (1), the policy, the contact, the
     # shipments, an open case for the same thing (4), the case in a savepoint (3), its event (1), the shop's
-    # suspension (1), the fan-out's row (1); the answer stored (1). The 201 is built from what was written.
-    assert (few, many) == (22, 22)
+    # suspension (1), the buyer's protection restriction (1), the fan-out's row (1); the answer stored (1). The 201
+    # is built from what was written.
+    assert (few, many) == (23, 23)

@@ -112,6 +112,30 @@ RULE_GROUPS = (
             ("enforcement_notice_days", _("Notice before a restriction or suspension")),
         ),
     ),
+    RuleGroup(
+        _("Risk signals"),
+        (
+            ("risk_window_days", _("Risk signals count what happened within")),
+            ("risk_min_claims", _("A buyer's claim rate counts from this many claims")),
+            ("risk_claim_rate_bp", _("Claims per order that make a signal")),
+            (
+                "risk_min_not_received_with_proof",
+                _("“Not received” claims on parcels delivered with proof that make a signal"),
+            ),
+            ("risk_quick_claim_hours", _("A claim this soon after delivery is a quick claim")),
+            ("risk_min_quick_claims", _("Quick claims that make a signal")),
+            ("risk_late_return_days", _("A return asked for in the window's last days is late")),
+            ("risk_min_late_returns", _("Late returns that make a signal (when all of a buyer's returns are late)")),
+            (
+                "risk_min_inspection_mismatches",
+                _("Returns whose inspection found other items than those sent, that make a signal"),
+            ),
+            (
+                "risk_min_not_as_described_per_sku",
+                _("“Not as described” claims on one listing (SKU) that make a signal"),
+            ),
+        ),
+    ),
 )
 
 RULE_LABELS: dict[str, Promise] = {name: label for group in RULE_GROUPS for name, label in group.rules}
