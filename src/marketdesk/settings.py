@@ -143,6 +143,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (CONN_MAX_AGE) pile up and idle; Django's docs advise against them there. psycopg's pool
     # hands a connection to a request and takes it back when the request ends.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The pool checks a connection before it hands it out (Django passes psycopg's check_connection when
+    # health checks are on): after PostgreSQL restarts, a dead pooled connection is dropped, never given
+    # to a request that would then answer 500.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("MARKETDESK_DB_POOL_MIN_SIZE", "2")),
         "max_size": int(os.environ.get("MARKETDESK_DB_POOL_MAX_SIZE", "20")),
