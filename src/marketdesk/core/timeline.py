@@ -179,3 +179,15 @@ def status_changed(
 def status_event(name: str, audience: str = Audience.PARTIES) -> EventType:
     """Declare an event type written by a status transition."""
     return EventType(name=name, audience=audience, payload=StatusChanged)
+
+
+def status_events(prefix: str, names: Iterable[str], *, public: Iterable[str] = ()) -> None:
+    """Declare the events a transition table's moves write, ``prefix.name`` each.
+
+    ``names`` are seen by the parties, ``public`` ones by everyone; a move naming an undeclared event is refused
+    when its table is built.
+    """
+    for name in names:
+        status_event(f"{prefix}.{name}")
+    for name in public:
+        status_event(f"{prefix}.{name}", Audience.PUBLIC)

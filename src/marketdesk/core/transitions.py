@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, PermissionDenied, TransitionNotAllowed
+from marketdesk.core.timeline import registered_event_types
 
 _transitioning: contextvars.ContextVar[bool] = contextvars.ContextVar("transitioning", default=False)
 
@@ -64,6 +65,8 @@ class TransitionTable:
         for move in self.moves:
             if move.source not in valid or move.target not in valid:
                 raise ValueError(f"unknown state in {move}")
+            if move.event is not None and move.event not in registered_event_types():
+                raise ValueError(f"{move} writes an undeclared event {move.event}")
             if (move.source, move.target) in index:
                 raise ValueError(f"duplicate move {move.source} -> {move.target}")
             index[(move.source, move.target)] = move

@@ -11,8 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core.actors import Role
-from marketdesk.core.models import Audience
-from marketdesk.core.timeline import status_event
+from marketdesk.core.timeline import status_events
 from marketdesk.core.transitions import Move, TransitionTable
 
 
@@ -34,18 +33,10 @@ class ReturnStatus(models.TextChoices):
 
 S = ReturnStatus
 
-#: A line in a return of these statuses counts as returned (or being returned): it cannot be returned again.
-ACTIVE_STATUSES = (
-    S.REQUESTED,
-    S.APPROVED,
-    S.SHIPPED,
-    S.RECEIVED,
-    S.REFUNDED,
-    S.REPLACEMENT_REQUESTED,
-    S.REPLACEMENT_SHIPPED,
-    S.REFUND_OFFERED,
-    S.CLOSED,
-)
+#: A return in these statuses ended without taking its lines back: they may be returned again.
+ENDED_WITHOUT_RETURN = (S.REFUSED, S.LAPSED, S.CANCELLED, S.ESCALATED)
+#: A line in a return of any other status counts as returned (or being returned): it cannot be returned again.
+ACTIVE_STATUSES = tuple(status for status in S if status not in ENDED_WITHOUT_RETURN)
 #: A label may be issued (and downloaded) in these statuses only.
 LABEL_STATUSES = (S.APPROVED, S.SHIPPED)
 #: Receipt may be recorded in these statuses.
@@ -54,45 +45,50 @@ RECEIVABLE_STATUSES = (S.APPROVED, S.SHIPPED)
 SELLER_SIDE = (Role.SELLER, Role.OPERATOR, Role.ADMIN)
 WAREHOUSE = (Role.SELLER, Role.MARKETPLACE, Role.OPERATOR, Role.ADMIN)
 
-RETURN_APPROVED = status_event("return.approved")
-RETURN_REFUSED = status_event("return.refused")
-RETURN_SHIPPED = status_event("return.shipped")
-RETURN_RECEIVED = status_event("return.received")
-RETURN_REFUNDED = status_event("return.refunded", Audience.PUBLIC)
-RETURN_REPLACEMENT_REQUESTED = status_event("return.replacement_requested")
-RETURN_REPLACEMENT_SHIPPED = status_event("return.replacement_shipped")
-RETURN_REFUND_OFFERED = status_event("return.refund_offered")
-RETURN_CLOSED = status_event("return.closed")
-RETURN_LAPSED = status_event("return.lapsed")
-RETURN_CANCELLED = status_event("return.cancelled")
-RETURN_ESCALATED = status_event("return.escalated")
+status_events(
+    "return",
+    (
+        "approved",
+        "refused",
+        "shipped",
+        "received",
+        "replacement_requested",
+        "replacement_shipped",
+        "refund_offered",
+        "closed",
+        "lapsed",
+        "cancelled",
+        "escalated",
+    ),
+    public=("refunded",),
+)
 
 RETURN_TRANSITIONS = TransitionTable(
     states=ReturnStatus,
     moves=(
         # In policy: the system approves at once; otherwise the seller decides, and silence approves.
-        Move(S.REQUESTED, S.APPROVED, [Role.SYSTEM, *SELLER_SIDE], RETURN_APPROVED.name),
-        Move(S.REQUESTED, S.REFUSED, SELLER_SIDE, RETURN_REFUSED.name),
-        Move(S.REQUESTED, S.CANCELLED, [Role.BUYER], RETURN_CANCELLED.name),
+        Move(S.REQUESTED, S.APPROVED, [Role.SYSTEM, *SELLER_SIDE], "return.approved"),
+        Move(S.REQUESTED, S.REFUSED, SELLER_SIDE, "return.refused"),
+        Move(S.REQUESTED, S.CANCELLED, [Role.BUYER], "return.cancelled"),
         # A refusal can be taken to a case.
-        Move(S.REFUSED, S.ESCALATED, [Role.BUYER], RETURN_ESCALATED.name),
+        Move(S.REFUSED, S.ESCALATED, [Role.BUYER], "return.escalated"),
         # Shipping back, or not in time.
-        Move(S.APPROVED, S.SHIPPED, [Role.BUYER, Role.MARKETPLACE], RETURN_SHIPPED.name),
-        Move(S.APPROVED, S.CANCELLED, [Role.BUYER], RETURN_CANCELLED.name),
-        Move(S.APPROVED, S.LAPSED, [Role.SYSTEM], RETURN_LAPSED.name),
+        Move(S.APPROVED, S.SHIPPED, [Role.BUYER, Role.MARKETPLACE], "return.shipped"),
+        Move(S.APPROVED, S.CANCELLED, [Role.BUYER], "return.cancelled"),
+        Move(S.APPROVED, S.LAPSED, [Role.SYSTEM], "return.lapsed"),
         # The parcel arrives: scanned or typed by the seller or their warehouse (a shipped-back parcel may
         # arrive before the buyer said it was sent).
-        Move(S.APPROVED, S.RECEIVED, WAREHOUSE, RETURN_RECEIVED.name),
-        Move(S.SHIPPED, S.RECEIVED, WAREHOUSE, RETURN_RECEIVED.name),
+        Move(S.APPROVED, S.RECEIVED, WAREHOUSE, "return.received"),
+        Move(S.SHIPPED, S.RECEIVED, WAREHOUSE, "return.received"),
         # Inspected: a refund (by the seller, or by the platform when the seller is late), a replacement,
         # or nothing accepted.
-        Move(S.RECEIVED, S.REFUNDED, [Role.SYSTEM, *SELLER_SIDE], RETURN_REFUNDED.name),
-        Move(S.RECEIVED, S.REPLACEMENT_REQUESTED, SELLER_SIDE, RETURN_REPLACEMENT_REQUESTED.name),
-        Move(S.RECEIVED, S.CLOSED, SELLER_SIDE, RETURN_CLOSED.name),
+        Move(S.RECEIVED, S.REFUNDED, [Role.SYSTEM, *SELLER_SIDE], "return.refunded"),
+        Move(S.RECEIVED, S.REPLACEMENT_REQUESTED, SELLER_SIDE, "return.replacement_requested"),
+        Move(S.RECEIVED, S.CLOSED, SELLER_SIDE, "return.closed"),
         # An exchange: the seller sends the replacement with its tracking number; out of stock, the buyer is
         # offered the refund and takes it.
-        Move(S.REPLACEMENT_REQUESTED, S.REPLACEMENT_SHIPPED, WAREHOUSE, RETURN_REPLACEMENT_SHIPPED.name),
-        Move(S.RECEIVED, S.REFUND_OFFERED, SELLER_SIDE, RETURN_REFUND_OFFERED.name),
-        Move(S.REFUND_OFFERED, S.REFUNDED, [Role.BUYER], RETURN_REFUNDED.name),
+        Move(S.REPLACEMENT_REQUESTED, S.REPLACEMENT_SHIPPED, WAREHOUSE, "return.replacement_shipped"),
+        Move(S.RECEIVED, S.REFUND_OFFERED, SELLER_SIDE, "return.refund_offered"),
+        Move(S.REFUND_OFFERED, S.REFUNDED, [Role.BUYER], "return.refunded"),
     ),
 )
