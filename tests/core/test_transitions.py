@@ -10,6 +10,7 @@ from django.db import models
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import Conflict, TransitionNotAllowed
+from marketdesk.core.timeline import status_events
 from marketdesk.core.transitions import Move, TransitionTable, transition
 from marketdesk.orders.models import Order
 from marketdesk.orders.states import ORDER_TRANSITIONS, OrderStatus
@@ -22,6 +23,9 @@ class Light(models.TextChoices):
     GREEN = "green", "Green"
 
 
+status_events("light", ("greened", "reddened", "greened_by_hand", "changed"))
+
+
 def test_table_mermaid_lists_every_move_with_its_roles():
     table = TransitionTable(
         states=Light,
@@ -32,6 +36,11 @@ def test_table_mermaid_lists_every_move_with_its_roles():
     )
 
     assert table.mermaid() == "stateDiagram-v2\n    red --> green: admin, system\n    green --> red: system\n"
+
+
+def test_table_refuses_a_move_that_writes_an_undeclared_event():
+    with pytest.raises(ValueError, match="undeclared event light.blinked"):
+        TransitionTable(states=Light, moves=(Move(Light.RED, Light.GREEN, [Role.SYSTEM], "light.blinked"),))
 
 
 def test_table_refuses_a_duplicate_move():
