@@ -98,6 +98,15 @@ def emit(result: dict[str, object]) -> None:
     sys.stdout.flush()
 
 
+def report(title: str, rows: list[tuple[str, str]], result: dict[str, Any]) -> None:
+    """Print ``rows`` (label, figure) as a table under ``title``, then ``result`` as the last line (``emit``)."""
+    width = max(len(label) for label, _ in rows)
+    print(f"\n{title}")
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value:>14}")
+    emit(result)
+
+
 class Receiver:
     """A local webhook receiver: verifies each request's signature and notes when it arrived.
 

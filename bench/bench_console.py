@@ -209,6 +209,39 @@ def queue_seed(vendor: str, *, marketplace_id: int, shop0: int, buyer0: int, ope
     del params
 
 
+def _seed_people(slug: str, name: str, prefix: str) -> tuple[Any, Any, dict[str, int]]:
+    """Create the marketplace ``slug`` with its shops, 5000 buyers and 20 operators, for ``queue_seed``.
+
+    Return the marketplace, the operator who signs in, and the first ids ``queue_seed`` counts from (the ids of
+    each kind must be consecutive). ``prefix`` keeps the queue's and the dashboard's people apart.
+    """
+    from marketdesk.accounts.models import User, UserRole
+    from marketdesk.orders.models import Marketplace, Shop
+
+    marketplace, _ = Marketplace.objects.get_or_create(slug=slug, defaults={"name": name})
+    shops = Shop.objects.bulk_create(
+        [Shop(marketplace=marketplace, external_id=f"{prefix.upper()}S{i}", name=f"Магазин {i}")
+         for i in range(QUEUE_SHOPS)]
+    )  # fmt: skip
+
+    def people(role: str, n: int, letter: str, title: str, language: str) -> list[Any]:
+        rows = [
+            User(username=f"{prefix}{letter}{i}", role=role, marketplace=marketplace, display_name=f"{title} {i}",
+                 password="!", language=language)  # noqa: S106 - unusable
+            for i in range(n)
+        ]  # fmt: skip
+        return User.objects.bulk_create(rows)
+
+    buyers = people(UserRole.BUYER, 5000, "b", "Покупатель", "ru")
+    # The operator who signs in reads the console in English, as the timings always have.
+    operators = people(UserRole.OPERATOR, 20, "o", "Оператор", "en")
+    for rows in (shops, buyers, operators):  # the SQL counts on consecutive ids
+        if rows[-1].pk - rows[0].pk != len(rows) - 1:
+            raise SystemExit("ids are not consecutive: run on a fresh database")
+    ids = {"marketplace_id": marketplace.pk, "shop0": shops[0].pk, "buyer0": buyers[0].pk, "operator0": operators[0].pk}
+    return marketplace, operators[0], ids
+
+
 def _seed(vendor: str, written: int, target: int, **ids: Any) -> None:
     """Write orders and cases ``written``..``target``, 100k per statement, and leave the counts exact.
 
@@ -243,47 +276,14 @@ def queue_scale(sizes: list[int], requests: int) -> dict[str, Any]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from marketdesk.accounts.models import User, UserRole
     from marketdesk.cases.models import Case
     from marketdesk.cases.states import OPEN_STATUSES
     from marketdesk.core import clock
-    from marketdesk.orders.models import Marketplace, Shop
 
     vendor = connection.vendor
-    marketplace, _ = Marketplace.objects.get_or_create(slug=QUEUE_SLUG, defaults={"name": "Bench queue"})
-    shops = Shop.objects.bulk_create(
-        [Shop(marketplace=marketplace, external_id=f"QS{i}", name=f"Магазин {i}") for i in range(QUEUE_SHOPS)]
-    )
-    buyers = User.objects.bulk_create(
-        [
-            User(
-                username=f"qb{i}",
-                role=UserRole.BUYER,
-                marketplace=marketplace,
-                display_name=f"Покупатель {i}",
-                password="!",  # noqa: S106 - unusable
-                language="ru",
-            )
-            for i in range(5000)
-        ]
-    )
-    operators = User.objects.bulk_create(
-        [
-            User(
-                username=f"qo{i}",
-                role=UserRole.OPERATOR,
-                marketplace=marketplace,
-                display_name=f"Оператор {i}",
-                password="!",  # noqa: S106 - unusable
-            )
-            for i in range(20)
-        ]
-    )
-    for rows in (shops, buyers, operators):  # the SQL below counts on consecutive ids
-        if rows[-1].pk - rows[0].pk != len(rows) - 1:
-            raise SystemExit("ids are not consecutive: run on a fresh database")
+    marketplace, operator, ids = _seed_people(QUEUE_SLUG, "Bench queue", "q")
     client = Client()
-    client.force_login(operators[0])
+    client.force_login(operator)
     urls = ["/console/", "/console/?view=escalated", "/console/?view=mine", "/console/?view=at_risk"]
     now = clock.now()
     results, written = [], 0
@@ -291,8 +291,7 @@ def queue_scale(sizes: list[int], requests: int) -> dict[str, Any]:
     for size in sizes:
         target = int(size / open_per_row) + 1
         started = time.perf_counter()
-        _seed(vendor, written, target, marketplace_id=marketplace.pk, shop0=shops[0].pk, buyer0=buyers[0].pk,
-              operator0=operators[0].pk, now=now)  # fmt: skip
+        _seed(vendor, written, target, now=now, **ids)
         written = target
         seeded = time.perf_counter() - started
         open_now = Case.objects.filter(shop__marketplace=marketplace, status__in=OPEN_STATUSES).count()
@@ -408,34 +407,15 @@ def dashboard_scale(sizes: list[int], requests: int) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
 
-    from marketdesk.accounts.models import User, UserRole
     from marketdesk.cases.models import Case
     from marketdesk.cases.states import OPEN_STATUSES
     from marketdesk.console.rollups import dashboard_rollups_rebuild
     from marketdesk.core import clock
-    from marketdesk.orders.models import Marketplace, Shop
 
     vendor = connection.vendor
-    marketplace, _ = Marketplace.objects.get_or_create(slug=DASHBOARD_SLUG, defaults={"name": "Bench dashboard"})
-    shops = Shop.objects.bulk_create(
-        [Shop(marketplace=marketplace, external_id=f"DS{i}", name=f"Shop {i}") for i in range(QUEUE_SHOPS)]
-    )
-    people = [
-        User(username=f"db{i}", role=UserRole.BUYER, marketplace=marketplace, password="!")  # noqa: S106 - unusable
-        for i in range(5000)
-    ]
-    buyers = User.objects.bulk_create(people)
-    operators = User.objects.bulk_create(
-        [
-            User(username=f"do{i}", role=UserRole.OPERATOR, marketplace=marketplace, password="!")  # noqa: S106
-            for i in range(20)
-        ]
-    )
-    for rows in (shops, buyers, operators):  # the SQL below counts on consecutive ids
-        if rows[-1].pk - rows[0].pk != len(rows) - 1:
-            raise SystemExit("ids are not consecutive: run on a fresh database")
+    marketplace, operator, ids = _seed_people(DASHBOARD_SLUG, "Bench dashboard", "d")
     client = Client()
-    client.force_login(operators[0])
+    client.force_login(operator)
     url = "/console/dashboard/?period=365"
     now = clock.now()
     case_type_id = ContentType.objects.get_for_model(Case).pk
@@ -445,11 +425,8 @@ def dashboard_scale(sizes: list[int], requests: int) -> dict[str, Any]:
         target = int(size / open_per_row) + 1
         started = time.perf_counter()
         since_id = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-        for start in range(written, target, 100_000):
-            stop = min(start + 100_000, target)
-            queue_seed(vendor, marketplace_id=marketplace.pk, shop0=shops[0].pk, buyer0=buyers[0].pk,
-                       operator0=operators[0].pk, start=start, stop=stop, now=now, opened_minutes=525_600)  # fmt: skip
-        dashboard_seed(vendor, marketplace_id=marketplace.pk, operator0=operators[0].pk, case_type_id=case_type_id,
+        _seed(vendor, written, target, now=now, opened_minutes=525_600, **ids)
+        dashboard_seed(vendor, marketplace_id=marketplace.pk, operator0=ids["operator0"], case_type_id=case_type_id,
                        since_id=since_id)  # fmt: skip
         written = target
         if vendor == "postgresql":

@@ -8,11 +8,12 @@ the posting transaction). Prints a table and, last, one JSON line with every fig
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from _common import report
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -65,11 +66,7 @@ def main() -> int:
         ("messages checked/s (one CPU)", f"{result['messages_per_s']:.0f}"),
         ("one message p50 / p99 ms", f"{result['p50_ms']:.2f} / {result['p99_ms']:.2f}"),
     ]
-    width = max(len(label) for label, _ in rows)
-    print("\nMessage safety")
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value:>14}")
-    print(json.dumps(result))
+    report("Message safety", rows, result)
     return 0
 
 

@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import report
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -112,11 +114,7 @@ def main() -> int:
         ("CLI requests/s (incl. start-up)", f"{result['cli']['per_s']:.0f}"),
         ("CLI requests/s (after start-up)", f"{result['cli']['steady_per_s']:.0f}"),
     ]
-    width = max(len(label) for label, _ in rows)
-    print("\nTriage")
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value:>14}")
-    print(json.dumps(result))
+    report("Triage", rows, result)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Helpers for tests that play several workers: a worker's death, work on a connection of its own, sweeps at once."""
+"""Helpers for tests that play several workers: a worker's death, work on a connection of its own, races, sweeps."""
 
 from __future__ import annotations
 
@@ -31,6 +31,33 @@ def on_own_connection(work: Callable[[], Any], results: list[Any]) -> None:
         connection.close()
 
 
+def at_once[T](work: Callable[[], T], attempts: int) -> tuple[list[T], list[Exception]]:
+    """Run ``work`` in ``attempts`` threads released together, each on its own connection (closed after).
+
+    Return what the attempts returned and what they raised, each in the order they finished. Real threads need
+    real commits and row locks: the test is ``django_db(transaction=True)``, on PostgreSQL.
+    """
+    start = threading.Barrier(attempts)
+    results: list[T] = []
+    errors: list[Exception] = []
+
+    def attempt() -> None:
+        try:
+            start.wait()
+            results.append(work())
+        except Exception as exc:  # noqa: BLE001 - handed back for the test to assert
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
+
+
 def fan_out() -> int:
     """Deliver the pending case fan-outs (cases.fanout) as the worker does after commit; return how many ran."""
     pending = OutboxMessage.objects.filter(topic=FANOUT_TOPIC, delivered_at__isnull=True).order_by("id")
@@ -40,21 +67,10 @@ def fan_out() -> int:
 def sweep_at_once(workers: int = 2) -> list[Any]:
     """Sweep the outbox from ``workers`` threads released together, each with its own connection.
 
-    Return what each sweep sent (or its database error's text).
+    Return what each sweep sent (or its error's text).
     """
-    start = threading.Barrier(workers)
-    results: list[Any] = []
-
-    def worker() -> None:
-        start.wait()
-        on_own_connection(partial(outbox_sweep, older_than=dt.timedelta(0)), results)
-
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    sent, errors = at_once(partial(outbox_sweep, older_than=dt.timedelta(0)), workers)
+    return [*sent, *(f"{type(exc).__name__}: {exc}" for exc in errors)]
 
 
 def sweep_dying_after(module: object, name: str) -> None:

@@ -6,8 +6,6 @@ Real threads need real commits and row locks, so this runs on PostgreSQL only
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -16,6 +14,7 @@ from marketdesk.core.money import Money
 from marketdesk.ledger.models import LedgerEntry
 from marketdesk.ledger.services import EntrySpec, ledger_record_decision
 from marketdesk.notifications.models import WebhookDelivery
+from tests.workers import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -26,28 +25,15 @@ ATTEMPTS = 12
 
 
 def test_concurrent_attempts_of_one_decision_record_one_set(paid_order, endpoint):
-    start = threading.Barrier(ATTEMPTS)
-    results: list[list[int]] = []
-    errors: list[Exception] = []
     spec = [EntrySpec("refund", "seller", Money(2500, "GBP"), "item_not_received")]
 
-    def attempt() -> None:
-        try:
-            start.wait()
-            entries = ledger_record_decision(
-                decision_key="case-9:decision", order=paid_order, case_id=9, entries=spec, actor=Actor.system()
-            )
-            results.append([e.pk for e in entries])
-        except Exception as exc:  # noqa: BLE001 - collected and asserted empty below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def attempt() -> list[int]:
+        entries = ledger_record_decision(
+            decision_key="case-9:decision", order=paid_order, case_id=9, entries=spec, actor=Actor.system()
+        )
+        return [e.pk for e in entries]
 
-    threads = [threading.Thread(target=attempt) for _ in range(ATTEMPTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = at_once(attempt, ATTEMPTS)
 
     entry = LedgerEntry.objects.get()
     assert (errors, results) == ([], [[entry.pk]] * ATTEMPTS)

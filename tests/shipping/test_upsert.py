@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -12,6 +10,7 @@ from marketdesk.core.actors import Actor
 from marketdesk.shipping.models import Shipment
 from marketdesk.shipping.services import AddressData, shipment_upsert
 from tests.shipping.conftest import HOUR, START
+from tests.workers import at_once
 
 ATTEMPTS = 8
 
@@ -40,30 +39,11 @@ def test_the_first_send_creates_and_the_repeat_finds_the_same_parcel(order, roya
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks across threads need PostgreSQL")
 def test_concurrent_sends_of_one_shipment_create_it_once_and_say_so_once(order, royal_mail):
-    # Given several senders released at the same moment
-    start = threading.Barrier(ATTEMPTS)
-    created: list[bool] = []
-    shipments: list[int] = []
-    errors: list[Exception] = []
-
-    def attempt() -> None:
-        try:
-            start.wait()
-            upserted = send(order, royal_mail)
-            created.append(upserted.created)
-            shipments.append(upserted.shipment.pk)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted empty below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    # When they all send the same shipment
-    threads = [threading.Thread(target=attempt) for _ in range(ATTEMPTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    # Given several senders released at the same moment, when they all send the same shipment
+    upserts, errors = at_once(lambda: send(order, royal_mail), ATTEMPTS)
 
     # Then one parcel exists and exactly one sender was told it created it
     shipment = Shipment.objects.get()
-    assert (errors, sorted(created), shipments) == ([], [False] * (ATTEMPTS - 1) + [True], [shipment.pk] * ATTEMPTS)
+    created = sorted(u.created for u in upserts)
+    shipments = [u.shipment.pk for u in upserts]
+    assert (errors, created, shipments) == ([], [False] * (ATTEMPTS - 1) + [True], [shipment.pk] * ATTEMPTS)

@@ -4,6 +4,10 @@ Risk signals sit above cases (they read cases to measure buyers); an operator's 
 protection still stops the buyer opening cases from its effective date. The risk app registers where the
 answer comes from in its ``AppConfig.ready()`` (as ``cases.suspension`` for the standards); without it
 no buyer is restricted.
+
+The two hooks look alike but ask different questions, so they stay apart: a restriction refuses the
+buyer's case (``cases.eligibility``); a suspension refuses nothing: the case opens and goes straight to
+support, and the periodic escalation asks for all suspended shops in one query (``suspended_shop_ids``).
 """
 
 from __future__ import annotations

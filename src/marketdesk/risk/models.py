@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
-from marketdesk.core.transitions import StatefulModel
+from marketdesk.core.appeals import AppealableMeasure
 from marketdesk.risk.states import RESTRICTION_TRANSITIONS, RestrictionStatus
 
 
@@ -75,7 +75,7 @@ class RiskSignal(models.Model):
         return f"{party}: {self.kind}"
 
 
-class BuyerRestriction(StatefulModel):
+class BuyerRestriction(AppealableMeasure):
     """An operator's restriction of a buyer's protection: its reason, notice, effective date and one appeal.
 
     From ``effective_at`` while binding, the buyer cannot open a buyer-protection case (cases hear of it
@@ -96,19 +96,6 @@ class BuyerRestriction(StatefulModel):
     )
     applied_at = models.DateTimeField(_("applied"), default=clock.now)
     effective_at = models.DateTimeField(_("effective from"))
-    appeal_text = models.TextField(_("appeal"), blank=True)
-    appealed_at = models.DateTimeField(_("appealed"), null=True, blank=True)
-    appeal_answer = models.TextField(_("answer to the appeal"), blank=True)
-    appeal_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("appeal decided by"),
-    )
-    appeal_decided_at = models.DateTimeField(_("appeal decided at"), null=True, blank=True)
-    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("buyer protection restriction")

@@ -11,9 +11,10 @@ from django.db import models
 from django.utils.translation import pgettext_lazy
 
 from marketdesk.core.actors import Role
+from marketdesk.core.appeals import appeal_moves
 from marketdesk.core.models import Audience
 from marketdesk.core.timeline import EventType, Payload, status_event
-from marketdesk.core.transitions import Move, TransitionTable
+from marketdesk.core.transitions import TransitionTable
 
 
 class RestrictionStatus(models.TextChoices):
@@ -41,10 +42,12 @@ RESTRICTION_LIFTED = status_event("buyer_restriction.lifted", Audience.PARTIES)
 
 RESTRICTION_TRANSITIONS = TransitionTable(
     states=RestrictionStatus,
-    moves=(
-        Move(S.ACTIVE, S.APPEALED, [Role.BUYER], RESTRICTION_APPEALED.name),
-        Move(S.APPEALED, S.REVOKED, STAFF, RESTRICTION_APPEAL_ACCEPTED.name),
-        Move(S.APPEALED, S.ACTIVE, STAFF, RESTRICTION_APPEAL_REJECTED.name),
-        Move(S.ACTIVE, S.LIFTED, STAFF, RESTRICTION_LIFTED.name),
+    moves=appeal_moves(
+        party=Role.BUYER,
+        staff=STAFF,
+        appealed=RESTRICTION_APPEALED.name,
+        accepted=RESTRICTION_APPEAL_ACCEPTED.name,
+        rejected=RESTRICTION_APPEAL_REJECTED.name,
+        lifted=RESTRICTION_LIFTED.name,
     ),
 )

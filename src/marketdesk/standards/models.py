@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
 from marketdesk.core.actors import Role
+from marketdesk.core.appeals import AppealableMeasure
 from marketdesk.core.transitions import Move, StatefulModel, TransitionTable
 from marketdesk.standards.states import ENFORCEMENT_TRANSITIONS, EnforcementKind, EnforcementStatus
 
@@ -129,7 +130,7 @@ class StandardsJob(StatefulModel):
         return 100 if self.total == 0 and self.status == JobStatus.DONE else (100 * self.done // max(self.total, 1))
 
 
-class Enforcement(StatefulModel):
+class Enforcement(AppealableMeasure):
     """A warning, restriction or suspension of a shop: its reason, notice, effective date and appeal."""
 
     TRANSITIONS = ENFORCEMENT_TRANSITIONS
@@ -161,19 +162,6 @@ class Enforcement(StatefulModel):
         verbose_name=_("applied by"),
     )
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
-    appeal_text = models.TextField(_("appeal"), blank=True)
-    appealed_at = models.DateTimeField(_("appealed"), null=True, blank=True)
-    appeal_answer = models.TextField(_("answer to the appeal"), blank=True)
-    appeal_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("appeal decided by"),
-    )
-    appeal_decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("appeal decided at"))
-    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     updated_at = models.DateTimeField(default=clock.now, verbose_name=_("updated at"))
 
     class Meta:

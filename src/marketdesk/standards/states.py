@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from marketdesk.core.actors import Role
+from marketdesk.core.appeals import appeal_moves
 from marketdesk.core.models import Audience
 from marketdesk.core.timeline import status_event
 from marketdesk.core.transitions import Move, TransitionTable
@@ -65,9 +66,13 @@ ENFORCEMENT_TRANSITIONS = TransitionTable(
     moves=(
         Move(S.PROPOSED, S.ACTIVE, STAFF, ENFORCEMENT_APPLIED.name),
         Move(S.PROPOSED, S.DISMISSED, [*STAFF, Role.SYSTEM], ENFORCEMENT_DISMISSED.name),
-        Move(S.ACTIVE, S.APPEALED, [Role.SELLER], ENFORCEMENT_APPEALED.name),
-        Move(S.APPEALED, S.REVOKED, STAFF, ENFORCEMENT_APPEAL_ACCEPTED.name),
-        Move(S.APPEALED, S.ACTIVE, STAFF, ENFORCEMENT_APPEAL_REJECTED.name),
-        Move(S.ACTIVE, S.LIFTED, STAFF, ENFORCEMENT_LIFTED.name),
+        *appeal_moves(
+            party=Role.SELLER,
+            staff=STAFF,
+            appealed=ENFORCEMENT_APPEALED.name,
+            accepted=ENFORCEMENT_APPEAL_ACCEPTED.name,
+            rejected=ENFORCEMENT_APPEAL_REJECTED.name,
+            lifted=ENFORCEMENT_LIFTED.name,
+        ),
     ),
 )
