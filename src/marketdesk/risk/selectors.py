@@ -96,11 +96,13 @@ def buyer_restrictions_page(
     if after is not None:
         rank, at, pk = after
         qs = qs.filter(Q(rank__gt=rank) | Q(rank=rank, applied_at__lt=at) | Q(rank=rank, applied_at=at, id__lt=pk))
-    rows = list(qs[: PAGE_SIZE + 1])
+    rows: list[BuyerRestriction] = list(qs[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    last = rows[-1] if more else None
-    return rows, ((last.rank, last.applied_at, last.pk) if last is not None else None)  # type: ignore[attr-defined]
+    if not more:
+        return rows, None
+    last = rows[-1]
+    return rows, (int(getattr(last, "rank", 1)), last.applied_at, last.pk)
 
 
 def buyer_restriction_binding(buyer_id: int, *, now: dt.datetime) -> ProtectionNotice | None:

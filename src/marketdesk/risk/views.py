@@ -39,7 +39,7 @@ from marketdesk.risk.states import BINDING_STATUSES, RestrictionStatus
 from marketdesk.web.permissions import actor_of, role_required
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
-STATUS_TONES = {
+STATUS_TONES: dict[str, str] = {
     RestrictionStatus.ACTIVE: "warning",
     RestrictionStatus.APPEALED: "info",
     RestrictionStatus.REVOKED: "muted",
