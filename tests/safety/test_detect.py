@@ -113,3 +113,61 @@ def test_empty_text_raises_no_alarm():
 
 def test_a_very_long_message_is_checked_without_error():
     assert message_check("hello " * 10_000 + "telegram @late_handle").flagged is False  # cut at 20,000 characters
+
+
+# Bad input named in issue #20, each on its own: digits and spaces only, invisible characters in a phone
+# number, Latin look-alikes in Cyrillic words.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
+        "2024 2025 2026",
+        "100 200 300 400 500 600",
+        "1\u00a02\u00a03",
+        " ".join(["7"] * 5_000),
+    ],
+)
+def test_a_message_of_only_digits_and_spaces_is_checked_without_alarm(text):
+    assert message_check(text).flagged is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+7\u00ad912\ufeff345\u200b67\u200b89",  # soft hyphen, byte-order mark, zero-width space
+        "звоните +7\u2060912\u2060345\u206067\u206089",  # word joiners
+        "8\u200b9\u200b1\u200b2\u200b3\u200b4\u200b5\u200b6\u200b7\u200b8\u200b9",  # one between every digit
+    ],
+)
+def test_a_phone_number_with_invisible_characters_inside_is_caught_as_a_phone(text):
+    assert "phone" in message_check(text).reasons
+
+
+def test_invisible_characters_inside_an_order_number_raise_no_alarm():
+    assert message_check("Заказ 482\u200b913 отправлен").flagged is False
+
+
+def test_a_cyrillic_word_with_more_latin_look_alikes_than_cyrillic_letters_stays_cyrillic():
+    # "TEЛEГРAM": Latin T, E, E, A, M around Cyrillic Л, Г, Р — Л and Г have no Latin look-alike
+    assert normalize("ПИШИТE В TEЛEГРAM") == "пишите в телеграм"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("ПИШИТE В TEЛEГРAM", "messenger"),
+        ("скиньтe нoмeр кaрты", "payment"),
+        ("Пeрeвeдитe нa кaрту", "payment"),
+    ],
+)
+def test_latin_look_alikes_inside_cyrillic_words_are_caught_with_their_reason(text, reason):
+    assert reason in message_check(text).reasons
+
+
+@pytest.mark.parametrize(
+    "text", ["Спaсибo, всё пришлo", "Тoвaр oтпрaвлeн, трeк-нoмeр в зaкaзe", "Зaкaз дoстaвлeн в пункт вывoдa"]
+)
+def test_latin_look_alikes_inside_honest_cyrillic_words_raise_no_alarm(text):
+    assert message_check(text).flagged is False

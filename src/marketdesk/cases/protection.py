@@ -13,6 +13,7 @@ support, and the periodic escalation asks for all suspended shops in one query (
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -39,4 +40,32 @@ def register_protection_source(in_force: InForce) -> None:
 def protection_restriction(buyer_id: int, *, now: dt.datetime) -> Restriction | None:
     """Return the buyer's protection restriction in force at ``now``, else None."""
     source = _SOURCES.get("protection")
+    return None if source is None else source(buyer_id, now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectionNotice:
+    """A buyer's binding restriction as Get help shows it: since or from when, and the page that explains it."""
+
+    effective_at: dt.datetime
+    in_force: bool
+    url: str
+
+
+class NoticeSource(Protocol):
+    def __call__(self, buyer_id: int, *, now: dt.datetime) -> ProtectionNotice | None: ...
+
+
+_NOTICES: dict[str, NoticeSource] = {}
+
+
+def register_protection_notice(source: NoticeSource) -> None:
+    """Register where Get help reads a buyer's restriction notice from (the risk app does, once)."""
+    if _NOTICES.setdefault("notice", source) != source:
+        raise ValueError("a protection notice source is registered already")
+
+
+def protection_notice(buyer_id: int, *, now: dt.datetime) -> ProtectionNotice | None:
+    """Return the buyer's restriction in force or announced (with its page), else None."""
+    source = _NOTICES.get("notice")
     return None if source is None else source(buyer_id, now=now)

@@ -22,12 +22,22 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteAction:
+    """A button under a note: it posts to ``url`` (a page that shows it passes ``next`` to come back)."""
+
+    label: str
+    url: str
+    primary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Note:
     """A line shown under a message to one reader; ``tone`` is ``warning``, ``flag`` or ``info``."""
 
     text: str
     tone: str = "info"
     url: str = ""
+    actions: tuple[NoteAction, ...] = ()
 
 
 class Guard(Protocol):

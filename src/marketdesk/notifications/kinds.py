@@ -41,6 +41,21 @@ KINDS: dict[str, Kind] = {
             _("Answers to your appeals"),
             _("The platform answered your appeal about %(shop)s"),
         ),
+        Kind(
+            "protection.restricted",
+            _("Restrictions of your buyer protection"),
+            _("Your buyer protection is restricted from %(effective)s: read why and how to appeal"),
+        ),
+        Kind(
+            "protection.appeal_decided",
+            _("Answers to your appeals about buyer protection"),
+            _("The platform answered your appeal about your buyer protection"),
+        ),
+        Kind(
+            "protection.lifted",
+            _("Restrictions lifted"),
+            _("The restriction of your buyer protection was lifted"),
+        ),
         Kind("satisfaction.asked", _("Satisfaction surveys"), _("How did we do on case %(case)s? Rate it in a click")),
         Kind("return.requested", _("Return requests"), _("Return %(code)s was requested on order %(order)s")),
         Kind("return.approved", _("Approved returns"), _("Return %(code)s is approved: print the label and ship it")),

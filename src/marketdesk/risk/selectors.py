@@ -6,11 +6,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
 
+from marketdesk.cases.protection import ProtectionNotice
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.errors import NotFound
 from marketdesk.risk.models import BuyerRestriction, RiskSignal
-from marketdesk.risk.states import BINDING_STATUSES
+from marketdesk.risk.states import BINDING_STATUSES, RestrictionStatus
 
 STAFF = (Role.OPERATOR, Role.ADMIN, Role.SYSTEM)
 
@@ -50,4 +53,70 @@ def buyer_restriction_in_force(buyer_id: int, *, now: dt.datetime) -> BuyerRestr
         BuyerRestriction.objects.filter(buyer_id=buyer_id, status__in=BINDING_STATUSES, effective_at__lte=now)
         .order_by("-effective_at")
         .first()
+    )
+
+
+# Buyer restrictions: the operators' list and page, the buyer's own page.
+
+PAGE_SIZE = 25
+#: A keyset cursor of the operators' list: (0 while the appeal waits, else 1; applied_at; id).
+Cursor = tuple[int, dt.datetime, int]
+
+
+def buyer_restrictions_for_actor(actor: Actor) -> QuerySet[BuyerRestriction]:
+    """Return the restrictions the actor may see: operators their marketplace's, a buyer their own, nobody else any."""
+    qs = BuyerRestriction.objects.select_related("buyer", "applied_by", "appeal_decided_by")
+    if actor.role == Role.BUYER and actor.user is not None:
+        return qs.filter(buyer=actor.user)
+    if actor.role in STAFF and actor.marketplace_id is not None:
+        return qs.filter(buyer__marketplace_id=actor.marketplace_id)
+    if actor.role in STAFF:
+        return qs
+    return qs.none()
+
+
+def buyer_restriction_get_for_actor(actor: Actor, *, pk: int) -> BuyerRestriction:
+    """Return one restriction the actor may see, or raise NotFound (another buyer's too)."""
+    row = buyer_restrictions_for_actor(actor).filter(pk=pk).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def buyer_restrictions_page(
+    actor: Actor, *, after: Cursor | None = None
+) -> tuple[list[BuyerRestriction], Cursor | None]:
+    """Return a page of restrictions for operators, those whose appeal waits first, then the newest; and the next cursor."""
+    if actor.role not in STAFF:
+        return [], None
+    waiting = Case(
+        When(status=RestrictionStatus.APPEALED, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    qs = buyer_restrictions_for_actor(actor).annotate(rank=waiting).order_by("rank", "-applied_at", "-id")
+    if after is not None:
+        rank, at, pk = after
+        qs = qs.filter(Q(rank__gt=rank) | Q(rank=rank, applied_at__lt=at) | Q(rank=rank, applied_at=at, id__lt=pk))
+    rows: list[BuyerRestriction] = list(qs[: PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if not more:
+        return rows, None
+    last = rows[-1]
+    return rows, (int(getattr(last, "rank", 1)), last.applied_at, last.pk)
+
+
+def buyer_restriction_binding(buyer_id: int, *, now: dt.datetime) -> ProtectionNotice | None:
+    """Return the buyer's binding restriction, in force or still in its notice, for Get help (cases ask this)."""
+    row = (
+        BuyerRestriction.objects.filter(buyer_id=buyer_id, status__in=BINDING_STATUSES)
+        .only("pk", "effective_at")
+        .order_by("-effective_at")
+        .first()
+    )
+    if row is None:
+        return None
+    return ProtectionNotice(
+        effective_at=row.effective_at,
+        in_force=row.effective_at <= now,
+        url=reverse("risk:buyer_restriction", args=[row.pk]),
     )

@@ -14,15 +14,19 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.audit import audit_record
+from marketdesk.core.calendar import calendar_for
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, PermissionDenied
 from marketdesk.core.policies import policy_current
 from marketdesk.core.timeline import timeline_append
 from marketdesk.core.transitions import transition
+from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.risk.models import BuyerRestriction, RiskSignal
 from marketdesk.risk.signals import BUYER_FINDERS, SHOP_FINDERS, Evidence, Found
@@ -141,10 +145,35 @@ def _restriction_locked(restriction: BuyerRestriction) -> BuyerRestriction:
     return BuyerRestriction.objects.select_for_update().get(pk=restriction.pk)
 
 
+def _effective_from(buyer: Any, day: dt.date, *, earliest: dt.datetime) -> dt.datetime:
+    """Return when a restriction dated ``day`` (in the buyer's marketplace's calendar) starts: that day's start,
+    or the end of the notice when the notice ends on that day."""
+    tz = calendar_for(buyer.marketplace.calendar_code or None).tz
+    first_day = earliest.astimezone(tz).date()
+    if day < first_day:
+        raise DomainValidationError(
+            _("A restriction starts after its notice, on %(date)s at the earliest.")
+            % {"date": date_format(first_day, "DATE_FORMAT")},
+            field="effective_at",
+        )
+    return max(dt.datetime.combine(day, dt.time(0), tzinfo=tz), earliest)
+
+
+def _tell_buyer(row: BuyerRestriction, *, kind: str, data: dict[str, Any], body: str = "") -> None:
+    """Tell the buyer in the app and by email, with the link to their restriction's page (in the caller's transaction)."""
+    url = reverse("risk:buyer_restriction", args=[row.pk])
+    notify(user_ids=[row.buyer_id], kind=kind, data=data, url=url, message_body=body)
+
+
 def buyer_restrict(
-    *, actor: Actor, buyer: Any, reason: str, effective_at: dt.datetime | None = None
+    *,
+    actor: Actor,
+    buyer: Any,
+    reason: str,
+    effective_at: dt.datetime | None = None,
+    effective_on: dt.date | None = None,
 ) -> BuyerRestriction:
-    """Restrict a buyer's protection with notice: from ``effective_at`` the buyer opens no case."""
+    """Restrict a buyer's protection with notice: from ``effective_at`` (or the day ``effective_on``) the buyer opens no case."""
     if actor.role not in STAFF or actor.user is None:
         raise PermissionDenied(_("Only the platform's operators restrict a buyer's protection."))
     if buyer.role != Role.BUYER or buyer.marketplace_id != actor.marketplace_id:
@@ -152,13 +181,17 @@ def buyer_restrict(
     reason = _clean_text(reason, field="reason")
     now = clock.now()
     earliest = now + dt.timedelta(days=policy_current().enforcement_notice_days)
+    if effective_on is not None:
+        effective_at = _effective_from(buyer, effective_on, earliest=earliest)
     effective_at = effective_at or earliest
     if effective_at < earliest - dt.timedelta(minutes=1):
         raise DomainValidationError(
             _("A restriction starts after its notice, on %(date)s at the earliest.")
-            % {"date": earliest.date().isoformat()},
+            % {"date": date_format(earliest.date(), "DATE_FORMAT")},
             field="effective_at",
         )
+    if effective_at > now + dt.timedelta(days=365):
+        raise DomainValidationError(_("Choose an effective date within a year."), field="effective_at")
     with transaction.atomic():
         get_user_model().objects.select_for_update().get(pk=buyer.pk)
         if BuyerRestriction.objects.filter(buyer=buyer, status__in=BINDING_STATUSES).exists():
@@ -173,6 +206,7 @@ def buyer_restrict(
             payload=RestrictionAppliedPayload(effective_at=effective_at.isoformat()),
         )
         audit_record(actor=actor, action="buyer_restriction.apply", obj=row, before=None, after={"reason": reason})
+        _tell_buyer(row, kind="protection.restricted", data={"effective": effective_at.date().isoformat()}, body=reason)
     return row
 
 
@@ -201,6 +235,7 @@ def buyer_restriction_appeal_decide(
         row = _restriction_locked(restriction)
         if row.applied_by_id == actor.user.pk:
             raise PermissionDenied(_("Another operator hears the appeal against a restriction you applied."))
+        before = {"status": row.status}
         now = clock.now()
         row.appeal_answer, row.appeal_decided_by, row.appeal_decided_at = answer, actor.user, now
         fields = ["appeal_answer", "appeal_decided_by", "appeal_decided_at"]
@@ -209,6 +244,10 @@ def buyer_restriction_appeal_decide(
             fields.append("ended_at")
         target = RestrictionStatus.REVOKED if accept else RestrictionStatus.ACTIVE
         transition(row, to=target, actor=actor, payload={"accepted": accept}, fields=fields)
+        audit_record(
+            actor=actor, action="buyer_restriction.appeal_decide", obj=row, before=before, after={"status": row.status}
+        )
+        _tell_buyer(row, kind="protection.appeal_decided", data={}, body=answer)
     return row
 
 
@@ -218,6 +257,9 @@ def buyer_restriction_lift(*, actor: Actor, restriction: BuyerRestriction) -> Bu
         raise PermissionDenied(_("Only the platform's operators restrict a buyer's protection."))
     with transaction.atomic():
         row = _restriction_locked(restriction)
+        before = {"status": row.status}
         row.ended_at = clock.now()
         transition(row, to=RestrictionStatus.LIFTED, actor=actor, fields=["ended_at"])
+        audit_record(actor=actor, action="buyer_restriction.lift", obj=row, before=before, after={"status": row.status})
+        _tell_buyer(row, kind="protection.lifted", data={})
     return row

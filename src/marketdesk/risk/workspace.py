@@ -1,4 +1,5 @@
-"""The risk panel of a case's workspace: the buyer's and the seller's signals with the orders behind them.
+"""The risk panel of a case's workspace: the buyer's and the seller's signals with the orders behind them,
+and the buyer's protection restriction (or the form to restrict it).
 
 Registered with ``cases.workspace_panels`` in ``RiskConfig.ready()``; the workspace is the operators'.
 """
@@ -12,7 +13,9 @@ from django.utils.safestring import SafeString
 from marketdesk.cases.models import Case
 from marketdesk.core.actors import Actor
 from marketdesk.orders.models import Order
-from marketdesk.risk.selectors import STAFF, risk_signals_for_party
+from marketdesk.risk.forms import RestrictForm
+from marketdesk.risk.selectors import STAFF, buyer_restrictions_for_actor, risk_signals_for_party
+from marketdesk.risk.states import BINDING_STATUSES
 
 
 def case_risk_panel(request: HttpRequest, actor: Actor, case: Case) -> SafeString | str:
@@ -33,4 +36,9 @@ def case_risk_panel(request: HttpRequest, actor: Actor, case: Case) -> SafeStrin
         }
         for signal in signals
     ]
-    return render_to_string("risk/_case_panel.html", {"rows": rows, "case_id": case.pk}, request=request)
+    # The buyer's binding restriction, or the form to restrict them (one at a time).
+    restriction = (
+        buyer_restrictions_for_actor(actor).filter(buyer_id=case.buyer_id, status__in=BINDING_STATUSES).first()
+    )
+    context = {"rows": rows, "case_id": case.pk, "restriction": restriction, "form": RestrictForm()}
+    return render_to_string("risk/_case_panel.html", context, request=request)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from marketdesk.core.actors import Actor, Role
 from marketdesk.messaging.models import Message
-from marketdesk.messaging.screening import Note
+from marketdesk.messaging.screening import Note, NoteAction
 from marketdesk.orders.models import Order
 from marketdesk.safety.models import MessageFlag
 from marketdesk.safety.selectors import flags_of_messages
@@ -41,7 +41,14 @@ def _staff_note(flag: MessageFlag) -> Note:
         "reasons": ", ".join(flag.reason_words),
         "status": FlagStatus(flag.status).label,
     }
-    return Note(text=text, tone="flag", url=reverse("safety:flag", args=[flag.pk]))
+    actions: tuple[NoteAction, ...] = ()
+    if flag.status in (FlagStatus.HELD, FlagStatus.WARNED):
+        release = _("Release: deliver it") if flag.status == FlagStatus.HELD else _("Release: it is fine")
+        actions = (
+            NoteAction(label=release, url=reverse("safety:release", args=[flag.pk])),
+            NoteAction(label=_("Block"), url=reverse("safety:block", args=[flag.pk]), primary=True),
+        )
+    return Note(text=text, tone="flag", url=reverse("safety:flag", args=[flag.pk]), actions=actions)
 
 
 class SafetyGuard:

@@ -26,6 +26,8 @@ _CYRILLIC_TO_LATIN = str.maketrans("аеорсхукмтнв", "aeopcxykmthb")
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
 _MIXED_WORD = re.compile(r"[a-zа-яё]+")
+_CYRILLIC_ONLY = re.compile(r"[бгдежзийлпфцчшщъыьэюяё]")
+_LATIN_ONLY = re.compile(r"[dfgijlnqrsuvwz]")
 
 _NUMBER_WORDS = {
     # English
@@ -55,9 +57,11 @@ def _fix_script(match: re.Match[str]) -> str:
     latin = len(_LATIN.findall(word))
     if not cyrillic or not latin:
         return word
-    if cyrillic >= latin:
-        return word.translate(_LATIN_TO_CYRILLIC)
-    return word.translate(_CYRILLIC_TO_LATIN)
+    # A letter with no look-alike in the other script says which script the word is ("тeлeгрaм" keeps its
+    # л and г however many Latin letters were slipped in); only a word without one goes by the majority.
+    only_cyrillic = bool(_CYRILLIC_ONLY.search(word))
+    to_cyrillic = only_cyrillic if only_cyrillic != bool(_LATIN_ONLY.search(word)) else cyrillic >= latin
+    return word.translate(_LATIN_TO_CYRILLIC if to_cyrillic else _CYRILLIC_TO_LATIN)
 
 
 def letters_fix(text: str) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from marketdesk.core.actors import Role
@@ -56,6 +57,14 @@ def flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "safety/flag_detail.html", {"flag": flag})
 
 
+def _back(request: HttpRequest, pk: int) -> HttpResponse:
+    """Go back to the page the buttons were on (the case workspace's thread), else to the flag's page."""
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return redirect(wanted)
+    return redirect("safety:flag", pk=pk)
+
+
 def _decide(request: HttpRequest, pk: int, service: object) -> HttpResponse:
     try:
         flag = service(actor=actor_of(request), flag_id=pk)  # type: ignore[operator]
@@ -63,9 +72,9 @@ def _decide(request: HttpRequest, pk: int, service: object) -> HttpResponse:
         raise Http404 from exc
     except DomainError as exc:
         messages.error(request, str(exc.message))
-        return redirect("safety:flag", pk=pk)
+        return _back(request, pk)
     messages.success(request, str(FlagStatus(flag.status).label))
-    return redirect("safety:flag", pk=pk)
+    return _back(request, pk)
 
 
 @require_POST

@@ -27,8 +27,10 @@ from marketdesk.attachments.selectors import attachment_get_for_reader
 from marketdesk.cases.eligibility import Eligibility
 from marketdesk.cases.help_paths import LABEL_SUB_REASON, REASON_GROUPS, SUB_REASONS, SubReason, label_fix
 from marketdesk.cases.models import CaseType
+from marketdesk.cases.protection import protection_notice
 from marketdesk.cases.selectors import last_finished_case
 from marketdesk.cases.services.opening import case_open
+from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.errors import DomainError, NotFound
 from marketdesk.core.formatting import format_moment
@@ -123,6 +125,14 @@ def _suggest(text: str) -> tuple[Suggestion | None, TriageSuggestion | None]:
     return suggestion, triage
 
 
+def _protection(order: Order) -> dict[str, Any] | None:
+    """The buyer's protection restriction (in force or announced) with its page, for the notice on both pages."""
+    notice = protection_notice(order.buyer_id, now=clock.now())
+    if notice is None:
+        return None
+    return {"notice": notice, "effective": format_moment(notice.effective_at)}
+
+
 def _picker_context(*, selected: str, suggested: str) -> dict[str, Any]:
     return {"groups": REASON_GROUPS, "selected": selected, "suggested": suggested}
 
@@ -147,6 +157,7 @@ def _form_page(request: HttpRequest, order: Order, form: GetHelpForm) -> HttpRes
         "suggestion": None,
         "client_token": token,
         "picked": _picked_files(request, form),
+        "protection": _protection(order),
     }
     context |= _picker_context(selected=request.POST.get("detail", ""), suggested=request.POST.get("suggested", ""))
     return render(request, "cases/get_help.html", context, status=422 if form.is_bound else 200)
@@ -190,6 +201,7 @@ def _next_step(
         "closes_at": format_moment(verdict.closes_at) if verdict.allowed and verdict.closes_at else "",
         "error": error,
         "client_token": token,
+        "protection": _protection(order),
     }
     return render(request, "cases/next_step.html", context, status=status)
 

@@ -30,6 +30,7 @@ from marketdesk.core.actors import Actor, Role
 from marketdesk.core.audit import audit_record, request_ip
 from marketdesk.core.money import Money
 from marketdesk.core.proxies import client_ip
+from marketdesk.messaging.selectors import thread_of_order, thread_page
 from marketdesk.orders.models import Order
 from marketdesk.web.actions import Action, run_action
 from marketdesk.web.permissions import actor_of, role_required
@@ -105,6 +106,7 @@ def _page(
     order: Order = case.order
     first = next((d for d in view.decisions if not d.is_appeal), None)
     macros = workspace_macros(actor, case)
+    thread = thread_of_order(actor, order_id=order.pk)
     context = {
         "view": view,
         "case": case,
@@ -125,6 +127,8 @@ def _page(
         "reply_macros": macros.reply,
         "rationale_macros": macros.rationale,
         "buyer_language": case.buyer.language,
+        # The order's conversation as support reads it (a flagged message marked, with release and block).
+        "thread_page": thread_page(actor, thread) if thread is not None else None,
         # What apps above cases add (the buyer's and seller's risk signals), drawn in the side column.
         "panels": workspace_panels(request, actor, case),
     }
