@@ -145,6 +145,7 @@ class _Abuse:
         address: DeliveryAddressData,
         card: str,
         estimated: dt.datetime | None = None,
+        proof: str = "",
     ) -> Order:
         """Place an order four days before ``delivered``, then report it delivered, as the marketplace would."""
         self.orders += 1
@@ -187,6 +188,7 @@ class _Abuse:
         with clock.frozen(delivered + dt.timedelta(minutes=5)):
             delivered_data = dataclasses.replace(data, status=OrderStatus.DELIVERED, delivered_at=delivered)
             order, _created = order_upsert(actor=self.actor, marketplace=self.marketplace, data=delivered_data)
+        self.parcel(order, proof)
         return order
 
     def claim(self, order: Order, case_type: str, *, contact: dt.datetime, opened: dt.datetime, words: str) -> None:
@@ -198,8 +200,8 @@ class _Abuse:
             case_open(actor=buyer, order=order, case_type=case_type, description=words, line=order.lines.get())
         self.cases += 1
 
-    def delivered_with_proof(self, order: Order, proof: str) -> None:
-        """Ship the parcel and feed the carrier's events; the delivery scan carries its proof."""
+    def parcel(self, order: Order, proof: str) -> None:
+        """Ship the parcel and feed the carrier's events; the delivery scan carries its proof, if any."""
         if self.carrier is None or order.delivered_at is None:
             return
         start = order.delivered_at - dt.timedelta(hours=ON_TIME_DELIVERY_HOURS)
@@ -215,7 +217,8 @@ class _Abuse:
         rows = carrier_stream(
             carrier=self.carrier, tracking_number=shipment.tracking_number, path="on_time", start=start
         )
-        rows[-1]["proof"] = proof
+        if proof:
+            rows[-1]["proof"] = proof
         with clock.frozen(order.delivered_at + HOUR):
             tracking_events_ingest(actor=self.actor, rows=rows)
 
@@ -306,8 +309,8 @@ def _signed(a: _Abuse, shop: ShopData, e: dt.datetime) -> None:
             address=home,
             card=card,
             estimated=delivered + DAY,
+            proof=proof,
         )
-        a.delivered_with_proof(order, proof)
         a.claim(
             order,
             CaseType.ITEM_NOT_RECEIVED,
