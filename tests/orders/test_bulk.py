@@ -12,7 +12,15 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.orders.bulk import BulkCounts, OrderHistory, orders_bulk_insert
 from marketdesk.orders.models import Marketplace, Order, OrderLine, Payment
-from marketdesk.orders.services import BuyerData, LineData, OrderData, PaymentData, ShopData, order_upsert
+from marketdesk.orders.services import (
+    BuyerData,
+    DeliveryAddressData,
+    LineData,
+    OrderData,
+    PaymentData,
+    ShopData,
+    order_upsert,
+)
 from marketdesk.orders.states import OrderStatus
 from tests import factories
 from tests.core.transition_matrix import timeline_of
@@ -41,6 +49,8 @@ ORDER = OrderData(
     estimated_delivery_at=dt.datetime(2026, 11, 6, 18, 0, tzinfo=dt.UTC),
     delivered_at=DELIVERED_AT,
     status=OrderStatus.DELIVERED,
+    payment_fingerprint="9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
+    delivery_address=DeliveryAddressData(line1="14 Rose Lane", city="London", postcode="N1 9GU", country="GB"),
 )
 #: Placed, then paid, shipped and delivered: (event, from, to, when), written out by hand.
 MOVES = (

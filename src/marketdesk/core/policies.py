@@ -121,6 +121,13 @@ class PolicyValues(BaseModel):
     risk_min_not_as_described_per_sku: int = Field(
         3, ge=1, description="“Not as described” claims on one listing (SKU) of a shop that make a signal."
     )
+    # Two accounts at one address are often one household; three are rarely (ADR 0020).
+    risk_min_accounts_per_address: int = Field(
+        3, ge=2, description="Buyer accounts with orders to one delivery address in the window that make a signal."
+    )
+    risk_min_accounts_per_payment: int = Field(
+        2, ge=2, description="Buyer accounts paying with one payment fingerprint in the window that make a signal."
+    )
 
 
 class Policy:

@@ -25,7 +25,7 @@ from marketdesk.core.bulk import ids_reserve, rows_insert
 from marketdesk.core.timeline import StatusChanged, TimelineRow, event_type, timeline_append_many
 from marketdesk.orders.events import ORDER_PLACED, OrderPlacedPayload
 from marketdesk.orders.models import Marketplace, Order, OrderLine, Payment
-from marketdesk.orders.services import OrderData, order_content_hash
+from marketdesk.orders.services import OrderData, order_content_hash, order_risk_keys
 from marketdesk.orders.states import OrderStatus
 
 _ORDER_COLUMNS = (
@@ -42,6 +42,8 @@ _ORDER_COLUMNS = (
     "delivered_at",
     "content_hash",
     "line_count",
+    "payment_fingerprint",
+    "delivery_address_hash",
     "created_at",
     "updated_at",
 )
@@ -102,6 +104,7 @@ def orders_bulk_insert(
                 d.delivered_at,
                 order_content_hash(d),
                 len(d.lines),
+                *order_risk_keys(d),
                 d.placed_at,
                 updated_at,
             )

@@ -69,6 +69,10 @@ class Order(StatefulModel):
     estimated_delivery_at = models.DateTimeField(_("estimated delivery"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     content_hash = models.CharField(max_length=64, verbose_name=_("content hash"))
+    #: The marketplace's hash of the payment instrument (lowercase hex SHA-256), else empty (ADR 0020).
+    payment_fingerprint = models.CharField(_("payment fingerprint"), max_length=64, blank=True)
+    #: A keyed hash of the normalized delivery address; the address itself is never stored (ADR 0020).
+    delivery_address_hash = models.CharField(_("delivery address hash"), max_length=64, blank=True)
     #: How many lines the order has, written with them (order_upsert): lists show it without counting lines.
     line_count = models.PositiveIntegerField(_("items"), default=0)
     created_at = models.DateTimeField(default=clock.now, verbose_name=_("created at"))
@@ -86,6 +90,17 @@ class Order(StatefulModel):
             models.Index(fields=["buyer", "-placed_at", "-id"], name="order_buyer_recent_idx"),
             models.Index(fields=["shop", "-placed_at", "-id"], name="order_shop_recent_idx"),
             models.Index(fields=["marketplace", "-placed_at", "-id"], name="order_mkt_recent_idx"),
+            # Risk signals look up the other accounts behind one fingerprint or address (never the empty one).
+            models.Index(
+                fields=["payment_fingerprint", "placed_at"],
+                condition=~models.Q(payment_fingerprint=""),
+                name="order_payment_fp_idx",
+            ),
+            models.Index(
+                fields=["delivery_address_hash", "placed_at"],
+                condition=~models.Q(delivery_address_hash=""),
+                name="order_address_hash_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,14 @@ from pydantic import AwareDatetime, ConfigDict, Field, StrictInt
 from marketdesk.api.pagination import CursorPage
 from marketdesk.core.parsing import IsoDatetime
 from marketdesk.orders.models import Order, PaymentStatus
-from marketdesk.orders.services import BuyerData, LineData, OrderData, PaymentData, ShopData
+from marketdesk.orders.services import (
+    BuyerData,
+    DeliveryAddressData,
+    LineData,
+    OrderData,
+    PaymentData,
+    ShopData,
+)
 from marketdesk.orders.states import OrderStatus
 
 Minor = Annotated[StrictInt, Field(ge=0, description="Amount in minor units of the currency (cents, kopecks, yen).")]
@@ -61,6 +68,17 @@ class PaymentIn(StrictIn):
     paid_at: IsoDatetime | None = None
 
 
+class DeliveryAddressIn(StrictIn):
+    """Where the order goes. marketdesk keeps only a keyed hash of its normalized form, to tell operators which
+    accounts share an address (ADR 0020); the address itself is neither stored nor returned."""
+
+    line1: Annotated[str, Field(min_length=1, max_length=200)]
+    line2: Annotated[str, Field(max_length=200)] = ""
+    city: Annotated[str, Field(min_length=1, max_length=100)]
+    postcode: Annotated[str, Field(max_length=20)] = ""
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. GB.")]
+
+
 class OrderUpsertIn(StrictIn):
     """One order as the marketplace knows it; its number is in the URL."""
 
@@ -75,6 +93,18 @@ class OrderUpsertIn(StrictIn):
     payments: Annotated[list[PaymentIn], Field(max_length=50)] = []
     estimated_delivery_at: IsoDatetime | None = None
     delivered_at: IsoDatetime | None = None
+    payment_fingerprint: Annotated[
+        str | None,
+        Field(
+            max_length=64,
+            description=(
+                "Your SHA-256 (64 hexadecimal characters) of the payment instrument's own fingerprint, salted with a "
+                "secret of yours; leave it out when there is none (empty, or the hash of an empty value, is refused). "
+                "Used only for risk signals: accounts sharing one payment method."
+            ),
+        ),
+    ] = None
+    delivery_address: DeliveryAddressIn | None = None
 
     def to_data(self, external_id: str) -> OrderData:
         """Return the service's ``OrderData`` for this order."""
@@ -91,6 +121,10 @@ class OrderUpsertIn(StrictIn):
             payments=tuple(PaymentData(**{**p.model_dump(), "status": str(p.status)}) for p in self.payments),
             estimated_delivery_at=self.estimated_delivery_at,
             delivered_at=self.delivered_at,
+            payment_fingerprint=self.payment_fingerprint,
+            delivery_address=(
+                DeliveryAddressData(**self.delivery_address.model_dump()) if self.delivery_address else None
+            ),
         )
 
 

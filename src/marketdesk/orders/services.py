@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core.actors import Actor
@@ -62,6 +65,17 @@ class PaymentData:
 
 
 @dataclass(frozen=True)
+class DeliveryAddressData:
+    """Where the order goes, as the marketplace sends it: only its keyed hash is stored (ADR 0020)."""
+
+    line1: str
+    city: str
+    postcode: str
+    country: str
+    line2: str = ""
+
+
+@dataclass(frozen=True)
 class OrderData:
     """What the marketplace tells us about one order."""
 
@@ -77,6 +91,9 @@ class OrderData:
     payments: tuple[PaymentData, ...] = field(default_factory=tuple)
     estimated_delivery_at: dt.datetime | None = None
     delivered_at: dt.datetime | None = None
+    # Not part of the content hash: a marketplace may send them later, or a changed address (ADR 0020).
+    payment_fingerprint: str | None = None
+    delivery_address: DeliveryAddressData | None = None
 
     def immutable_content(self) -> dict[str, object]:
         """The parts that never change once an order exists, for the content hash."""
@@ -99,6 +116,64 @@ def _hash(content: dict[str, object]) -> str:
 def order_content_hash(data: OrderData) -> str:
     """Return the content hash ``order_upsert`` stores for this order's immutable content."""
     return _hash(data.immutable_content())
+
+
+#: A fingerprint is the marketplace's SHA-256 of the payment instrument, in hex (ADR 0020).
+FINGERPRINT_RE = re.compile(r"[0-9a-fA-F]{64}")
+#: SHA-256 of nothing: what a marketplace sends when it hashed an empty fingerprint; it would tie every such buyer.
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+ADDRESS_HASH_SALT = "marketdesk.orders.delivery_address"
+
+
+def _address_part(text: str) -> str:
+    # Same letters, case, width and punctuation as the same address typed another way ("Flat 2, 1 High St.").
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", folded).split())
+
+
+def delivery_address_normalize(address: DeliveryAddressData) -> str:
+    """Return the address in the one form its hash is taken of: folded case and width, no punctuation."""
+    postcode = _address_part(address.postcode).replace(" ", "")
+    parts = (address.line1, address.line2, address.city)
+    return "|".join([*(_address_part(part) for part in parts), postcode, _address_part(address.country)])
+
+
+def delivery_address_hash(address: DeliveryAddressData) -> str:
+    """Return the keyed hash (HMAC-SHA256 under the installation's secret) of the normalized address."""
+    return salted_hmac(ADDRESS_HASH_SALT, delivery_address_normalize(address), algorithm="sha256").hexdigest()
+
+
+def order_risk_keys(data: OrderData) -> tuple[str, str]:
+    """Return what the order stores of its payment fingerprint and delivery address (empty when not sent)."""
+    fingerprint = (data.payment_fingerprint or "").lower()
+    address = delivery_address_hash(data.delivery_address) if data.delivery_address is not None else ""
+    return fingerprint, address
+
+
+def _validate_risk_keys(data: OrderData) -> None:
+    fingerprint = data.payment_fingerprint
+    if fingerprint is not None:
+        if not fingerprint.strip():
+            raise DomainValidationError(
+                _("The payment fingerprint is empty: leave it out when there is none."), field="payment_fingerprint"
+            )
+        if not FINGERPRINT_RE.fullmatch(fingerprint):
+            raise DomainValidationError(
+                _("The payment fingerprint must be a SHA-256 hash: 64 hexadecimal characters."),
+                field="payment_fingerprint",
+            )
+        if fingerprint.lower() == EMPTY_SHA256:
+            raise DomainValidationError(
+                _("The payment fingerprint is the hash of an empty value: leave it out when there is none."),
+                field="payment_fingerprint",
+            )
+    address = data.delivery_address
+    if address is not None:
+        for name in ("line1", "city", "country"):
+            if not _address_part(getattr(address, name)):
+                raise DomainValidationError(
+                    _("The delivery address needs this part."), field=f"delivery_address.{name}"
+                )
 
 
 def order_validate(data: OrderData) -> None:
@@ -138,6 +213,7 @@ def order_validate(data: OrderData) -> None:
             raise DomainValidationError(_("A payment must be in the order's currency."), field=f"payments.{i}.currency")
         if payment.amount_minor < 0:
             raise DomainValidationError(_("Amounts cannot be negative."), field=f"payments.{i}.amount_minor")
+    _validate_risk_keys(data)
 
 
 def _require_aware_times(data: OrderData) -> None:
@@ -268,6 +344,7 @@ def order_upsert(*, actor: Actor, marketplace: Marketplace, data: OrderData) -> 
 
 
 def _order_create(*, actor: Actor, marketplace: Marketplace, data: OrderData, digest: str) -> Order:
+    fingerprint, address_hash = order_risk_keys(data)
     order = Order.objects.create(
         marketplace=marketplace,
         external_id=data.external_id,
@@ -281,6 +358,8 @@ def _order_create(*, actor: Actor, marketplace: Marketplace, data: OrderData, di
         delivered_at=data.delivered_at,
         content_hash=digest,
         line_count=len(data.lines),
+        payment_fingerprint=fingerprint,
+        delivery_address_hash=address_hash,
     )
     OrderLine.objects.bulk_create([OrderLine(order=order, **asdict(line)) for line in data.lines])
     for pay in data.payments:
@@ -296,17 +375,28 @@ def _order_create(*, actor: Actor, marketplace: Marketplace, data: OrderData, di
     return order
 
 
+TOLD_AS = {"delivery_address_hash": "delivery_address"}
+
+
 def _order_update(*, actor: Actor, order: Order, data: OrderData) -> None:
     changed: list[str] = []
     for name in ("estimated_delivery_at", "delivered_at"):
         if getattr(order, name) != getattr(data, name) and getattr(data, name) is not None:
             setattr(order, name, getattr(data, name))
             changed.append(name)
+    # Sent later, or changed (a new address before shipping): what is not sent stays as it was.
+    fingerprint, address_hash = order_risk_keys(data)
+    for name, value in (("payment_fingerprint", fingerprint), ("delivery_address_hash", address_hash)):
+        if value and getattr(order, name) != value:
+            setattr(order, name, value)
+            changed.append(name)
     if changed:
         order.save(update_fields=changed)
+    # The parties' timeline says the address changed, in words; the fingerprint is a risk key, for no party's eyes.
+    told = [TOLD_AS.get(name, name) for name in changed if name != "payment_fingerprint"]
     if _upsert_payments(order, data.payments):
-        changed.append("payments")
-    if changed:
-        events.order_details_updated(order=order, actor=actor, changed=changed)
+        told.append("payments")
+    if told:
+        events.order_details_updated(order=order, actor=actor, changed=told)
     for target in _status_path(order.status, data.status):
         transition(order, to=target, actor=actor)

@@ -18,6 +18,8 @@ class RiskKind(models.TextChoices):
     LATE_RETURNS = "late_returns", _("Returns always in the window's last days")
     INSPECTION_MISMATCH = "inspection_mismatch", _("Returned items differ from those sent")
     REPEATED_NOT_AS_DESCRIBED = "repeated_snad", _("Repeated “not as described” on one listing")
+    SHARED_ADDRESS = "shared_address", _("Delivery address shared with other accounts")
+    SHARED_PAYMENT = "shared_payment", _("Payment method shared with other accounts")
 
 
 #: The kinds measured on buyers; the rest are measured on shops.
@@ -27,6 +29,8 @@ BUYER_KINDS = (
     RiskKind.QUICK_CLAIMS,
     RiskKind.LATE_RETURNS,
     RiskKind.INSPECTION_MISMATCH,
+    RiskKind.SHARED_ADDRESS,
+    RiskKind.SHARED_PAYMENT,
 )
 SHOP_KINDS = (RiskKind.REPEATED_NOT_AS_DESCRIBED,)
 
@@ -46,7 +50,7 @@ class RiskSignal(models.Model):
     order_ids = models.JSONField(_("orders"), default=list)
     case_ids = models.JSONField(_("cases"), default=list)
     return_ids = models.JSONField(_("returns"), default=list)
-    # The listing a seller's signal is about (the SKU), else empty.
+    # The listing a seller's signal is about (the SKU), or the other accounts a buyer shares with, else empty.
     detail = models.CharField(_("detail"), max_length=100, blank=True)
     computed_at = models.DateTimeField(_("computed"), default=clock.now)
 

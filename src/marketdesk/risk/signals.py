@@ -171,5 +171,77 @@ def repeated_not_as_described(policy: Policy, since: dt.datetime, shop_ids: Iter
     return found
 
 
-BUYER_FINDERS = (claim_rate, not_received_with_proof, quick_claims, late_returns, inspection_mismatches)
+#: The longest list of other accounts a shared signal names (the field holds 100 characters).
+DETAIL_LENGTH = 100
+
+
+def _shared(kind: str, column: str, least: int, since: dt.datetime, buyer_ids: Iterable[int] | None) -> Found:
+    """Buyers among at least ``least`` accounts whose orders in the window carry one value of ``column``.
+
+    The evidence is every order of the ring (the buyer's and the others'), the detail the other accounts.
+    An empty value is no value: it never ties two buyers.
+    """
+    orders = Order.objects.filter(placed_at__gte=since).exclude(**{column: ""})
+    keys = (
+        orders
+        if buyer_ids is None
+        else orders.filter(**{f"{column}__in": _scoped(orders, "buyer_id", buyer_ids).values(column)})
+    )
+    rings = {
+        (marketplace_id, value)
+        for marketplace_id, value in keys.values("marketplace_id", column)
+        .annotate(n=Count("buyer_id", distinct=True))
+        .filter(n__gte=least)
+        .values_list("marketplace_id", column)
+    }
+    if not rings:
+        return {}
+    members: dict[tuple[int, str], dict[int, str]] = defaultdict(dict)
+    ring_orders: dict[tuple[int, str], set[int]] = defaultdict(set)
+    rows = orders.filter(**{f"{column}__in": {value for _m, value in rings}}).values_list(
+        "marketplace_id", column, "buyer_id", "buyer__external_id", "id"
+    )
+    for marketplace_id, value, buyer_id, external_id, order_id in rows:
+        if (marketplace_id, value) in rings:  # one value in two marketplaces is two rings, never one
+            members[(marketplace_id, value)][buyer_id] = external_id
+            ring_orders[(marketplace_id, value)].add(order_id)
+    wanted = None if buyer_ids is None else set(buyer_ids)
+    found: Found = {}
+    others: dict[int, set[str]] = defaultdict(set)
+    for ring, buyers in members.items():
+        for buyer_id in buyers:
+            if wanted is not None and buyer_id not in wanted:
+                continue
+            evidence = found.setdefault((kind, buyer_id), Evidence())
+            evidence.order_ids |= ring_orders[ring]
+            others[buyer_id] |= {ext for other, ext in buyers.items() if other != buyer_id}
+    for (_kind, buyer_id), evidence in found.items():
+        detail = ", ".join(sorted(others[buyer_id]))
+        evidence.detail = detail if len(detail) <= DETAIL_LENGTH else detail[: DETAIL_LENGTH - 1] + "…"
+    return found
+
+
+def shared_address(policy: Policy, since: dt.datetime, buyer_ids: Iterable[int] | None) -> Found:
+    """Buyers whose orders in the window go to a delivery address (its keyed hash) other accounts' orders go to."""
+    return _shared(
+        RiskKind.SHARED_ADDRESS, "delivery_address_hash", policy.risk_min_accounts_per_address, since, buyer_ids
+    )
+
+
+def shared_payment(policy: Policy, since: dt.datetime, buyer_ids: Iterable[int] | None) -> Found:
+    """Buyers whose orders in the window were paid with a payment fingerprint other accounts paid with."""
+    return _shared(
+        RiskKind.SHARED_PAYMENT, "payment_fingerprint", policy.risk_min_accounts_per_payment, since, buyer_ids
+    )
+
+
+BUYER_FINDERS = (
+    claim_rate,
+    not_received_with_proof,
+    quick_claims,
+    late_returns,
+    inspection_mismatches,
+    shared_address,
+    shared_payment,
+)
 SHOP_FINDERS = (repeated_not_as_described,)

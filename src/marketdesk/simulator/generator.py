@@ -9,13 +9,21 @@ are never in memory together. Nothing here touches the database.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
 from marketdesk.core.money import currency_exponent
-from marketdesk.orders.services import BuyerData, LineData, OrderData, PaymentData, ShopData
+from marketdesk.orders.services import (
+    BuyerData,
+    DeliveryAddressData,
+    LineData,
+    OrderData,
+    PaymentData,
+    ShopData,
+)
 from marketdesk.orders.states import ORDER_TRANSITIONS, OrderStatus
 from marketdesk.simulator import data
 from marketdesk.simulator.data import Country, Good
@@ -151,6 +159,29 @@ def lines_for(rng: random.Random, shop: ShopPlan, order_id: str) -> tuple[LineDa
             )
         )
     return tuple(lines)
+
+
+STREETS = ("High Street", "Station Road", "Church Lane", "Park Avenue", "Victoria Road", "Green Lane", "Mill Road")
+#: One buyer in this many shares a home with the next one: two accounts at one address, as households are.
+HOUSEHOLD_EVERY = 40
+
+
+def buyer_address(buyer: BuyerData) -> DeliveryAddressData:
+    """Return the buyer's home: one of their own, or their household's (two accounts, under any ring's size)."""
+    index = int(buyer.external_id.rsplit("-B", 1)[1])
+    home = index - 1 if index % HOUSEHOLD_EVERY == 1 else index
+    return DeliveryAddressData(
+        line1=f"{home % 180 + 1} {STREETS[home % len(STREETS)]}",
+        line2=f"Flat {home}",
+        city="London",
+        postcode=f"E{home % 20 + 1} {home % 9 + 1}AB",
+        country="GB",
+    )
+
+
+def buyer_fingerprint(seed: int, buyer: BuyerData) -> str:
+    """Return the buyer's own card, as the marketplace hashes it: no two simulated buyers share one."""
+    return hashlib.sha256(f"simulated-card:{seed}:{buyer.external_id}".encode()).hexdigest()
 
 
 def _minutes(rng: random.Random, low: int, high: int) -> dt.timedelta:
@@ -358,6 +389,8 @@ class MarketplaceGenerator:
             payments=payments,
             estimated_delivery_at=estimated,
             delivered_at=delivered_at,
+            payment_fingerprint=buyer_fingerprint(self.seed, buyer) if payments else None,
+            delivery_address=buyer_address(buyer),
         )
         return SimulatedOrder(data=order, moves=tuple(moves), updated_at=times[-1] if times else placed_at)
 

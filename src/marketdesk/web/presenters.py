@@ -132,6 +132,7 @@ CHANGED_FIELDS: dict[str, Promise] = {
     "estimated_delivery_at": _("delivery estimate"),
     "delivered_at": _("delivery date"),
     "payments": _("payments"),
+    "delivery_address": _("delivery address"),
     "status": _("status"),
 }
 

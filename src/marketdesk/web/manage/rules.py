@@ -134,6 +134,8 @@ RULE_GROUPS = (
                 "risk_min_not_as_described_per_sku",
                 _("“Not as described” claims on one listing (SKU) that make a signal"),
             ),
+            ("risk_min_accounts_per_address", _("Buyer accounts sharing one delivery address that make a signal")),
+            ("risk_min_accounts_per_payment", _("Buyer accounts sharing one payment method that make a signal")),
         ),
     ),
 )

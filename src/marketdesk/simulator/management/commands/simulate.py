@@ -17,6 +17,7 @@ from marketdesk.core.errors import DomainError
 from marketdesk.core.outbox import outbox_sweep
 from marketdesk.core.periodic import periodic_enqueue_due
 from marketdesk.orders.models import Marketplace
+from marketdesk.simulator.abuse import marketplace_abuse_simulate
 from marketdesk.simulator.cases.run import marketplace_cases_simulate
 from marketdesk.simulator.returns import marketplace_returns_simulate
 from marketdesk.simulator.services.demo import demo_accounts_ensure
@@ -103,6 +104,8 @@ class Command(BaseCommand):
                 cases = marketplace_cases_simulate(marketplace=result.marketplace, seed=options["seed"], epoch=epoch)
                 marketplace_shipments_simulate(marketplace=result.marketplace, seed=options["seed"])
                 marketplace_returns_simulate(marketplace=result.marketplace, seed=options["seed"], epoch=epoch)
+                # After the returns: those seed only a marketplace that has none yet.
+                marketplace_abuse_simulate(marketplace=result.marketplace, seed=options["seed"], epoch=epoch)
                 standards_nightly()  # the sellers' standing from what was just seeded
                 cases_note = (
                     "; cases were already there"
