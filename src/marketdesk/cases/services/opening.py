@@ -103,7 +103,9 @@ def case_open(
             raise _not_eligible(verdict)
         cal = _calendar(order)
         try:
-            with transaction.atomic():
+            # No savepoint of its own (two queries): a clash refuses the whole open, which this block's
+            # transaction (or savepoint) rolls back.
+            with transaction.atomic(savepoint=False):
                 case = Case.objects.create(
                     order=order,
                     line=line,
