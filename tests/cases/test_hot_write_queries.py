@@ -86,6 +86,36 @@ def test_an_offer_made_and_accepted_costs_the_same_queries_with_10_or_500_cases(
     assert (few, many) == ((14, 34), (14, 34))
 
 
+def test_an_open_through_the_service_costs_the_same_queries_with_10_or_1000_cases(
+    marketplace, shop, buyer, at_now, endpoint
+):
+    # given: late orders the buyer contacted the seller about (the first warms the process's caches), and 10, then
+    # 1,000 more cases and orders
+    def contacted_late_order() -> Order:
+        order = late_order(marketplace, shop, buyer)
+        SellerContactFactory(order=order, contacted_at=CONTACTED_AT)
+        return order
+
+    warm_up, few_order, many_order = contacted_late_order(), contacted_late_order(), contacted_late_order()
+    _existing(marketplace, shop, 10)
+    actor = Actor.for_user(buyer)
+
+    def open_on(order: Order) -> int:
+        return _counted(
+            lambda: case_open(actor=actor, order=order, case_type=CaseType.ITEM_NOT_RECEIVED, description="No parcel.")
+        )
+
+    open_on(warm_up)
+    # when
+    few = open_on(few_order)
+    _existing(marketplace, shop, 990)
+    many = open_on(many_order)
+    # then: the same 12 however many cases exist (14 before, 51 with everything inline): the open's savepoint (2),
+    # the order locked (1), the policy, the contact, the shipments, an open case for the same thing, the buyer's
+    # protection restriction (5), the case (1), its event (1), the shop's suspension (1), the fan-out's row (1)
+    assert (few, many) == (12, 12)
+
+
 def test_a_message_posted_costs_the_same_queries_with_10_or_500_cases_and_a_longer_conversation(
     marketplace, shop, seller, buyer, at_now, endpoint
 ):
