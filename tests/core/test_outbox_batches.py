@@ -112,3 +112,22 @@ def test_a_drain_run_again_sends_nothing_twice(frozen_clock):
     again = outbox_drain(BATCHED)
 
     assert (again, SENT) == (0, [1])
+
+
+def test_on_a_backend_that_runs_tasks_at_once_each_commit_drains_at_once(
+    settings, frozen_clock, django_capture_on_commit_callbacks
+):
+    # given the immediate task backend (it cannot wait for a window)
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": settings.TASK_QUEUES}
+    }
+
+    # when two changes commit one after the other
+    with django_capture_on_commit_callbacks(execute=True):
+        committed(BATCHED, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        committed(BATCHED, 2)
+
+    # then each was delivered by its own commit's drain
+    assert SENT == [1, 2]
+    assert OutboxMessage.objects.filter(delivered_at__isnull=True).count() == 0

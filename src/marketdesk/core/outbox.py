@@ -150,17 +150,27 @@ def _enqueue_drain(topic: str) -> bool:
     """Ask for a drain of ``topic`` after the batch window, unless this process asked within it (after commit)."""
     from marketdesk.core.tasks import drain_outbox_topic
 
+    task = drain_outbox_topic.using(queue_name=_QUEUES[topic])
+    if not task.get_backend().supports_defer:
+        # A backend that runs the task now (the immediate one): drain at once what has committed, every time.
+        return _enqueue_drain_task(task, topic)
     asked = time.monotonic()
     with _drain_lock:
         if _drain_asked_until.get(topic, 0.0) > asked:
             return True  # that drain starts after this row's commit (its run_after is later): it takes the row
         _drain_asked_until[topic] = asked + BATCH_WINDOW.total_seconds()
-    try:
-        drain_outbox_topic.using(queue_name=_QUEUES[topic], run_after=clock.now() + BATCH_WINDOW).enqueue(topic)
-    except Exception:  # the sweep picks the rows up; the change itself is already committed
-        log.exception("could not enqueue a drain of outbox topic %s", topic)
+    if not _enqueue_drain_task(task.using(run_after=clock.now() + BATCH_WINDOW), topic):
         with _drain_lock:
             _drain_asked_until.pop(topic, None)
+        return False
+    return True
+
+
+def _enqueue_drain_task(task: Any, topic: str) -> bool:
+    try:
+        task.enqueue(topic)
+    except Exception:  # the sweep picks the rows up; the change itself is already committed
+        log.exception("could not enqueue a drain of outbox topic %s", topic)
         return False
     return True
 
