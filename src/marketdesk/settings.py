@@ -309,6 +309,9 @@ WEBHOOK_RETRY_SECONDS = [
     float(s) for s in os.environ.get("MARKETDESK_WEBHOOK_RETRY_SECONDS", "5,300,1800,7200,18000,36000,36000").split(",")
 ]
 OUTBOX_SWEEP_SECONDS = float(os.environ.get("MARKETDESK_OUTBOX_SWEEP_SECONDS", "60"))
+# A topic delivered in batches (a case's fan-out) asks for one drain per this many seconds per process,
+# not one task per row: what commits meanwhile goes with that drain.
+OUTBOX_BATCH_SECONDS = float(os.environ.get("MARKETDESK_OUTBOX_BATCH_SECONDS", "0.2"))
 
 # A request with an Idempotency-Key still unanswered after this many seconds is taken as dead with its
 # web process, and a repeat of it runs instead of being told to wait (api.idempotency).

@@ -89,18 +89,41 @@ def test_a_withdrawn_case_releases_everything(endpoint, held_case, buyer_actor):
     ]
 
 
-def test_an_accepted_partial_refund_keeps_that_part(endpoint, held_case, buyer_actor, seller_actor):
+def test_an_accepted_partial_refund_keeps_that_part_once_fanned_out(endpoint, held_case, buyer_actor, seller_actor):
+    # given an accepted partial refund: the hold is released after commit, by the acceptance's fan-out
     case_offer_make(actor=seller_actor, case=held_case, kind=OfferKind.PARTIAL_REFUND, amount=Money(1000, "GBP"))
     case_offer_accept(actor=buyer_actor, case=held_case)
+    held_until_fanned_out = holds()
 
+    # when the worker fans the steps out
+    fan_out()
+
+    # then the refund is kept back and the rest released, once
+    assert held_until_fanned_out == [("case", 2500, "held", None, None)]
     assert holds() == [("case", 2500, "released", 1500, 1000)]
+    assert [kind for kind, *_rest in payout_events()] == ["payout.hold", "payout.release"]
 
 
 def test_an_accepted_replacement_keeps_nothing(endpoint, held_case, buyer_actor, seller_actor):
     case_offer_make(actor=seller_actor, case=held_case, kind=OfferKind.REPLACEMENT)
     case_offer_accept(actor=buyer_actor, case=held_case)
+    fan_out()
 
     assert holds() == [("case", 2500, "released", 2500, 0)]
+
+
+def test_an_offer_accepted_before_the_opening_was_fanned_out_holds_nothing(
+    endpoint, opened_case, buyer_actor, seller_actor
+):
+    # given an offer made and accepted before the worker fanned the opening out
+    case_offer_make(actor=seller_actor, case=opened_case, kind=OfferKind.PARTIAL_REFUND, amount=Money(1000, "GBP"))
+    case_offer_accept(actor=buyer_actor, case=opened_case)
+
+    # when the worker fans out the opening, the offer and its acceptance, in order
+    fan_out()
+
+    # then nothing was held (the case had ended), so nothing is released
+    assert holds() == []
 
 
 def test_a_decided_case_stays_held_while_it_may_be_appealed(endpoint, decided):

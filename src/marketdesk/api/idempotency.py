@@ -8,16 +8,19 @@ Usage, below the router's decorator::
 
 A request without the header runs as usual. With it, the first request is
 recorded (scope = the caller's marketplace or user, key, method, path, a hash
-of the body) in a short transaction of its own before the view runs; the view
-then runs in one transaction that also stores its response under the key and
-commits both together. So a process that dies after the view's writes but
-before the answer is stored leaves neither behind: the repeat that takes the
-key over (after ``MARKETDESK_IDEMPOTENCY_ABANDONED_SECONDS``) runs the write
-for the first and only time.
+of the body) at the start of the one transaction the view runs in, which also
+stores the response under the key and commits all three together (one commit
+per keyed write, not two). So a process that dies after the view's writes but
+before the answer is stored leaves nothing behind, not even the key: its repeat
+runs the write for the first and only time. A repeat that comes while the first
+is still running waits on the key's row (PostgreSQL's unique index; SQLite's
+one writer) and then replays its answer, or runs if the first failed.
 A repeat with the same body gets that response again with
 ``Idempotent-Replayed: true``; the same key with another body is refused (422
-``idempotency_key_reused``); a repeat while the first is still running is told
-to wait (409 ``idempotency_in_progress``). A 5xx answer is not kept, and what the view
+``idempotency_key_reused``). A key recorded unanswered by an older release (a
+short transaction of its own) is still honoured: its repeat is told to wait (409
+``idempotency_in_progress``) until ``MARKETDESK_IDEMPOTENCY_ABANDONED_SECONDS``
+have passed, then takes it over. A 5xx answer is not kept, and what the view
 wrote before failing is rolled back with it, so the client may try again. The view wrapper runs after authentication (it needs
 ``request.auth``); a ninja run decorator, which sees the rendered response,
 stores it.
@@ -87,19 +90,15 @@ def _refusal(status: int, code: str, title: Any, detail: Any) -> HttpResponse:
 
 
 def _begin(request: HttpRequest, key: str) -> HttpResponse | None:
-    """Record the first request under ``key``; answer a repeat without running the view."""
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        return _refusal(
-            422,
-            "invalid",
-            _("Some of the data is not valid."),
-            _("The Idempotency-Key must be 1 to 255 printable characters."),
-        )
+    """Record the first request under ``key`` in the open transaction; answer a repeat without running the view.
+
+    The key's row, inserted (or taken over) here, stays locked until the view's answer commits with it.
+    """
     actor = request_actor(request)
     identity = {"scope": _scope(actor), "key": key, "method": request.method or "", "path": request.path[:500]}
     digest = _request_hash(request)
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint: a repeat's clash leaves the transaction usable
             record = IdempotencyRecord.objects.create(**identity, request_hash=digest)
     except IntegrityError:
         first = IdempotencyRecord.objects.filter(**identity).first()
@@ -131,27 +130,6 @@ def _in_progress() -> HttpResponse:
         _("Conflict with the current state."),
         _("A request with this Idempotency-Key is still being processed; retry in a moment."),
     )
-
-
-def _open_transaction(request: HttpRequest, record: IdempotencyRecord) -> bool:
-    """Open the transaction the view and its stored answer share; False if the key is no longer ours.
-
-    The record's row stays locked until the answer commits, so a repeat taking the key over
-    waits for this request to end instead of running the write a second time beside it.
-    """
-    stack = contextlib.ExitStack()
-    stack.enter_context(transaction.atomic())
-    ours = (
-        IdempotencyRecord.objects.select_for_update()
-        .filter(pk=record.pk, status_code__isnull=True, created_at=record.created_at)
-        .exists()
-    )
-    if not ours:  # our request was slow enough to be taken for dead, and a repeat took the key over
-        stack.close()
-        delattr(request, _ATTRIBUTE)
-        return False
-    setattr(request, _TRANSACTION, stack)
-    return True
 
 
 def _taken_over(first: IdempotencyRecord) -> bool:
@@ -215,11 +193,25 @@ def idempotent[F: Callable[..., Any]](view: F) -> F:
         key = request.headers.get(HEADER)
         if key is None:
             return view(request, *args, **kwargs)
-        answered = _begin(request, key.strip())
+        key = key.strip()
+        if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+            return _refusal(
+                422,
+                "invalid",
+                _("Some of the data is not valid."),
+                _("The Idempotency-Key must be 1 to 255 printable characters."),
+            )
+        stack = contextlib.ExitStack()
+        stack.enter_context(transaction.atomic())
+        try:
+            answered = _begin(request, key)
+        except BaseException:
+            stack.__exit__(*sys.exc_info())
+            raise
         if answered is not None:
+            stack.close()  # a replay or a refusal wrote nothing: commit the takeover, if any, and answer
             return answered
-        if not _open_transaction(request, getattr(request, _ATTRIBUTE)):
-            return _in_progress()
+        setattr(request, _TRANSACTION, stack)
         return view(request, *args, **kwargs)
 
     # ninja reads the parameters from the signature and resolves string annotations in the function's

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from marketdesk.cases.history_index import history_index_case
 from marketdesk.cases.models import Case, Party
-from marketdesk.cases.payouts import case_payout_hold
+from marketdesk.cases.payouts import case_payout_hold, case_payout_release
 from marketdesk.core.actors import Actor
 from marketdesk.core.models import OutboxMessage
 from marketdesk.core.outbox import Record, outbox_handler, outbox_put
@@ -107,9 +107,12 @@ def case_fanout_put(
     actor: Actor,
     webhook: tuple[str, str, dict[str, Any]],
     index: bool = False,
+    release_offer: int | None = None,
     **note: Any,
 ) -> OutboxMessage:
     """Leave one outbox row that, after commit, indexes the case, sends the webhook, notes the step and tells the parties.
+
+    An accepted offer (``release_offer``, its id) also releases the case's payout hold there, keeping its refund.
 
     Everything the row needs is taken now: the case's status as it is at this step, the
     webhook's data, the actor (never told) and the note's data, so what follows later in
@@ -122,6 +125,7 @@ def case_fanout_put(
         "status": case.status,
         "actor": actor.user.pk if actor.user is not None else None,
         "index": index,
+        "release_offer": release_offer,
         "webhook": {"type": event_type, "id": event_id, "data": json.loads(json.dumps(data, cls=DjangoJSONEncoder))},
         "note": note,
     }
@@ -137,6 +141,8 @@ def _fanout(payload: dict[str, Any]) -> None:
         history_index_case(case)
     if payload["event"] == "case.opened":
         case_payout_hold(case)  # money at stake, told before the opening itself
+    if payload.get("release_offer") is not None:
+        case_payout_release(case, offer_id=payload["release_offer"])  # told before the resolution itself
     hook = payload["webhook"]
     webhook_event_emit(
         marketplace_id=case.order.marketplace_id,
@@ -149,7 +155,7 @@ def _fanout(payload: dict[str, Any]) -> None:
     _note_and_tell(case, payload["event"], actor_id=payload["actor"], tell_seller=tell_seller, status=status, data=note)
 
 
-@outbox_handler(FANOUT_TOPIC)
+@outbox_handler(FANOUT_TOPIC, batched=True)
 def _deliver_fanout(message: OutboxMessage) -> Record:
     """Send nothing now: the fan-out is all writes, done in the record step with the row marked delivered."""
     payload = message.payload

@@ -2,8 +2,9 @@
 
 The opening's hold is written by the case's fan-out after commit (``case_payout_hold``), with the rest
 of what an opening tells, so opening a case costs no more (docs/adr/0018); a case opened against a
-suspended seller is escalated at once, and the escalation holds it. The endings are heard on the
-case's timeline events (registered in apps.py), in the same transaction as the step. The ledger keeps
+suspended seller is escalated at once, and the escalation holds it. So is the release when the buyer
+accepts an offer (``case_payout_release``, eight queries off that hot write). The other endings are heard
+on the case's timeline events (registered in apps.py), in the same transaction as the step. The ledger keeps
 one hold per case, so a retried fan-out or a second escalation holds nothing twice.
 """
 
@@ -22,7 +23,7 @@ from marketdesk.ledger.payouts import payout_hold, payout_release
 OPENED = ("case.escalated",)
 # A decided case may still be appealed: it is released when it closes at the end of the appeal window, or when
 # the appeal is decided, keeping every refund decided against the seller.
-ENDED = ("case.offer_accepted", "case.appeal_decided", "case.withdrawn", "case.expired", "case.closed")
+ENDED = ("case.appeal_decided", "case.withdrawn", "case.expired", "case.closed")
 
 
 def case_at_stake(case: Case) -> Money:
@@ -53,10 +54,17 @@ def case_payout_hold(case: Case) -> None:
         payout_hold(order=case.order, reason_type=HoldReason.CASE, reason_id=case.pk, amount=case_at_stake(case))
 
 
+def case_payout_release(case: Case, *, offer_id: int | None = None) -> None:
+    """Release what the case holds, keeping the seller's refunds (``offer_id``: the refund offer accepted)."""
+    payout_release(
+        reason_type=HoldReason.CASE, reason_id=case.pk, kept_minor=_kept(case, {"extra": {"offer_id": offer_id}})
+    )
+
+
 def case_payout_listen(subject: Any, event: str, payload: dict[str, Any]) -> None:
-    """Hold the amount at stake when a case opens; release it, keeping the seller's refunds, when it ends."""
+    """Hold the amount at stake when a case is escalated; release it, keeping the seller's refunds, when it ends."""
     case: Case = subject
     if event in OPENED:
         case_payout_hold(case)
         return
-    payout_release(reason_type=HoldReason.CASE, reason_id=case.pk, kept_minor=_kept(case, payload))
+    case_payout_release(case, offer_id=payload.get("extra", {}).get("offer_id"))

@@ -31,12 +31,20 @@ again. A handler must therefore make a repeat harmless on the receiving side
 enqueue or a failed attempt left back on its topic's own queue, so that a
 backlog of webhooks to a slow receiver never holds up mail or the nightly jobs;
 ``outbox_sweep`` delivers the same leftovers inline (the demo's simulator, tests).
+
+A topic registered ``batched`` (a case's fan-out, written by every hot write) is not given a
+task per row: a commit that put rows of it asks for one drain of the topic (``outbox_drain``),
+at most once per ``OUTBOX_BATCH_SECONDS`` in each process, to run once that window is over; rows
+committed within the window go with it. The drain delivers each row as above, so a lost drain
+is only a delay: the sweep finds its rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from functools import partial
@@ -66,6 +74,15 @@ WORKER_STOPPED = "outcome unknown: the worker stopped before recording it"
 _QUEUES: dict[str, str] = {}
 #: Seconds to wait after each failed attempt (settings: MARKETDESK_OUTBOX_RETRY_SECONDS).
 RETRY_BACKOFF = tuple(settings.OUTBOX_RETRY_SECONDS)
+#: Topics delivered by drains in batches (``outbox_handler(batched=True)``), and how long each process's drain
+#: of one waits for more rows (settings: MARKETDESK_OUTBOX_BATCH_SECONDS).
+_BATCHED: set[str] = set()
+BATCH_WINDOW = dt.timedelta(seconds=settings.OUTBOX_BATCH_SECONDS)
+#: Per batched topic, until when (time.monotonic) the drain this process asked for has not started yet.
+_drain_asked_until: dict[str, float] = {}
+_drain_lock = threading.Lock()
+#: How many messages one drain delivers before it hands the rest to another.
+DRAIN_BATCH = 500
 #: How long a claim keeps other workers off a message; longer than any handler's send may take
 #: (a webhook's and an SMTP send's timeouts are 10 s), short enough that a dead worker's message
 #: is re-sent soon (two minutes unless MARKETDESK_OUTBOX_LEASE_SECONDS says otherwise).
@@ -74,7 +91,9 @@ CLAIM_LEASE = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 SWEEP_AGE = dt.timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS / 2)
 
 
-def outbox_handler(topic: str, *, queue: str = "default", begin: Begin | None = None) -> Callable[[Handler], Handler]:
+def outbox_handler(
+    topic: str, *, queue: str = "default", begin: Begin | None = None, batched: bool = False
+) -> Callable[[Handler], Handler]:
     """Register the function that delivers messages of ``topic``, on the task queue ``queue``.
 
     The handler is called outside any transaction with the claimed message. It may
@@ -86,6 +105,8 @@ def outbox_handler(topic: str, *, queue: str = "default", begin: Begin | None = 
     ``begin``, if given, runs in the claim's transaction once the claim is won, with
     the claimed message: the writes that must exist before the send (an attempt
     row), and the settling of an attempt a stopped worker left unfinished.
+
+    ``batched`` delivers the topic's messages by drains, a batch each, instead of a task per message.
     """
 
     def register(fn: Handler) -> Handler:
@@ -93,6 +114,8 @@ def outbox_handler(topic: str, *, queue: str = "default", begin: Begin | None = 
         _QUEUES[topic] = queue
         if begin is not None:
             _BEGINS[topic] = begin
+        if batched:
+            _BATCHED.add(topic)
         return fn
 
     return register
@@ -107,7 +130,8 @@ def outbox_put(*, topic: str, payload: dict[str, Any], dedupe_key: str | None = 
         if existing is not None:
             return existing
     message = OutboxMessage.objects.create(topic=topic, payload=payload, dedupe_key=dedupe_key)
-    transaction.on_commit(partial(_enqueue, message.pk, topic))
+    deliver = partial(_enqueue_drain, topic) if topic in _BATCHED else partial(_enqueue, message.pk, topic)
+    transaction.on_commit(deliver)
     return message
 
 
@@ -120,6 +144,50 @@ def _enqueue(message_id: int, topic: str) -> bool:
         log.exception("could not enqueue outbox message %s", message_id)
         return False
     return True
+
+
+def _enqueue_drain(topic: str) -> bool:
+    """Ask for a drain of ``topic`` after the batch window, unless this process asked within it (after commit)."""
+    from marketdesk.core.tasks import drain_outbox_topic
+
+    task = drain_outbox_topic.using(queue_name=_QUEUES[topic])
+    if not task.get_backend().supports_defer:
+        # A backend that runs the task now (the immediate one): drain at once what has committed, every time.
+        return _enqueue_drain_task(task, topic)
+    asked = time.monotonic()
+    with _drain_lock:
+        if _drain_asked_until.get(topic, 0.0) > asked:
+            return True  # that drain starts after this row's commit (its run_after is later): it takes the row
+        _drain_asked_until[topic] = asked + BATCH_WINDOW.total_seconds()
+    if not _enqueue_drain_task(task.using(run_after=clock.now() + BATCH_WINDOW), topic):
+        with _drain_lock:
+            _drain_asked_until.pop(topic, None)
+        return False
+    return True
+
+
+def _enqueue_drain_task(task: Any, topic: str) -> bool:
+    try:
+        task.enqueue(topic)
+    except Exception:  # the sweep picks the rows up; the change itself is already committed
+        log.exception("could not enqueue a drain of outbox topic %s", topic)
+        return False
+    return True
+
+
+def outbox_drain(topic: str, *, limit: int = DRAIN_BATCH) -> int:
+    """Deliver the due messages of a batched ``topic``, oldest first, ``limit`` at most; return how many were sent.
+
+    More than ``limit`` waiting: another drain is queued at once for the rest.
+    """
+    due = OutboxMessage.objects.filter(_claimable(clock.now()), topic=topic).order_by("id")
+    ids = list(due.values_list("id", flat=True)[:limit])
+    sent = sum(1 for message_id in ids if outbox_deliver(message_id))
+    if len(ids) == limit:
+        from marketdesk.core.tasks import drain_outbox_topic
+
+        drain_outbox_topic.using(queue_name=_QUEUES[topic]).enqueue(topic)
+    return sent
 
 
 def _claimable(now: dt.datetime) -> Q:

@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.tasks import task
 
-from marketdesk.core.outbox import outbox_deliver, outbox_requeue
+from marketdesk.core.outbox import outbox_deliver, outbox_drain, outbox_requeue
 from marketdesk.core.periodic import periodic
 from marketdesk.core.task_recovery import tasks_recover_stale
 
@@ -16,6 +16,12 @@ from marketdesk.core.task_recovery import tasks_recover_stale
 def deliver_outbox_message(message_id: int) -> bool:
     """Deliver one outbox message (idempotent)."""
     return outbox_deliver(message_id)
+
+
+@task(queue_name="default")
+def drain_outbox_topic(topic: str) -> int:
+    """Deliver a batch of a batched outbox topic's messages (idempotent)."""
+    return outbox_drain(topic)
 
 
 @periodic(every=dt.timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS))

@@ -141,7 +141,14 @@ def _offer_answer(*, actor: Actor, case: Case, accept: bool) -> CaseOffer:
             webhook = ("case.offer_declined", f"case-{case.pk}-offer-{offer.pk}-declined", {"offer_id": offer.pk})
         _touch(case, now=now, policy=policy_current())
         # The webhook, the line in the conversation, the seller's notice and the live pushes follow after commit.
-        case_fanout_put(case, "case.offer_accepted" if accept else "case.offer_declined", actor=actor, webhook=webhook)
+        # So does the release of the payout hold, keeping an accepted refund.
+        case_fanout_put(
+            case,
+            "case.offer_accepted" if accept else "case.offer_declined",
+            actor=actor,
+            webhook=webhook,
+            release_offer=offer.pk if accept else None,
+        )
         return offer
 
 

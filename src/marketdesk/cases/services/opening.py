@@ -52,7 +52,8 @@ def _not_eligible(verdict: Eligibility) -> CaseNotEligible:
 
 def _order_locked_for(actor: Actor, pk: int) -> Order:
     """Lock the order the actor may see (only the order's row), or raise NotFound as the selector does."""
-    order = orders_for_actor(actor).select_for_update(of=("self",)).filter(pk=pk).first()
+    # One row by its key: no ordering to compile (the selector's newest-first is for lists).
+    order = next(iter(orders_for_actor(actor).select_for_update(of=("self",)).filter(pk=pk).order_by()[:1]), None)
     if order is None:
         raise NotFound()
     return order
@@ -103,7 +104,9 @@ def case_open(
             raise _not_eligible(verdict)
         cal = _calendar(order)
         try:
-            with transaction.atomic():
+            # No savepoint of its own (two queries): a clash refuses the whole open, which this block's
+            # transaction (or savepoint) rolls back.
+            with transaction.atomic(savepoint=False):
                 case = Case.objects.create(
                     order=order,
                     line=line,
