@@ -301,6 +301,8 @@ class CarrierClaim(models.Model):
     amount_minor = models.BigIntegerField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3)
     filed_at = models.DateTimeField(_("filed"), default=clock.now)
+    paid_minor = models.BigIntegerField(_("paid by the carrier"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("carrier claim")
