@@ -22,9 +22,9 @@ from marketdesk.shipping.services.shipments import (
 )
 
 __all__ = [
-    "carrier_claim_pay",
     "AddressData",
     "DeliveryChangeNotPossible",
+    "carrier_claim_pay",
     "carrier_mapping_save",
     "delivery_change_answer",
     "delivery_change_request",
