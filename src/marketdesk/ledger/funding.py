@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
@@ -130,7 +131,7 @@ def funding_month_add(
     carrier_recovered: int = 0,
 ) -> None:
     """Add to the month's row of a funding source (created at the first refund)."""
-    key = {"marketplace_id": marketplace_id, "month": month, "source": source, "currency": currency}
+    key: dict[str, Any] = {"marketplace_id": marketplace_id, "month": month, "source": source, "currency": currency}
     FundingMonth.objects.get_or_create(**key)
     FundingMonth.objects.filter(**key).update(
         refunds=F("refunds") + refunds,
