@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
@@ -94,3 +96,17 @@ def test_an_operator_of_another_marketplace_does_not_find_the_claim(claim, other
 
     with pytest.raises(NotFound):
         carrier_claim_pay(actor=Actor.for_user(stranger), claim=claim, amount=Money(2500, "GBP"))
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Paid by the carrier"), ("ru", "Выплачено перевозчиком")])
+def test_the_parcel_page_shows_what_the_carrier_paid(claim, operator, language, label):
+    carrier_claim_pay(actor=Actor.for_user(operator), claim=claim, amount=Money(2000, "GBP"))
+    operator.language = language
+    operator.save(update_fields=["language"])
+    client = Client()
+    client.force_login(operator)
+
+    page = client.get(reverse("shipping:console_parcel", args=[claim.investigation.shipment_id])).content.decode()
+
+    assert label in page
+    assert "data-claim-paid" in page

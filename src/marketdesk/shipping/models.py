@@ -318,6 +318,10 @@ class CarrierClaim(models.Model):
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
 
+    @property
+    def paid(self) -> Money | None:
+        return Money(self.paid_minor, self.currency) if self.paid_minor is not None else None
+
 
 class CareAction(models.Model):
     """Proactive care: once per parcel and trigger, the buyer told, the seller prompted, evidence kept."""
