@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 
@@ -20,7 +20,11 @@ def fund_recorded_refunds(apps, schema_editor):
         entry.objects.filter(kind="refund")
         .annotate(month=TruncMonth("created_at"))
         .values("order__marketplace_id", "month", "funding_source", "currency")
-        .annotate(n=Count("id"), total=Sum("amount_minor"))
+        .annotate(
+            n=Count("id"),
+            total=Sum("amount_minor"),
+            recovered=Sum("amount_minor", filter=Q(funding_reason="seller_late"), default=0),
+        )
         .order_by()
     )
     month.objects.bulk_create(
@@ -31,6 +35,7 @@ def fund_recorded_refunds(apps, schema_editor):
             currency=row["currency"],
             refunds=row["n"],
             amount_minor=row["total"],
+            seller_recovered_minor=row["recovered"],
         )
         for row in rows
     )
