@@ -639,7 +639,7 @@ def test_an_appeal_decision_may_refund_what_the_first_did_not(
         rationale="The photos show the parcel was opened.",
     )
 
-    assert list(LedgerEntry.objects.values_list("decision_key", "payer", "amount_minor")) == [
+    assert list(LedgerEntry.objects.filter(kind="refund").values_list("decision_key", "payer", "amount_minor")) == [
         (f"case-{reviewed.pk}-appeal-decision", "platform", 1200)
     ]
     assert webhooks("case.decided") == [f"case-{reviewed.pk}-decision", f"case-{reviewed.pk}-appeal-decision"]

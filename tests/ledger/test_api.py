@@ -124,3 +124,28 @@ def test_an_acknowledgement_with_an_idempotency_key_is_replayed(key_client, entr
     assert (first.status_code, again.status_code, again["Idempotent-Replayed"]) == (200, 200, "true")
     assert again.json() == first.json()
     assert "Idempotent-Replayed" not in first
+
+
+def test_each_entry_shows_how_a_refund_is_funded_and_why(key_client, entries):
+    response = key_client.get("/api/v1/ledger/entries")
+
+    assert response.status_code == 200
+    assert [(e["kind"], e["funding"]) for e in response.json()["items"]] == [
+        ("compensation", None),
+        (
+            "refund",
+            {
+                "source": "seller",
+                "reason": "seller_pays",
+                "reason_label": "The decision has the seller pay",
+                "policy_version": entries[0].funding_policy_version,
+                "carrier_recovered_minor": 0,
+            },
+        ),
+    ]
+
+
+def test_the_funding_reason_is_worded_in_the_requested_language(key_client, entries):
+    response = key_client.get("/api/v1/ledger/entries", headers={"Accept-Language": "ru"})
+
+    assert response.json()["items"][1]["funding"]["reason_label"] == "По решению платит продавец"

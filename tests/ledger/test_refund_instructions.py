@@ -59,6 +59,7 @@ def test_a_refund_instruction_arrives_signed(paid_order, live_endpoint, receiver
         "amount_minor": 2500,
         "currency": "GBP",
         "reason": "item_not_received",
+        "funding": {"source": "seller", "reason": "seller_pays"},
         "recorded_at": "2026-11-26T12:00:00Z",
     }
 

@@ -110,7 +110,10 @@ class TestTheDemoMarketplace:
 
         def entries(key: str) -> list[tuple]:
             return list(
-                LedgerEntry.objects.filter(decision_key=key).values_list("kind", "payer", "amount_minor", "case_id")
+                # A platform refund outside the guarantee comes with its recovery from the seller (tests/ledger).
+                LedgerEntry.objects.filter(decision_key=key, kind="refund").values_list(
+                    "kind", "payer", "amount_minor", "case_id"
+                )
             )
 
         def expected(decision: Decision) -> list[tuple]:
@@ -131,7 +134,9 @@ class TestTheDemoMarketplace:
             assert entries(f"case-{offer.case_id}-offer-{offer.pk}") == [
                 ("refund", "seller", offer.amount_minor, offer.case_id)
             ]
-        cases_ledger = LedgerEntry.objects.exclude(decision_key__startswith="return:")  # the seeded returns' own
+        cases_ledger = LedgerEntry.objects.filter(kind="refund").exclude(
+            decision_key__startswith="return:"  # the seeded returns' own
+        )
         assert cases_ledger.count() == sum(len(expected(d)) for d in decisions) + accepted_refunds.count()
 
     def test_cases_of_russian_speaking_buyers_are_written_in_russian(self, demo):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from marketdesk.cases.models import Case, CaseType
 from marketdesk.console.charts import BarChart, Row, bar_chart, ranked
 from marketdesk.console.deadlines import PLATFORM_STATUSES
+from marketdesk.console.funding import REPORT_MONTHS, funding_chart
 from marketdesk.console.models import QueueCount, Team
 from marketdesk.console.rollups import (
     DECIDED,
@@ -45,6 +46,7 @@ from marketdesk.core.money import Money
 from marketdesk.core.parsing import int_or_none
 from marketdesk.core.policies import policy_current
 from marketdesk.ledger.models import LedgerEntry
+from marketdesk.ledger.selectors import funding_report_for_actor
 from marketdesk.orders.models import Shop
 from marketdesk.orders.selectors import scope_to_actor
 
@@ -335,6 +337,7 @@ def dashboard_for_actor(actor: Actor, filters: DashboardFilters, *, now: dt.date
             _("Backlog by age"), [str(label) for label, _n in backlog], [[float(n) for _l, n in backlog]]
         ),
         "satisfaction": bar_chart(_("Ratings"), ["1", "2", "3", "4", "5"], [[float(n) for n in satisfaction]]),
+        "funding": funding_chart(funding_report_for_actor(actor, months=REPORT_MONTHS)),
     }
     return board
 

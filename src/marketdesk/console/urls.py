@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketdesk.console.views import audit, dashboard, macros, queue, satisfaction
+from marketdesk.console.views import audit, dashboard, funding, macros, queue, satisfaction
 
 app_name = "console"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("console/queue/<int:pk>/assign/", queue.assign, name="assign"),
     path("console/dashboard/", dashboard.dashboard, name="dashboard"),
     path("console/dashboard.csv", dashboard.dashboard_csv, name="dashboard_csv"),
+    path("console/funding.csv", funding.funding_csv, name="funding_csv"),
     path("console/audit/", audit.audit, name="audit"),
     path("console/audit.csv", audit.audit_csv, name="audit_csv"),
     path("console/macros/", macros.macro_list, name="macros"),

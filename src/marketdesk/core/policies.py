@@ -128,6 +128,33 @@ class PolicyValues(BaseModel):
     risk_min_accounts_per_payment: int = Field(
         2, ge=2, description="Buyer accounts paying with one payment fingerprint in the window that make a signal."
     )
+    # Who funds a refund the platform pays (Etsy's purchase protection): the platform's guarantee covers it
+    # when the order shipped on time with valid tracking and the shop is in good standing, within the caps
+    # below (minor units, per currency; a currency without a cap is never guaranteed). Otherwise the seller
+    # funds it: the platform pays the buyer and recovers the amount from the seller when this says so.
+    guarantee_recover_ineligible: int = Field(
+        1, ge=0, le=1, description="1: a refund the platform pays outside its guarantee is recovered from the seller."
+    )
+    guarantee_top_rated_only: int = Field(
+        0, ge=0, le=1, description="1: only top rated shops are in good standing; 0: standard ones too."
+    )
+    guarantee_cap_refund_gbp_minor: int = Field(20_000, ge=0, description="Largest refund guaranteed, GBP.")
+    guarantee_cap_refund_eur_minor: int = Field(25_000, ge=0, description="Largest refund guaranteed, EUR.")
+    guarantee_cap_refund_usd_minor: int = Field(25_000, ge=0, description="Largest refund guaranteed, USD.")
+    guarantee_cap_refund_rub_minor: int = Field(2_000_000, ge=0, description="Largest refund guaranteed, RUB.")
+    guarantee_cap_refund_jpy_minor: int = Field(35_000, ge=0, description="Largest refund guaranteed, JPY.")
+    guarantee_cap_month_gbp_minor: int = Field(100_000, ge=0, description="Guaranteed per shop and month, GBP.")
+    guarantee_cap_month_eur_minor: int = Field(120_000, ge=0, description="Guaranteed per shop and month, EUR.")
+    guarantee_cap_month_usd_minor: int = Field(125_000, ge=0, description="Guaranteed per shop and month, USD.")
+    guarantee_cap_month_rub_minor: int = Field(10_000_000, ge=0, description="Guaranteed per shop and month, RUB.")
+    guarantee_cap_month_jpy_minor: int = Field(175_000, ge=0, description="Guaranteed per shop and month, JPY.")
+
+    def guarantee_caps(self, currency: str) -> tuple[int, int] | None:
+        """Return the guarantee's caps in ``currency`` (per refund, per shop and month), or None if it has none."""
+        code = currency.lower()
+        per_refund = getattr(self, f"guarantee_cap_refund_{code}_minor", None)
+        per_month = getattr(self, f"guarantee_cap_month_{code}_minor", None)
+        return None if per_refund is None or per_month is None else (per_refund, per_month)
 
 
 class Policy:

@@ -23,6 +23,32 @@ class Payer(models.TextChoices):
     PLATFORM = "platform", _("Platform")
 
 
+class FundingSource(models.TextChoices):
+    """Who bears a refund in the end (``payer`` says who pays the buyer now)."""
+
+    SELLER = "seller", _("Seller")
+    PLATFORM_GUARANTEE = "platform_guarantee", _("Platform guarantee")
+    CARRIER_CLAIM = "carrier_claim", _("Carrier claim")
+    PLATFORM = "platform", _("Platform, outside the guarantee")
+
+
+class FundingReason(models.TextChoices):
+    """Why a refund is funded as it is: kept on the entry, shown translated."""
+
+    SELLER_PAYS = "seller_pays", _("The decision has the seller pay")
+    SELLER_LATE = "seller_late", _("The seller did not refund in time: the platform refunded and recovers it")
+    CARRIER_LIABLE = "carrier_liable", _("The carrier lost the parcel: the platform claims it back")
+    GUARANTEED = "guaranteed", _("Shipped on time with valid tracking by a shop in good standing, within the caps")
+    NO_TRACKING = "no_tracking", _("No valid tracking: the parcel has no carrier scan")
+    SHIPPED_LATE = "shipped_late", _("The order was shipped late")
+    NO_STANDING = "no_standing", _("The shop has no standards rating yet")
+    BELOW_STANDARD = "below_standard", _("The shop is not in good standing")
+    NO_CAP = "no_cap", _("The guarantee has no cap in this currency")
+    CAP_PER_REFUND = "cap_per_refund", _("Above the largest refund the guarantee covers")
+    CAP_SHOP_MONTH = "cap_shop_month", _("The shop's guarantee for the month is used up")
+    RECORDED_BEFORE = "recorded_before", _("Recorded before refunds had a funding source")
+
+
 class InstructionStatus(models.TextChoices):
     """Where a refund instruction to the marketplace stands (other kinds are not instructed)."""
 
@@ -70,6 +96,11 @@ class LedgerEntry(StatefulModel):
     )
     instructed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("instructed at"))
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    # A refund's funding, decided by policy when it is recorded; a recovery the funding added carries its reason.
+    funding_source = models.CharField(_("funded by"), max_length=24, choices=FundingSource.choices, blank=True)
+    funding_reason = models.CharField(_("funding reason"), max_length=24, choices=FundingReason.choices, blank=True)
+    funding_policy_version = models.PositiveIntegerField(_("funding policy version"), null=True, blank=True)
+    carrier_recovered_minor = models.BigIntegerField(_("recovered from the carrier"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -88,6 +119,17 @@ class LedgerEntry(StatefulModel):
                 ),
                 name="ledger_instruction_matches_kind",
             ),
+            # Only a refund has a funding source (the service gives every refund one; rows written by hand may not).
+            models.CheckConstraint(
+                condition=models.Q(kind=EntryKind.REFUND) | models.Q(funding_source=""),
+                name="ledger_funding_only_on_refunds",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    carrier_recovered_minor__gte=0, carrier_recovered_minor__lte=models.F("amount_minor")
+                ),
+                name="ledger_carrier_recovery_within_amount",
+            ),
         ]
         indexes = [
             models.Index(fields=["order", "-created_at", "-id"], name="ledger_order_recent_idx"),
@@ -102,6 +144,57 @@ class LedgerEntry(StatefulModel):
     @property
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+    @property
+    def funding_explained(self) -> str:
+        """The funding's reason in the reader's language (never the raw code)."""
+        return str(FundingReason(self.funding_reason).label) if self.funding_reason else ""
+
+
+class FundingMonth(models.Model):
+    """The month's refunds of a marketplace by funding source and currency, kept as each refund is recorded.
+
+    The funding report and its chart read these rows (one per month, source and currency), never the entries.
+    A recovery is counted in the month of the refund it recovers.
+    """
+
+    marketplace = models.ForeignKey("orders.Marketplace", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+    source = models.CharField(_("funded by"), max_length=24, choices=FundingSource.choices)
+    currency = models.CharField(_("currency"), max_length=3)
+    refunds = models.PositiveIntegerField(_("refunds"), default=0)
+    amount_minor = models.BigIntegerField(_("refunded"), default=0)
+    seller_recovered_minor = models.BigIntegerField(_("recovered from the seller"), default=0)
+    carrier_recovered_minor = models.BigIntegerField(_("recovered from the carrier"), default=0)
+
+    class Meta:
+        verbose_name = _("funding month")
+        verbose_name_plural = _("funding months")
+        constraints = [
+            models.UniqueConstraint(fields=["marketplace", "month", "source", "currency"], name="funding_month_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.source} {self.currency}: {self.refunds}"
+
+
+class GuaranteeUsage(models.Model):
+    """What the platform guarantee has covered for one shop in one month and currency (the monthly cap's count)."""
+
+    shop = models.ForeignKey("orders.Shop", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+    currency = models.CharField(_("currency"), max_length=3)
+    used_minor = models.BigIntegerField(_("guaranteed"), default=0)
+
+    class Meta:
+        verbose_name = _("guarantee usage")
+        verbose_name_plural = _("guarantee usage")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "month", "currency"], name="guarantee_usage_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.month:%Y-%m}: {self.used_minor} {self.currency}"
 
 
 class HoldStatus(models.TextChoices):

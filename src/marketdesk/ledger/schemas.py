@@ -9,6 +9,22 @@ from marketdesk.api.pagination import CursorPage
 from marketdesk.ledger.models import LedgerEntry, PayoutHold
 
 
+class FundingOut(Schema):
+    """Who funds a refund in the end, and why (decided by policy when the refund was recorded)."""
+
+    source: str = Field(
+        description="seller, platform_guarantee, carrier_claim, or platform (outside the guarantee).",
+        examples=["platform_guarantee"],
+    )
+    reason: str = Field(description="Why it is funded so, as a code.", examples=["guaranteed"])
+    reason_label: str = Field(
+        description="The reason in the request's language.",
+        examples=["Shipped on time with valid tracking by a shop in good standing, within the caps"],
+    )
+    policy_version: int | None = Field(description="The policy version that decided it.", examples=[3])
+    carrier_recovered_minor: int = Field(description="Recovered so far by a paid carrier claim.", examples=[0])
+
+
 class LedgerEntryOut(Schema):
     id: int
     order: str
@@ -22,10 +38,23 @@ class LedgerEntryOut(Schema):
     created_at: AwareDatetime
     instruction_status: str
     acknowledged_at: AwareDatetime | None
+    funding: FundingOut | None = Field(description="A refund's funding; null for other kinds (and older rows).")
 
     @staticmethod
     def resolve_order(obj: LedgerEntry) -> str:
         return obj.order.external_id
+
+    @staticmethod
+    def resolve_funding(obj: LedgerEntry) -> dict[str, object] | None:
+        if not obj.funding_source:
+            return None
+        return {
+            "source": obj.funding_source,
+            "reason": obj.funding_reason,
+            "reason_label": obj.funding_explained,
+            "policy_version": obj.funding_policy_version,
+            "carrier_recovered_minor": obj.carrier_recovered_minor,
+        }
 
 
 class LedgerEntryPageOut(CursorPage[LedgerEntryOut]):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
 
-from marketdesk.core.actors import Actor
-from marketdesk.ledger.models import LedgerEntry, PayoutHold
+from django.db.models import QuerySet, Sum
+
+from marketdesk.core import clock
+from marketdesk.core.actors import Actor, Role
+from marketdesk.core.errors import PermissionDenied
+from marketdesk.ledger.funding import month_of
+from marketdesk.ledger.models import FundingMonth, FundingSource, LedgerEntry, PayoutHold
 
 
 def ledger_entries_for_actor(actor: Actor, *, order_external_id: str | None = None) -> QuerySet[LedgerEntry]:
@@ -35,3 +41,57 @@ def payout_holds_for_actor(
     if status is not None:
         qs = qs.filter(status=status)
     return qs.order_by("-held_at", "-id")
+
+
+@dataclass(frozen=True)
+class FundingRow:
+    """A month's refunds of one funding source in one currency (amounts in minor units)."""
+
+    month: dt.date
+    source: str
+    currency: str
+    refunds: int
+    amount_minor: int
+    seller_recovered_minor: int
+    carrier_recovered_minor: int
+
+    @property
+    def source_label(self) -> str:
+        return str(FundingSource(self.source).label)
+
+    @property
+    def platform_borne_minor(self) -> int:
+        """What the platform bears in the end: nothing of the seller's; the rest less what a carrier paid back."""
+        return 0 if self.source == FundingSource.SELLER else self.amount_minor - self.carrier_recovered_minor
+
+
+def report_months(months: int) -> list[dt.date]:
+    """Return the first days of the last ``months`` months, this one last."""
+    current = month_of(clock.now())
+    index = current.year * 12 + current.month - 1
+    return [dt.date((i) // 12, i % 12 + 1, 1) for i in range(index - months + 1, index + 1)]
+
+
+def funding_report_for_actor(actor: Actor, *, months: int = 12) -> list[FundingRow]:
+    """Return refunds per month, funding source and currency over the last ``months`` months (operators and admins).
+
+    Read from the rows kept as each refund is recorded: its size follows months, sources and currencies, never refunds.
+    """
+    if actor.role not in (Role.OPERATOR, Role.ADMIN):
+        raise PermissionDenied()
+    qs = FundingMonth.objects.filter(month__gte=report_months(months)[0])
+    if actor.marketplace_id is not None:
+        qs = qs.filter(marketplace_id=actor.marketplace_id)
+    rows = (
+        qs.values("month", "source", "currency")
+        .annotate(
+            n=Sum("refunds"),
+            amount=Sum("amount_minor"),
+            seller=Sum("seller_recovered_minor"),
+            carrier=Sum("carrier_recovered_minor"),
+        )
+        .order_by("month", "source", "currency")
+    )
+    return [
+        FundingRow(r["month"], r["source"], r["currency"], r["n"], r["amount"], r["seller"], r["carrier"]) for r in rows
+    ]

@@ -17,8 +17,10 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound
 from marketdesk.core.money import CurrencyMismatch, Money
+from marketdesk.core.policies import policy_current
 from marketdesk.core.transitions import transition
-from marketdesk.ledger.models import EntryKind, InstructionStatus, LedgerEntry, Payer
+from marketdesk.ledger.funding import Funding, funding_decide, funding_month_add, month_of
+from marketdesk.ledger.models import EntryKind, FundingSource, InstructionStatus, LedgerEntry, Payer
 from marketdesk.notifications.webhooks import webhook_event_emit
 from marketdesk.orders.models import Order, PaymentStatus
 
@@ -34,6 +36,7 @@ class EntrySpec:
     payer: str  # "seller" | "platform"
     amount: Money  # positive; currency must equal the order's
     reason: str  # short reason code, e.g. "item_not_received"
+    funding: str = ""  # "carrier_claim" when a carrier claim is to recover the refund; else decided by policy
 
 
 class DecisionAlreadyRecorded(Conflict):
@@ -54,11 +57,13 @@ def _existing(decision_key: str) -> list[LedgerEntry]:
 
 
 def _same_or_conflict(existing: list[LedgerEntry], wanted: _Fingerprint) -> list[LedgerEntry]:
-    first = existing[0]
+    # A recovery the funding added is not part of what the caller asked for.
+    asked = [e for e in existing if not (e.kind == EntryKind.RECOVERY and e.funding_reason)]
+    first = asked[0]
     recorded = _fingerprint(
         first.order_id,
         first.case_id,
-        [(e.kind, e.payer, e.amount_minor, e.currency, e.reason) for e in existing],
+        [(e.kind, e.payer, e.amount_minor, e.currency, e.reason) for e in asked],
     )
     if recorded != wanted:
         raise DecisionAlreadyRecorded()
@@ -111,6 +116,7 @@ def refund_event_data(entry: LedgerEntry) -> dict[str, Any]:
         "amount_minor": entry.amount_minor,
         "currency": entry.currency,
         "reason": entry.reason,
+        "funding": {"source": entry.funding_source, "reason": entry.funding_reason},
         "recorded_at": entry.created_at,
     }
 
@@ -149,28 +155,7 @@ def ledger_record_decision(
         now = clock.now()
         try:
             with transaction.atomic():
-                created = [
-                    LedgerEntry.objects.create(
-                        order=locked,
-                        case_id=case_id,
-                        decision_key=decision_key,
-                        kind=spec.kind,
-                        payer=spec.payer,
-                        amount_minor=spec.amount.amount,
-                        currency=spec.amount.currency,
-                        reason=spec.reason,
-                        created_at=now,
-                        created_by_role=str(actor.role),
-                        created_by_user=actor.user,
-                        instruction_status=(
-                            InstructionStatus.INSTRUCTED
-                            if spec.kind == EntryKind.REFUND
-                            else InstructionStatus.NOT_APPLICABLE
-                        ),
-                        instructed_at=now if spec.kind == EntryKind.REFUND else None,
-                    )
-                    for spec in entries
-                ]
+                created = _entries_create(locked, decision_key, case_id, entries, actor=actor, now=now)
         except IntegrityError:
             # Raced by the same decision on another order row (the lock above covers only this order).
             existing = _existing(decision_key)
@@ -186,6 +171,105 @@ def ledger_record_decision(
                     event_id=refund_event_id(entry),
                 )
         return created
+
+
+def _entries_create(
+    order: Order, decision_key: str, case_id: int | None, entries: list[EntrySpec], *, actor: Actor, now: dt.datetime
+) -> list[LedgerEntry]:
+    """Decide each refund's funding, add the recoveries it calls for, write the entries and count the month."""
+    policy = policy_current()
+    month = month_of(now)
+    recovered = any(s.kind == EntryKind.RECOVERY and s.payer == Payer.SELLER for s in entries)
+    planned: list[tuple[EntrySpec, Funding | None]] = []
+    for spec in entries:
+        if spec.kind != EntryKind.REFUND:
+            planned.append((spec, None))
+            continue
+        funding = funding_decide(
+            order=order,
+            payer=spec.payer,
+            amount=spec.amount.amount,
+            hint=spec.funding,
+            recovered_in_decision=recovered,
+            policy=policy,
+            month=month,
+        )
+        planned.append((spec, funding))
+        if funding.recover_from_seller:
+            planned.append((EntrySpec(EntryKind.RECOVERY, Payer.SELLER, spec.amount, spec.reason), funding))
+        funding_month_add(
+            marketplace_id=order.marketplace_id,
+            month=month,
+            source=funding.source,
+            currency=spec.amount.currency,
+            refunds=1,
+            amount=spec.amount.amount,
+            seller_recovered=spec.amount.amount
+            if funding.source == FundingSource.SELLER and spec.payer != Payer.SELLER
+            else 0,
+        )
+    return [
+        LedgerEntry.objects.create(
+            order=order,
+            case_id=case_id,
+            decision_key=decision_key,
+            kind=spec.kind,
+            payer=spec.payer,
+            amount_minor=spec.amount.amount,
+            currency=spec.amount.currency,
+            reason=spec.reason,
+            created_at=now,
+            created_by_role=str(actor.role),
+            created_by_user=actor.user,
+            instruction_status=(
+                InstructionStatus.INSTRUCTED if spec.kind == EntryKind.REFUND else InstructionStatus.NOT_APPLICABLE
+            ),
+            instructed_at=now if spec.kind == EntryKind.REFUND else None,
+            funding_source=funding.source if funding and spec.kind == EntryKind.REFUND else "",
+            funding_reason=funding.reason if funding else "",
+            funding_policy_version=policy.version if funding else None,
+        )
+        for spec, funding in planned
+    ]
+
+
+class NothingToRecover(Conflict):
+    code = "nothing_to_recover"
+    default_message = _("No refund funded by this carrier claim is recorded.")
+
+
+def ledger_carrier_recovery_record(*, decision_key: str, amount: Money) -> LedgerEntry:
+    """Record what a paid carrier claim recovered against the refund it funds (never more than the refund)."""
+    if amount.amount <= 0:
+        raise DomainValidationError(_("Amounts must be greater than zero."), field="amount")
+    with transaction.atomic():
+        entry = (
+            LedgerEntry.objects.select_for_update()
+            .filter(decision_key=decision_key, kind=EntryKind.REFUND, funding_source=FundingSource.CARRIER_CLAIM)
+            .first()
+        )
+        if entry is None:
+            raise NothingToRecover()
+        if amount.currency != entry.currency:
+            raise CurrencyMismatch(
+                _("Amounts must be in the order's currency, %(currency)s.") % {"currency": entry.currency},
+                field="amount",
+            )
+        if entry.carrier_recovered_minor + amount.amount > entry.amount_minor:
+            raise DomainValidationError(
+                _("The carrier cannot recover more than the refund: %(refund)s.") % {"refund": entry.amount.format()},
+                field="amount",
+            )
+        entry.carrier_recovered_minor += amount.amount
+        entry.save(update_fields=["carrier_recovered_minor"])
+        funding_month_add(
+            marketplace_id=entry.order.marketplace_id,
+            month=month_of(entry.created_at),
+            source=entry.funding_source,
+            currency=entry.currency,
+            carrier_recovered=amount.amount,
+        )
+        return entry
 
 
 def ledger_entry_acknowledge(*, actor: Actor, entry_id: int) -> LedgerEntry:

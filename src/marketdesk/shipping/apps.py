@@ -8,8 +8,11 @@ class ShippingConfig(AppConfig):
     verbose_name = _("Delivery")
 
     def ready(self) -> None:
+        from marketdesk.ledger.funding import register_guarantee_facts
         from marketdesk.orders.situation import register_delivery_reader
-        from marketdesk.shipping.selectors import order_parcels_delivered_at
+        from marketdesk.shipping.selectors import order_guarantee_facts, order_parcels_delivered_at
 
         # The marketplace may not (yet) have said the order was delivered while its parcels all were.
         register_delivery_reader(order_parcels_delivered_at)
+        # The ledger's refund funding asks whether an order shipped on time with valid tracking.
+        register_guarantee_facts(shipping=order_guarantee_facts)

@@ -52,6 +52,11 @@ class CarrierClaimFiledPayload(Payload):
     currency: str
 
 
+class CarrierClaimPaidPayload(Payload):
+    claim_id: int
+    amount_minor: int
+
+
 SHIPMENT_CREATED = EventType("shipment.created", Audience.PARTIES, ShipmentCreatedPayload)
 SHIPMENT_STATUS_CHANGED = EventType("shipment.status_changed", Audience.PARTIES, ShipmentStatusChangedPayload)
 SHIPMENT_FLAGS_CHANGED = EventType("shipment.flags_changed", Audience.PARTIES, ShipmentFlagsChangedPayload)
@@ -60,6 +65,7 @@ CARE_STARTED = EventType("shipment.care_started", Audience.PARTIES, CareStartedP
 INVESTIGATION_OPENED = EventType("lost_parcel.opened", Audience.PARTIES, InvestigationOpenedPayload)
 # What the platform recovers from a carrier is between the platform and the carrier.
 CARRIER_CLAIM_FILED = EventType("lost_parcel.claim_filed", Audience.INTERNAL, CarrierClaimFiledPayload)
+CARRIER_CLAIM_PAID = EventType("lost_parcel.claim_paid", Audience.INTERNAL, CarrierClaimPaidPayload)
 
 
 def shipment_created(*, shipment: object, actor: Actor, payload: ShipmentCreatedPayload) -> TimelineEvent:
@@ -142,4 +148,14 @@ def carrier_claim_filed(
         event=CARRIER_CLAIM_FILED,
         actor=actor,
         payload=CarrierClaimFiledPayload(claim_id=claim_id, amount_minor=amount_minor, currency=currency),
+    )
+
+
+def carrier_claim_paid(*, shipment: object, actor: Actor, claim_id: int, amount_minor: int) -> TimelineEvent:
+    """Record what the carrier paid on a claim (recovered against the refund it funds)."""
+    return timeline_append(
+        subject=shipment,  # type: ignore[arg-type]
+        event=CARRIER_CLAIM_PAID,
+        actor=actor,
+        payload=CarrierClaimPaidPayload(claim_id=claim_id, amount_minor=amount_minor),
     )

@@ -301,6 +301,8 @@ class CarrierClaim(models.Model):
     amount_minor = models.BigIntegerField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3)
     filed_at = models.DateTimeField(_("filed"), default=clock.now)
+    paid_minor = models.BigIntegerField(_("paid by the carrier"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("carrier claim")
@@ -315,6 +317,10 @@ class CarrierClaim(models.Model):
     @property
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+    @property
+    def paid(self) -> Money | None:
+        return Money(self.paid_minor, self.currency) if self.paid_minor is not None else None
 
 
 class CareAction(models.Model):

@@ -10,10 +10,12 @@ from django.db.models import Case, Count, F, Max, Prefetch, Q, QuerySet, When
 
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import NotFound
+from marketdesk.core.policies import policy_current
+from marketdesk.ledger.funding import ShippingFacts
 from marketdesk.orders.models import Order
 from marketdesk.orders.selectors import scope_to_actor
 from marketdesk.shipping.models import DeliveryChangeRequest, Shipment, ShipmentLine, TrackingEvent
-from marketdesk.shipping.states import InvestigationStatus, TrackingStatus
+from marketdesk.shipping.states import BEFORE_HANDOVER, InvestigationStatus, TrackingStatus
 
 
 def shipments_for_actor(actor: Actor) -> QuerySet[Shipment]:
@@ -115,3 +117,26 @@ def parcels_delivered_at(shipments: Iterable[Shipment]) -> dt.datetime | None:
 def order_parcels_delivered_at(order: Order) -> dt.datetime | None:
     """Return when the order's parcels were all delivered (the reader ``orders.situation`` asks)."""
     return parcels_delivered_at(Shipment.objects.filter(order_id=order.pk).only("tracking_status", "delivered_at"))
+
+
+def order_guarantee_facts(order_id: int) -> ShippingFacts | None:
+    """Return whether an order's parcels all have a carrier scan and left by their ship-by time (None: no parcel).
+
+    As the seller standards count them: a parcel left at its first scan, else when the seller confirmed it;
+    its ship-by time is the marketplace's, else the order's placing plus ``ship_within_business_days`` days.
+    """
+    parcels = list(
+        Shipment.objects.filter(order_id=order_id).values(
+            "tracking_number", "tracking_status", "handed_over_at", "created_at", "ship_by", "order__placed_at"
+        )
+    )
+    if not parcels:
+        return None
+    allowance = dt.timedelta(days=policy_current().ship_within_business_days)
+    return ShippingFacts(
+        valid_tracking=all(p["tracking_number"] and p["tracking_status"] not in BEFORE_HANDOVER for p in parcels),
+        shipped_on_time=all(
+            (p["handed_over_at"] or p["created_at"]) <= (p["ship_by"] or p["order__placed_at"] + allowance)
+            for p in parcels
+        ),
+    )

@@ -73,6 +73,11 @@ def standing_for(actor: Actor, shop: Shop) -> Standing:
     return Standing(shop=shop, snapshot=snapshot, policy=policy, results=results, trend=trend)
 
 
+def shop_level_latest(shop_id: int) -> str | None:
+    """Return the level of a shop's latest standards snapshot, or None before its first (the guarantee's hook)."""
+    return StandardsSnapshot.objects.filter(shop_id=shop_id).order_by("-day").values_list("level", flat=True).first()
+
+
 def policy_version_of(snapshot: StandardsSnapshot | None) -> Policy:
     if snapshot is None:
         return policy_current()

@@ -80,6 +80,7 @@ EVENT_TITLES: dict[str, Promise] = {
     "enforcement.appeal_rejected": _("Measure appeal rejected"),
     "lost_parcel.opened": _("Lost-parcel inquiry opened"),
     "lost_parcel.claim_filed": _("Claim filed with the carrier"),
+    "lost_parcel.claim_paid": _("The carrier paid the claim"),
     "lost_parcel.found": _("Parcel found"),
     "lost_parcel.refunded": _("Refunded for the lost parcel"),
     "lost_parcel.reshipped": _("Sent again"),

@@ -6,7 +6,12 @@ for the parcels it touched.
 
 from marketdesk.shipping.services.changes import delivery_change_answer, delivery_change_request
 from marketdesk.shipping.services.flags import shipment_flags, shipment_flags_recompute
-from marketdesk.shipping.services.lost import inquiry_possible, lost_parcel_investigate, lost_parcel_resolve
+from marketdesk.shipping.services.lost import (
+    carrier_claim_pay,
+    inquiry_possible,
+    lost_parcel_investigate,
+    lost_parcel_resolve,
+)
 from marketdesk.shipping.services.mappings import carrier_mapping_save
 from marketdesk.shipping.services.projection import shipments_apply_events
 from marketdesk.shipping.services.shipments import (
@@ -19,6 +24,7 @@ from marketdesk.shipping.services.shipments import (
 __all__ = [
     "AddressData",
     "DeliveryChangeNotPossible",
+    "carrier_claim_pay",
     "carrier_mapping_save",
     "delivery_change_answer",
     "delivery_change_request",

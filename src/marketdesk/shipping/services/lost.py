@@ -12,8 +12,8 @@ from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, Pe
 from marketdesk.core.money import Money
 from marketdesk.core.policies import policy_current
 from marketdesk.core.transitions import transition
-from marketdesk.ledger.models import EntryKind, Payer
-from marketdesk.ledger.services import EntrySpec, ledger_record_decision
+from marketdesk.ledger.models import EntryKind, FundingSource, Payer
+from marketdesk.ledger.services import EntrySpec, ledger_carrier_recovery_record, ledger_record_decision
 from marketdesk.orders.selectors import shop_member_ids
 from marketdesk.shipping import events
 from marketdesk.shipping.models import (
@@ -123,6 +123,7 @@ def lost_parcel_resolve(
                         payer=Payer.PLATFORM if row.carrier_liable else Payer.SELLER,
                         amount=Money(value, shipment.order.currency),
                         reason="lost_parcel",
+                        funding=FundingSource.CARRIER_CLAIM if row.carrier_liable else "",
                     )
                 ],
                 actor=actor,
@@ -141,4 +142,34 @@ def lost_parcel_resolve(
                 amount_minor=claim.amount_minor,
                 currency=claim.currency,
             )
+    return row
+
+
+class ClaimAlreadyPaid(Conflict):
+    code = "carrier_claim_paid"
+    default_message = _("This carrier claim is already paid.")
+
+
+def carrier_claim_pay(*, actor: Actor, claim: CarrierClaim, amount: Money) -> CarrierClaim:
+    """Record that the carrier paid a claim; what it paid is recovered against the refund the claim funds."""
+    if actor.role not in (Role.OPERATOR, Role.ADMIN, Role.SYSTEM, Role.MARKETPLACE):
+        raise PermissionDenied()
+    with transaction.atomic():
+        row = CarrierClaim.objects.select_for_update().select_related("investigation__shipment").get(pk=claim.pk)
+        shipment = row.investigation.shipment
+        if actor.marketplace_id is not None and actor.marketplace_id != shipment.marketplace_id:
+            raise NotFound()
+        if row.paid_at is not None:
+            raise ClaimAlreadyPaid()
+        if amount.amount <= 0:
+            raise DomainValidationError(_("Amounts must be greater than zero."), field="amount")
+        if amount.currency != row.currency or amount.amount > row.amount_minor:
+            raise DomainValidationError(
+                _("The carrier pays at most the claim: %(claim)s.") % {"claim": row.amount.format()}, field="amount"
+            )
+        row.paid_minor = amount.amount
+        row.paid_at = clock.now()
+        row.save(update_fields=["paid_minor", "paid_at"])
+        ledger_carrier_recovery_record(decision_key=f"lost-parcel-{row.investigation_id}", amount=amount)
+        events.carrier_claim_paid(shipment=shipment, actor=actor, claim_id=row.pk, amount_minor=amount.amount)
     return row

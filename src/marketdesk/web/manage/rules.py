@@ -19,6 +19,7 @@ DAYS = _("days")
 BUSINESS_DAYS = _("business days")
 MEGABYTES = _("MB")
 BASIS_POINTS = _("basis points (1 % = 100)")
+MINOR_UNITS = _("minor units (pence, cents, kopecks; yen)")
 
 
 def unit_of(name: str) -> Promise | None:
@@ -29,6 +30,7 @@ def unit_of(name: str) -> Promise | None:
         ("_days", DAYS),
         ("_mb", MEGABYTES),
         ("_bp", BASIS_POINTS),
+        ("_minor", MINOR_UNITS),
     ):
         if name.endswith(suffix):
             return unit
@@ -136,6 +138,29 @@ RULE_GROUPS = (
             ),
             ("risk_min_accounts_per_address", _("Buyer accounts sharing one delivery address that make a signal")),
             ("risk_min_accounts_per_payment", _("Buyer accounts sharing one payment method that make a signal")),
+        ),
+    ),
+    RuleGroup(
+        _("Refund funding"),
+        (
+            (
+                "guarantee_recover_ineligible",
+                _("Recover from the seller a refund the platform pays outside its guarantee (1 yes, 0 no)"),
+            ),
+            (
+                "guarantee_top_rated_only",
+                _("Only top rated shops are in good standing for the guarantee (1 yes, 0 standard too)"),
+            ),
+            ("guarantee_cap_refund_gbp_minor", _("Largest refund the guarantee covers, GBP")),
+            ("guarantee_cap_refund_eur_minor", _("Largest refund the guarantee covers, EUR")),
+            ("guarantee_cap_refund_usd_minor", _("Largest refund the guarantee covers, USD")),
+            ("guarantee_cap_refund_rub_minor", _("Largest refund the guarantee covers, RUB")),
+            ("guarantee_cap_refund_jpy_minor", _("Largest refund the guarantee covers, JPY")),
+            ("guarantee_cap_month_gbp_minor", _("The guarantee covers per shop and month, GBP")),
+            ("guarantee_cap_month_eur_minor", _("The guarantee covers per shop and month, EUR")),
+            ("guarantee_cap_month_usd_minor", _("The guarantee covers per shop and month, USD")),
+            ("guarantee_cap_month_rub_minor", _("The guarantee covers per shop and month, RUB")),
+            ("guarantee_cap_month_jpy_minor", _("The guarantee covers per shop and month, JPY")),
         ),
     ),
 )
