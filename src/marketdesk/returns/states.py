@@ -74,6 +74,8 @@ RETURN_TRANSITIONS = TransitionTable(
         Move(S.REQUESTED, S.APPROVED, [Role.SYSTEM, *SELLER_SIDE], RETURN_APPROVED.name),
         Move(S.REQUESTED, S.REFUSED, SELLER_SIDE, RETURN_REFUSED.name),
         Move(S.REQUESTED, S.CANCELLED, [Role.BUYER], RETURN_CANCELLED.name),
+        # Keep the item (a refund within the policy's band, a buyer without risk): the approval refunds at once.
+        Move(S.REQUESTED, S.REFUNDED, [Role.SYSTEM, *SELLER_SIDE], RETURN_REFUNDED.name),
         # A refusal can be taken to a case.
         Move(S.REFUSED, S.ESCALATED, [Role.BUYER], RETURN_ESCALATED.name),
         # Shipping back, or not in time.

@@ -10,10 +10,13 @@ class RiskConfig(AppConfig):
     def ready(self) -> None:
         from marketdesk.cases.protection import register_protection_source
         from marketdesk.cases.workspace_panels import register_workspace_panel
-        from marketdesk.risk.selectors import buyer_restriction_in_force
+        from marketdesk.returns.economics import register_buyer_risk_source
+        from marketdesk.risk.selectors import buyer_has_risk, buyer_restriction_in_force
         from marketdesk.risk.workspace import case_risk_panel
 
         # Cases know nothing of risk: the workspace draws whichever panels are registered.
         register_workspace_panel("risk", case_risk_panel)
         # Nor of a buyer's restricted protection: case eligibility asks whichever source is registered.
         register_protection_source(buyer_restriction_in_force)
+        # Nor do returns: a refund without the item sent back is only for a buyer without risk.
+        register_buyer_risk_source(buyer_has_risk)
