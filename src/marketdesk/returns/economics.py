@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from marketdesk.core.policies import Policy
 from marketdesk.orders.models import OrderLine
-from marketdesk.returns.models import SELLER_FAULT_REASONS, Condition, Resolution, ShippingPayer
+from marketdesk.returns.models import SELLER_FAULT_REASONS, Condition, Resolution, ReturnReason, ShippingPayer
 from marketdesk.returns.services.windows import ReturnNotAllowed
 
 #: The category of the restocking fee's table that stands for every category it does not name.
@@ -52,6 +52,11 @@ def postage_payer(reason: str, policy: Policy) -> str:
     if payer == ShippingPayer.BUYER and not policy.return_buyer_pays_remorse_shipping:
         return ShippingPayer.SELLER  # the platform's switch: sellers pay every return's postage
     return str(payer)
+
+
+def postage_by_reason(policy: Policy) -> list[tuple[str, str]]:
+    """Return (reason, who pays the postage) for every return reason, as the buyer reads it before asking."""
+    return [(str(r.label), str(ShippingPayer(postage_payer(r.value, policy)).label)) for r in ReturnReason]
 
 
 def final_sale_check(line: OrderLine, reason: str) -> None:

@@ -55,6 +55,7 @@ class PolicyVersionForm(forms.Form):
                     initial=getattr(current, name),
                     help_text=cast("StrPromise", unit_of(name) or ""),
                     widget=forms.Textarea(attrs={"rows": 3, "class": "input"}),
+                    required=False,  # an empty table ({}) is a table: no fee, no band
                 )
                 continue
             lowest = next((int(str(item.ge)) for item in info.metadata if isinstance(item, Ge)), None)
@@ -69,7 +70,8 @@ class PolicyVersionForm(forms.Form):
 
     def changes(self) -> dict[str, Any]:
         """Return every rule's value as entered."""
-        return {name: self.cleaned_data[name] for name in PolicyValues.model_fields}
+        values = {name: self.cleaned_data[name] for name in PolicyValues.model_fields}
+        return {name: {} if value is None else value for name, value in values.items()}
 
 
 class BusinessCalendarForm(forms.ModelForm):
