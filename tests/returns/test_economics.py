@@ -7,6 +7,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from marketdesk.cases.models import CaseType
+from marketdesk.cases.services.contact import seller_contact_record
+from marketdesk.cases.services.opening import case_open
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError
 from marketdesk.core.policies import policy_publish
@@ -354,3 +357,51 @@ def test_the_seller_approving_a_keep_the_item_return_refunds_it(order, hat, buye
     # then
     assert (ret.status, ret.refund_minor) == (ReturnStatus.REFUNDED, 1500)
     assert refunds(order) == [("seller", 1500)]
+
+
+def test_a_final_sale_item_not_as_described_still_becomes_a_case(order, soap, buyer_actor, at_now):
+    # given the buyer wrote to the seller three days ago
+    at_now.at = NOW - dt.timedelta(days=3)
+    seller_contact_record(actor=buyer_actor, order=order)
+    at_now.at = NOW
+    # when the soap sold as final sale is not as described
+    case = case_open(
+        actor=buyer_actor, order=order, case_type=CaseType.NOT_AS_DESCRIBED, description="Not this soap.", line=soap
+    )
+    # then the case opens
+    assert (case.case_type, case.line_id) == (CaseType.NOT_AS_DESCRIBED, soap.pk)
+
+
+# Reasons per line, through the API
+
+
+def test_the_api_takes_a_reason_per_line(storefront, order, scarf, hat, buyer, seller, at_now, photo):
+    # given
+    body = {
+        "buyer": buyer.external_id,
+        "lines": [{"line": "L1", "quantity": 1}, {"line": "L2", "quantity": 1, "reason": "damaged"}],
+        "reason": "doesnt_fit",
+        "photos": [photo.pk],
+    }
+    # when
+    response = post_json(storefront, f"/api/v1/orders/{order.external_id}/returns", body)
+    # then
+    assert response.status_code == 201
+    assert [(line["line"], line["reason"]) for line in response.json()["lines"]] == [
+        ("L1", "doesnt_fit"),
+        ("L2", "damaged"),
+    ]
+    assert response.json()["shipping_paid_by"] == "seller"
+
+
+def test_the_api_refuses_a_line_reason_that_is_not_one(storefront, order, scarf, buyer, seller, at_now):
+    body = {
+        "buyer": buyer.external_id,
+        "lines": [{"line": "L1", "quantity": 1, "reason": "bored"}],
+        "reason": "doesnt_fit",
+    }
+
+    response = post_json(storefront, f"/api/v1/orders/{order.external_id}/returns", body)
+
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (422, "lines.0.reason")
+    assert Return.objects.count() == 0
