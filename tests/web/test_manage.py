@@ -162,6 +162,19 @@ def test_a_table_rule_that_is_not_valid_is_refused(client_for, name, value):
     assert _newest().version == before
 
 
+def test_a_version_stored_before_the_return_tables_shows_their_defaults(client_for):
+    # given a version stored before the return economics' rules existed
+    values = policy_current().values.model_dump()
+    for name in ("return_postage_payer", "return_restocking_fee_bp", "return_keep_item_max_minor"):
+        values.pop(name)
+    old = PolicyVersion.objects.create(version=_newest().version + 1, values=values, note="Before")
+    # when
+    response = client_for("admin_user").get(reverse("manage:policy_detail", kwargs={"version": old.version}))
+    # then
+    assert response.status_code == 200
+    assert "Who pays return postage per reason" in response.content.decode()
+
+
 def test_a_second_version_leaves_the_first_as_it_was(client_for):
     # given
     client = client_for("admin_user")
