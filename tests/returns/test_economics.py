@@ -14,6 +14,7 @@ from marketdesk.core.actors import Actor
 from marketdesk.core.errors import DomainValidationError
 from marketdesk.core.policies import policy_publish
 from marketdesk.ledger.models import LedgerEntry
+from marketdesk.notifications.models import Notification
 from marketdesk.orders.models import OrderLine
 from marketdesk.returns.economics import FinalSale
 from marketdesk.returns.models import Return, ReturnLine, ReturnReason, ShippingPayer
@@ -288,7 +289,7 @@ def test_the_request_page_marks_a_final_sale_line(order, soap, buyer, at_now):
 # Keep the item
 
 
-def test_a_refund_within_the_band_is_paid_without_the_item(order, hat, buyer_actor, at_now, endpoint):
+def test_a_refund_within_the_band_is_paid_without_the_item(order, hat, buyer_actor, seller, at_now):
     # given refunds up to 20.00 paid without the item
     publish(return_keep_item_max_minor={"GBP": 2000})
     # when the 15.00 hat comes back for a change of mind
@@ -297,6 +298,7 @@ def test_a_refund_within_the_band_is_paid_without_the_item(order, hat, buyer_act
     assert (ret.status, ret.keep_item, ret.refund_minor, ret.ship_by) == (ReturnStatus.REFUNDED, True, 1500, None)
     assert refunds(order) == [("seller", 1500)]
     assert event_types(ret) == ["return.requested", "return.refunded"]
+    assert list(Notification.objects.filter(user=seller).values_list("kind", flat=True)) == ["return.refunded"]
 
 
 def test_a_refund_over_the_band_or_an_exchange_needs_the_item_back(order, scarf, hat, buyer_actor, at_now):

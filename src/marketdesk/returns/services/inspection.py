@@ -93,7 +93,9 @@ def _refund(ret: Return, *, actor: Actor, amount: Money, by_platform: bool, now:
         ret,
         "return.refunded",
         to_buyer=True,
-        to_seller=by_platform or actor.role == Role.BUYER,
+        # The seller hears of a refund they did not make themselves (the platform's, the buyer's taking, or one
+        # the system paid at once without the item back).
+        to_seller=by_platform or actor.role in (Role.BUYER, Role.SYSTEM),
         actor=actor,
         amount_minor=amount.amount,
         currency=amount.currency,
