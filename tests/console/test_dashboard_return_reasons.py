@@ -105,7 +105,7 @@ def test_a_case_category_shows_no_returned_lines(rolled, operator):
 def test_the_rollup_stores_lines_and_items_and_the_check_finds_no_drift(rolled):
     # Given the rolled returns: 40 days ago one line that does not fit, of two items
     row = DashboardRollup.objects.get(
-        metric="return_reason", span="d", day=(NOW - 40 * D).date(), case_type="*", key="doesnt_fit"
+        metric="returned", span="d", day=(NOW - 40 * D).date(), case_type="*", key="doesnt_fit"
     )
     # Then
     assert (row.n, row.total) == (1, 2)

@@ -40,7 +40,7 @@ DAY, MONTH = "d", "m"
 OPENED, SHOP, DECIDED, DECISION, SLA = "opened", "shop", "decided", "decision", "sla"
 FIRST, REFUND, SCORE = "first", "refund", "score"
 # Returned lines by their structured reason (the key), dated by their return's request (total: the items).
-RETURN_REASON = "return_reason"
+RETURN_REASON = "returned"  # the metric column holds 8 characters
 # Drawn day by day, so never summed into months.
 PER_DAY = (OPENED, DECIDED)
 # Every fact is also stored under this case type, summed over the types: the unfiltered page reads one row per
