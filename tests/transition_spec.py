@@ -81,6 +81,8 @@ RETURNS = parse("""
     # The buyer may change their mind before shipping.
     requested -> cancelled : buyer
     approved  -> cancelled : buyer
+    # Keep the item (issue 20: a refund within the policy's band, a buyer without risk): approving refunds at once.
+    requested -> refunded  : system, seller, operator, admin
     # A refusal can be escalated to a case, by the buyer.
     refused   -> escalated : buyer
     # The buyer ships within 5 business days (or the marketplace reports the scan), else it lapses.

@@ -27,6 +27,17 @@ def test_first_put_creates_the_order_with_201(key_client, payload, marketplace):
     assert Order.objects.get(external_id="O-1").marketplace == marketplace
 
 
+def test_a_line_carries_its_category_and_final_sale(key_client, payload):
+    # given
+    payload["lines"][1] |= {"category": "electronics", "final_sale": True}
+    # when
+    response = put_order(key_client, "O-1", payload)
+    # then
+    assert response.status_code == 201
+    lines = [(line["category"], line["final_sale"]) for line in response.json()["lines"]]
+    assert lines == [("", False), ("electronics", True)]
+
+
 def test_repeating_the_same_put_answers_200_and_writes_nothing(key_client, payload, row_counts):
     first = put_order(key_client, "O-1", payload)
     before = row_counts()
@@ -98,6 +109,8 @@ BAD_INPUT = [
     ("no-lines", _set("lines", []), 422, "lines"),
     ("missing-buyer", _delete("buyer"), 422, "buyer"),
     ("unknown-field", _set("colour", "red"), 422, "colour"),
+    ("category-with-spaces", _set("lines.0.category", "Home & garden"), 422, "lines.0.category"),
+    ("final-sale-not-a-boolean", _set("lines.0.final_sale", "maybe"), 422, "lines.0.final_sale"),
 ]
 
 

@@ -39,7 +39,15 @@ ORDER = OrderData(
     placed_at=PLACED_AT,
     lines=(
         LineData(external_id="L1", title="Wool scarf", quantity=2, unit_price_minor=1500, total_minor=3000, sku="SC-1"),
-        LineData(external_id="L2", title="Felt hat", quantity=1, unit_price_minor=1999, total_minor=1999),
+        LineData(
+            external_id="L2",
+            title="Felt hat",
+            quantity=1,
+            unit_price_minor=1999,
+            total_minor=1999,
+            category="clothing",
+            final_sale=True,
+        ),
     ),
     payments=(
         PaymentData(
@@ -75,7 +83,9 @@ def stored(marketplace: Marketplace) -> dict[str, object]:
         "lines": list(
             OrderLine.objects.filter(order=order)
             .order_by("external_id")
-            .values_list("external_id", "sku", "title", "quantity", "unit_price_minor", "total_minor")
+            .values_list(
+                "external_id", "sku", "title", "quantity", "unit_price_minor", "total_minor", "category", "final_sale"
+            )
         ),
         "payments": list(
             Payment.objects.filter(order=order)

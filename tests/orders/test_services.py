@@ -98,6 +98,29 @@ def test_create_keeps_the_line_count_the_lists_show(marketplace, marketplace_act
     assert Order.objects.get(pk=order.pk).line_count == OrderLine.objects.filter(order=order).count() == 2
 
 
+def test_a_line_keeps_its_category_and_final_sale(marketplace, marketplace_actor):
+    # given a hat sold as final sale, filed under clothing
+    hat = dataclasses.replace(HAT, category="clothing", final_sale=True)
+    # when
+    order, _created = order_upsert(actor=marketplace_actor, marketplace=marketplace, data=data(lines=(SCARF, hat)))
+    # then
+    lines = order.lines.order_by("external_id").values_list("external_id", "category", "final_sale")
+    assert list(lines) == [("L1", "", False), ("L2", "clothing", True)]
+
+
+def test_an_order_sent_as_before_lines_had_a_category_keeps_its_hash():
+    # given an order without category or final sale, as marketplaces sent it before the fields existed
+    # when it is hashed now
+    content = DATA.immutable_content()
+    # then its lines are what they were: the new fields are left out at their defaults
+    assert content["lines"] == [
+        {"external_id": "L1", "title": "Wool scarf", "quantity": 2, "unit_price_minor": 1500, "total_minor": 3000,
+         "sku": "SC-1"},
+        {"external_id": "L2", "title": "Felt hat", "quantity": 1, "unit_price_minor": 1999, "total_minor": 1999,
+         "sku": ""},
+    ]  # fmt: skip
+
+
 def test_total_is_stored_in_minor_units(marketplace, marketplace_actor):
     order, _created = order_upsert(actor=marketplace_actor, marketplace=marketplace, data=DATA)
 

@@ -190,6 +190,9 @@ def test_an_in_policy_request_is_approved_at_once_with_its_lines(storefront, del
         "accepted_quantity": None,
         "condition": None,
         "notes": "",
+        "reason": "doesnt_fit",
+        "restocking_fee_minor": 0,
+        "restocking_fee_currency": None,
     }
     assert (ret.buyer_id, ret.ship_by) == (buyer.pk, SHIP_BY)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -43,8 +44,9 @@ ROLE_CASES = [(page, role, status) for page in PAGES for role, status in ROLES.i
 
 
 def _policy_post(**changes: object) -> dict[str, object]:
-    values = policy_current().values.model_dump()
-    return {**values, "note": "Faster answers", "effective_on": "", "publish": "1", **changes}
+    values = {**policy_current().values.model_dump(), "note": "Faster answers", "effective_on": "", "publish": "1"}
+    # The tables (per reason, per currency, per category and condition) are typed as JSON.
+    return {name: json.dumps(v) if isinstance(v, dict) else v for name, v in {**values, **changes}.items()}
 
 
 def _newest() -> PolicyVersion:
@@ -124,6 +126,53 @@ def test_publishing_creates_a_new_version_and_an_audit_row(client_for, admin_use
     assert entry.actor_user == admin_user
     assert entry.before == {"seller_response_business_days": 3}
     assert entry.after["seller_response_business_days"] == 2
+
+
+def test_a_table_rule_is_published_from_its_json(client_for):
+    # given
+    client = client_for("admin_user")
+    fees = {"electronics": {"used": 1500}, "*": {"opened": 500}}
+    # when
+    response = client.post(
+        reverse("manage:policy_new"),
+        _policy_post(return_restocking_fee_bp=fees, return_postage_payer={"changed_mind": "seller"}),
+    )
+    # then
+    assert response.status_code == 302
+    assert policy_current().return_restocking_fee_bp == fees
+    assert policy_current().return_postage_payer == {"changed_mind": "seller"}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("return_restocking_fee_bp", '{"electronics": {"used": 20000}}'),
+        ("return_postage_payer", '{"changed_mind": "the courier"}'),
+        ("return_keep_item_max_minor", "not json"),
+    ],
+)
+def test_a_table_rule_that_is_not_valid_is_refused(client_for, name, value):
+    # given
+    client = client_for("admin_user")
+    before = _newest().version
+    # when
+    response = client.post(reverse("manage:policy_new"), {**_policy_post(), name: value})
+    # then
+    assert response.status_code == 422
+    assert _newest().version == before
+
+
+def test_a_version_stored_before_the_return_tables_shows_their_defaults(client_for):
+    # given a version stored before the return economics' rules existed
+    values = policy_current().values.model_dump()
+    for name in ("return_postage_payer", "return_restocking_fee_bp", "return_keep_item_max_minor"):
+        values.pop(name)
+    old = PolicyVersion.objects.create(version=_newest().version + 1, values=values, note="Before")
+    # when
+    response = client_for("admin_user").get(reverse("manage:policy_detail", kwargs={"version": old.version}))
+    # then
+    assert response.status_code == 200
+    assert "Who pays return postage per reason" in response.content.decode()
 
 
 def test_a_second_version_leaves_the_first_as_it_was(client_for):

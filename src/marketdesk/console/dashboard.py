@@ -30,6 +30,7 @@ from marketdesk.console.rollups import (
     FIRST,
     OPENED,
     REFUND,
+    RETURN_REASON,
     SCORE,
     SHOP,
     SLA,
@@ -49,6 +50,7 @@ from marketdesk.ledger.models import LedgerEntry
 from marketdesk.ledger.selectors import funding_report_for_actor
 from marketdesk.orders.models import Shop
 from marketdesk.orders.selectors import scope_to_actor
+from marketdesk.returns.models import ReturnLine, ReturnReason
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
 PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
@@ -98,6 +100,7 @@ class Dashboard:
     satisfaction: list[int]
     satisfaction_average: float | None
     top_sellers: list[Row]
+    return_reasons: list[Row] = field(default_factory=list)
     charts: dict[str, BarChart] = field(default_factory=dict)
 
     def csv_rows(self) -> list[tuple[str, str, str]]:
@@ -112,6 +115,7 @@ class Dashboard:
         rows += [("refunds", r.label, r.text) for r in self.refunds]
         rows += [("satisfaction", str(score), str(n)) for score, n in zip(range(1, 6), self.satisfaction, strict=True)]
         rows += [("top_sellers", r.label, f"{r.value:g}") for r in self.top_sellers]
+        rows += [("returned_lines_by_reason", r.label, f"{r.value:g}") for r in self.return_reasons]
         return rows
 
 
@@ -180,6 +184,12 @@ def dashboard_facts(actor: Actor, filters: DashboardFilters, *, since: dt.date, 
         # As in _scoped: today's refunds by their time index, then their order's marketplace.
         ledger = LedgerEntry.objects.alias(_mp=F("order__marketplace_id") + Value(0)).filter(_mp=actor.marketplace_id)
     start = day_start(since)
+    # Returned lines belong to no case category and no team: counted on the unfiltered dashboard only.
+    return_lines = (
+        scope_to_actor(ReturnLine.objects.all(), actor, order_path="ret__order__", shop_path="ret__shop__")
+        if filters.team is None and not filters.category
+        else None
+    )
 
     def scope(qs: QuerySet[Any], path: str) -> QuerySet[Any]:
         return _scoped(qs, actor, filters, path)
@@ -199,6 +209,7 @@ def dashboard_facts(actor: Actor, filters: DashboardFilters, *, since: dt.date, 
             end=now,
             escalated_since=start,
             case_type=filters.category,
+            return_lines=return_lines,
         )
         if stored.top_through is None:
             return stored.facts.merge(live)
@@ -307,6 +318,12 @@ def dashboard_for_actor(actor: Actor, filters: DashboardFilters, *, now: dt.date
     average = sum(s * n for s, n in zip(range(1, 6), satisfaction, strict=True)) / answered if answered else None
 
     top_sellers = ranked(_top_sellers(_by_key(facts, SHOP)))
+    return_reasons = ranked(
+        sorted(
+            ((_return_reason(key), float(n), str(n)) for key, (n, _items) in _by_key(facts, RETURN_REASON).items()),
+            key=lambda row: (-row[1], row[0]),
+        )
+    )
 
     board = Dashboard(
         since=since,
@@ -324,6 +341,7 @@ def dashboard_for_actor(actor: Actor, filters: DashboardFilters, *, now: dt.date
         satisfaction=satisfaction,
         satisfaction_average=average,
         top_sellers=top_sellers,
+        return_reasons=return_reasons,
     )
     day_labels = [d.strftime("%d.%m") for d in days]
     board.charts = {
@@ -360,3 +378,7 @@ def _payer(code: str) -> str:
 
 def _reason(code: str) -> str:
     return str(CaseType(code).label) if code in CaseType.values else code
+
+
+def _return_reason(code: str) -> str:
+    return str(ReturnReason(code).label) if code in ReturnReason.values else code

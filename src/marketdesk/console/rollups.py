@@ -30,6 +30,7 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Role
 from marketdesk.core.models import TimelineEvent
 from marketdesk.ledger.models import EntryKind, LedgerEntry
+from marketdesk.returns.models import ReturnLine
 
 STAFF = (Role.OPERATOR, Role.ADMIN)
 DAY, MONTH = "d", "m"
@@ -38,6 +39,8 @@ DAY, MONTH = "d", "m"
 # escalation's day), refunds (payer|reason|currency, with the total) and ratings (the score).
 OPENED, SHOP, DECIDED, DECISION, SLA = "opened", "shop", "decided", "decision", "sla"
 FIRST, REFUND, SCORE = "first", "refund", "score"
+# Returned lines by their structured reason (the key), dated by their return's request (total: the items).
+RETURN_REASON = "returned"  # the metric column holds 8 characters
 # Drawn day by day, so never summed into months.
 PER_DAY = (OPENED, DECIDED)
 # Every fact is also stored under this case type, summed over the types: the unfiltered page reads one row per
@@ -113,6 +116,7 @@ def rollup_facts(
     end: dt.datetime,
     escalated_since: dt.datetime | None,
     case_type: str = "",
+    return_lines: QuerySet[ReturnLine] | None = None,
 ) -> Facts:
     """Return the facts of the moments from ``start`` to ``end`` (both included) of ``scope`` and ``ledger``.
 
@@ -120,8 +124,9 @@ def rollup_facts(
     marketplace"), so the rows read grow with the stretch, not with the table. ``case_type`` narrows the refunds.
 
     First responses count when support's first act after the escalation falls in the stretch, for cases
-    escalated from ``escalated_since``. Seven queries whatever the stretch; the rows grouped in the database
-    where no duration is needed.
+    escalated from ``escalated_since``. ``return_lines`` (scoped by the caller; None counts none) are counted by
+    reason under no case type. Eight queries whatever the stretch; the rows grouped in the database where no
+    duration is needed.
     """
     tz = _zone()
     facts = Facts()
@@ -202,11 +207,28 @@ def rollup_facts(
     )
     for row in scores:
         facts.add((row["mp"], row["d"], row["t"], SCORE, str(row["score"])), row["n"])
+
+    if return_lines is not None:
+        returned = (
+            return_lines.filter(_between("ret__requested_at", start, end))
+            .values("reason", mp=F("ret__order__marketplace_id"), d=TruncDate("ret__requested_at", tzinfo=tz))
+            .annotate(n=Count("id"), items=Sum("quantity"))
+            .order_by()
+        )
+        for row in returned:
+            facts.add((row["mp"], row["d"], "", RETURN_REASON, row["reason"]), row["n"], row["items"])
     return facts
 
 
 def _all_facts(start: dt.datetime | None, end: dt.datetime) -> Facts:
-    return rollup_facts(scope=everything, ledger=LedgerEntry.objects.all(), start=start, end=end, escalated_since=None)
+    return rollup_facts(
+        scope=everything,
+        ledger=LedgerEntry.objects.all(),
+        start=start,
+        end=end,
+        escalated_since=None,
+        return_lines=ReturnLine.objects.all(),
+    )
 
 
 def _month(day: dt.date) -> dt.date:
@@ -447,7 +469,7 @@ def _stored(
     while _next_month(month) - dt.timedelta(days=1) <= through:
         months.append(month)
         month = _next_month(month)
-    others = [OPENED, SHOP, DECIDED, DECISION, SLA, FIRST, REFUND, SCORE]
+    others = [OPENED, SHOP, DECIDED, DECISION, SLA, FIRST, REFUND, SCORE, RETURN_REASON]
     others = [m for m in others if m not in PER_DAY and (shops or m != SHOP)]
     # Each part a range of the (marketplace, metric, span, day) index: the daily counts' days, the other
     # figures' whole months, and their days before the first and after the last whole month.

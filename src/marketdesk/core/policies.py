@@ -8,7 +8,7 @@ stores a new version, and whatever applies a rule records the version number.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.db.models import Q
@@ -20,6 +20,19 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, PermissionDenied
 from marketdesk.core.models import PolicyVersion
+
+Payer = Literal["buyer", "seller"]
+BasisPoints = Annotated[int, Field(ge=0, le=10000)]
+NonNegative = Annotated[int, Field(ge=0)]
+#: Who pays return postage until a policy says otherwise: the seller for their own fault, else the buyer.
+DEFAULT_POSTAGE_PAYER: dict[str, Payer] = {
+    "changed_mind": "buyer",
+    "doesnt_fit": "buyer",
+    "other": "buyer",
+    "damaged": "seller",
+    "not_as_described": "seller",
+    "wrong_item": "seller",
+}
 
 
 class PolicyValues(BaseModel):
@@ -75,6 +88,32 @@ class PolicyValues(BaseModel):
         description=(
             "1: the buyer pays return shipping for a change of mind or a bad fit, 0: the seller does. "
             "The seller always pays when the item is damaged, not as described or wrong."
+        ),
+    )
+    # Return economics. Reasons and conditions are named by their codes (returns' ReturnReason and Condition):
+    # core knows no app, so the returns app reads these tables and ignores a code it does not know.
+    return_postage_payer: dict[str, Payer] = Field(
+        default_factory=lambda: dict(DEFAULT_POSTAGE_PAYER),
+        description=(
+            "Who pays the return postage per return reason (buyer or seller); a reason not named: the seller "
+            "for their own fault (damaged, not as described, wrong item), otherwise the buyer."
+        ),
+    )
+    return_restocking_fee_bp: dict[str, dict[str, BasisPoints]] = Field(
+        default_factory=dict,
+        description=(
+            "Restocking fee by item category, then by the condition inspection found, in basis points of the "
+            "accepted items' price; the category \"*\" stands for any other. Never on the seller's fault."
+        ),
+    )
+    return_restocking_fee_max_bp: int = Field(
+        2000, ge=0, le=10000, description="No restocking fee is more than this share of the line's price."
+    )
+    return_keep_item_max_minor: dict[str, NonNegative] = Field(
+        default_factory=dict,
+        description=(
+            "Per currency: a refund up to this amount (minor units) is paid without the item sent back, unless the "
+            "buyer has a risk signal or a restriction."
         ),
     )
     # Hints

@@ -47,7 +47,17 @@ _ORDER_COLUMNS = (
     "created_at",
     "updated_at",
 )
-_LINE_COLUMNS = ("order", "external_id", "sku", "title", "quantity", "unit_price_minor", "total_minor")
+_LINE_COLUMNS = (
+    "order",
+    "external_id",
+    "sku",
+    "title",
+    "quantity",
+    "unit_price_minor",
+    "total_minor",
+    "category",
+    "final_sale",
+)
 _PAYMENT_COLUMNS = ("order", "external_id", "method", "amount_minor", "currency", "status", "paid_at")
 
 
@@ -110,7 +120,18 @@ def orders_bulk_insert(
             )
         )
         lines.extend(
-            (pk, ln.external_id, ln.sku, ln.title, ln.quantity, ln.unit_price_minor, ln.total_minor) for ln in d.lines
+            (
+                pk,
+                ln.external_id,
+                ln.sku,
+                ln.title,
+                ln.quantity,
+                ln.unit_price_minor,
+                ln.total_minor,
+                ln.category,
+                ln.final_sale,
+            )
+            for ln in d.lines
         )
         payments.extend(
             (pk, p.external_id, p.method, p.amount_minor, p.currency, p.status, p.paid_at) for p in d.payments

@@ -116,6 +116,10 @@ class OrderLine(models.Model):
     external_id = models.CharField(max_length=100)
     sku = models.CharField(max_length=100, blank=True)
     title = models.CharField(_("item"), max_length=300)
+    # What the marketplace files the item under (the restocking fee's table reads it); empty when it says none.
+    category = models.CharField(_("category"), max_length=50, blank=True, default="")
+    # Sold as final sale: not returnable for a change of mind (damaged, wrong or not as described still is).
+    final_sale = models.BooleanField(_("final sale"), default=False)
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price_minor = models.BigIntegerField(_("unit price"))
     total_minor = models.BigIntegerField(_("line total"))

@@ -57,6 +57,17 @@ class OrderLineIn(StrictIn):
     unit_price_minor: Minor
     total_minor: Minor
     sku: Annotated[str, Field(max_length=100)] = ""
+    category: Annotated[
+        str,
+        Field(
+            max_length=50,
+            pattern=r"^[a-z0-9_-]*$",
+            description="The item's category (lower case), as the return policy's restocking fees name it.",
+        ),
+    ] = ""
+    final_sale: Annotated[
+        bool, Field(description="Sold as final sale: not returnable for a change of mind or a bad fit.")
+    ] = False
 
 
 class PaymentIn(StrictIn):
@@ -156,6 +167,8 @@ class PartyOut(Schema):
 class OrderLineOut(Schema):
     external_id: str
     sku: str
+    category: str
+    final_sale: bool
     title: str
     quantity: int
     unit_price_minor: int

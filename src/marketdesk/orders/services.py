@@ -52,6 +52,17 @@ class LineData:
     unit_price_minor: int
     total_minor: int
     sku: str = ""
+    category: str = ""
+    final_sale: bool = False
+
+
+#: Line fields added after orders were first hashed: left out of the hash while at their default, so an order
+#: sent again as it was before they existed keeps its stored hash (and is not refused as changed).
+_LINE_FIELDS_LATER = {"category": "", "final_sale": False}
+
+
+def _line_content(line: LineData) -> dict[str, object]:
+    return {k: v for k, v in asdict(line).items() if _LINE_FIELDS_LATER.get(k, object()) != v}
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,7 @@ class OrderData:
             "shipping_minor": self.shipping_minor,
             # The same instant sent with another UTC offset is the same order.
             "placed_at": self.placed_at.astimezone(dt.UTC).isoformat(),
-            "lines": [asdict(line) for line in self.lines],
+            "lines": [_line_content(line) for line in self.lines],
         }
 
 

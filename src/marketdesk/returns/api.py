@@ -170,7 +170,9 @@ def _by_line(known: dict[str, int], wanted: list[str]) -> list[int]:
     summary="Request a return as the buyer",
     description=(
         "Return lines and quantities of a delivered order within the return window (409 `return_not_allowed` "
-        "after it, saying until when). In policy the return is approved at once (`approved`, with `ship_by`); "
+        "after it, saying until when; 409 `return_final_sale` for a final-sale line returned for a reason that is "
+        "not the seller's fault). A refund within the policy's keep-the-item band is paid at once (`refunded`, "
+        "`keep_item`). In policy the return is approved at once (`approved`, with `ship_by`); "
         "otherwise it waits for the seller. Photos are uploaded for the same buyer through POST /attachments."
         + ACTING_NOTE
     ),
@@ -192,6 +194,7 @@ def return_request_view(
         resolution=payload.resolution,
         description=payload.description,
         photo_ids=payload.photos,
+        line_reasons={row: item.reason for row, item in zip(rows, payload.lines, strict=True) if item.reason},
     )
     return Status(201, _answer(ret))
 

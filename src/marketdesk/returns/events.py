@@ -23,6 +23,8 @@ class ReturnRequestedPayload(Payload):
     lines: dict[str, int]
     window_closes_at: str
     policy_version: int
+    keep_item: bool = False
+    line_reasons: dict[str, str] = {}
 
 
 class ReturnRemindedPayload(Payload):
@@ -33,6 +35,7 @@ class ReturnInspectedPayload(Payload):
     accepted: dict[str, int]
     refund_minor: int
     partial_reason: str
+    restocking_fee_minor: int = 0
 
 
 RETURN_REQUESTED = EventType("return.requested", Audience.PARTIES, ReturnRequestedPayload)

@@ -104,6 +104,8 @@ class Return(QueueDeadlineModel, StatefulModel):
     description = models.TextField(_("what is wrong"), blank=True)
     status = models.CharField(_("status"), max_length=24, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED)
     shipping_paid_by = models.CharField(_("return shipping paid by"), max_length=8, choices=ShippingPayer.choices)
+    # Refunded without the item sent back (a low price, within the policy's band, and a buyer without risk).
+    keep_item = models.BooleanField(_("refunded without sending the item back"), default=False)
     policy_version = models.PositiveIntegerField(_("policy version"))
     window_closes_at = models.DateTimeField(_("return window closed"))
     requested_at = models.DateTimeField(_("requested"), default=clock.now)
@@ -170,6 +172,8 @@ class Return(QueueDeadlineModel, StatefulModel):
             models.Index(fields=["status", "ship_by"], name="return_ship_by_idx"),
             models.Index(fields=["status", "remind_at"], name="return_remind_idx"),
             models.Index(fields=["status", "refund_due_at"], name="return_refund_due_idx"),
+            # The dashboard's rollups count returned lines by their request's day.
+            models.Index(fields=["requested_at"], name="return_requested_idx"),
             # The operators' queue: returns by their running deadline.
             models.Index(
                 fields=["queue_due_at", "id"],
@@ -202,10 +206,15 @@ class ReturnLine(models.Model):
     ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="return_lines")
     quantity = models.PositiveIntegerField(_("quantity"))
+    # Why this line comes back (the dashboard counts lines by it); the return's own reason unless said otherwise.
+    reason = models.CharField(_("reason"), max_length=24, choices=ReturnReason.choices, blank=True)
     accepted_quantity = models.PositiveIntegerField(_("accepted"), null=True, blank=True)
     condition = models.CharField(_("condition"), max_length=16, choices=Condition.choices, blank=True)
     notes = models.TextField(_("inspection notes"), blank=True)
     inspected_at = models.DateTimeField(_("inspected"), null=True, blank=True)
+    # Deducted from this line's refund at inspection (policy: category × condition, capped); the order's currency.
+    restocking_fee_minor = models.BigIntegerField(_("restocking fee"), default=0)
+    restocking_fee_currency = models.CharField(_("restocking fee currency"), max_length=3, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -217,6 +226,9 @@ class ReturnLine(models.Model):
                 | models.Q(accepted_quantity__lte=models.F("quantity")),
                 name="return_line_accepted_le_quantity",
             ),
+            models.CheckConstraint(
+                condition=models.Q(restocking_fee_minor__gte=0), name="return_line_restocking_fee_nonnegative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,3 +237,7 @@ class ReturnLine(models.Model):
     @property
     def requested_amount(self) -> Money:
         return Money(self.order_line.unit_price_minor * self.quantity, self.ret.order.currency)
+
+    @property
+    def restocking_fee(self) -> Money | None:
+        return Money(self.restocking_fee_minor, self.restocking_fee_currency) if self.restocking_fee_minor else None

@@ -30,6 +30,17 @@ class ReturnLineOut(Schema):
     accepted_quantity: int | None = Field(description="What inspection accepted; null until inspected.")
     condition: Condition | None
     notes: str
+    reason: ReturnReason | None = Field(description="Why this line comes back (the return's reason unless named).")
+    restocking_fee_minor: int = Field(description="Deducted from this line's refund at inspection (0 for none).")
+    restocking_fee_currency: str | None = Field(description="The fee's currency; null without a fee.")
+
+    @staticmethod
+    def resolve_reason(obj: ReturnLine) -> str | None:
+        return obj.reason or None
+
+    @staticmethod
+    def resolve_restocking_fee_currency(obj: ReturnLine) -> str | None:
+        return obj.restocking_fee_currency or None
 
     @staticmethod
     def resolve_line(obj: ReturnLine) -> str:
@@ -54,6 +65,7 @@ class ReturnOut(Schema):
     reason: ReturnReason
     resolution: Resolution
     shipping_paid_by: ShippingPayer
+    keep_item: bool = Field(description="Refunded without the item sent back (no label, nothing to ship).")
     lines: list[ReturnLineOut]
     requested_at: AwareDatetime
     window_closes_at: AwareDatetime
@@ -131,6 +143,7 @@ class ReturnLineIn(Schema):
 
     line: LineId
     quantity: Annotated[StrictInt, Field(ge=1)] = Field(description="How many of the line to return.")
+    reason: ReturnReason | None = Field(None, description="Why this line comes back; the return's reason if absent.")
 
 
 class ReturnRequestIn(AsBuyerIn):

@@ -70,6 +70,8 @@ RETURN_TRANSITIONS = TransitionTable(
         Move(S.REQUESTED, S.APPROVED, [Role.SYSTEM, *SELLER_SIDE], "return.approved"),
         Move(S.REQUESTED, S.REFUSED, SELLER_SIDE, "return.refused"),
         Move(S.REQUESTED, S.CANCELLED, [Role.BUYER], "return.cancelled"),
+        # Keep the item (a refund within the policy's band, a buyer without risk): the approval refunds at once.
+        Move(S.REQUESTED, S.REFUNDED, [Role.SYSTEM, *SELLER_SIDE], "return.refunded"),
         # A refusal can be taken to a case.
         Move(S.REFUSED, S.ESCALATED, [Role.BUYER], "return.escalated"),
         # Shipping back, or not in time.

@@ -10,7 +10,8 @@ class RiskConfig(AppConfig):
     def ready(self) -> None:
         from marketdesk.cases.protection import register_protection_notice, register_protection_source
         from marketdesk.cases.workspace_panels import register_workspace_panel
-        from marketdesk.risk.selectors import buyer_restriction_binding, buyer_restriction_in_force
+        from marketdesk.returns.economics import register_buyer_risk_source
+        from marketdesk.risk.selectors import buyer_has_risk, buyer_restriction_binding, buyer_restriction_in_force
         from marketdesk.risk.workspace import case_risk_panel
 
         # Cases know nothing of risk: the workspace draws whichever panels are registered.
@@ -19,3 +20,5 @@ class RiskConfig(AppConfig):
         register_protection_source(buyer_restriction_in_force)
         # Get help shows a restricted buyer the restriction's page, from the day they are given notice.
         register_protection_notice(buyer_restriction_binding)
+        # Nor do returns: a refund without the item sent back is only for a buyer without risk.
+        register_buyer_risk_source(buyer_has_risk)

@@ -120,3 +120,10 @@ def buyer_restriction_binding(buyer_id: int, *, now: dt.datetime) -> ProtectionN
         in_force=row.effective_at <= now,
         url=reverse("risk:buyer_restriction", args=[row.pk]),
     )
+
+
+def buyer_has_risk(buyer_id: int, now: dt.datetime) -> bool:
+    """Return whether the buyer has a risk signal or a restriction in force (returns ask before keep-the-item)."""
+    return RiskSignal.objects.filter(buyer_id=buyer_id).exists() or (
+        buyer_restriction_in_force(buyer_id, now=now) is not None
+    )

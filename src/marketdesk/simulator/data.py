@@ -95,6 +95,23 @@ GOODS: tuple[Good, ...] = (
     Good("CAMERA-FILM", "Film camera, refurbished", "Плёночный фотоаппарат, восстановленный", 120.0),
 )
 
+#: The category the marketplace files each good under (the restocking fee's table reads it), by SKU stem.
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "clothing": ("SCARF-", "MITTENS-", "HAT-", "SOCKS-", "APRON-", "BELT-"),
+    "home": ("MUG-", "TEAPOT-", "BOWL-", "SPOON-", "CANDLE-", "TOWEL-", "LAMP-", "PLANT-"),
+    "beauty": ("SOAP-",),
+    "jewellery": ("EARRINGS-", "RING-", "NECKLACE-"),
+    "electronics": ("PHONE-", "CABLE-", "CHARGER-", "HEADPHONES", "SPEAKER-"),
+}
+#: Sold as final sale (hygiene: pierced earrings and opened soap are not taken back for a change of mind).
+FINAL_SALE_SKUS = frozenset({"EARRINGS-SILVER", "SOAP-HERB"})
+
+
+def category_of(sku: str) -> str:
+    """Return the category of a good by its SKU ("other" for the rest)."""
+    return next((name for name, stems in CATEGORIES.items() if sku.startswith(stems)), "other")
+
+
 SHOP_NAMES_EN_FIRST: tuple[str, ...] = (
     "Northern",
     "Harbour",

@@ -156,6 +156,8 @@ def lines_for(rng: random.Random, shop: ShopPlan, order_id: str) -> tuple[LineDa
                 unit_price_minor=unit,
                 total_minor=quantity * unit,
                 sku=good.sku,
+                category=data.category_of(good.sku),
+                final_sale=good.sku in data.FINAL_SALE_SKUS,
             )
         )
     return tuple(lines)

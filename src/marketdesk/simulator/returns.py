@@ -56,7 +56,9 @@ class _Ctx:
 
 
 def _request(ctx: _Ctx, *, reason: str = ReturnReason.DOESNT_FIT, resolution: str = Resolution.REFUND) -> Return:
-    line = next(line for line, left in returnable_lines(ctx.order.pk) if left > 0)
+    lines = [line for line, left in returnable_lines(ctx.order.pk) if left > 0]
+    # A final-sale line does not come back for a bad fit: the simulated buyer returns another when there is one.
+    line = next((line for line in lines if not line.final_sale), lines[0])
     with clock.frozen(ctx.start):
         return return_request(
             actor=ctx.buyer,

@@ -24,10 +24,15 @@ from marketdesk.returns.services.common import (
     _text,
     _webhook,
 )
+from marketdesk.returns.services.inspection import _refund, _requested_amount
 from marketdesk.returns.states import ReturnStatus
 
 
 def _approve(ret: Return, *, actor: Actor, now: dt.datetime, policy: Policy) -> None:
+    if ret.keep_item:
+        # Within the keep-the-item band: the approval is the refund, of what was asked for, with nothing to ship.
+        _refund(ret, actor=actor, amount=_requested_amount(ret), by_platform=False, now=now)
+        return
     transition(ret, to=ReturnStatus.APPROVED, actor=actor)
     cal = _calendar(ret.order)
     ret.decided_at = now

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,12 +13,14 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import Conflict, DomainValidationError
 from marketdesk.core.money import Money
+from marketdesk.core.policies import Policy, policy_at
 from marketdesk.core.transitions import transition
 from marketdesk.ledger.models import EntryKind
 from marketdesk.ledger.models import Payer as LedgerPayer
 from marketdesk.ledger.services import EntrySpec, ledger_record_decision
 from marketdesk.returns import events
-from marketdesk.returns.models import Condition, RefundPayer, Resolution, Return
+from marketdesk.returns.economics import restocking_fee_minor
+from marketdesk.returns.models import Condition, RefundPayer, Resolution, Return, ReturnLine
 from marketdesk.returns.services.common import (
     SELLER_SIDE,
     WAREHOUSE,
@@ -52,12 +54,14 @@ def _requested_amount(ret: Return) -> Money:
     return Money(int(total), ret.order.currency)
 
 
+def _net(lines: Iterable[ReturnLine]) -> int:
+    """What the inspected lines refund: the accepted items at the prices paid, less their restocking fees."""
+    return sum(rl.order_line.unit_price_minor * (rl.accepted_quantity or 0) - rl.restocking_fee_minor for rl in lines)
+
+
 def accepted_amount(ret: Return) -> Money:
-    """Return what inspection accepted, at the prices paid (what a refund of this return pays)."""
-    total = sum(
-        rl.order_line.unit_price_minor * (rl.accepted_quantity or 0) for rl in ret.lines.select_related("order_line")
-    )
-    return Money(int(total), ret.order.currency)
+    """Return what inspection accepted, at the prices paid less restocking fees (what a refund of this return pays)."""
+    return Money(_net(ret.lines.select_related("order_line")), ret.order.currency)
 
 
 def _refund(ret: Return, *, actor: Actor, amount: Money, by_platform: bool, now: dt.datetime) -> None:
@@ -89,7 +93,9 @@ def _refund(ret: Return, *, actor: Actor, amount: Money, by_platform: bool, now:
         ret,
         "return.refunded",
         to_buyer=True,
-        to_seller=by_platform or actor.role == Role.BUYER,
+        # The seller hears of a refund they did not make themselves (the platform's, the buyer's taking, or one
+        # the system paid at once without the item back).
+        to_seller=by_platform or actor.role in (Role.BUYER, Role.SYSTEM),
         actor=actor,
         amount_minor=amount.amount,
         currency=amount.currency,
@@ -120,6 +126,42 @@ def _offer_refund(ret: Return, *, actor: Actor, now: dt.datetime, amount: Money)
     )
 
 
+def _line_inspected(rl: ReturnLine, found: LineInspection, *, ret: Return, policy: Policy, now: dt.datetime) -> int:
+    """Check and record one line's inspection with its restocking fee; return the fee."""
+    if isinstance(found.accepted, bool) or not 0 <= found.accepted <= rl.quantity:
+        raise DomainValidationError(
+            _("Accept between 0 and %(count)s of %(item)s.") % {"count": rl.quantity, "item": rl.order_line.title},
+            field="lines",
+        )
+    if found.condition not in Condition.values:
+        raise DomainValidationError(
+            _("Choose the condition of %(item)s.") % {"item": rl.order_line.title}, field="lines"
+        )
+    rl.accepted_quantity = found.accepted
+    rl.condition = found.condition
+    rl.notes = _text(found.notes, "lines")
+    rl.inspected_at = now
+    rl.restocking_fee_minor = restocking_fee_minor(
+        line=rl.order_line,
+        accepted=found.accepted,
+        reason=rl.reason or ret.reason,
+        condition=found.condition,
+        policy=policy,
+    )
+    rl.restocking_fee_currency = ret.order.currency if rl.restocking_fee_minor else ""
+    rl.save(
+        update_fields=[
+            "accepted_quantity",
+            "condition",
+            "notes",
+            "inspected_at",
+            "restocking_fee_minor",
+            "restocking_fee_currency",
+        ]
+    )
+    return rl.restocking_fee_minor
+
+
 def return_inspect(
     *,
     actor: Actor,
@@ -145,25 +187,12 @@ def return_inspect(
         if set(results) != {rl.pk for rl in lines}:
             raise DomainValidationError(_("Inspect every returned item."), field="lines")
         now = clock.now()
-        accepted_total = 0
+        # The fees of the policy the buyer read when asking (the version the return records).
+        policy = policy_at(ret.policy_version)
+        accepted_total = fees = 0
         for rl in lines:
-            found = results[rl.pk]
-            if isinstance(found.accepted, bool) or not 0 <= found.accepted <= rl.quantity:
-                raise DomainValidationError(
-                    _("Accept between 0 and %(count)s of %(item)s.")
-                    % {"count": rl.quantity, "item": rl.order_line.title},
-                    field="lines",
-                )
-            if found.condition not in Condition.values:
-                raise DomainValidationError(
-                    _("Choose the condition of %(item)s.") % {"item": rl.order_line.title}, field="lines"
-                )
-            rl.accepted_quantity = found.accepted
-            rl.condition = found.condition
-            rl.notes = _text(found.notes, "lines")
-            rl.inspected_at = now
-            rl.save(update_fields=["accepted_quantity", "condition", "notes", "inspected_at"])
-            accepted_total += found.accepted * rl.order_line.unit_price_minor
+            fees += _line_inspected(rl, results[rl.pk], ret=ret, policy=policy, now=now)
+            accepted_total += results[rl.pk].accepted * rl.order_line.unit_price_minor
         requested = _requested_amount(ret)
         partial = accepted_total < requested.amount
         if partial and not partial_reason:
@@ -177,8 +206,9 @@ def return_inspect(
             actor=actor,
             payload=events.ReturnInspectedPayload(
                 accepted={rl.order_line.external_id: rl.accepted_quantity or 0 for rl in lines},
-                refund_minor=accepted_total,
+                refund_minor=accepted_total - fees,
                 partial_reason=ret.partial_reason,
+                restocking_fee_minor=fees,
             ),
         )
         if accepted_total == 0:
@@ -190,12 +220,14 @@ def return_inspect(
         elif ret.resolution == Resolution.EXCHANGE and not partial and replacement_in_stock:
             _replace(ret, actor=actor)
         elif ret.resolution == Resolution.EXCHANGE and not partial:
-            _offer_refund(ret, actor=actor, now=now, amount=Money(accepted_total, ret.order.currency))
+            _offer_refund(ret, actor=actor, now=now, amount=Money(accepted_total - fees, ret.order.currency))
         else:
             if ret.resolution == Resolution.EXCHANGE and not replacement_in_stock:
                 ret.replacement_out_of_stock = True
                 _save(ret, now, "replacement_out_of_stock")
-            _refund(ret, actor=actor, amount=Money(accepted_total, ret.order.currency), by_platform=False, now=now)
+            _refund(
+                ret, actor=actor, amount=Money(accepted_total - fees, ret.order.currency), by_platform=False, now=now
+            )
         return ret
 
 
@@ -273,13 +305,6 @@ def return_platform_refund(*, actor: Actor, ret: Return) -> Return:
         if ret.status != ReturnStatus.RECEIVED or ret.refund_due_at is None or now <= ret.refund_due_at:
             return ret  # settled meanwhile, or not late: nothing to do
         inspected = [rl for rl in ret.lines.select_related("order_line") if rl.accepted_quantity is not None]
-        amount = (
-            Money(
-                sum(rl.order_line.unit_price_minor * (rl.accepted_quantity or 0) for rl in inspected),
-                ret.order.currency,
-            )
-            if inspected
-            else _requested_amount(ret)
-        )
+        amount = Money(_net(inspected), ret.order.currency) if inspected else _requested_amount(ret)
         _refund(ret, actor=actor, amount=amount, by_platform=True, now=now)
         return ret

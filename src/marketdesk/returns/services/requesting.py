@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,11 +13,19 @@ from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.calendar import due_at
 from marketdesk.core.errors import Conflict, DomainValidationError
-from marketdesk.core.policies import policy_current
-from marketdesk.orders.models import Order
+from marketdesk.core.policies import Policy, policy_current
+from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.returns import events
-from marketdesk.returns.models import SELLER_FAULT_REASONS, Resolution, Return, ReturnLine, ReturnReason
+from marketdesk.returns.economics import final_sale_check, keep_item_allowed, postage_payer
+from marketdesk.returns.models import (
+    SELLER_FAULT_REASONS,
+    Resolution,
+    Return,
+    ReturnLine,
+    ReturnReason,
+    ShippingPayer,
+)
 from marketdesk.returns.services.approval import _approve
 from marketdesk.returns.services.common import _calendar, _code, _require_role, _save, _tell, _text, _webhook
 from marketdesk.returns.services.windows import (
@@ -25,8 +34,35 @@ from marketdesk.returns.services.windows import (
     _checked_lines,
     return_eligibility,
     return_window_closes,
-    shipping_payer,
 )
+
+
+def _terms(
+    order: Order,
+    checked: list[tuple[OrderLine, int]],
+    reason: str,
+    reasons: dict[int, str],
+    *,
+    resolution: str,
+    policy: Policy,
+    now: dt.datetime,
+) -> tuple[dict[int, str], str, bool]:
+    """Return each line's reason, who pays the postage and whether the buyer keeps the item; refuse final sale."""
+    why = {line.pk: reasons.get(line.pk, reason) for line, _qty in checked}
+    for line, _qty in checked:
+        final_sale_check(line, why[line.pk])
+    # One parcel: the seller pays it when any line comes back for a reason the seller pays.
+    payers = {postage_payer(r, policy) for r in why.values()}
+    payer = ShippingPayer.SELLER if ShippingPayer.SELLER in payers else ShippingPayer.BUYER
+    keep = keep_item_allowed(
+        buyer_id=order.buyer_id,
+        currency=order.currency,
+        amount_minor=sum(line.unit_price_minor * qty for line, qty in checked),
+        resolution=resolution,
+        policy=policy,
+        now=now,
+    )
+    return why, payer, keep
 
 
 def return_request(
@@ -38,8 +74,14 @@ def return_request(
     resolution: str = Resolution.REFUND,
     description: str = "",
     photo_ids: Iterable[int] = (),
+    line_reasons: Mapping[int, str] | None = None,
 ) -> Return:
-    """Ask to return items of a delivered order; in policy, it is approved at once."""
+    """Ask to return items of a delivered order; in policy, it is approved at once.
+
+    Each line comes back for ``reason`` unless ``line_reasons`` (order line id → reason) names its own. A final-sale
+    line is refused unless the seller is at fault; a refund within the policy's band for a buyer without risk is
+    paid without the item sent back (``keep_item``).
+    """
     from marketdesk.attachments.services import attachments_claim
     from marketdesk.cases.services.contact import seller_contact_record
 
@@ -47,11 +89,14 @@ def return_request(
     order = order_get_for_actor(actor, pk=order.pk)
     if reason not in ReturnReason.values:
         raise DomainValidationError(_("Choose why you return the items."), field="reason")
+    reasons = {int(pk): why for pk, why in (line_reasons or {}).items()}
+    if any(why not in ReturnReason.values for why in reasons.values()):
+        raise DomainValidationError(_("Choose why you return the items."), field="lines")
     if resolution not in Resolution.values:
         raise DomainValidationError(_("Choose a refund or an exchange."), field="resolution")
     description = _text(description, "description", required=reason == ReturnReason.OTHER)
     photos = list(photo_ids)
-    if reason in SELLER_FAULT_REASONS and not photos:
+    if {reason, *reasons.values()} & set(SELLER_FAULT_REASONS) and not photos:
         raise DomainValidationError(_("Add at least one photo that shows the problem."), field="photos")
     with transaction.atomic():
         order = Order.objects.select_for_update().select_related("marketplace").get(pk=order.pk)
@@ -63,6 +108,7 @@ def return_request(
             extra: dict[str, Any] = {"closes_at": closes_at.isoformat()} if closes_at is not None else {}
             raise ReturnNotAllowed(verdict.reason, **extra)
         checked = _checked_lines(order, lines)
+        why, payer, keep = _terms(order, checked, reason, reasons, resolution=resolution, policy=policy, now=now)
         ret = None
         for _attempt in range(5):  # a code collision is astronomically rare; try a new one
             try:
@@ -75,7 +121,8 @@ def return_request(
                         reason=reason,
                         resolution=resolution,
                         description=description,
-                        shipping_paid_by=shipping_payer(reason, policy),
+                        shipping_paid_by=payer,
+                        keep_item=keep,
                         policy_version=policy.version,
                         window_closes_at=closes_at,
                         requested_at=now,
@@ -86,7 +133,9 @@ def return_request(
                 continue
         if ret is None:  # pragma: no cover - five collisions in a row
             raise Conflict(_("Please try again."))
-        ReturnLine.objects.bulk_create([ReturnLine(ret=ret, order_line=line, quantity=qty) for line, qty in checked])
+        ReturnLine.objects.bulk_create(
+            [ReturnLine(ret=ret, order_line=line, quantity=qty, reason=why[line.pk]) for line, qty in checked]
+        )
         if photos:
             attachments_claim(actor=actor, ids=photos, owner=ret)
         events.return_requested(
@@ -99,6 +148,8 @@ def return_request(
                 lines={line.external_id: qty for line, qty in checked},
                 window_closes_at=closes_at.isoformat(),
                 policy_version=policy.version,
+                keep_item=keep,
+                line_reasons={line.external_id: why[line.pk] for line, _qty in checked},
             ),
         )
         # A return request is the buyer's contact with the seller: a refusal can become a case later.

@@ -15,7 +15,7 @@ from marketdesk.core.policies import Policy, policy_current
 from marketdesk.orders.models import Order, OrderLine
 from marketdesk.orders.situation import order_delivered_at
 from marketdesk.orders.states import OrderStatus
-from marketdesk.returns.models import DEFAULT_AUTO_APPROVE, SELLER_FAULT_REASONS, ShippingPayer, ShopReturnPolicy
+from marketdesk.returns.models import DEFAULT_AUTO_APPROVE, ShopReturnPolicy
 from marketdesk.returns.selectors import returned_quantities
 from marketdesk.returns.services.common import _calendar
 
@@ -80,13 +80,6 @@ def _auto_approved(order: Order, reason: str) -> bool:
     shop_policy = shop_return_policy(order)
     reasons = shop_policy.auto_approve_reasons if shop_policy else [str(r) for r in DEFAULT_AUTO_APPROVE]
     return reason in reasons
-
-
-def shipping_payer(reason: str, policy: Policy) -> str:
-    """Who pays the return shipping: the seller for their own fault, otherwise as the policy says."""
-    if reason in SELLER_FAULT_REASONS or not policy.return_buyer_pays_remorse_shipping:
-        return ShippingPayer.SELLER
-    return ShippingPayer.BUYER
 
 
 def _checked_lines(order: Order, lines: Mapping[int, int]) -> list[tuple[OrderLine, int]]:

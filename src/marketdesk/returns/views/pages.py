@@ -18,10 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainError, NotFound
+from marketdesk.core.policies import policy_at, policy_current
 from marketdesk.disputes.views import party_list_page
 from marketdesk.orders.models import Order
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.orders.situation import order_situation
+from marketdesk.returns.economics import postage_by_reason, restocking_fee_terms
 from marketdesk.returns.forms import (
     InspectForm,
     ReceiveForm,
@@ -31,7 +33,7 @@ from marketdesk.returns.forms import (
     ShippedForm,
 )
 from marketdesk.returns.labels import return_label_for_actor
-from marketdesk.returns.models import Return
+from marketdesk.returns.models import SELLER_FAULT_REASONS, Return
 from marketdesk.returns.presenters import return_view
 from marketdesk.returns.selectors import return_get_for_actor, returns_for_party
 from marketdesk.returns.services.approval import return_approve, return_cancel, return_escalate, return_refuse
@@ -77,6 +79,9 @@ def return_start(request: HttpRequest, pk: int) -> HttpResponse:
     situation = order_situation(order)
     lines = [(ls.line, ls.returnable) for ls in situation.lines]
     form = ReturnRequestForm(request.POST or None, request.FILES or None, lines=lines)
+    policy = policy_current()
+    for row in form.returnable:  # what a return would cost, read before asking
+        row["fees"] = restocking_fee_terms(row["line"].category, policy)
     error, status = "", 200
     if request.method == "POST" and (refused := files_refused(request)) is not None:
         form.add_error("photos", str(refused.message))  # more photos than a return takes: never read
@@ -116,6 +121,8 @@ def return_start(request: HttpRequest, pk: int) -> HttpResponse:
         "option": situation.return_option,
         "error": error,
         "anything_left": situation.return_option.allowed,
+        "postage": postage_by_reason(policy),
+        "fee_ceiling": policy.return_restocking_fee_max_bp,
     }
     return render(request, "returns/return_request.html", context, status=status)
 
@@ -195,11 +202,23 @@ def _page(
     page_forms = {name: _form(name, ret) for name, action in ACTIONS.items() if action.form and role in action.roles}
     page_forms.update(bound or {})
     lines = list(ret.lines.select_related("order_line"))
+    # Before inspection each line shows the fee it may carry, under the policy the return was asked under.
+    policy = policy_at(ret.policy_version)
+    line_rows = [
+        (
+            rl,
+            []
+            if rl.inspected_at or rl.reason in SELLER_FAULT_REASONS
+            else restocking_fee_terms(rl.order_line.category, policy),
+        )
+        for rl in lines
+    ]
     context = {
         "ret": ret,
         "dispute": ret,
         "view": return_view(actor, ret),
         "lines": lines,
+        "line_rows": line_rows,
         "role": role,
         "forms": page_forms,
         "error": error,

@@ -45,6 +45,8 @@ def order_data_from_order(order: Order) -> OrderData:
             unit_price_minor=line.unit_price_minor,
             total_minor=line.total_minor,
             sku=line.sku,
+            category=line.category,
+            final_sale=line.final_sale,
         )
         for line in order.lines.all()
     )

@@ -48,6 +48,16 @@ class PolicyVersionForm(forms.Form):
     def __init__(self, *args: Any, current: PolicyValues, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, info in PolicyValues.model_fields.items():
+            if info.annotation is not int:
+                # A table (per reason, per currency, per category and condition): edited as JSON, checked on publishing.
+                self.fields[name] = forms.JSONField(
+                    label=cast("StrPromise", RULE_LABELS[name]),
+                    initial=getattr(current, name),
+                    help_text=cast("StrPromise", unit_of(name) or ""),
+                    widget=forms.Textarea(attrs={"rows": 3, "class": "input"}),
+                    required=False,  # an empty table ({}) is a table: no fee, no band
+                )
+                continue
             lowest = next((int(str(item.ge)) for item in info.metadata if isinstance(item, Ge)), None)
             highest = next((int(str(item.le)) for item in info.metadata if isinstance(item, Le)), None)
             self.fields[name] = forms.IntegerField(
@@ -58,9 +68,10 @@ class PolicyVersionForm(forms.Form):
                 max_value=highest,
             )
 
-    def changes(self) -> dict[str, int]:
+    def changes(self) -> dict[str, Any]:
         """Return every rule's value as entered."""
-        return {name: self.cleaned_data[name] for name in PolicyValues.model_fields}
+        values = {name: self.cleaned_data[name] for name in PolicyValues.model_fields}
+        return {name: {} if value is None else value for name, value in values.items()}
 
 
 class BusinessCalendarForm(forms.ModelForm):

@@ -89,6 +89,19 @@ RULE_GROUPS = (
                 "return_buyer_pays_remorse_shipping",
                 _("The buyer pays return shipping for a change of mind (1 yes, 0 no)"),
             ),
+            (
+                "return_postage_payer",
+                _("Who pays return postage per reason (reason: buyer or seller)"),
+            ),
+            (
+                "return_restocking_fee_bp",
+                _("Restocking fee by category, then condition, in basis points (category * for any other)"),
+            ),
+            ("return_restocking_fee_max_bp", _("Highest restocking fee")),
+            (
+                "return_keep_item_max_minor",
+                _("Refund without the item sent back up to, per currency (minor units)"),
+            ),
         ),
     ),
     RuleGroup(

@@ -54,6 +54,9 @@ def policy_newest_values() -> PolicyValues:
 
 def policy_rule_groups(values: dict[str, Any], other: dict[str, Any]) -> list[tuple[Any, list[RuleRow]]]:
     """Return every rule, grouped, with its value here and in ``other`` (to show what differs)."""
+    # A version stored before a rule existed holds no value for it: it ran under the rule's default.
+    defaults = PolicyValues().model_dump()
+    values, other = {**defaults, **values}, {**defaults, **other}
     return [
         (group.title, [RuleRow(name, label, values[name], other[name]) for name, label in group.rules])
         for group in RULE_GROUPS
