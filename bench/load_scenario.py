@@ -114,12 +114,10 @@ class Operator(_Person):
     weight = 1
     kind = "operators"
 
-    @task(2)
-    def queue(self) -> None:
+    @task
+    def work_the_queue(self) -> None:
+        """Look at the queue, then open a case from it (an operator never opens one without the other)."""
         self.client.get("/console/queue/", name="operator: queue (page)")
-
-    @task(3)
-    def workspace(self) -> None:
         case = random.choice(self.me["cases"])
         self.client.get(f"/console/cases/{case}/", name="operator: case workspace (page)")
 
