@@ -134,7 +134,7 @@ def shipments_apply_events(
     now = clock.now()
     # A fixed lock order (by id) so two batches touching the same parcels never deadlock.
     parcels = [ParcelState(*row) for row in rows_read(Shipment, PARCEL_FIELDS, events_by_shipment.keys(), lock=True)]
-    statuses: list[tuple[int, events.ShipmentStatusChangedPayload]] = []
+    statuses: list[tuple[int, str, str, str, str]] = []
     flags: list[tuple[int, list[str], list[str]]] = []
     care: list[tuple[int, str]] = []
     flags_moved = False
@@ -143,7 +143,7 @@ def shipments_apply_events(
         parcel.updated_at = now
         raised, cleared = _flags_set(parcel, now=now, policy=policy)
         if moved is not None:
-            statuses.append((parcel.pk, _status_payload(parcel, moved[0], moved[1])))
+            statuses.append((parcel.pk, moved[0], parcel.tracking_status, parcel.exception_reason, moved[1]))
             if parcel.tracking_status == TrackingStatus.EXCEPTION and parcel.exception_reason in CARE_EXCEPTIONS:
                 care.append((parcel.pk, CARE_EXCEPTIONS[parcel.exception_reason]))
         if raised or cleared:
