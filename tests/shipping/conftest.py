@@ -10,9 +10,12 @@ from django.apps import apps
 
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
+from marketdesk.core.models import OutboxMessage
+from marketdesk.core.outbox import outbox_deliver
 from marketdesk.shipping.ingest import tracking_events_ingest
 from marketdesk.shipping.models import Carrier, Shipment
 from marketdesk.shipping.services import AddressData, shipment_create
+from marketdesk.shipping.services.care import CARE_TOPIC
 from marketdesk.simulator.shipping import carrier_stream
 from tests import factories
 
@@ -76,4 +79,12 @@ def stream(shipment: Shipment, path: str) -> list[dict]:
 def ingest(shipment_or_market, rows, *, at: dt.datetime):
     marketplace_id = getattr(shipment_or_market, "marketplace_id", None) or shipment_or_market.pk
     with clock.frozen(at):
-        return tracking_events_ingest(actor=Actor.marketplace(marketplace_id=marketplace_id), rows=rows)
+        result = tracking_events_ingest(actor=Actor.marketplace(marketplace_id=marketplace_id), rows=rows)
+        care_delivered()
+    return result
+
+
+def care_delivered() -> int:
+    """Start the care the ingest left in the outbox, as the worker does after commit; return how many rows ran."""
+    pending = OutboxMessage.objects.filter(topic=CARE_TOPIC, delivered_at__isnull=True).order_by("id")
+    return sum(outbox_deliver(pk) for pk in pending.values_list("pk", flat=True))

@@ -15,13 +15,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from marketdesk.core import clock
-from marketdesk.core.models import TimelineEvent
+from marketdesk.core.models import OutboxMessage, TimelineEvent
 from marketdesk.core.policies import policy_current
 from marketdesk.notifications.models import Notification
 from marketdesk.shipping import ingest
 from marketdesk.shipping.models import CareAction, Carrier, Shipment
 from marketdesk.shipping.services import flags, projection
-from tests.shipping.conftest import HOUR, START, make_shipment
+from marketdesk.shipping.services.care import CARE_TOPIC
+from tests.shipping.conftest import HOUR, START, care_delivered, make_shipment
 from tests.shipping.test_api import key_client, post
 
 #: The compared columns: the projection, the flags and when they last moved.
@@ -121,6 +122,14 @@ def _without_ids(payload: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k not in ("care_id", "external_id", "tracking_number", "lines")}
 
 
+def post_and_care(client, rows, *, at: dt.datetime) -> dict[str, Any]:
+    """Send a batch, then let the worker start the care it left in the outbox (at the same moment)."""
+    answer = post(client, rows, at=at).json()
+    with clock.frozen(at):
+        care_delivered()
+    return answer
+
+
 @pytest.fixture
 def order_factory(marketplace, shop, buyer):
     from tests import factories
@@ -143,7 +152,7 @@ def test_a_tricky_feed_ends_as_the_parcel_by_parcel_projection(marketplace, evri
     client = key_client(marketplace)
 
     # When one twin's feed goes through the endpoint as it is, and the other's through the reference projection
-    batch_answers = [post(client, rows, at=at).json() for at, rows in tricky_feed("EVA")]
+    batch_answers = [post_and_care(client, rows, at=at) for at, rows in tricky_feed("EVA")]
     monkeypatch.setattr(ingest, "shipments_apply_events", one_by_one)
     reference_answers = [post(client, rows, at=at).json() for at, rows in tricky_feed("EVB")]
 
@@ -243,3 +252,47 @@ def test_a_thousand_event_request_costs_the_queries_of_three_whatever_the_table_
     assert Shipment.objects.filter(order=order, tracking_status="in_transit").count() == 999
     assert TimelineEvent.objects.filter(event_type="shipment.status_changed", subject_id__in=moved).count() == 2 * 999
     assert counts == [len(few.captured_queries)] * 2
+
+
+def _damaged(numbers: list[str]) -> list[dict[str, Any]]:
+    return [event(number, 0, "53", 2) for number in numbers]
+
+
+def test_care_starts_after_commit_from_one_outbox_row_whatever_the_batch_damages(
+    marketplace, evri, order_factory, buyer, seller
+):
+    # Given 1 parcel for a small batch and 20 for a large one
+    one = [s.tracking_number for s in [make_shipment(order_factory(), evri, f"EVD{i}") for i in range(1)]]
+    twenty = [s.tracking_number for s in [make_shipment(order_factory(), evri, f"EVM{i}") for i in range(20)]]
+    client = key_client(marketplace)
+    post(client, [], at=START + 12 * HOUR)  # the key's first use and the URL patterns, outside the counts
+
+    # When a batch damages 1 parcel and another damages 20
+    with CaptureQueriesContext(connection) as few:
+        post(client, _damaged(one), at=START + 12 * HOUR)
+    with CaptureQueriesContext(connection) as many:
+        post(client, _damaged(twenty), at=START + 12 * HOUR)
+    before = (CareAction.objects.count(), Notification.objects.filter(kind="shipment.care").count())
+    with clock.frozen(START + 12 * HOUR):
+        ran = care_delivered()
+        again = care_delivered()
+
+    # Then each batch left one care row in the outbox and told nobody in its own transaction, with the same queries
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert before == (0, 0)
+    parcel_ids = [
+        Shipment.objects.filter(tracking_number__in=numbers).order_by("pk").values_list("pk", flat=True)
+        for numbers in (one, twenty)
+    ]
+    assert list(OutboxMessage.objects.filter(topic=CARE_TOPIC).values_list("payload__items", flat=True)) == [
+        [[pk, "damaged"] for pk in ids] for ids in parcel_ids
+    ]
+    # and the worker started care once per parcel, each with its evidence, its event and the buyer and seller told
+    assert (ran, again) == (2, 0)
+    assert sorted(CareAction.objects.values_list("shipment__tracking_number", "trigger")) == sorted(
+        (number, "damaged") for number in one + twenty
+    )
+    assert all(len(care.evidence["tracking"]) == 1 for care in CareAction.objects.all())
+    assert TimelineEvent.objects.filter(event_type="shipment.care_started").count() == 21
+    told = Notification.objects.filter(kind="shipment.care")
+    assert sorted(told.values_list("user_id", flat=True)) == sorted([buyer.pk] * 21 + [seller.pk] * 21)

@@ -123,6 +123,19 @@ def timeline_rows(
     return rows
 
 
+def timeline_rows_encoded(
+    *, subject_type: type[models.Model], event: EventType, actor: Actor, items: Iterable[tuple[int, str]]
+) -> list[TimelineRow]:
+    """Like ``timeline_rows``, with each payload already JSON text of the event's shape (a hot batch writer's own)."""
+    type_id = ContentType.objects.get_for_model(subject_type).pk
+    user_id = actor.user.pk if actor.user is not None else None
+    now = clock.now()
+    return [
+        TimelineRow(type_id, subject_id, event.name, user_id, actor.role, now, event.audience, payload)
+        for subject_id, payload in items
+    ]
+
+
 def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
     """Append one event about ``subject``; the payload must be of the event's declared shape."""
     _payload_check(event, payload)

@@ -11,6 +11,7 @@ class ShippingConfig(AppConfig):
         from marketdesk.ledger.funding import register_guarantee_facts
         from marketdesk.orders.situation import register_delivery_reader
         from marketdesk.shipping.selectors import order_guarantee_facts, order_parcels_delivered_at
+        from marketdesk.shipping.services import care  # noqa: F401 - registers the shipping.care outbox handler
 
         # The marketplace may not (yet) have said the order was delivered while its parcels all were.
         register_delivery_reader(order_parcels_delivered_at)

@@ -1,12 +1,22 @@
-"""Proactive care: open a care action with the parcel's evidence when trouble starts."""
+"""Proactive care: open a care action with the parcel's evidence when trouble starts.
+
+The batch ingest starts care after commit: it leaves one outbox row per batch naming the parcels and
+their triggers (``care_put``), and the ``shipping.care`` handler gathers the evidence, tells the buyer
+and the seller and records the event in the outbox's record step. The ingest's transaction then holds
+only its own writes, and a rolled-back batch starts no care.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.urls import reverse
 
+from marketdesk.accounts.models import User
 from marketdesk.core.actors import Actor
+from marketdesk.core.models import OutboxMessage
+from marketdesk.core.outbox import Record, outbox_handler, outbox_put
 from marketdesk.orders.selectors import shop_member_ids
 from marketdesk.shipping import events
 from marketdesk.shipping.models import CareAction, Shipment, TrackingEvent
@@ -62,3 +72,36 @@ def _care_start(shipment: Shipment, *, trigger: str, actor: Actor) -> CareAction
     )
     events.care_started(shipment=shipment, actor=actor, trigger=trigger, care_id=care.pk)
     return care
+
+
+CARE_TOPIC = "shipping.care"
+
+
+def care_put(*, actor: Actor, items: Sequence[tuple[int, str]]) -> None:
+    """Leave one outbox row that starts care for each (parcel id, trigger) after commit (caller's transaction)."""
+    if not items:
+        return
+    payload = {
+        "role": actor.role,
+        "user": actor.user.pk if actor.user is not None else None,
+        "marketplace": actor.marketplace_id,
+        "items": [[pk, str(trigger)] for pk, trigger in items],
+    }
+    outbox_put(topic=CARE_TOPIC, payload=payload)
+
+
+def _care_fanout(payload: dict[str, Any]) -> None:
+    user = User.objects.get(pk=payload["user"]) if payload["user"] is not None else None
+    actor = Actor(role=payload["role"], user=user, marketplace_id=payload["marketplace"])
+    shipments = Shipment.objects.select_related("order").in_bulk({pk for pk, _trigger in payload["items"]})
+    for pk, trigger in payload["items"]:
+        # Once per (parcel, trigger): a care action already there makes a repeat tell nobody again.
+        if pk in shipments:
+            _care_start(shipments[pk], trigger=trigger, actor=actor)
+
+
+@outbox_handler(CARE_TOPIC)
+def _deliver_care(message: OutboxMessage) -> Record:
+    """Send nothing now: care is all writes (evidence, notices, the event), done in the record step."""
+    payload = message.payload
+    return lambda: _care_fanout(payload)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Protocol
 
 from marketdesk.core import clock
@@ -18,8 +19,8 @@ from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.timeline import timeline_append_many
 from marketdesk.shipping import events
 from marketdesk.shipping.models import Shipment, TrackingEvent
-from marketdesk.shipping.services.care import _care_start
-from marketdesk.shipping.services.flags import FLAG_NAMES, _flags_recorded, _flags_set, _flags_write
+from marketdesk.shipping.services.care import _care_start, care_put
+from marketdesk.shipping.services.flags import FLAG_NAMES, _flags_set, _flags_write
 from marketdesk.shipping.states import BEFORE_HANDOVER, CareTrigger, ExceptionReason, TrackingStatus
 
 #: Exceptions that start proactive care the moment the carrier reports them.
@@ -28,6 +29,8 @@ CARE_EXCEPTIONS: dict[str, str] = {
     ExceptionReason.LOST: CareTrigger.LOST,
     ExceptionReason.REFUSED: CareTrigger.REFUSED,
 }
+#: Flags that start proactive care when they are raised, in the order they are started.
+CARE_FLAGS = (CareTrigger.LIKELY_LOST, CareTrigger.STALLED)
 
 
 HANDED_OVER = frozenset(set(TrackingStatus.values) - set(BEFORE_HANDOVER) - {TrackingStatus.EXPIRED})
@@ -124,33 +127,33 @@ def shipments_apply_events(
     """Fold newly stored events into their shipments (caller's transaction); flags and care follow; return their ids.
 
     Set-based whatever the batch holds: one locking read of plain values, one UPDATE of every parcel's
-    projection (and of the flags when any moved), one insert of the timeline rows. A parcel whose change
-    starts proactive care (rare) has its timeline written one by one instead, since care gathers evidence
-    and notifies per parcel.
+    projection (and of the flags when any moved), one insert of the timeline rows. Proactive care (it
+    gathers evidence and tells people) starts after commit, from one outbox row for the batch.
     """
     policy = policy or policy_current()
     now = clock.now()
     # A fixed lock order (by id) so two batches touching the same parcels never deadlock.
     parcels = [ParcelState(*row) for row in rows_read(Shipment, PARCEL_FIELDS, events_by_shipment.keys(), lock=True)]
-    statuses: list[tuple[int, events.ShipmentStatusChangedPayload]] = []
+    statuses: list[tuple[int, str, str, str, str]] = []
     flags: list[tuple[int, list[str], list[str]]] = []
-    cared: dict[int, tuple[tuple[str, str] | None, list[str], list[str]]] = {}
+    care: list[tuple[int, str]] = []
     flags_moved = False
     for parcel in parcels:
         moved = _absorb(parcel, events_by_shipment[parcel.pk])
         parcel.updated_at = now
         raised, cleared = _flags_set(parcel, now=now, policy=policy)
-        flags_moved = flags_moved or bool(raised or cleared)
-        if _starts_care(parcel, moved=moved, raised=raised):
-            cared[parcel.pk] = (moved, raised, cleared)
-            continue
         if moved is not None:
-            statuses.append((parcel.pk, _status_payload(parcel, moved[0], moved[1])))
+            statuses.append((parcel.pk, moved[0], parcel.tracking_status, parcel.exception_reason, moved[1]))
+            if parcel.tracking_status == TrackingStatus.EXCEPTION and parcel.exception_reason in CARE_EXCEPTIONS:
+                care.append((parcel.pk, CARE_EXCEPTIONS[parcel.exception_reason]))
         if raised or cleared:
+            flags_moved = True
             flags.append((parcel.pk, raised, cleared))
+            care.extend((parcel.pk, name) for name in CARE_FLAGS if name in raised)
     # The flags' columns (and their index) are written only when some flag moved: most batches move none.
     fields = [*PROJECTION_FIELDS, *FLAG_NAMES, "flags_at"] if flags_moved else PROJECTION_FIELDS
-    rows_update_values(Shipment, fields, [[p.pk, *(getattr(p, name) for name in fields)] for p in parcels])
+    values = attrgetter("pk", *fields)
+    rows_update_values(Shipment, fields, [values(parcel) for parcel in parcels])
     # Each parcel's status event before its flags' event, as when they were written one parcel at a time.
     timeline = [
         *events.shipment_status_changed_rows(actor=actor, items=statuses),
@@ -158,23 +161,8 @@ def shipments_apply_events(
     ]
     timeline.sort(key=lambda row: row.subject_id)
     timeline_append_many(timeline)
-    if cared:
-        for shipment in Shipment.objects.filter(pk__in=cared).order_by("pk"):
-            moved, raised, cleared = cared[shipment.pk]
-            if moved is not None:
-                _status_recorded(shipment, actor=actor, source=moved[0], event_at=moved[1])
-            if raised or cleared:
-                _flags_recorded(shipment, actor=actor, raised=raised, cleared=cleared)
+    care_put(actor=actor, items=care)
     return [parcel.pk for parcel in parcels]
-
-
-def _starts_care(shipment: Shipment | ParcelState, *, moved: tuple[str, str] | None, raised: list[str]) -> bool:
-    exception_care = (
-        moved is not None
-        and shipment.tracking_status == TrackingStatus.EXCEPTION
-        and shipment.exception_reason in CARE_EXCEPTIONS
-    )
-    return exception_care or "likely_lost" in raised or "stalled" in raised
 
 
 def _status_payload(
