@@ -39,7 +39,7 @@ def test_table_mermaid_lists_every_move_with_its_roles():
 
 
 def test_table_refuses_a_move_that_writes_an_undeclared_event():
-    with pytest.raises(ValueError, match="undeclared event light.blinked"):
+    with pytest.raises(ValueError, match=r"undeclared event light\.blinked"):
         TransitionTable(states=Light, moves=(Move(Light.RED, Light.GREEN, [Role.SYSTEM], "light.blinked"),))
 
 
