@@ -79,12 +79,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     operators = operators_at_work(actor, queue_working_by_operator(kept))
     query = filters.to_query()
+    capped = filters.view == "at_risk" and counts["at_risk"] >= AT_RISK_COUNT_CAP
     context: dict[str, Any] = {
         "page": page,
         "next_url": f"?{query}&after={page.after.encode()}" if page.after else "",
         "previous_url": f"?{query}&before={page.before.encode()}" if page.before else "",
         "first_url": f"?{query}" if page.before else "",
-        "total": None if filters.narrowed else counts.get(filters.view),
+        # A capped count ("100+") is no total of the view.
+        "total": None if filters.narrowed or capped else counts.get(filters.view),
         "at_risk_cap": AT_RISK_COUNT_CAP,
         "rows": rows,
         "filters": filters,
