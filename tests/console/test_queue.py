@@ -182,3 +182,28 @@ def test_who_works_on_what_counts_what_the_operators_mine_view_shows(operator, m
 
     # then both say two
     assert (working[operator.pk], len(mine), queue_counts(actor)["mine"]) == (2, 2, 2)
+
+
+def test_the_team_strip_puts_the_busiest_first_then_names_and_the_filter_keeps_the_chosen_operator(
+    operator, marketplace, at_now
+):
+    # given three more operators of the marketplace; Zoe holds two open cases, Ann and Bob none
+    zoe, bob, ann = (
+        factories.OperatorFactory(marketplace=marketplace, display_name=name) for name in ("Zoe", "Bob", "Ann")
+    )
+    for status in (CaseStatus.ESCALATED, CaseStatus.UNDER_REVIEW):
+        CaseFactory(order=factories.OrderFactory(marketplace=marketplace), status=status, assignee=zoe,
+                    seller_due_at=at_now.now() + HOUR, decision_due_at=at_now.now() + HOUR)  # fmt: skip
+
+    # when the operator filters the queue by Bob
+    response = client_as(operator).get(reverse("console:queue"), {"assignee": bob.pk})
+
+    # then the strip names Zoe first with her two cases, then the others by name, each with what they hold
+    page = response.content.decode()
+    strip = page[page.index('id="team-title"') :]
+    held = re.findall(r'assignee=(\d+)">([^<]+) <span[^>]*title="Open cases they hold">(\d+)</span>', strip)
+    assert response.status_code == 200
+    assert held == [(str(zoe.pk), "Zoe", "2"), (str(ann.pk), "Ann", "0"), (str(bob.pk), "Bob", "0"),
+                    (str(operator.pk), operator.name, "0")]  # fmt: skip
+    assert f'<option value="{bob.pk}" selected>Bob</option>' in page
+    assert f'<option value="{zoe.pk}">Zoe</option>' in page

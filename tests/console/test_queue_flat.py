@@ -15,7 +15,8 @@ from marketdesk.cases.models import Case
 from marketdesk.cases.states import CASE_TRANSITIONS, CaseStatus
 from marketdesk.console.counters import queue_counts_drift, queue_counts_recount, queue_counts_repair
 from marketdesk.console.models import QueueCount
-from marketdesk.console.selectors.queue import QueueFilters, _open_cases, queue_counts
+from marketdesk.console.selectors import queue as queue_selectors
+from marketdesk.console.selectors.queue import QueueFilters, _open_cases, at_risk_reads, queue_counts
 from marketdesk.console.selectors.queue_pages import QueueCursor, queue_page
 from marketdesk.console.services.assignment import case_assign, case_claim
 from marketdesk.core.actors import Actor
@@ -210,3 +211,26 @@ def test_the_operators_own_cases_are_read_by_an_index_never_by_a_scan_of_every_c
     # assignee's index, whose rows are only the cases this operator holds; never every case
     assert re.search(r"case_(open|queue)_due_idx|cases_case_assignee", plan), plan
     assert not re.search(r"Seq Scan on cases_case|SCAN cases_case(?! USING)", plan), plan
+
+
+def test_the_at_risk_count_walks_the_deadline_index_and_stops_at_the_cap(escalated, operator, at_now):
+    # given the read that counts the open cases at risk
+    cases_read, _returns_read = at_risk_reads(Actor.for_user(operator), now=at_now.now())
+    # when
+    plan = plan_of(cases_read)
+    # then it walks (queue_due_at, id) in order and stops after the cap: no sort, never every open case
+    assert re.search(r"case_(open|queue)_due_idx", plan), plan
+    assert "TEMP B-TREE" not in plan.upper(), plan
+    assert not re.search(r"^\s*(->\s*)?Sort\b|Seq Scan on cases_case", plan, re.MULTILINE), plan
+    assert f"LIMIT {queue_selectors.AT_RISK_COUNT_CAP}" in str(cases_read.query)
+
+
+def test_the_at_risk_count_says_the_cap_when_more_are_at_risk(marketplace, operator, at_now, monkeypatch):
+    # given four cases due within the day and one due next week, and a cap of three
+    for hours in (1, 2, 3, 4, 200):
+        a_case(marketplace, CaseStatus.ESCALATED, at_now.now() + hours * HOUR)
+    monkeypatch.setattr(queue_selectors, "AT_RISK_COUNT_CAP", 3)
+    # when
+    counts = queue_counts(Actor.for_user(operator), now=at_now.now())
+    # then the tab counts up to the cap, the other tabs exactly
+    assert (counts["at_risk"], counts["all"], counts["escalated"]) == (3, 5, 5)

@@ -14,12 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.formats import get_format
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
 
+from marketdesk.accounts.models import User
 from marketdesk.cases.models import Case
 from marketdesk.cases.presenters import CASE_STATUS_TONES
 from marketdesk.cases.states import CaseStatus
@@ -78,6 +80,8 @@ class _Page:
         self.view, self.user_id, self.measures, self.now = view, user_id, measures, now
         self.buyer_risks, self.shop_risks = risks
         self.calendars = Calendars()
+        # The language's formats, looked up once (the ``date`` filter looks them up for every value).
+        self.short_datetime, self.short_date = get_format("SHORT_DATETIME_FORMAT"), get_format("SHORT_DATE_FORMAT")
         self._links = {
             name: reverse(name, args=[self.MARK])
             for name in ("returns:return_detail", "cases:workspace", "console:claim")
@@ -191,8 +195,8 @@ def _clock_html(clock: Clock | None, page: _Page, key: str) -> SafeString:
         '<span class="clock clock--{}" title="{} · {}"><span class="clock__owner">{}</span> '
         '<time class="clock__left" datetime="{}">{}</time></span>',
         clock.tone, page.label("purpose", f"{key}:{clock.owner}", lambda: clock.purpose),
-        date_filter(due, "SHORT_DATETIME_FORMAT"), page.label("owner", clock.owner, lambda: clock.owner_label),
-        date_filter(due, "c"),
+        date_format(due, page.short_datetime), page.label("owner", clock.owner, lambda: clock.owner_label),
+        due.isoformat(),  # what the "c" format gives, without a formatter per row
         clock.countdown.text,
     )  # fmt: skip
 
@@ -220,7 +224,7 @@ def _with_html(row: QueueRow, first: SafeString, who: SafeString, page: _Page, k
         _html(
             ' <span class="badge badge--warning" title="{} {}">{}</span>',
             page.words["since"],
-            date_filter(timezone.localtime(measure.effective_at), "SHORT_DATE_FORMAT"),
+            date_format(timezone.localtime(measure.effective_at), page.short_date),
             page.label("measure", measure.kind, measure.get_kind_display),
         )
         if measure is not None
@@ -238,3 +242,35 @@ def _with_html(row: QueueRow, first: SafeString, who: SafeString, page: _Page, k
         _risk_html(page, "seller", page.shop_risks.get(row.shop_id, [])),
     )  # fmt: skip
     return replace(row, html=first + rest)
+
+
+@dataclass(frozen=True)
+class TeamShown:
+    """The queue's operators drawn once per page: the assignee filter's options (the chosen one selected), the
+    bulk bar's options, and the strip of who works on what."""
+
+    filter_options: SafeString
+    options: SafeString
+    strip: SafeString
+
+
+_TEAM_LINK = (
+    '\n      <a href="?view=all&amp;assignee={}">{} '
+    '<span class="count-badge count-badge--muted" title="{}">{}</span></a>\n    '
+)
+
+
+def team_shown(operators: list[User], *, selected: str) -> TeamShown:
+    """Return the page's markup for its operators (three loops of the template, once per page in Python)."""
+    held = gettext("Open cases they hold")
+    names = [(str(person.pk), person.name, getattr(person, "working", 0)) for person in operators]
+    return TeamShown(
+        filter_options=mark_safe(
+            "".join(
+                _html('<option value="{}"{}>{}</option>', pk, mark_safe(" selected" if pk == selected else ""), name)
+                for pk, name, _n in names
+            )
+        ),
+        options=mark_safe("".join(_html('<option value="{}">{}</option>', pk, name) for pk, name, _n in names)),
+        strip=mark_safe("".join(_html(_TEAM_LINK, pk, name, held, n) for pk, name, n in names)),
+    )

@@ -163,25 +163,62 @@ def return_deadlines(actor: Actor, filters: QueueFilters, *, now: dt.datetime | 
     return qs.order_by("queue_due_at", "id")
 
 
-#: How far the "deadlines at risk" tab counts (the only tab that depends on the time, so not kept as a count).
-AT_RISK_COUNT_CAP = 1000
+#: How far the "deadlines at risk" tab counts (the only tab that depends on the time, so not kept as a count):
+#: past it the tab says "100+". A page shows 50 rows; counting a thousand read a thousand rows on each request.
+AT_RISK_COUNT_CAP = 100
 
 
-def queue_counts(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, int]:
+def at_risk_reads(actor: Actor, *, now: dt.datetime) -> list[QuerySet[Any]]:
+    """Return the reads that count "deadlines at risk": the first ``AT_RISK_COUNT_CAP`` ids of each kind in
+    deadline order, so each walks its (``queue_due_at``, id) index and stops there, however long the queue
+    (``test_the_at_risk_count_walks_the_deadline_index``); without the order PostgreSQL scanned the table.
+    """
+    at_risk = QueueFilters(view="at_risk")
+    reads = (_open_cases(actor, at_risk, now=now), return_deadlines(actor, at_risk, now=now))
+    return [qs.select_related(None).order_by("queue_due_at", "id").values("id")[:AT_RISK_COUNT_CAP] for qs in reads]
+
+
+#: A kept count as ``queue_counts`` reads it: kind, status, assignee id (0: nobody), deadline running (1/0), count.
+KeptCount = tuple[str, str, int, int, int]
+
+
+def queue_counts_kept_for(actor: Actor) -> list[KeptCount]:
+    """Return the actor's marketplace's kept queue counts (one query over a few rows per status and operator).
+
+    The queue's tabs and its team strip both add these up: the page reads them once.
+    """
+    if actor.role not in STAFF or actor.user is None:
+        return []
+    kept = QueueCount.objects.filter(n__gt=0)
+    if actor.marketplace_id is not None:
+        kept = kept.filter(marketplace_id=actor.marketplace_id)
+    return list(kept.values_list("kind", "status", "assignee_id", "running", "n"))
+
+
+def queue_working_by_operator(kept: list[KeptCount]) -> dict[int, int]:
+    """Return how many open cases each operator holds, by id, from the kept counts (as their "Mine" tab counts)."""
+    working: dict[int, int] = {}
+    for kind, status, assignee, _running, n in kept:
+        if kind == CASE and assignee and status in OPEN_STATUSES:
+            working[assignee] = working.get(assignee, 0) + n
+    return working
+
+
+def queue_counts(
+    actor: Actor, *, now: dt.datetime | None = None, kept: list[KeptCount] | None = None
+) -> dict[str, int]:
     """Return how many rows each saved view holds now, from the kept counts (three queries, none over every case).
 
-    Every tab but "deadlines at risk" is a sum of ``QueueCount`` rows (a few per status and operator); that one
-    depends on the time, so it is counted on the deadline index and stops at ``AT_RISK_COUNT_CAP``.
+    Every tab but "deadlines at risk" is a sum of ``QueueCount`` rows (a few per status and operator; ``kept``
+    when the caller read them already); that one depends on the time, so it is counted on the deadline index and
+    stops at ``AT_RISK_COUNT_CAP``.
     """
     counts = dict.fromkeys(QUEUE_VIEWS, 0)
     if actor.role not in STAFF or actor.user is None:
         return counts
     now = now or clock.now()
-    kept = QueueCount.objects.filter(n__gt=0)
-    if actor.marketplace_id is not None:
-        kept = kept.filter(marketplace_id=actor.marketplace_id)
     escalated = {CaseStatus.ESCALATED, CaseStatus.UNDER_REVIEW, CaseStatus.APPEALED}
-    for kind, status, assignee, running, n in kept.values_list("kind", "status", "assignee_id", "running", "n"):
+    for kind, status, assignee, running, n in queue_counts_kept_for(actor) if kept is None else kept:
         if kind == RETURN:
             if status in QUEUE_DEADLINE_FIELDS and running:
                 counts["all"] += n
@@ -194,8 +231,5 @@ def queue_counts(actor: Actor, *, now: dt.datetime | None = None) -> dict[str, i
         counts["awaiting_info"] += n if status == CaseStatus.AWAITING_INFO else 0
         counts["mine"] += n if assignee == actor.user.pk else 0
         counts["unassigned"] += n if assignee == 0 and status in PLATFORM_STATUSES else 0
-    at_risk = QueueFilters(view="at_risk")
-    for qs in (_open_cases(actor, at_risk, now=now), return_deadlines(actor, at_risk, now=now)):
-        counts["at_risk"] += qs.select_related(None).order_by().values("id")[:AT_RISK_COUNT_CAP].count()
-    counts["at_risk"] = min(counts["at_risk"], AT_RISK_COUNT_CAP)
+    counts["at_risk"] = min(sum(read.count() for read in at_risk_reads(actor, now=now)), AT_RISK_COUNT_CAP)
     return counts

@@ -145,7 +145,7 @@ def _page_lookups(rows: list[Any]) -> None:
     A join of the page's cases with every buyer, shop and user let the planner hash whole tables (and plan a
     six-way join each time); these are three reads by primary key, the same cost at 10k or 1M rows.
     """
-    shops = Shop.objects.in_bulk({r.shop_id for r in rows})
+    shops = Shop.objects.only("id", "name").in_bulk({r.shop_id for r in rows})
     people_ids = {r.buyer_id for r in rows} | {r.assignee_id for r in rows if getattr(r, "assignee_id", None)}
     people = User.objects.only(*PEOPLE_COLUMNS).in_bulk(people_ids)
     marketplaces = Marketplace.objects.only("id", "calendar_code").in_bulk({r.order.marketplace_id for r in rows})

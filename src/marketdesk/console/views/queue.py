@@ -15,10 +15,17 @@ from django.views.decorators.http import require_GET, require_POST
 from marketdesk.accounts.models import Language
 from marketdesk.cases.models import Case, CaseType
 from marketdesk.cases.states import OPEN_STATUSES, CaseStatus
-from marketdesk.console.presenters import queue_rows_shown
-from marketdesk.console.selectors.queue import AT_RISK_COUNT_CAP, QUEUE_VIEWS, QueueFilters, queue_counts
+from marketdesk.console.presenters import queue_rows_shown, team_shown
+from marketdesk.console.selectors.queue import (
+    AT_RISK_COUNT_CAP,
+    QUEUE_VIEWS,
+    QueueFilters,
+    queue_counts,
+    queue_counts_kept_for,
+    queue_working_by_operator,
+)
 from marketdesk.console.selectors.queue_pages import QueueCursor, queue_page, queue_rows
-from marketdesk.console.selectors.team import operators_for_actor, saved_views_for_actor
+from marketdesk.console.selectors.team import operators_at_work, saved_views_for_actor
 from marketdesk.console.services import assignment as assignment_services
 from marketdesk.console.services import saved_views as saved_views_services
 from marketdesk.core import clock
@@ -50,7 +57,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     filters = QueueFilters.from_query(request.GET)
     now = clock.now()
-    counts = queue_counts(actor, now=now)
+    kept = queue_counts_kept_for(actor)  # the tabs and the team strip add up the same few rows
+    counts = queue_counts(actor, now=now, kept=kept)
     page = queue_page(
         actor,
         filters,
@@ -69,20 +77,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = queue_rows_shown(
         items, view=filters.view, user_id=actor.user.pk if actor.user else 0, measures=measures, now=now, risks=risks
     )
-    operators = list(operators_for_actor(actor))
+    operators = operators_at_work(actor, queue_working_by_operator(kept))
     query = filters.to_query()
+    capped = filters.view == "at_risk" and counts["at_risk"] >= AT_RISK_COUNT_CAP
     context: dict[str, Any] = {
         "page": page,
         "next_url": f"?{query}&after={page.after.encode()}" if page.after else "",
         "previous_url": f"?{query}&before={page.before.encode()}" if page.before else "",
         "first_url": f"?{query}" if page.before else "",
-        "total": None if filters.narrowed else counts.get(filters.view),
+        # A capped count ("100+") is no total of the view.
+        "total": None if filters.narrowed or capped else counts.get(filters.view),
         "at_risk_cap": AT_RISK_COUNT_CAP,
         "rows": rows,
         "filters": filters,
         "views": [(code, label) for code, label in QUEUE_VIEWS.items()],
         "counts": counts,
         "operators": operators,
+        "team": team_shown(operators, selected=filters.assignee),
         "categories": CaseType.choices,
         "statuses": [(str(status), CaseStatus(status).label) for status in OPEN_STATUSES],
         "languages": Language.choices,
