@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, DateTimeField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateTimeField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from marketdesk.attachments.presenters import attachment_view
@@ -87,8 +87,8 @@ def unread_total(actor: Actor) -> int:
     """Return how many messages of others wait unread in all of the actor's threads."""
     if actor.user is None:
         return 0
-    threads = with_unread(threads_for_actor(actor), actor).select_related(None).only("id")
-    return sum(getattr(thread, "unread", 0) for thread in threads)
+    threads = with_unread(threads_for_actor(actor), actor).select_related(None)
+    return int(threads.aggregate(total=Coalesce(Sum("unread"), Value(0)))["total"])
 
 
 @dataclass(frozen=True)
