@@ -166,3 +166,115 @@ def test_a_damaged_item_without_a_photo_is_told_once_beside_the_photos(order, sc
     assert response.status_code == 422
     assert html.count("Add at least one photo that shows the problem.") == 1
     assert Return.objects.count() == 0
+
+
+# A reason per item
+
+
+def line_reasons(ret: Return) -> dict[str, str]:
+    return {rl.order_line.external_id: rl.reason for rl in ret.lines.select_related("order_line")}
+
+
+def speaking(buyer, language: str):
+    buyer.language = language
+    buyer.save(update_fields=["language"])
+    return client_as(buyer)
+
+
+def test_each_item_comes_back_for_its_own_reason(order, scarf, hat, buyer, at_now):
+    # given two items, the hat with a reason of its own
+    body = {
+        f"qty_{scarf.pk}": "1",
+        f"qty_{hat.pk}": "1",
+        "reason": "doesnt_fit",
+        f"reason_{hat.pk}": "changed_mind",
+        "resolution": "refund",
+    }
+    # when
+    response = client_as(buyer).post(f"/orders/{order.pk}/return/", body)
+    # then the scarf takes the return's reason and the hat its own
+    ret = Return.objects.get()
+    assert (response.status_code, response["Location"]) == (302, f"/returns/{ret.pk}/")
+    assert ret.reason == "doesnt_fit"
+    assert line_reasons(ret) == {"L1": "doesnt_fit", "L2": "changed_mind"}
+
+
+def test_one_reason_still_serves_every_item(order, scarf, hat, buyer, at_now):
+    body = {f"qty_{scarf.pk}": "1", f"qty_{hat.pk}": "1", "reason": "doesnt_fit", "resolution": "refund"}
+
+    response = client_as(buyer).post(f"/orders/{order.pk}/return/", body)
+
+    assert response.status_code == 302
+    assert line_reasons(Return.objects.get()) == {"L1": "doesnt_fit", "L2": "doesnt_fit"}
+
+
+def test_an_order_of_one_item_asks_one_reason(order, scarf, hat, buyer, at_now):
+    # given an order of the scarf alone
+    hat.delete()
+    client = client_as(buyer)
+    # when
+    page = client.get(f"/orders/{order.pk}/return/").content.decode()
+    response = client.post(
+        f"/orders/{order.pk}/return/", {f"qty_{scarf.pk}": "1", "reason": "doesnt_fit", "resolution": "refund"}
+    )
+    # then
+    assert "data-line-reason" not in page
+    assert response.status_code == 302
+    assert line_reasons(Return.objects.get()) == {"L1": "doesnt_fit"}
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "default"),
+    [
+        ("en", "Why this item?", "As for the whole return"),
+        ("ru", "Почему возвращаете этот товар?", "Как для всего возврата"),
+    ],
+)
+def test_the_form_asks_a_reason_per_item_in_both_languages(order, scarf, hat, buyer, at_now, language, label, default):
+    page = speaking(buyer, language).get(f"/orders/{order.pk}/return/").content.decode()
+
+    assert page.count("data-line-reason") == 2
+    assert page.count(f">{label}</label>") == 2
+    assert f'<option value="">{default}</option>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Select a valid choice. broken is not one of the available choices."),
+        ("ru", "Выберите корректный вариант. broken нет среди допустимых значений."),
+    ],
+)
+def test_an_unknown_reason_for_an_item_is_told_beside_it(order, scarf, hat, buyer, at_now, language, message):
+    body = {f"qty_{hat.pk}": "1", "reason": "doesnt_fit", f"reason_{hat.pk}": "broken", "resolution": "refund"}
+
+    response = speaking(buyer, language).post(f"/orders/{order.pk}/return/", body)
+
+    assert response.status_code == 422
+    assert f'<p class="field__error" id="id_reason_{hat.pk}-error">{message} </p>' in response.content.decode()
+    assert Return.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Add at least one photo that shows the problem."),
+        ("ru", "Добавьте хотя бы одно фото, на котором видна проблема."),
+    ],
+)
+def test_an_item_damaged_asks_for_photos_even_when_the_return_is_for_a_fit(
+    order, scarf, hat, buyer, at_now, language, message
+):
+    body = {
+        f"qty_{scarf.pk}": "1",
+        f"qty_{hat.pk}": "1",
+        "reason": "doesnt_fit",
+        f"reason_{hat.pk}": "damaged",
+        "resolution": "refund",
+    }
+
+    response = speaking(buyer, language).post(f"/orders/{order.pk}/return/", body)
+
+    assert response.status_code == 422
+    assert response.content.decode().count(message) == 1
+    assert Return.objects.count() == 0

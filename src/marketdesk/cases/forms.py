@@ -6,7 +6,6 @@ into typed values and say what is missing next to the field.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -15,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from marketdesk.attachments.forms import IdListField
 from marketdesk.cases.models import DecisionOutcome, DecisionReason, OfferKind, Party, Payer
 from marketdesk.cases.services.evidence import MAX_STATEMENT_LENGTH
-from marketdesk.core.money import Money, currency_exponent
+from marketdesk.core.amounts import AmountField, money_from
+from marketdesk.core.money import Money
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -25,40 +25,6 @@ TEXTAREA = forms.Textarea(attrs={"rows": 4, "class": "input"})
 
 def _text(label: StrOrPromise, *, required: bool = True) -> forms.CharField:
     return forms.CharField(label=label, max_length=MAX_STATEMENT_LENGTH, required=required, widget=TEXTAREA, strip=True)
-
-
-class AmountField(forms.CharField):
-    """An amount typed in major units ("12.50" or "12,50"), returned as minor units."""
-
-    default_error_messages = {"invalid": _("Enter an amount such as 12.50.")}
-
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-
-    def to_decimal(self, value: str) -> Decimal | None:
-        value = (value or "").strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
-        if not value:
-            return None
-        try:
-            amount = Decimal(value)
-        except InvalidOperation as exc:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
-        if not amount.is_finite() or amount <= 0:
-            raise forms.ValidationError(_("Amounts must be greater than zero."), code="invalid")
-        return amount
-
-
-def money_from(field: AmountField, raw: str, currency: str) -> Money | None:
-    """Turn the typed amount into Money of the order's currency (too many decimals is an error)."""
-    amount = field.to_decimal(raw)
-    if amount is None:
-        return None
-    minor = amount.scaleb(currency_exponent(currency))
-    if minor != minor.to_integral_value():
-        raise forms.ValidationError(_("Too many decimal places for %(currency)s.") % {"currency": currency})
-    return Money(int(minor), currency)
 
 
 AMOUNT = AmountField()

@@ -56,16 +56,32 @@ class ReturnRequestForm(forms.Form):
     def __init__(self, *args: Any, lines: list[tuple[OrderLine, int]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.returnable: list[dict[str, Any]] = []
+        # With several items each may come back for its own reason; one item has only the return's reason.
+        per_line = sum(1 for _line, left in lines if left > 0) > 1
         for line, left in lines:
             name = f"qty_{line.pk}"
             self.fields[name] = forms.IntegerField(
                 label=line.title, min_value=0, max_value=max(left, 0), initial=0, required=False
             )
-            self.returnable.append({"line": line, "left": left, "field": self[name]})
+            row = {"line": line, "left": left, "field": self[name], "reason": None}
+            if per_line and left > 0:
+                self.fields[f"reason_{line.pk}"] = forms.ChoiceField(
+                    label=_("Why this item?"),
+                    choices=[("", _("As for the whole return")), *ReturnReason.choices],
+                    required=False,
+                )
+                row["reason"] = self[f"reason_{line.pk}"]
+            self.returnable.append(row)
 
     def quantities(self) -> dict[int, int]:
         wanted = {int(row["line"].pk): self.cleaned_data.get(f"qty_{row['line'].pk}") or 0 for row in self.returnable}
         return {pk: qty for pk, qty in wanted.items() if qty}
+
+    def line_reasons(self) -> dict[int, str]:
+        """The reasons given item by item, for the items that come back (others take the return's reason)."""
+        wanted = self.quantities()
+        given = {pk: self.cleaned_data.get(f"reason_{pk}") or "" for pk in wanted}
+        return {pk: why for pk, why in given.items() if why}
 
 
 class RefuseForm(forms.Form):

@@ -18,10 +18,13 @@ from marketdesk.api.errors import ProblemOut
 from marketdesk.api.idempotency import idempotent
 from marketdesk.api.params import PathId
 from marketdesk.core.errors import DomainValidationError, NotFound
+from marketdesk.core.money import Money
 from marketdesk.orders.selectors import order_get_for_actor
 from marketdesk.shipping.ingest import tracking_events_ingest
 from marketdesk.shipping.models import DeliveryChangeRequest, Shipment
 from marketdesk.shipping.schemas import (
+    CarrierClaimOut,
+    CarrierClaimPaymentIn,
     DeliveryChangeAnswerIn,
     DeliveryChangeOut,
     ShipmentCreateIn,
@@ -29,8 +32,8 @@ from marketdesk.shipping.schemas import (
     TrackingBatchIn,
     TrackingBatchOut,
 )
-from marketdesk.shipping.selectors import shipment_get_for_actor, shipments_for_actor
-from marketdesk.shipping.services import AddressData, delivery_change_answer, shipment_upsert
+from marketdesk.shipping.selectors import carrier_claim_get_for_actor, shipment_get_for_actor, shipments_for_actor
+from marketdesk.shipping.services import AddressData, carrier_claim_pay, delivery_change_answer, shipment_upsert
 
 router = Router(tags=["delivery"])
 
@@ -175,4 +178,37 @@ def delivery_change_answer_post(request: HttpRequest, change_id: PathId, payload
         "answer": row.answer,
         "requested_at": row.requested_at,
         "answered_at": row.answered_at,
+    }
+
+
+@router.post(
+    "/carrier-claims/{claim_id}/payment",
+    response={200: CarrierClaimOut, **ERRORS},
+    auth=FEED_AUTH,
+    summary="Record what the carrier paid on a claim",
+)
+@idempotent
+def carrier_claim_payment_post(request: HttpRequest, claim_id: PathId, payload: CarrierClaimPaymentIn) -> Any:
+    """Record that the carrier paid a claim filed for a lost parcel; the payment is recovered against the refund.
+
+    At most the claim, more than zero, in the claim's currency, once (a second payment is a 409). A claim on
+    another marketplace's parcel is a 404. Accepts Idempotency-Key.
+    """
+    actor = request_actor(request)
+    claim = carrier_claim_get_for_actor(actor, pk=claim_id)
+    if payload.currency != claim.currency:
+        raise DomainValidationError(_("The claim is in %(currency)s.") % {"currency": claim.currency}, field="currency")
+    try:
+        row = carrier_claim_pay(actor=actor, claim=claim, amount=Money(payload.amount_minor, claim.currency))
+    except DomainValidationError as exc:
+        raise DomainValidationError(exc.message, field="amount_minor") from exc
+    return {
+        "id": row.pk,
+        "shipment": claim.investigation.shipment.external_id,
+        "carrier": claim.carrier.code,
+        "amount_minor": row.amount_minor,
+        "currency": row.currency,
+        "filed_at": row.filed_at,
+        "paid_minor": row.paid_minor,
+        "paid_at": row.paid_at,
     }

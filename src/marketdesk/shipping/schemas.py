@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import StrictInt
 
 
 class TrackingBatchIn(Schema):
@@ -108,3 +109,21 @@ class DeliveryChangeOut(Schema):
     answer: str
     requested_at: dt.datetime
     answered_at: dt.datetime | None
+
+
+class CarrierClaimPaymentIn(Schema):
+    amount_minor: StrictInt = Field(
+        ..., description="What the carrier paid, in minor units; more than zero and at most the claim.", examples=[2000]
+    )
+    currency: str = Field(..., description="The claim's currency (ISO 4217).", examples=["GBP"])
+
+
+class CarrierClaimOut(Schema):
+    id: int
+    shipment: str = Field(..., description="The lost shipment's external id.")
+    carrier: str = Field(..., description="The carrier's code.")
+    amount_minor: int = Field(..., description="What was claimed from the carrier, in minor units.")
+    currency: str
+    filed_at: dt.datetime
+    paid_minor: int | None = Field(..., description="What the carrier paid, in minor units; null until it pays.")
+    paid_at: dt.datetime | None

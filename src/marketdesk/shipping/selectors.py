@@ -14,7 +14,7 @@ from marketdesk.core.policies import policy_current
 from marketdesk.ledger.funding import ShippingFacts
 from marketdesk.orders.models import Order
 from marketdesk.orders.selectors import scope_to_actor
-from marketdesk.shipping.models import DeliveryChangeRequest, Shipment, ShipmentLine, TrackingEvent
+from marketdesk.shipping.models import CarrierClaim, DeliveryChangeRequest, Shipment, ShipmentLine, TrackingEvent
 from marketdesk.shipping.states import BEFORE_HANDOVER, InvestigationStatus, TrackingStatus
 
 
@@ -40,6 +40,18 @@ def shipment_get_for_actor(actor: Actor, *, pk: int | None = None, external_id: 
     if shipment is None:
         raise NotFound()
     return shipment
+
+
+def carrier_claim_get_for_actor(actor: Actor, *, pk: int) -> CarrierClaim:
+    """Return one carrier claim on a parcel the actor may see, or raise NotFound."""
+    claim = (
+        CarrierClaim.objects.select_related("investigation__shipment", "carrier")
+        .filter(pk=pk, investigation__shipment__in=shipments_for_actor(actor))
+        .first()
+    )
+    if claim is None:
+        raise NotFound()
+    return claim
 
 
 def shipments_of_order(actor: Actor, order: Order) -> list[Shipment]:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("console/parcels/<int:pk>/", views_console.parcel, name="console_parcel"),
     path("console/parcels/<int:pk>/investigate/", views_console.parcel_investigate, name="console_investigate"),
     path("console/parcels/<int:pk>/resolve/", views_console.parcel_resolve, name="console_resolve"),
+    path("console/parcels/<int:pk>/claim-payment/", views_console.parcel_claim_pay, name="console_claim_pay"),
 ]

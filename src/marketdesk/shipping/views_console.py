@@ -6,7 +6,7 @@ page 404 (as the other console pages do). Each write is one service call of ``sh
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -17,11 +17,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from marketdesk.core.actors import Role
+from marketdesk.core.amounts import AmountField, money_from
 from marketdesk.core.errors import DomainError, NotFound
+from marketdesk.core.money import Money
 from marketdesk.shipping.models import CarrierClaim, LostParcelInvestigation, Shipment
 from marketdesk.shipping.presenters import FLAG_LABELS, status_tone
 from marketdesk.shipping.selectors import FILTERS, change_requests_of, parcels_needing_attention, shipment_get_for_actor
-from marketdesk.shipping.services import inquiry_possible, lost_parcel_investigate, lost_parcel_resolve
+from marketdesk.shipping.services import (
+    carrier_claim_pay,
+    inquiry_possible,
+    lost_parcel_investigate,
+    lost_parcel_resolve,
+)
 from marketdesk.shipping.states import InvestigationStatus
 from marketdesk.web.permissions import actor_of, role_required
 
@@ -59,6 +66,20 @@ class ResolveForm(forms.Form):
     )
 
 
+class ClaimPaymentForm(forms.Form):
+    """What the carrier paid on its claim, typed in major units of the claim's currency."""
+
+    amount = AmountField(required=True)
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.fields["amount"].label = _("Amount paid, %(currency)s") % {"currency": currency}
+
+    def clean_amount(self) -> Money | None:
+        return money_from(cast(AmountField, self.fields["amount"]), self.cleaned_data["amount"], self.currency)
+
+
 def _shipment(request: HttpRequest, pk: int) -> Shipment:
     try:
         return shipment_get_for_actor(actor_of(request), pk=pk)
@@ -70,11 +91,21 @@ def _investigation(shipment: Shipment) -> LostParcelInvestigation | None:
     return LostParcelInvestigation.objects.select_related("reshipment").filter(shipment=shipment).first()
 
 
+def _claim(investigation: LostParcelInvestigation | None) -> CarrierClaim | None:
+    return CarrierClaim.objects.filter(investigation=investigation).first() if investigation else None
+
+
 def _page(
-    request: HttpRequest, shipment: Shipment, *, form: ResolveForm | None = None, error: str = "", status: int = 200
+    request: HttpRequest,
+    shipment: Shipment,
+    *,
+    form: ResolveForm | None = None,
+    pay_form: ClaimPaymentForm | None = None,
+    error: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     investigation = _investigation(shipment)
-    claim = CarrierClaim.objects.filter(investigation=investigation).first() if investigation else None
+    claim = _claim(investigation)
     context = {
         "shipment": shipment,
         "order": shipment.order,
@@ -86,6 +117,7 @@ def _page(
         "claim": claim,
         "can_investigate": investigation is None and inquiry_possible(shipment),
         "form": form or ResolveForm(),
+        "pay_form": pay_form or (ClaimPaymentForm(currency=claim.currency) if claim else None),
         "error": error,
     }
     return render(request, "shipping/console_parcel.html", context, status=status)
@@ -151,4 +183,27 @@ def parcel_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             error = ""
         return _page(request, shipment, form=form, error=error, status=exc.status)
     messages.success(request, _("The inquiry is closed."))
+    return redirect("shipping:console_parcel", pk=shipment.pk)
+
+
+@require_POST
+@role_required(*STAFF, object_page=True)
+def parcel_claim_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record what the carrier paid on its claim (once); it is recovered against the refund the claim funds."""
+    shipment = _shipment(request, pk)
+    claim = _claim(_investigation(shipment))
+    if claim is None:
+        raise Http404
+    form = ClaimPaymentForm(request.POST, currency=claim.currency)
+    if not form.is_valid():
+        return _page(request, shipment, pay_form=form, status=422)
+    try:
+        carrier_claim_pay(actor=actor_of(request), claim=claim, amount=form.cleaned_data["amount"])
+    except DomainError as exc:
+        error = str(exc.message)
+        if exc.field in form.fields:
+            form.add_error(exc.field, error)
+            error = ""
+        return _page(request, shipment, pay_form=form, error=error, status=exc.status)
+    messages.success(request, _("The carrier's payment is recorded."))
     return redirect("shipping:console_parcel", pk=shipment.pk)

@@ -98,6 +98,7 @@ def return_start(request: HttpRequest, pk: int) -> HttpResponse:
                     resolution=form.cleaned_data["resolution"],
                     description=form.cleaned_data["description"],
                     photo_ids=photos,
+                    line_reasons=form.line_reasons(),
                 )
             except DomainError as exc:
                 status = exc.status
