@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marketdesk.core.appeal_forms import appeal_decision_form, appeal_form
+
 #: As long as the services keep (``risk.services._clean_text``).
 TEXT_MAX = 2000
 
@@ -27,22 +29,13 @@ class RestrictForm(forms.Form):
     )
 
 
-class AppealForm(forms.Form):
-    text = forms.CharField(
-        label=_("Your appeal"),
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Explain what the restriction misses, with the orders it is about. An appeal is heard once."),
-    )
-
-
-class AppealDecisionForm(forms.Form):
-    accept = forms.TypedChoiceField(
-        label=_("Decision"),
-        choices=[("1", _("Accept: revoke the restriction")), ("0", _("Reject: the restriction stays"))],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
-    )
-    answer = forms.CharField(
-        label=_("Answer the buyer reads"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
-    )
+AppealForm = appeal_form(
+    max_length=TEXT_MAX,
+    help_text=_("Explain what the restriction misses, with the orders it is about. An appeal is heard once."),
+)
+AppealDecisionForm = appeal_decision_form(
+    max_length=TEXT_MAX,
+    accept_label=_("Accept: revoke the restriction"),
+    reject_label=_("Reject: the restriction stays"),
+    answer_label=_("Answer the buyer reads"),
+)

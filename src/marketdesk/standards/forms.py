@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marketdesk.core.appeal_forms import appeal_decision_form, appeal_form
 from marketdesk.standards.states import EnforcementKind
 
 TEXT_MAX = 4000
@@ -26,22 +27,13 @@ class EnforcementForm(forms.Form):
     )
 
 
-class AppealForm(forms.Form):
-    text = forms.CharField(
-        label=_("Your appeal"),
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Explain what the metrics miss or what you have changed. An appeal is heard once."),
-    )
-
-
-class AppealDecisionForm(forms.Form):
-    accept = forms.TypedChoiceField(
-        label=_("Decision"),
-        choices=[("1", _("Accept: revoke the measure")), ("0", _("Reject: the measure stays"))],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
-    )
-    answer = forms.CharField(
-        label=_("Answer the seller reads"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
-    )
+AppealForm = appeal_form(
+    max_length=TEXT_MAX,
+    help_text=_("Explain what the metrics miss or what you have changed. An appeal is heard once."),
+)
+AppealDecisionForm = appeal_decision_form(
+    max_length=TEXT_MAX,
+    accept_label=_("Accept: revoke the measure"),
+    reject_label=_("Reject: the measure stays"),
+    answer_label=_("Answer the seller reads"),
+)
