@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -14,6 +15,7 @@ from django.test import Client
 from marketdesk.accounts.models import ShopMembership, User
 from marketdesk.accounts.services import api_key_create
 from marketdesk.core.actors import Actor
+from marketdesk.orders.models import Order
 from tests import factories
 from tests.accounts.handoff_tokens import configure
 
@@ -74,7 +76,7 @@ def test_curl_examples_work_against_the_live_server(live_server, settings, marke
     settings.MARKETDESK_BASE_URL = live_server.url
     _key, raw = api_key_create(actor=Actor.system(), marketplace=marketplace, name="Docs")
     env = {"MARKETDESK_URL": live_server.url, "MARKETDESK_KEY": raw, "PATH": "/usr/bin:/bin"}
-    mint, member_put, member_delete, deactivation = blocks("sh")
+    mint, member_put, member_delete, deactivation, risk_upsert = blocks("sh")
 
     def run(script: str) -> str:
         done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], env=env, capture_output=True, text=True)
@@ -94,3 +96,10 @@ def test_curl_examples_work_against_the_live_server(live_server, settings, marke
     deactivated, reactivated = documents(run(deactivation))
     assert (deactivated["is_active"], reactivated["is_active"]) == (False, True)
     assert User.objects.get(external_id="U-7").is_active is True
+
+    # when / then: an order sent with its risk data keeps the card's hash as sent and only a hash of the address
+    env.update({"PROCESSOR_FINGERPRINT": "fp_card_1", "YOUR_SALT": "salt"})
+    run(risk_upsert)
+    order = Order.objects.get(external_id="O-1")
+    assert order.payment_fingerprint == hashlib.sha256(b"fp_card_1salt").hexdigest()
+    assert len(order.delivery_address_hash) == 64

@@ -24,14 +24,16 @@ def test_simulate_seeds_returns_in_every_stage_once_and_mails_nothing_of_the_pas
     call_command("simulate", "--seed", "1", "--orders", "300", "--now", EPOCH.isoformat(), "--quiet")
     marketplace = Marketplace.objects.get(slug="demo")
 
-    statuses = sorted(Return.objects.values_list("status", flat=True))
+    # The abuse cast's returns (simulator/abuse.py, orders MD1-RISK-…) are seeded for the risk signals, not here.
+    generated = Return.objects.exclude(order__external_id__contains="-RISK-")
+    statuses = sorted(generated.values_list("status", flat=True))
     again = marketplace_returns_simulate(marketplace=marketplace, seed=1, epoch=EPOCH)
 
     assert statuses == sorted(
         ["replacement_shipped", "refunded", "refused", "received", "shipped", "approved", "requested"]
     )
-    assert Return.objects.filter(buyer__external_id=gen.buyer_external_id(1, 0)).count() >= 2
-    assert Return.objects.get(status="shipped").return_shipment_id is not None
+    assert generated.filter(buyer__external_id=gen.buyer_external_id(1, 0)).count() >= 2
+    assert generated.get(status="shipped").return_shipment_id is not None
     assert LedgerEntry.objects.filter(decision_key__startswith="return:").count() == 1
-    assert (again, Return.objects.count()) == (0, 7)
+    assert (again, generated.count()) == (0, 7)
     assert not OutboxMessage.objects.filter(topic=EMAIL_TOPIC, delivered_at__isnull=True).exists()

@@ -62,6 +62,9 @@ class _Page(HTMLParser):
         self._foreign: list[str] = []
         self._foreign_depth = 0
         self.foreign: set[str] = set()
+        # What a person wrote, quoted as they wrote it (marked translate="no"), may hold what looks like code.
+        self._verbatim: list[str] = []
+        self.verbatim: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in {"script", "style", "template", "code", "pre", "textarea"}:
@@ -69,6 +72,8 @@ class _Page(HTMLParser):
         lang = dict(attrs).get("lang")
         # A name that is no word of any language (a username) is marked translate="no".
         verbatim = dict(attrs).get("translate") == "no"
+        if verbatim and tag not in VOID:
+            self._verbatim.append(tag)
         if self._foreign and tag == self._foreign[-1]:
             self._foreign_depth += 1
         elif ((lang and lang != self.language) or verbatim) and tag != "html" and tag not in VOID:
@@ -76,6 +81,8 @@ class _Page(HTMLParser):
             self._foreign_depth = 1
 
     def handle_endtag(self, tag: str) -> None:
+        if self._verbatim and tag == self._verbatim[-1]:
+            self._verbatim.pop()
         if tag in {"script", "style", "template", "code", "pre", "textarea"} and self._hidden:
             self._hidden -= 1
         if self._foreign and tag == self._foreign[-1]:
@@ -89,6 +96,8 @@ class _Page(HTMLParser):
             self.texts.append(text)
             if self._foreign:
                 self.foreign.add(text)
+            if self._verbatim:
+                self.verbatim.add(text)
 
 
 def _english_msgids() -> frozenset[str]:
@@ -139,7 +148,7 @@ def _faults(path: str, status: int, html: str, language: str) -> list[str]:
     page = _Page(language)
     page.feed(html)
     for text in page.texts:
-        if RAW_REPR.search(text) or SNAKE_CODE.search(text):
+        if text not in page.verbatim and (RAW_REPR.search(text) or SNAKE_CODE.search(text)):
             faults.append(f"{path}: raw code in {text[:120]!r}")
         if REPEATED_WORD.search(text) or DOUBLE_PERIOD.search(text) or NESTED_QUOTES.search(text):
             faults.append(f"{path}: a slip in {text[:120]!r}")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from marketdesk.returns.models import Condition, ReturnReason, ShippingPayer
+
 
 @dataclass(frozen=True, slots=True)
 class RuleGroup:
@@ -179,3 +181,15 @@ RULE_GROUPS = (
 )
 
 RULE_LABELS: dict[str, Promise] = {name: label for group in RULE_GROUPS for name, label in group.rules}
+
+
+def rule_value_text(value: object) -> object:
+    """A rule's value as an administrator reads it: a table's codes as their labels, ``key: value; …``."""
+    labels = {**dict(ReturnReason.choices), **dict(Condition.choices), **dict(ShippingPayer.choices)}
+    if isinstance(value, dict):
+        if not value:
+            return _("none")
+        return "; ".join(f"{labels.get(key, key)}: {rule_value_text(item)}" for key, item in value.items())
+    if isinstance(value, str):
+        return labels.get(value, value)
+    return value

@@ -15,7 +15,7 @@ from marketdesk.core.models import BusinessCalendar, PolicyVersion
 from marketdesk.core.policies import PolicyValues, policy_version_in_force
 from marketdesk.shipping.models import Carrier, CarrierStatusMapping, TrackingEvent
 from marketdesk.shipping.selectors import unmapped_statuses
-from marketdesk.web.manage.rules import RULE_GROUPS
+from marketdesk.web.manage.rules import RULE_GROUPS, rule_value_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,14 @@ class RuleRow:
     @property
     def changed(self) -> bool:
         return self.value != self.other
+
+    @property
+    def value_text(self) -> object:
+        return rule_value_text(self.value)
+
+    @property
+    def other_text(self) -> object:
+        return rule_value_text(self.other)
 
 
 def policy_versions_list() -> QuerySet[PolicyVersion]:

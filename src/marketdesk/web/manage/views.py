@@ -37,7 +37,7 @@ from marketdesk.web.manage.forms import (
     PolicyVersionForm,
     WebhookEndpointForm,
 )
-from marketdesk.web.manage.rules import RULE_GROUPS
+from marketdesk.web.manage.rules import RULE_GROUPS, rule_value_text
 from marketdesk.web.permissions import actor_of, role_required
 
 DELIVERIES_SHOWN = 50
@@ -102,7 +102,7 @@ def policy_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Policy version %(v)s is published.") % {"v": version.version})
                 return redirect("manage:policy_detail", version=version.version)
     groups = [
-        (group.title, [(form[name], getattr(in_force_values, name)) for name, _label in group.rules])
+        (group.title, [(form[name], rule_value_text(getattr(in_force_values, name))) for name, _label in group.rules])
         for group in RULE_GROUPS
     ]
     context = {"form": form, "groups": groups, "in_force": in_force, "diff": diff}
