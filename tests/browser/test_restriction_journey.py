@@ -85,7 +85,7 @@ def test_the_operator_restricts_the_buyer_appeals_another_operator_decides(live_
     # Another operator finds the appeal first in the console's list and rejects it.
     sign_in(page, base, "maria")
     page.goto(f"{base}/console/")
-    page.get_by_role("navigation", name="Главное меню").get_by_role("link", name="Ограничения покупателей").click()
+    page.get_by_role("navigation", name="Главное меню").get_by_role("link", name="Ограничения", exact=True).click()
     expect(page.locator("[data-restriction-row]").first).to_contain_text("Обжаловано")
     page.get_by_role("link", name="Ольга").click()
     page.get_by_label("Отклонить: ограничение остаётся в силе").check()
