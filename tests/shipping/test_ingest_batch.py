@@ -284,9 +284,9 @@ def test_care_starts_after_commit_from_one_outbox_row_whatever_the_batch_damages
         Shipment.objects.filter(tracking_number__in=numbers).order_by("pk").values_list("pk", flat=True)
         for numbers in (one, twenty)
     ]
-    assert list(OutboxMessage.objects.filter(topic=CARE_TOPIC).values_list("payload__items", flat=True)) == [
-        [[pk, "damaged"] for pk in ids] for ids in parcel_ids
-    ]
+    assert list(
+        OutboxMessage.objects.filter(topic=CARE_TOPIC).order_by("pk").values_list("payload__items", flat=True)
+    ) == [[[pk, "damaged"] for pk in ids] for ids in parcel_ids]
     # and the worker started care once per parcel, each with its evidence, its event and the buyer and seller told
     assert (ran, again) == (2, 0)
     assert sorted(CareAction.objects.values_list("shipment__tracking_number", "trigger")) == sorted(
