@@ -174,8 +174,8 @@ def queue_seed(vendor: str, *, marketplace_id: int, shop0: int, buyer0: int, ope
     placed = at.format(m="-(i % 40000) - 2000")
     order_sql = (
         f"{prefix}INSERT INTO orders_order (external_id, status, currency, total_minor, line_count, placed_at, content_hash, "
-        "created_at, updated_at, buyer_id, marketplace_id, shop_id) "
-        f"SELECT 'Q-' || i, 'shipped', 'RUB', 50000 + (i * 37) % 900000, 1, {placed}, 'bench', {placed}, {placed}, "
+        "payment_fingerprint, delivery_address_hash, created_at, updated_at, buyer_id, marketplace_id, shop_id) "
+        f"SELECT 'Q-' || i, 'shipped', 'RUB', 50000 + (i * 37) % 900000, 1, {placed}, 'bench', '', '', {placed}, {placed}, "
         f"{buyer0} + (i * 104729) % 5000, %s, {shop} {source}"
     )
     if vendor != "sqlite":
@@ -355,9 +355,9 @@ def dashboard_seed(vendor: str, *, marketplace_id: int, operator0: int, case_typ
         ),
         (
             "INSERT INTO ledger_ledgerentry (order_id, case_id, decision_key, kind, payer, amount_minor, currency, reason, "
-            "created_at, created_by_role, instruction_status) "
+            "created_at, created_by_role, instruction_status, funding_source, funding_reason, carrier_recovered_minor) "
             "SELECT c.order_id, c.id, 'bench-' || c.id, 'refund', d.payer, 50000, 'RUB', c.case_type, d.decided_at, "
-            "'operator', 'acknowledged' FROM cases_decision d JOIN cases_case c ON c.id = d.case_id "
+            "'operator', 'acknowledged', '', '', 0 FROM cases_decision d JOIN cases_case c ON c.id = d.case_id "
             f"WHERE {mine_c} AND d.outcome = 'buyer_full_refund'"
         ),
         (
