@@ -161,6 +161,17 @@ class Receiver:
             time.sleep(0.002)
         return True
 
+    def wait_for_event(self, event_id: str, *, timeout: float) -> bool:
+        """Wait until the event ``event_id`` has arrived; return whether it did in time."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            with self.lock:
+                if event_id in self.arrived:
+                    return True
+            if time.perf_counter() > deadline:
+                return False
+            time.sleep(0.002)
+
 
 @contextlib.contextmanager
 def db_workers(count: int, *, interval: float) -> Iterator[list[str]]:
