@@ -56,7 +56,9 @@ def _run(argv: list[str], env: dict[str, str], *, label: str) -> str:
 
 
 def _json_result(argv: list[str], env: dict[str, str], *, label: str) -> dict[str, Any]:
+    started = time.perf_counter()
     out = _run(argv, env, label=label)
+    print(f"  {label}: {time.perf_counter() - started:.0f} s, load average {os.getloadavg()[0]:.1f}", flush=True)
     return json.loads(out.strip().splitlines()[-1])
 
 
