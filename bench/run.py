@@ -626,6 +626,7 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
         args.standards_shops, args.standards_orders = 200, 20_000
 
     results = []
+    began, load_at_start = time.perf_counter(), os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="marketdesk-bench-"))
     try:
         if args.database_url:
@@ -641,6 +642,12 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
     print()
     print(table(results))
     print(goals(results))
+    print(
+        f"Machine: {os.cpu_count()} cores; load average (1, 5, 15 min) "
+        f"{', '.join(f'{v:.1f}' for v in load_at_start)} at the start, "
+        f"{', '.join(f'{v:.1f}' for v in os.getloadavg())} at the end; "
+        f"{(time.perf_counter() - began) / 60:.0f} minutes."
+    )
     print(
         f"{args.requests} requests per page as the buyer with the most orders (Django test Client, in process); "
         f"{args.upserts} API upserts, then the same again as repeats."
