@@ -8,6 +8,10 @@
 Each step runs in its own process against a fresh database: ``migrate``, then
 ``simulate`` (wall time and peak RSS of that process), then the page and API
 scripts, which print one JSON line each. The results end in one table.
+
+The console is timed as its marketplace grows: the queue's first page and the dashboard over a year at
+each size (``bench_console.py --queue-scale`` and ``--dashboard-scale``; 1,000,000 open cases with
+``--scale``). Run alone, ``bench_console.py`` still times both among ORM-written orders.
 """
 
 from __future__ import annotations
@@ -200,23 +204,6 @@ def bench_database(name: str, database_url: str, var_dir: Path, args: argparse.N
         ],
         env,
         label="standards",
-    )
-    # The console: its own marketplace of bulk-written orders and cases.
-    console_orders = args.console_orders if not database_url.startswith("sqlite") else args.console_orders_sqlite
-    print(f"[{name}] console: queue among {console_orders:,} orders, dashboard over a year", flush=True)
-    result["console"] = _json_result(
-        [
-            sys.executable,
-            str(BENCH_DIR / "bench_console.py"),
-            "--orders",
-            str(console_orders),
-            "--open-cases",
-            str(console_orders // 10),
-            "--finished-cases",
-            str(console_orders // 20),
-        ],
-        env,
-        label="console",
     )
     # The queue's first page as its marketplace grows (bench_console.py --queue-scale; 1M only with --scale).
     sizes = args.queue_sizes_sqlite if database_url.startswith("sqlite") else args.queue_sizes
@@ -502,14 +489,8 @@ def table(results: list[dict[str, Any]]) -> str:
         ("history search p95 ms (all actors)", lambda r: f"{r['history']['search']['all']['p95_ms']:.1f}"),
         ("history p95 ms: buyer / busy / shop / big shop", _history_p95),
         ("/history/ page p95 ms (list / search)", _history_page),
-        ("console: orders / open cases", lambda r: f"{r['console']['orders']:,} / {r['console']['open_cases']:,}"),
-        ("console queue p50 ms", lambda r: f"{r['console']['queue']['p50_ms']:.1f}"),
-        ("console queue p95 ms", lambda r: f"{r['console']['queue']['p95_ms']:.1f}"),
-        ("console queue queries/request", lambda r: f"{r['console']['queue']['queries']}"),
         ("queue first page by open cases: p50 / p95, queries (goal p95 ≤ 50 ms)", _queue_scale),
         ("dashboard, 365 days: p50 / p95 ms, queries by open cases (goal p95 ≤ 300)", _dashboard_scale),
-        ("console dashboard (365 days) p95 ms", lambda r: f"{r['console']['dashboard']['p95_ms']:.1f}"),
-        ("console dashboard queries/request", lambda r: f"{r['console']['dashboard']['queries']}"),
         ("standards: sellers / orders", lambda r: f"{r['standards']['sellers']:,} / {r['standards']['orders']:,}"),
         ("standards nightly run: seconds", lambda r: f"{r['standards']['seconds']:.1f}"),
         ("standards nightly run: peak RSS MB", lambda r: f"{r['standards']['peak_mb']:.0f}"),
@@ -569,15 +550,6 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
     )
     _standards_arguments(parser)
     parser.add_argument(
-        "--console-orders",
-        type=int,
-        default=1_000_000,
-        help="Orders of the console bench on PostgreSQL, a tenth with an open case (default 1,000,000).",
-    )
-    parser.add_argument(
-        "--console-orders-sqlite", type=int, default=200_000, help="Orders of the console bench on SQLite."
-    )
-    parser.add_argument(
         "--quick",
         action="store_true",
         help="2,000 orders, 50 requests, 100 upserts, 50 webhooks, 30 case lifecycles, 10 decision samples.",
@@ -620,7 +592,6 @@ def main() -> int:  # noqa: PLR0915 - one argument per measured figure, read top
         args.download_mb = 10
         args.live_clients = 50
         args.history_messages = args.history_messages_sqlite = 20_000
-        args.console_orders = args.console_orders_sqlite = 20_000
         args.queue_sizes = args.queue_sizes_sqlite = "2000,10000"
         args.dashboard_sizes = args.dashboard_sizes_sqlite = "10000"
         args.standards_shops, args.standards_orders = 200, 20_000
