@@ -156,7 +156,8 @@ def _backlog(actor: Actor, filters: DashboardFilters, cases: QuerySet[Case], now
     rest of the queue's kept count (ADR 0017) — a count over the backlog only for a category or a team."""
     waiting = cases.filter(status__in=PLATFORM_STATUSES)
     week = now - dt.timedelta(hours=AGE_BUCKETS[-1][0])
-    recent = waiting.filter(escalated_at__gt=week).aggregate(
+    # One read of the (status, escalated_at) index: the last week's escalations, and the backlog never escalated.
+    recent = waiting.filter(Q(escalated_at__gt=week) | Q(escalated_at__isnull=True)).aggregate(
         **{
             f"b{i}": Count(
                 "id",
@@ -166,6 +167,7 @@ def _backlog(actor: Actor, filters: DashboardFilters, cases: QuerySet[Case], now
             if hi is not None
         },
         later=Count("id", filter=Q(escalated_at__gt=now)),
+        unescalated=Count("id", filter=Q(escalated_at__isnull=True)),
     )
     counts = [recent[f"b{i}"] for i in range(len(AGE_BUCKETS) - 1)]
     if filters.category or filters.team is not None:
@@ -174,8 +176,7 @@ def _backlog(actor: Actor, filters: DashboardFilters, cases: QuerySet[Case], now
     if actor.marketplace_id is not None:
         kept = kept.filter(marketplace_id=actor.marketplace_id)
     total = kept.aggregate(n=Sum("n"))["n"] or 0
-    unescalated = waiting.filter(escalated_at__isnull=True).count()
-    return [*counts, total - sum(counts) - recent["later"] - unescalated]
+    return [*counts, total - sum(counts) - recent["later"] - recent["unescalated"]]
 
 
 def dashboard_facts(actor: Actor, filters: DashboardFilters, *, since: dt.date, now: dt.datetime) -> Facts:
