@@ -66,7 +66,8 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
     prefix = raw[len(KEY_PREFIX) :].split("_", 1)[0]
     # The prefix is unique: no ordering, no join (the API needs the key's id and its marketplace's), one cheap read
     # on every request.
-    key = next(iter(ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True)[:1]), None)
+    fields = ("pk", "marketplace_id", "hashed_secret", "last_used_at")
+    key = next(iter(ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).only(*fields)[:1]), None)
     if key is None or not hmac.compare_digest(key.hashed_secret, _digest(raw)):
         return None
     now = clock.now()

@@ -51,15 +51,17 @@ def case_get_for_actor(actor: Actor, *, pk: int) -> Case:
 
 
 def case_open_overlapping(*, order_id: int, line_id: int | None, case_type: str) -> Case | None:
-    """Return the open case a new one of this reason would repeat: on the same line, or on the whole order.
+    """Return the open case (only its id) a new one of this reason would repeat: on the same line, or the whole order.
 
     A case about the whole order (no line) covers every line, and a case about one line is part of
     any whole-order case of the same reason; either way the open one is where the buyer goes on.
     """
     same = Q() if line_id is None else Q(line_id=line_id) | Q(line__isnull=True)
+    # Only its id, which the refusal names (every open asks, and nearly always finds none).
     return (
         Case.objects.filter(same, order_id=order_id, case_type=case_type, status__in=OPEN_STATUSES)
         .order_by("opened_at", "id")
+        .only("pk")
         .first()
     )
 

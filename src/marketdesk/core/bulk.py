@@ -138,6 +138,34 @@ def rows_insert(
     return stored
 
 
+def instance_insert(obj: models.Model, *, ignore_conflicts: bool = False) -> bool:
+    """Insert one new instance (its concrete fields but an auto key) in one plain INSERT; return whether it was stored.
+
+    For rows a hot write appends whose model keeps no logic in ``save()`` (events, outbox rows, records): the
+    ORM's insert compiles the statement field by field each time, which cost more than the insert itself. The
+    instance comes back as saved, with its key; a row a unique key already holds is skipped if asked (False).
+    """
+    meta = obj._meta
+    pk = meta.pk
+    if pk is None:
+        raise TypeError(f"{type(obj).__name__} has no primary key")
+    auto = isinstance(pk, models.AutoField) and obj.pk is None
+    fields = [f for f in meta.concrete_fields if not (auto and f is pk)]
+    stored = rows_insert(
+        type(obj),
+        [f.name for f in fields],
+        [[getattr(obj, f.attname) for f in fields]],
+        ignore_conflicts=ignore_conflicts,
+        returning=[pk.name],
+    )
+    if not stored:
+        return False
+    obj.pk = stored[0][0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
+
+
 def rows_read(
     model: type[models.Model], fields: Sequence[str], pks: Collection[int], *, lock: bool = False
 ) -> list[tuple[Any, ...]]:

@@ -49,9 +49,11 @@ def risk_kinds_for_page(
 
 def buyer_restriction_in_force(buyer_id: int, *, now: dt.datetime) -> BuyerRestriction | None:
     """Return the buyer's binding restriction whose effective date has come, else None (cases ask this)."""
+    # Asked on every case opened: only what cases read of it.
     return (
         BuyerRestriction.objects.filter(buyer_id=buyer_id, status__in=BINDING_STATUSES, effective_at__lte=now)
         .order_by("-effective_at")
+        .only("pk", "effective_at")
         .first()
     )
 

@@ -143,8 +143,19 @@ def measures_in_force(shop_ids: list[int], *, now: dt.datetime | None = None) ->
 
 def suspension_in_force(shop_id: int, *, now: dt.datetime | None = None) -> Enforcement | None:
     """Return the shop's suspension if one is in force now (its heaviest measure in force is a suspension)."""
-    measure = measures_in_force([shop_id], now=now).get(shop_id)
-    return measure if measure is not None and measure.kind == EnforcementKind.SUSPENSION else None
+    # The heaviest kind there is: any suspension in force is the heaviest measure, the first one as
+    # heaviest_binding keeps it. Asked on every case opened, so only its id is read (what cases keep).
+    return (
+        Enforcement.objects.filter(
+            shop_id=shop_id,
+            kind=EnforcementKind.SUSPENSION,
+            status__in=BINDING_STATUSES,
+            effective_at__lte=now or clock.now(),
+        )
+        .order_by("effective_at", "pk")
+        .only("pk")
+        .first()
+    )
 
 
 def proposals_for_actor(actor: Actor) -> QuerySet[Enforcement]:
