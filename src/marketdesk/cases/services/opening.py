@@ -21,6 +21,7 @@ from marketdesk.cases.states import FINISHED_STATUSES
 from marketdesk.cases.suspension import suspension_in_force
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.bulk import row_first
 from marketdesk.core.calendar import due_at
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound
 from marketdesk.core.policies import policy_current
@@ -90,8 +91,8 @@ def case_open(
             raise DomainValidationError(_("Only your own finished cases can be referenced."), field="referenced_case")
         now = clock.now()
         policy = policy_current()
-        # One contact per order and buyer (a unique key): no ordering to compile.
-        contact = next(iter(SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).order_by()[:1]), None)
+        # One contact per order and buyer (a unique key), read on every open: a plain statement.
+        contact = row_first(SellerContact, '"order_id" = %s AND "buyer_id" = %s', [order.pk, order.buyer_id])
         verdict = case_eligibility(
             order=order,
             case_type=case_type,
