@@ -68,7 +68,7 @@ from marketdesk.core.errors import DomainValidationError
 from marketdesk.core.money import Money
 from marketdesk.disputes import api as dispute_api
 from marketdesk.orders.models import Order, OrderLine
-from marketdesk.orders.selectors import order_get_for_actor
+from marketdesk.orders.selectors import order_get_for_actor, order_id_for_actor
 
 router = Router(tags=["cases"])
 
@@ -167,8 +167,9 @@ def case_open_view(request: HttpRequest, payload: CaseOpenIn) -> Status[Case]:
     Accepts Idempotency-Key.
     """
     actor = request_actor(request)
-    # Without its lines and payments: the lines are read only when the body names one.
-    order = order_get_for_actor(actor, external_id=payload.order, details=False)
+    # The order by its key alone: case_open reads it again, as the marketplace sees it, under its lock. Its lines
+    # are read only when the body names one.
+    order = Order(pk=order_id_for_actor(actor, external_id=payload.order))
     case = case_open(
         actor=actor,
         order=order,

@@ -41,6 +41,10 @@ if TYPE_CHECKING:
     from marketdesk.orders.models import Order
 
 
+#: The case types whose window runs from delivery: only their eligibility reads the delivery moment.
+DELIVERY_DATED = frozenset({CaseType.NOT_AS_DESCRIBED})
+
+
 @dataclass(frozen=True)
 class Eligibility:
     """Whether a case may be opened now, why not, and the window it may be opened in."""

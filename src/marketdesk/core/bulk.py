@@ -10,6 +10,7 @@ Values go through each field's own conversion to the database, so they are store
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable, Collection, Sequence
 from functools import partial
 from typing import Any
@@ -136,6 +137,69 @@ def rows_insert(
             if returning:
                 stored.extend(cursor.fetchall())
     return stored
+
+
+def instance_insert(obj: models.Model, *, ignore_conflicts: bool = False) -> bool:
+    """Insert one new instance (its concrete fields but an auto key) in one plain INSERT; return whether it was stored.
+
+    For rows a hot write appends whose model keeps no logic in ``save()`` (events, outbox rows, records): the
+    ORM's insert compiles the statement field by field each time, which cost more than the insert itself. The
+    instance comes back as saved, with its key; a row a unique key already holds is skipped if asked (False).
+    """
+    meta = obj._meta
+    pk = meta.pk
+    if pk is None:
+        raise TypeError(f"{type(obj).__name__} has no primary key")
+    auto = isinstance(pk, models.AutoField) and obj.pk is None
+    fields = [f for f in meta.concrete_fields if not (auto and f is pk)]
+    stored = rows_insert(
+        type(obj),
+        [f.name for f in fields],
+        [[getattr(obj, f.attname) for f in fields]],
+        ignore_conflicts=ignore_conflicts,
+        returning=[pk.name],
+    )
+    if not stored:
+        return False
+    obj.pk = stored[0][0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
+
+
+def row_first[M: models.Model](
+    model: type[M], where: str, params: Sequence[Any], *, order_by: str = "", fields: Sequence[str] = ()
+) -> M | None:
+    """Return the first row of ``model`` that ``where`` matches (SQL on its columns, ``%s`` for ``params``), or None.
+
+    For a read every hot write makes (one row by a key, or none): the ORM compiled the query on every call, at
+    several times the cost of running it; this writes the statement and builds the instance as the ORM does
+    (``Model.objects.raw``). ``fields`` narrows the columns read to the key and those (the rest load if asked);
+    ``order_by`` is SQL too. Date-times among ``params`` are passed as the database compares them.
+    """
+    meta = model._meta
+    quote = connection.ops.quote_name
+    pk = meta.pk
+    if pk is None:
+        raise TypeError(f"{model.__name__} has no primary key")
+    columns = [pk, *_fields(model, [name for name in fields if name != "pk"])] if fields else list(meta.concrete_fields)
+    values = [_as_param(value) for value in params]
+    sql = (
+        f"SELECT {', '.join(_quoted(col) for col in columns)} FROM {quote(meta.db_table)} "  # noqa: S608 - the model's names
+        f"WHERE {where}{f' ORDER BY {order_by}' if order_by else ''} LIMIT 1"
+    )
+    return next(iter(model._default_manager.raw(sql, values)), None)
+
+
+def _as_param(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value.value if isinstance(value, enum.Enum) else value  # a choice as its stored text
+
+
+def placeholders(values: Collection[Any]) -> str:
+    """Return ``%s, %s, …``, one per value (an ``IN (…)`` of ``row_first``'s SQL)."""
+    return ", ".join(["%s"] * len(values))
 
 
 def rows_read(

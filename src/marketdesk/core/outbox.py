@@ -55,6 +55,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F, Q, QuerySet
 
 from marketdesk.core import clock
+from marketdesk.core.bulk import instance_insert
 from marketdesk.core.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,8 @@ def outbox_put(*, topic: str, payload: dict[str, Any], dedupe_key: str | None = 
         existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
-    message = OutboxMessage.objects.create(topic=topic, payload=payload, dedupe_key=dedupe_key)
+    message = OutboxMessage(topic=topic, payload=payload, dedupe_key=dedupe_key)
+    instance_insert(message)  # a plain insert: every hot write leaves one
     deliver = partial(_enqueue_drain, topic) if topic in _BATCHED else partial(_enqueue, message.pk, topic)
     transaction.on_commit(deliver)
     return message

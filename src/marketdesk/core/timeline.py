@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
-from marketdesk.core.bulk import rows_insert
+from marketdesk.core.bulk import instance_insert, rows_insert
 from marketdesk.core.models import Audience, TimelineEvent
 
 _REGISTRY: dict[str, EventType] = {}
@@ -139,7 +139,7 @@ def timeline_rows_encoded(
 def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, payload: Payload) -> TimelineEvent:
     """Append one event about ``subject``; the payload must be of the event's declared shape."""
     _payload_check(event, payload)
-    row = TimelineEvent.objects.create(
+    row = TimelineEvent(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
         event_type=event.name,
@@ -148,6 +148,8 @@ def timeline_append(*, subject: models.Model, event: EventType, actor: Actor, pa
         audience=event.audience,
         payload=payload.model_dump(mode="json"),
     )
+    # Every write appends one or more: a plain insert (its save() only refuses a rewrite).
+    instance_insert(row)
     for listener in _LISTENERS.get(event.name, ()):
         listener(subject, event.name, row.payload)
     return row

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from marketdesk.cases.protection import ProtectionNotice
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.bulk import placeholders, row_first
 from marketdesk.core.errors import NotFound
 from marketdesk.risk.models import BuyerRestriction, RiskSignal
 from marketdesk.risk.states import BINDING_STATUSES, RestrictionStatus
@@ -49,10 +50,13 @@ def risk_kinds_for_page(
 
 def buyer_restriction_in_force(buyer_id: int, *, now: dt.datetime) -> BuyerRestriction | None:
     """Return the buyer's binding restriction whose effective date has come, else None (cases ask this)."""
-    return (
-        BuyerRestriction.objects.filter(buyer_id=buyer_id, status__in=BINDING_STATUSES, effective_at__lte=now)
-        .order_by("-effective_at")
-        .first()
+    # Asked on every case opened: a plain statement, reading only what cases read of it.
+    return row_first(
+        BuyerRestriction,
+        f'"buyer_id" = %s AND "status" IN ({placeholders(BINDING_STATUSES)}) AND "effective_at" <= %s',
+        [buyer_id, *BINDING_STATUSES, now],
+        order_by='"effective_at" DESC',
+        fields=["effective_at"],
     )
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from marketdesk.attachments.services import attachments_claim
 from marketdesk.cases import events
-from marketdesk.cases.eligibility import Eligibility, case_eligibility
+from marketdesk.cases.eligibility import DELIVERY_DATED, Eligibility, case_eligibility
 from marketdesk.cases.fanout import case_fanout_put, case_thread_note, case_webhook
 from marketdesk.cases.history_index import history_index_case
 from marketdesk.cases.models import Case, CaseType, SellerContact
@@ -21,6 +21,7 @@ from marketdesk.cases.states import FINISHED_STATUSES
 from marketdesk.cases.suspension import suspension_in_force
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.bulk import row_first
 from marketdesk.core.calendar import due_at
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound
 from marketdesk.core.policies import policy_current
@@ -90,13 +91,15 @@ def case_open(
             raise DomainValidationError(_("Only your own finished cases can be referenced."), field="referenced_case")
         now = clock.now()
         policy = policy_current()
-        contact = SellerContact.objects.filter(order=order, buyer_id=order.buyer_id).first()
+        # One contact per order and buyer (a unique key), read on every open: a plain statement.
+        contact = row_first(SellerContact, '"order_id" = %s AND "buyer_id" = %s', [order.pk, order.buyer_id])
         verdict = case_eligibility(
             order=order,
             case_type=case_type,
             contact=contact,
             now=now,
-            delivered_at=order_delivered_at(order),
+            # Read only for the case types whose window runs from delivery (its parcels are a query).
+            delivered_at=order_delivered_at(order) if case_type in DELIVERY_DATED else None,
             open_case=_open_case_for(order, line, case_type),
             policy=policy,
         )
