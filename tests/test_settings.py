@@ -100,7 +100,10 @@ def test_sqlite_keeps_its_own_options_and_no_pool(tmp_path) -> None:
         "django.db.backends.sqlite3",
         0,
         {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+                "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;"
+            ),
             "transaction_mode": "IMMEDIATE",
         },
     )

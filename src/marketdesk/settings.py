@@ -157,8 +157,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
-        # WAL lets the worker and the web server write without "database is locked".
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        # WAL lets the worker and the web server write without "database is locked". A batch write (a tracking
+        # batch touches a thousand parcels, their events and timeline rows) dirties thousands of pages: a 64 MB
+        # page cache keeps them from spilling mid-transaction, and checkpointing every 10,000 pages instead of
+        # every 1,000 copies a page dirtied by several batches in a row once, not once per batch.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+            "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -22,7 +22,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
-from marketdesk.core.bulk import rows_insert
+from marketdesk.core.bulk import rows_insert, rows_matching
 from marketdesk.core.errors import DomainValidationError, PermissionDenied
 from marketdesk.core.policies import policy_current
 from marketdesk.shipping.models import Carrier, CarrierStatusMapping, Shipment, TrackingEvent
@@ -214,11 +214,12 @@ def _lookups(
     }
     numbers = {p.tracking_number for _i, p, _r in parsed if p.carrier in carriers}
     shipments: dict[tuple[int, str], tuple[int, int]] = {}
-    if numbers:
-        for pk, carrier_id, number, owner in Shipment.objects.filter(
-            carrier_id__in=carriers.values(), tracking_number__in=numbers
-        ).values_list("pk", "carrier_id", "tracking_number", "marketplace_id"):
-            shipments[(carrier_id, number)] = (pk, owner)
+    for pk, carrier_id, number, owner in rows_matching(
+        Shipment,
+        ("id", "carrier", "tracking_number", "marketplace"),
+        within=(("carrier", sorted(carriers.values())), ("tracking_number", sorted(numbers))),
+    ):
+        shipments[(carrier_id, number)] = (pk, owner)
     return carriers, normal, shipments
 
 

@@ -219,7 +219,13 @@ class TrackingEvent(models.Model):
         ]
         indexes = [
             models.Index(fields=["shipment", "event_at"], name="tracking_shipment_time_idx"),
-            models.Index(fields=["carrier", "tracking_number"], name="tracking_number_idx"),
+            # Read only to attach held events when their shipment arrives: indexing every event's number cost
+            # each insert a write at a random place of a large index, for rows nobody looks up by number.
+            models.Index(
+                fields=["carrier", "tracking_number"],
+                name="tracking_held_number_idx",
+                condition=models.Q(shipment__isnull=True),
+            ),
             models.Index(fields=["carrier", "status", "raw_status"], name="tracking_unmapped_idx"),
         ]
 

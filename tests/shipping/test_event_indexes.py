@@ -1,0 +1,43 @@
+"""The held events of a tracking number are found off an index, never by reading the table, on SQLite and PostgreSQL.
+
+Only events waiting for their shipment are indexed by number (every other event's number would cost
+each insert a write at a random place of a large index, and nothing reads them by number), so
+attaching held events when the shipment arrives must still read an index: the partial one of held
+events by number, or the parcel's events index at its empty shipment (which holds only held events).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from marketdesk.shipping.models import TrackingEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def plan(qs) -> str:
+    """The database's plan for the query as text; on PostgreSQL a scan of the table is priced out."""
+    sql, params = qs.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_held_events_of_a_number_are_read_off_the_held_index(marketplace, evri):
+    # Given the read that attaches a number's held events to its new shipment
+    held = TrackingEvent.objects.filter(
+        marketplace_id=marketplace.pk, carrier=evri, tracking_number="EV-HELD-1", shipment__isnull=True
+    )
+
+    # When the database plans it
+    text = plan(held)
+
+    # Then it searches an index that holds only held events, and never scans the table
+    assert "tracking_held_number_idx" in text or "tracking_shipment_time_idx (shipment_id=?)" in text, text
+    assert "SCAN" not in text, text
+    assert "Seq Scan" not in text, text
