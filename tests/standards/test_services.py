@@ -12,7 +12,7 @@ from marketdesk.core.errors import Conflict, DomainValidationError, NotFound, Pe
 from marketdesk.notifications.models import Notification
 from marketdesk.standards import services
 from marketdesk.standards.models import Enforcement, JobStatus, Level, StandardsJob, StandardsSnapshot
-from marketdesk.standards.states import EnforcementKind, EnforcementStatus
+from marketdesk.standards.states import SEVERITY, EnforcementKind, EnforcementStatus
 from marketdesk.standards.tasks import compute_standards_nightly
 from tests import factories
 from tests.core.transition_matrix import timeline_of
@@ -247,3 +247,12 @@ def test_after_a_warning_the_standards_propose_a_restriction(below_standard_shop
 def test_system_actor_cannot_apply(shop, at_now):
     with pytest.raises(NotFound):
         services.enforcement_apply(actor=Actor.system(), shop=shop, kind="warning", reason="x")
+
+
+def test_the_suspension_is_the_heaviest_measure_so_an_open_asks_for_it_alone():
+    # Given the measures PRODUCT.md names, lightest first: a warning, a restriction, a suspension
+    # When they are ranked by their severity
+    ranked = sorted(SEVERITY, key=SEVERITY.__getitem__)
+    # Then the suspension is the heaviest, and the only one that heavy: suspension_in_force reads it alone
+    assert ranked == [EnforcementKind.WARNING, EnforcementKind.RESTRICTION, EnforcementKind.SUSPENSION]
+    assert list(SEVERITY.values()).count(SEVERITY[EnforcementKind.SUSPENSION]) == 1
