@@ -202,6 +202,40 @@ def placeholders(values: Collection[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+def _selected(columns: Sequence[models.Field[Any, Any]]) -> tuple[str, list[int]]:
+    # The select list, and which of its columns are SQLite date-times read as text (parsed by ``_times_parsed``).
+    sqlite_times = [
+        i
+        for i, col in enumerate(columns)
+        if col.get_internal_type() == "DateTimeField" and connection.vendor == "sqlite"
+    ]
+    selected = ", ".join(
+        f"CAST({_quoted(col)} AS TEXT)" if i in sqlite_times else _quoted(col) for i, col in enumerate(columns)
+    )
+    return selected, sqlite_times
+
+
+def _times_parsed(rows: Sequence[Sequence[Any]], sqlite_times: list[int]) -> list[tuple[Any, ...]]:
+    if not sqlite_times:
+        return list(rows)  # type: ignore[arg-type]
+    # Rows of a batch share many times (when they were last updated, their flags computed): each text parsed once.
+    seen: dict[str | None, dt.datetime | None] = {None: None}
+    found = []
+    for row in rows:
+        values = list(row)
+        for i in sqlite_times:
+            text = values[i]
+            moment = seen.get(text, _UNSEEN)
+            if moment is _UNSEEN:
+                moment = seen[text] = _sqlite_datetime_read(text)
+            values[i] = moment
+        found.append(tuple(values))
+    return found
+
+
+_UNSEEN: Any = object()
+
+
 def rows_read(
     model: type[models.Model], fields: Sequence[str], pks: Collection[int], *, lock: bool = False
 ) -> list[tuple[Any, ...]]:
@@ -220,14 +254,7 @@ def rows_read(
     size = _chunk_size(1)
     ordered = sorted(pks)
     suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
-    sqlite_times = [
-        i
-        for i, col in enumerate(columns)
-        if col.get_internal_type() == "DateTimeField" and connection.vendor == "sqlite"
-    ]
-    selected = ", ".join(
-        f"CAST({_quoted(col)} AS TEXT)" if i in sqlite_times else _quoted(col) for i, col in enumerate(columns)
-    )
+    selected, sqlite_times = _selected(columns)
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), size):
@@ -237,30 +264,35 @@ def rows_read(
                 f"WHERE {_quoted(pk)} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {_quoted(pk)}{suffix}",
                 chunk,
             )
-            for row in cursor.fetchall():
-                if sqlite_times:
-                    values = list(row)
-                    for i in sqlite_times:
-                        values[i] = _sqlite_datetime_read(values[i])
-                    row = tuple(values)  # noqa: PLW2901 - the same row, its times parsed
-                found.append(tuple(row))
+            found.extend(_times_parsed(cursor.fetchall(), sqlite_times))
     return found
 
 
 def rows_matching(
-    model: type[models.Model], fields: Sequence[str], *, within: Sequence[tuple[str, Collection[Any]]]
+    model: type[models.Model],
+    fields: Sequence[str],
+    *,
+    within: Sequence[tuple[str, Collection[Any]]],
+    lock: bool = False,
 ) -> list[tuple[Any, ...]]:
-    """Return ``fields`` of the rows whose every ``within`` field holds one of its values (plain tuples, any order).
+    """Return ``fields`` of the rows whose every ``within`` field holds one of its values (plain tuples).
 
     For a batch's look-up by natural keys (a thousand tracking numbers): the ORM prepares each value of an
     ``__in`` list through its lookup machinery, which cost more than the query. Values go as they are (plain
-    text and integers); the last field of ``within`` may hold more values than one statement takes.
+    text and integers); the last field of ``within`` may hold more values than one statement takes. If asked,
+    the rows are locked for update, in the order of their primary key (each statement's). Date-times come back
+    aware (UTC); other values as the driver gives them.
     """
     if any(not values for _name, values in within):
         return []
     columns = _fields(model, fields)
     *fixed, (last, many) = [(model._meta.get_field(name), list(values)) for name, values in within]
     size = _chunk_size(1) - sum(len(values) for _field, values in fixed)
+    selected, sqlite_times = _selected(columns)
+    suffix = ""
+    if lock:
+        suffix = f" ORDER BY {_quoted(model._meta.pk)}"
+        suffix += " FOR UPDATE" if connection.features.has_select_for_update else ""
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for start in range(0, len(many), size):
@@ -270,11 +302,11 @@ def rows_matching(
                 for field, values in [*fixed, (last, chunk)]
             )
             cursor.execute(
-                f"SELECT {', '.join(_quoted(col) for col in columns)} "  # noqa: S608 - the model's names
-                f"FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}",
+                f"SELECT {selected} "  # noqa: S608 - the model's names
+                f"FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}{suffix}",
                 [value for _field, values in fixed for value in values] + chunk,
             )
-            found.extend(cursor.fetchall())
+            found.extend(_times_parsed(cursor.fetchall(), sqlite_times))
     return found
 
 

@@ -27,6 +27,7 @@ from marketdesk.core.errors import DomainValidationError, PermissionDenied
 from marketdesk.core.policies import policy_current
 from marketdesk.shipping.models import Carrier, CarrierStatusMapping, Shipment, TrackingEvent
 from marketdesk.shipping.services import shipments_apply_events
+from marketdesk.shipping.services.projection import PARCEL_FIELDS, ParcelState
 
 MAX_BATCH = 1000
 #: Carrier clocks drift a little; an event further ahead than this is refused.
@@ -198,10 +199,8 @@ def _parse(index: int, row: Any, now: dt.datetime) -> tuple[Fields, str] | RowEr
     return fields, text
 
 
-def _lookups(
-    parsed: list[tuple[int, Fields, str]],
-) -> tuple[dict[str, int], dict[tuple[int, str], tuple[str, str]], dict[tuple[int, str], tuple[int, int]]]:
-    """What the batch's rows refer to, read as plain values: carriers by code, their mappings, parcels by number."""
+def _lookups(parsed: list[tuple[int, Fields, str]]) -> tuple[dict[str, int], dict[tuple[int, str], tuple[str, str]]]:
+    """What the batch's rows refer to, read as plain values: carriers by code and their mappings."""
     carriers: dict[str, int] = dict(
         Carrier.objects.filter(code__in={p.carrier for _i, p, _r in parsed}).values_list("code", "pk")
     )
@@ -212,15 +211,30 @@ def _lookups(
             carrier_id__in=carriers.values()
         ).values_list("carrier_id", "raw_status", "status", "exception_reason")
     }
-    numbers = {p.tracking_number for _i, p, _r in parsed if p.carrier in carriers}
+    return carriers, normal
+
+
+def _parcels_locked(
+    known: list[tuple[int, Fields, str, int]],
+) -> tuple[dict[tuple[int, str], tuple[int, int]], dict[int, ParcelState]]:
+    """The batch's parcels by (carrier, number): (id, marketplace), and their projections, locked by id.
+
+    One read in the batch's transaction serves both the look-up and the projection's locked read.
+    """
     shipments: dict[tuple[int, str], tuple[int, int]] = {}
-    for pk, carrier_id, number, owner in rows_matching(
+    states: dict[int, ParcelState] = {}
+    for pk, carrier_id, number, owner, *state in rows_matching(
         Shipment,
-        ("id", "carrier", "tracking_number", "marketplace"),
-        within=(("carrier", sorted(carriers.values())), ("tracking_number", sorted(numbers))),
+        ("id", "carrier", "tracking_number", "marketplace", *PARCEL_FIELDS),
+        within=(
+            ("carrier", sorted({carrier_id for *_r, carrier_id in known})),
+            ("tracking_number", sorted({row.tracking_number for _i, row, _r, _c in known})),
+        ),
+        lock=True,
     ):
         shipments[(carrier_id, number)] = (pk, owner)
-    return carriers, normal, shipments
+        states[pk] = ParcelState(pk, *state)
+    return shipments, states
 
 
 def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
@@ -239,15 +253,63 @@ def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
             result.errors.append(outcome)
         else:
             parsed.append((index, *outcome))
-    carriers, normal, shipments = _lookups(parsed)
+    carriers, normal = _lookups(parsed)
+    known: list[tuple[int, Fields, str, int]] = []
+    for index, row, raw in parsed:
+        carrier_id = carriers.get(row.carrier)
+        if carrier_id is None:
+            result.errors.append(RowError(index, "carrier", _("Unknown carrier %(code)s.") % {"code": row.carrier}))
+        else:
+            known.append((index, row, raw, carrier_id))
+    if not known:
+        result.errors.sort(key=lambda e: e.index)
+        return result
+    with transaction.atomic():
+        shipments, states = _parcels_locked(known)
+        candidates = _candidates(known, shipments, normal, marketplace_id=marketplace_id, now=now, result=result)
+        result.errors.sort(key=lambda e: e.index)
+        if not candidates:
+            return result
+        # One insert that skips what the unique key already holds (sent before, or by a concurrent batch) and
+        # names what it stored: no read of the existing keys first. Plain rows, not model instances: building
+        # and compiling one per event cost more than the insert.
+        stored = rows_insert(
+            TrackingEvent,
+            COLUMNS,
+            list(candidates.values()),
+            ignore_conflicts=True,
+            encoded=("raw",),
+            returning=("carrier", "carrier_event_id"),
+        )
+        new = [candidates[key] for key in map(tuple, stored)]
+        result.duplicates += len(candidates) - len(new)
+        by_shipment: dict[int, list[StoredEvent]] = defaultdict(list)
+        for event in new:
+            if event.shipment_id is not None:
+                by_shipment[event.shipment_id].append(event)
+        result.stored = len(new)
+        result.held = sum(1 for event in new if event.shipment_id is None)
+        result.unmapped = sum(1 for event in new if not event.status)
+        if by_shipment:
+            shipments_apply_events(
+                actor=actor, events_by_shipment=dict(by_shipment), policy=policy_current(), locked=states
+            )
+    return result
+
+
+def _candidates(
+    known: list[tuple[int, Fields, str, int]],
+    shipments: dict[tuple[int, str], tuple[int, int]],
+    normal: dict[tuple[int, str], tuple[str, str]],
+    *,
+    marketplace_id: int,
+    now: dt.datetime,
+    result: IngestResult,
+) -> dict[tuple[int, str], StoredEvent]:
+    """The events to store, once each by (carrier, event id); another marketplace's numbers and repeats counted."""
     candidates: dict[tuple[int, str], StoredEvent] = {}
     unmapped = ("", "")
-    for index, row, raw in parsed:
-        known = carriers.get(row.carrier)
-        if known is None:
-            result.errors.append(RowError(index, "carrier", _("Unknown carrier %(code)s.") % {"code": row.carrier}))
-            continue
-        carrier_id = known
+    for index, row, raw, carrier_id in known:
         found = shipments.get((carrier_id, row.tracking_number))
         if found is not None and found[1] != marketplace_id:
             # Never say whose it is: to this marketplace the number simply is not theirs.
@@ -275,30 +337,4 @@ def tracking_events_ingest(*, actor: Actor, rows: list[Any]) -> IngestResult:
             status,
             reason,
         )
-    result.errors.sort(key=lambda e: e.index)
-    if not candidates:
-        return result
-    with transaction.atomic():
-        # One insert that skips what the unique key already holds (sent before, or by a concurrent batch) and
-        # names what it stored: no read of the existing keys first. Plain rows, not model instances: building
-        # and compiling one per event cost more than the insert.
-        stored = rows_insert(
-            TrackingEvent,
-            COLUMNS,
-            list(candidates.values()),
-            ignore_conflicts=True,
-            encoded=("raw",),
-            returning=("carrier", "carrier_event_id"),
-        )
-        new = [candidates[key] for key in map(tuple, stored)]
-        result.duplicates += len(candidates) - len(new)
-        by_shipment: dict[int, list[StoredEvent]] = defaultdict(list)
-        for event in new:
-            if event.shipment_id is not None:
-                by_shipment[event.shipment_id].append(event)
-        result.stored = len(new)
-        result.held = sum(1 for event in new if event.shipment_id is None)
-        result.unmapped = sum(1 for event in new if not event.status)
-        if by_shipment:
-            shipments_apply_events(actor=actor, events_by_shipment=dict(by_shipment), policy=policy_current())
-    return result
+    return candidates

@@ -122,18 +122,27 @@ class ParcelState:
 
 
 def shipments_apply_events(
-    *, actor: Actor, events_by_shipment: Mapping[int, Sequence[EventFacts]], policy: Policy | None = None
+    *,
+    actor: Actor,
+    events_by_shipment: Mapping[int, Sequence[EventFacts]],
+    policy: Policy | None = None,
+    locked: Mapping[int, ParcelState] | None = None,
 ) -> list[int]:
     """Fold newly stored events into their shipments (caller's transaction); flags and care follow; return their ids.
 
-    Set-based whatever the batch holds: one locking read of plain values, one UPDATE of every parcel's
-    projection (and of the flags when any moved), one insert of the timeline rows. Proactive care (it
-    gathers evidence and tells people) starts after commit, from one outbox row for the batch.
+    Set-based whatever the batch holds: one locking read of plain values (none if the caller read and locked
+    them already, ``locked`` by id, in this transaction), one UPDATE of every parcel's projection (and of the
+    flags when any moved), one insert of the timeline rows. Proactive care (it gathers evidence and tells
+    people) starts after commit, from one outbox row for the batch.
     """
     policy = policy or policy_current()
     now = clock.now()
-    # A fixed lock order (by id) so two batches touching the same parcels never deadlock.
-    parcels = [ParcelState(*row) for row in rows_read(Shipment, PARCEL_FIELDS, events_by_shipment.keys(), lock=True)]
+    if locked is None:
+        # A fixed lock order (by id) so two batches touching the same parcels never deadlock.
+        rows = rows_read(Shipment, PARCEL_FIELDS, events_by_shipment.keys(), lock=True)
+        parcels = [ParcelState(*row) for row in rows]
+    else:
+        parcels = [locked[pk] for pk in sorted(events_by_shipment)]
     statuses: list[tuple[int, str, str, str, str]] = []
     flags: list[tuple[int, list[str], list[str]]] = []
     care: list[tuple[int, str]] = []
