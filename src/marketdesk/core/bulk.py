@@ -261,7 +261,7 @@ def rows_read(
             chunk = ordered[start : start + size]
             cursor.execute(
                 f"SELECT {selected} FROM {table} "  # noqa: S608 - the model's names
-                f"WHERE {_quoted(pk)} IN ({', '.join(['%s'] * len(chunk))}) ORDER BY {_quoted(pk)}{suffix}",
+                f"WHERE {_quoted(pk)} IN ({placeholders(chunk)}) ORDER BY {_quoted(pk)}{suffix}",
                 chunk,
             )
             found.extend(_times_parsed(cursor.fetchall(), sqlite_times))
@@ -298,7 +298,7 @@ def rows_matching(
         for start in range(0, len(many), size):
             chunk = many[start : start + size]
             where = " AND ".join(
-                f"{_quoted(field)} IN ({', '.join(['%s'] * len(values))})"  # type: ignore[arg-type]
+                f"{_quoted(field)} IN ({placeholders(values)})"  # type: ignore[arg-type]
                 for field, values in [*fixed, (last, chunk)]
             )
             cursor.execute(
@@ -343,7 +343,7 @@ def rows_update_values(model: type[models.Model], fields: Sequence[str], rows: S
     postgres = connection.vendor == "postgresql"
     # PostgreSQL types a VALUES column from its first row: cast there so NULLs and text become the column's type.
     first = ", ".join(f"CAST(%s AS {col.db_type(connection)})" if postgres else "%s" for col in columns)
-    other = ", ".join(["%s"] * len(columns))
+    other = placeholders(columns)
     assignments = ", ".join(f"{_quoted(col)} = v.column{i}" for i, col in enumerate(columns[1:], start=2))
     table = quote(model._meta.db_table)
     size = _chunk_size(len(columns))
