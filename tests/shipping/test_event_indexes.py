@@ -4,6 +4,7 @@ Only events waiting for their shipment are indexed by number (every other event'
 each insert a write at a random place of a large index, and nothing reads them by number), so
 attaching held events when the shipment arrives must still read an index: the partial one of held
 events by number, or the parcel's events index at its empty shipment (which holds only held events).
+The periodic recompute finds the parcels still on their way off a partial index of them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
-from marketdesk.shipping.models import TrackingEvent
+from marketdesk.shipping.models import OPEN_FILTER, Shipment, TrackingEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -40,4 +41,16 @@ def test_held_events_of_a_number_are_read_off_the_held_index(marketplace, evri):
     # Then it searches an index that holds only held events, and never scans the table
     assert "tracking_held_number_idx" in text or "tracking_shipment_time_idx (shipment_id=?)" in text, text
     assert "SCAN" not in text, text
+    assert "Seq Scan" not in text, text
+
+
+def test_parcels_on_their_way_are_read_off_the_open_index():
+    # Given the periodic recompute's read of every parcel not in a final status, by id
+    on_their_way = Shipment.objects.filter(OPEN_FILTER).order_by("pk").values_list("pk", flat=True)
+
+    # When the database plans it
+    text = plan(on_their_way)
+
+    # Then it reads the partial index of open parcels (delivered ones, most of the table in time, are not in it)
+    assert "shipment_open_idx" in text, text
     assert "Seq Scan" not in text, text

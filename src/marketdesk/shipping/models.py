@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import clock
@@ -11,6 +12,7 @@ from marketdesk.core.money import Money
 from marketdesk.core.transitions import StatefulModel
 from marketdesk.shipping.states import (
     CHANGE_TRANSITIONS,
+    FINAL,
     INVESTIGATION_TRANSITIONS,
     CareTrigger,
     ChangeKind,
@@ -19,6 +21,16 @@ from marketdesk.shipping.states import (
     ExceptionReason,
     InvestigationStatus,
     TrackingStatus,
+)
+
+#: A parcel still on its way: the condition of the partial index of such parcels.
+OPEN = ~models.Q(tracking_status__in=sorted(FINAL))
+#: The same condition as a filter, its statuses written into the SQL (constants of ``TrackingStatus``): with them as
+#: bound parameters, SQLite's planner cannot tell that the filter is the index's condition and reads the whole table.
+OPEN_FILTER = RawSQL(  # noqa: S611 - constants, no input
+    "NOT (tracking_status IN (%s))" % ", ".join(f"'{status}'" for status in sorted(FINAL)),  # noqa: UP031
+    (),
+    output_field=models.BooleanField(),
 )
 
 
@@ -77,14 +89,22 @@ class Shipment(models.Model):
     written only by ``shipping.services``.
     """
 
+    # No index of their own: each leads a composite index below (the shipment number's, the order's, the tracking
+    # number's), which serves the same look-ups; each index more is one more write when a parcel's row moves.
     marketplace = models.ForeignKey(
-        "orders.Marketplace", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("marketplace")
+        "orders.Marketplace",
+        on_delete=models.PROTECT,
+        related_name="shipments",
+        verbose_name=_("marketplace"),
+        db_index=False,
     )
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order")
+        "orders.Order", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order"), db_index=False
     )
     external_id = models.CharField(_("shipment number"), max_length=100)
-    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("carrier"))
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("carrier"), db_index=False
+    )
     service = models.CharField(_("service"), max_length=80, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64)
     estimated_from = models.DateTimeField(_("estimated delivery from"), null=True, blank=True)
@@ -135,8 +155,9 @@ class Shipment(models.Model):
         ]
         indexes = [
             models.Index(fields=["order", "created_at"], name="shipment_order_idx"),
-            # The periodic recompute reads only parcels still on their way.
-            models.Index(fields=["tracking_status", "last_event_at"], name="shipment_open_idx"),
+            # The periodic recompute reads only parcels still on their way, by id. Partial, on a column no event
+            # writes: an entry comes and goes once per parcel, not with every event's new status and time.
+            models.Index(fields=["id"], condition=OPEN, name="shipment_open_idx"),
             models.Index(fields=["marketplace", "stalled", "likely_lost", "delayed"], name="shipment_flags_idx"),
         ]
 

@@ -14,7 +14,7 @@ from marketdesk.core.errors import PermissionDenied
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.orders.selectors import scope_to_actor
 from marketdesk.shipping import events
-from marketdesk.shipping.models import Shipment
+from marketdesk.shipping.models import OPEN_FILTER, Shipment
 from marketdesk.shipping.services.care import _care_start
 from marketdesk.shipping.states import BEFORE_HANDOVER, FINAL, CareTrigger, TrackingStatus
 
@@ -79,7 +79,7 @@ def shipment_flags_recompute(*, actor: Actor, shipment_ids: Iterable[int] | None
     if actor.role not in (Role.SYSTEM, Role.ADMIN, Role.OPERATOR):
         raise PermissionDenied()
     policy = policy_current()
-    qs = scope_to_actor(Shipment.objects.exclude(tracking_status__in=FINAL), actor, order_path="order__")
+    qs = scope_to_actor(Shipment.objects.filter(OPEN_FILTER), actor, order_path="order__")
     if shipment_ids is not None:
         qs = qs.filter(pk__in=list(shipment_ids))
     ids = list(qs.order_by("pk").values_list("pk", flat=True))
