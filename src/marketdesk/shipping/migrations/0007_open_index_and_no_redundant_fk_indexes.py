@@ -10,11 +10,11 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-#: (field, its single-column index, its column).
+#: (field, the model it points at, its single-column index, its column).
 DROPPED = (
-    ("carrier", "shipping_shipment_carrier_id_364df765", "carrier_id"),
-    ("marketplace", "shipping_shipment_marketplace_id_ec1e3d72", "marketplace_id"),
-    ("order", "shipping_shipment_order_id_3aa924dc", "order_id"),
+    ("carrier", "shipping.carrier", "shipping_shipment_carrier_id_364df765", "carrier_id"),
+    ("marketplace", "orders.marketplace", "shipping_shipment_marketplace_id_ec1e3d72", "marketplace_id"),
+    ("order", "orders.order", "shipping_shipment_order_id_3aa924dc", "order_id"),
 )
 
 
@@ -38,44 +38,23 @@ class Migration(migrations.Migration):
             state_operations=[
                 migrations.AlterField(
                     model_name="shipment",
-                    name="carrier",
+                    name=field,
                     field=models.ForeignKey(
                         db_index=False,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="shipments",
-                        to="shipping.carrier",
-                        verbose_name="carrier",
+                        to=target,
+                        verbose_name=field,
                     ),
-                ),
-                migrations.AlterField(
-                    model_name="shipment",
-                    name="marketplace",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="shipments",
-                        to="orders.marketplace",
-                        verbose_name="marketplace",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="shipment",
-                    name="order",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="shipments",
-                        to="orders.order",
-                        verbose_name="order",
-                    ),
-                ),
+                )
+                for field, target, _index, _column in DROPPED
             ],
             database_operations=[
                 migrations.RunSQL(
                     f'DROP INDEX IF EXISTS "{index}"',
                     reverse_sql=f'CREATE INDEX "{index}" ON "shipping_shipment" ("{column}")',
                 )
-                for _field, index, column in DROPPED
+                for _field, _target, index, column in DROPPED
             ],
         ),
     ]
