@@ -10,8 +10,17 @@ from django.db.models import QuerySet, Sum
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import PermissionDenied
+from marketdesk.core.money import Money
 from marketdesk.ledger.funding import month_of
-from marketdesk.ledger.models import FundingMonth, FundingSource, LedgerEntry, PayoutHold
+from marketdesk.ledger.models import (
+    EntryKind,
+    FundingMonth,
+    FundingReason,
+    FundingSource,
+    LedgerEntry,
+    Payer,
+    PayoutHold,
+)
 
 
 def ledger_entries_for_actor(actor: Actor, *, order_external_id: str | None = None) -> QuerySet[LedgerEntry]:
@@ -41,6 +50,52 @@ def payout_holds_for_actor(
     if status is not None:
         qs = qs.filter(status=status)
     return qs.order_by("-held_at", "-id")
+
+
+@dataclass(frozen=True)
+class RefundFunding:
+    """Who bears one refund of a case, and what the platform recovered of it from the seller or a carrier."""
+
+    source: str
+    reason: str
+    amount: Money
+    seller_recovered: Money | None
+    carrier_recovered: Money | None
+
+    @property
+    def source_label(self) -> str:
+        return str(FundingSource(self.source).label)
+
+    @property
+    def reason_label(self) -> str:
+        return str(FundingReason(self.reason).label) if self.reason else ""
+
+
+def refund_funding_for_case(actor: Actor, *, case_id: int) -> list[RefundFunding]:
+    """Return who funds each refund recorded on a case and how much, oldest first (operators and admins).
+
+    The parties read the decision's payer; the funding (the guarantee, its caps, the shop's standing behind it)
+    is the platform's own, as the funding report is.
+    """
+    if actor.role not in (Role.OPERATOR, Role.ADMIN):
+        raise PermissionDenied()
+    qs = LedgerEntry.objects.filter(case_id=case_id, kind__in=[EntryKind.REFUND, EntryKind.RECOVERY])
+    if actor.marketplace_id is not None:
+        qs = qs.filter(order__marketplace_id=actor.marketplace_id)
+    entries = list(qs.order_by("created_at", "id"))
+    # A decision's recovery from the seller recovers that decision's refund (one refund per decision).
+    recovered = {e.decision_key: e.amount for e in entries if e.kind == EntryKind.RECOVERY and e.payer == Payer.SELLER}
+    return [
+        RefundFunding(
+            source=e.funding_source,
+            reason=e.funding_reason,
+            amount=e.amount,
+            seller_recovered=recovered.get(e.decision_key),
+            carrier_recovered=Money(e.carrier_recovered_minor, e.currency) if e.carrier_recovered_minor else None,
+        )
+        for e in entries
+        if e.kind == EntryKind.REFUND and e.funding_source
+    ]
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from marketdesk.core.actors import Actor, Role
 from marketdesk.core.audit import audit_record, request_ip
 from marketdesk.core.money import Money
 from marketdesk.core.proxies import client_ip
+from marketdesk.ledger.selectors import refund_funding_for_case
 from marketdesk.messaging.selectors import thread_of_order, thread_page
 from marketdesk.orders.models import Order
 from marketdesk.web.actions import Action, run_action
@@ -115,6 +116,8 @@ def _page(
         "payments": list(order.payments.all()),
         "lines": list(order.lines.all()),
         "notes": list(case_notes_for_actor(actor, case)),
+        # Who bears each refund the case recorded (seller, the platform's guarantee, the platform, a carrier claim).
+        "funding": refund_funding_for_case(actor, case_id=case.pk),
         "forms": page_forms,
         "error": error,
         "rationale_starts": starts,
