@@ -17,6 +17,12 @@ Runs against the database in DATABASE_URL (after ``migrate``), in its own market
   one whose commit crossed the checkpoint threshold paid for both). The floor's batches and the
   ingest's take turns, one each, so the machine's load weighs on both alike. Goal: ingest ≥ 50 %
   of the raw floor.
+* The ingest's own SQL: each request's statements, recorded as the ingest sent them, run again with
+  the same parameters in one transaction on a third copy of the database, taken at the same moment,
+  right after the request (its turn beside the floor's and the ingest's): the share of the floor the
+  ingest could reach if its Python cost nothing. It tells how much of a gap is the work the
+  ingest asks of the database (its parcels read and updated, its timeline rows) and how much is
+  the work around it.
 * Hints: p50/p95 of reading one order's state and running every rule, for an order whose
   parcel has 5 events and one with 500 (should not grow: rules read the projection).
 """
@@ -36,8 +42,9 @@ from _common import django_setup, emit, percentile
 #: Evri's raw statuses of one journey and their hour from the parcel's start.
 STEPS = (("10", 0), ("20", 6), ("25", 20), ("30", 50), ("40", 54))
 GOAL_OF_FLOOR = 0.5
-#: The connection alias of the floor's copy of the database.
+#: The connection aliases of the floor's copy of the database, and of the copy the ingest's statements are replayed on.
 FLOOR = "floor"
+REPLAY = "replay"
 
 
 def _closed(connection: Any) -> None:
@@ -47,33 +54,34 @@ def _closed(connection: Any) -> None:
         connection.close_pool()
 
 
-class FloorCopy:
-    """The floor's own copy of the database as it is now, named ``FLOOR`` among the connections.
+class DatabaseCopy:
+    """A copy of the database as it is now, named ``alias`` among the connections.
 
     A file beside SQLite's, or a database made from PostgreSQL's; ``drop`` removes it.
     """
 
-    def __init__(self, connections: Any) -> None:
+    def __init__(self, connections: Any, alias: str) -> None:
         self.connections = connections
+        self.alias = alias
         default = connections["default"]
         settings = dict(connections.databases["default"])
         self.vendor = default.vendor
         if self.vendor == "sqlite":
-            self.name = f"{settings['NAME']}.floor"
+            self.name = f"{settings['NAME']}.{alias}"
             Path(self.name).unlink(missing_ok=True)
             with default.cursor() as cursor:
                 cursor.execute("VACUUM INTO %s", [self.name])  # a consistent copy, with the connection open
         else:
-            self.name = f"{settings['NAME']}_floor"
+            self.name = f"{settings['NAME']}_{alias}"
             # PostgreSQL copies a database only while nobody is connected to it: the pool's idle ones too.
             _closed(default)
             with default._nodb_cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
                 cursor.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{settings["NAME"]}"')
-        connections.databases[FLOOR] = {**settings, "NAME": self.name}
+        connections.databases[alias] = {**settings, "NAME": self.name}
 
     def drop(self) -> None:
-        _closed(self.connections[FLOOR])
+        _closed(self.connections[self.alias])
         if self.vendor == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(self.name + suffix).unlink(missing_ok=True)
@@ -278,7 +286,6 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
             )
         orm_rows += len(unique)
     orm_seconds = time.perf_counter() - began
-    floor_copy = FloorCopy(connections)
 
     # The ingest: the same feed shape through the HTTP endpoint, as the carrier's aggregator sends it.
     _key, secret = api_key_create(actor=Actor.system(), marketplace=marketplace, name="bench-feed")
@@ -286,12 +293,28 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
     bodies = [(sent, json.dumps({"events": rows})) for sent, rows in batches(feed("e"))]
     # Warm up (URL patterns, the API's schemas) outside the timing, as a running server is.
     client.post("/api/v1/tracking-events", json.dumps({"events": []}), content_type="application/json")
+    copies = [DatabaseCopy(connections, FLOOR), DatabaseCopy(connections, REPLAY)]
     queries = 0
+    statements: list[tuple[str, Any, bool]] = []
 
     def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         nonlocal queries
         queries += 1
+        if not sql.startswith("BEGIN"):  # the replay opens its own transaction
+            statements.append((sql, params, many))
         return execute(sql, params, many, context)
+
+    replay_seconds = 0.0
+
+    def replayed() -> None:
+        """The request's own statements again, as they were sent, in one transaction on the replay's copy."""
+        nonlocal replay_seconds
+        began = time.perf_counter()
+        with transaction.atomic(using=REPLAY), connections[REPLAY].cursor() as cursor:
+            for sql, params, many in statements:
+                (cursor.executemany if many else cursor.execute)(sql, params)
+        replay_seconds += time.perf_counter() - began
+        statements.clear()
 
     stored = duplicates = 0
     request_ms: list[float] = []
@@ -311,10 +334,12 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
             answer = response.json()
             if answer["errors"]:
                 raise SystemExit(f"the ingest refused rows: {answer['errors'][:3]}")
+        replayed()  # the replay's turn: the same statements with no Python between them
         stored += answer["stored"]
         duplicates += answer["duplicates"]
     clock.install(clock.FrozenClock(now))
-    floor_copy.drop()
+    for copy in copies:
+        copy.drop()
     received = sum(len(json.loads(body)["events"]) for _sent, body in bodies)
 
     def hint_times(shipment: Shipment, events: int) -> list[float]:
@@ -361,6 +386,7 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
             "ingest_pct_of_raw": round(100 * ingest_rate / raw_rate, 1),
             "ingest_goal_pct": round(100 * GOAL_OF_FLOOR),
             "ingest_holds": ingest_rate >= GOAL_OF_FLOOR * raw_rate,
+            "ingest_sql_pct_of_raw": round(100 * (received / replay_seconds) / raw_rate, 1),
             "hints_ms_5_events": {"p50": round(percentile(small, 50), 2), "p95": round(percentile(small, 95), 2)},
             "hints_ms_500_events": {"p50": round(percentile(large, 50), 2), "p95": round(percentile(large, 95), 2)},
         }

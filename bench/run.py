@@ -472,6 +472,10 @@ def table(results: list[dict[str, Any]]) -> str:
         ("tracking ingest: p50/p95 ms, queries/request", _ingest_request),
         ("tracking raw insert floor events/s", lambda r: f"{r['shipping']['raw_insert_events_per_s']:,}"),
         ("tracking ingest % of raw floor (goal ≥ 50 %)", _ingest_goal),
+        (
+            "tracking ingest's own statements replayed, % of raw floor (its ceiling)",
+            lambda r: f"{r['shipping']['ingest_sql_pct_of_raw']} %",
+        ),
         ("hints p50/p95 ms (5 events)", lambda r: "{p50} / {p95}".format(**r["shipping"]["hints_ms_5_events"])),
         ("hints p50/p95 ms (500 events)", lambda r: "{p50} / {p95}".format(**r["shipping"]["hints_ms_500_events"])),
         ("live: open SSE connections", lambda r: f"{r['live']['clients']}"),
