@@ -6,7 +6,10 @@ every thread the person may see, the messages of others after their read mark th
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -247,3 +250,20 @@ def test_the_inbox_takes_the_same_queries_for_3_and_30_conversations(marketplace
 
     assert len(with_30) == len(with_3)
     assert ([t.unread for t in threads], [sql for sql in with_30 if Message._meta.db_table in sql]) == ([1] * 30, [])
+
+
+def test_the_upgrade_command_counts_everyone_with_threads_once(shop, seller, buyer, other_buyer, orders):
+    # Given conversations from before anyone's counts were kept, and a colleague with nothing to count yet
+    post(buyer, orders[0], "Hello?")
+    post(seller, orders[2], "Your parcel left today.")
+    lurker = factories.BuyerFactory(marketplace=shop.marketplace)
+
+    # When the command runs, twice
+    call_command("unread_counts_ensure", stdout=io.StringIO())
+    call_command("unread_counts_ensure", stdout=io.StringIO())
+
+    # Then the seller and both buyers are counted once each (the lurker has nothing to count), and read the same
+    marks = list(UnreadCounted.objects.order_by("user_id").values_list("user_id", flat=True))
+    assert marks == sorted([seller.pk, buyer.pk, other_buyer.pk])
+    assert not UnreadCounted.objects.filter(user=lurker).exists()
+    assert [badge(p) for p in (seller, buyer, other_buyer)] == [1, 0, 1]

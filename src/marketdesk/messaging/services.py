@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
@@ -363,6 +364,20 @@ def unread_counts_ensure(*, actor: Actor) -> int:
                 _unread_count(actor, threads)
                 counted += 1
     return counted
+
+
+def unread_counts_ensure_all() -> int:
+    """Count everyone whose counts are not kept yet and who has threads (after an upgrade, so no first page waits).
+
+    One person at a time, each in their own transaction (``unread_counts_ensure``); return how many scopes were counted.
+    """
+    buyers = Thread.objects.exclude(
+        buyer__in=UnreadCounted.objects.filter(membership=None).values("user_id")
+    ).values_list("buyer_id", flat=True)
+    members = ShopMembership.objects.filter(unread_counted__isnull=True, shop__threads__isnull=False)
+    people = {*buyers.distinct(), *members.values_list("user_id", flat=True).distinct()}
+    users = get_user_model().objects.filter(pk__in=people, role__in=(Role.BUYER, Role.SELLER)).order_by("pk")
+    return sum(unread_counts_ensure(actor=Actor.for_user(user)) for user in users.iterator())
 
 
 def _unread_count(actor: Actor, threads: QuerySet[Thread]) -> None:
