@@ -78,18 +78,56 @@ class Message(models.Model):
 
 
 class ThreadRead(models.Model):
-    """How far one person has read a thread (read receipts and unread counts)."""
+    """How far one person has read a thread (read receipts), and how many messages wait unread for them there.
+
+    A party's row (the buyer, each member of the shop) exists from the thread's creation (or from the
+    moment their counts are first kept, see ``UnreadCounted``); ``unread`` is the number of messages of
+    others after ``last_read_message_id`` the person may see, changed in the same transaction as what
+    changes it (a message delivered or taken back, the person reading), so the navigation's badge sums
+    the few rows with something unread instead of counting every thread's messages.
+    """
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="reads")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     last_read_message_id = models.BigIntegerField(default=0)
     read_at = models.DateTimeField(default=clock.now)
+    unread = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["thread", "user"], name="thread_read_once_per_user")]
+        # The badge reads a person's rows with unread > 0 as a range of this index: a few, whatever
+        # their number of threads. (A partial index would need its condition written into the SQL for
+        # SQLite's planner to use it; this one serves the bound parameter on both databases.)
+        indexes = [models.Index(fields=["user", "unread"], name="thread_read_user_unread_idx")]
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.thread_id} to {self.last_read_message_id}"
+
+
+class UnreadCounted(models.Model):
+    """That a person's ``ThreadRead.unread`` counts are kept: a buyer's for all their threads, a seller's for one shop.
+
+    Until then (people before the counts existed, a seller who joined a shop with conversations) the
+    count is read live for those threads; the first page the person opens counts them once
+    (``unread_counts_ensure``). A seller's mark goes with the membership: one who leaves and joins
+    again is counted afresh.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    membership = models.OneToOneField(
+        "accounts.ShopMembership", null=True, blank=True, on_delete=models.CASCADE, related_name="unread_counted"
+    )
+    counted_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(membership__isnull=True), name="unread_counted_once_per_buyer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"unread of {self.user_id} counted ({self.membership_id or 'own threads'})"
 
 
 class QuickReply(models.Model):

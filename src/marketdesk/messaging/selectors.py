@@ -5,14 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, DateTimeField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from marketdesk.attachments.presenters import attachment_view
 from marketdesk.attachments.selectors import attachments_of_many
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import NotFound
-from marketdesk.messaging.models import Message, Owes, QuickReply, Thread, ThreadRead
+from marketdesk.messaging.models import Message, Owes, QuickReply, Thread, ThreadRead, UnreadCounted
 from marketdesk.messaging.screening import Note, message_notes, messages_visible
 from marketdesk.orders.selectors import scope_to_actor
 
@@ -48,8 +61,8 @@ def _last_read(actor: Actor) -> Subquery:
     )
 
 
-def with_unread(qs: QuerySet[Thread], actor: Actor) -> QuerySet[Thread]:
-    """Annotate each thread with how many messages of others the actor has not read."""
+def _unread_live(actor: Actor) -> Coalesce:
+    """Count, per thread, the messages of others after the actor's read mark that the actor may see (needs ``my_last_read``)."""
     user_id = actor.user.pk if actor.user is not None else 0
     unread = (
         Message.objects.filter(thread=OuterRef("pk"), id__gt=Coalesce(OuterRef("my_last_read"), Value(0)))
@@ -60,9 +73,41 @@ def with_unread(qs: QuerySet[Thread], actor: Actor) -> QuerySet[Thread]:
         .annotate(n=Count("id"))
         .values("n")
     )
-    return qs.annotate(my_last_read=_last_read(actor)).annotate(
-        unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
-    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
+
+
+@dataclass(frozen=True)
+class UnreadKept:
+    """Whether the actor's unread counts are kept on their ``ThreadRead`` rows, and which shops' are not yet."""
+
+    kept: bool  # False: not a party (support counts live), or a buyer whose threads are not counted yet
+    live_shop_ids: tuple[int, ...] = ()  # a seller's shops whose threads are not counted yet
+
+
+def unread_kept(actor: Actor) -> UnreadKept:
+    """Return where the actor's unread counts can be read off their rows (one small query for a party)."""
+    if actor.user is None:
+        return UnreadKept(kept=False)
+    if actor.role == Role.BUYER:
+        return UnreadKept(kept=UnreadCounted.objects.filter(user=actor.user, membership=None).exists())
+    if actor.role == Role.SELLER:
+        live = actor.user.memberships.filter(unread_counted__isnull=True).values_list("shop_id", flat=True)
+        return UnreadKept(kept=True, live_shop_ids=tuple(live))
+    return UnreadKept(kept=False)
+
+
+def with_unread(qs: QuerySet[Thread], actor: Actor) -> QuerySet[Thread]:
+    """Annotate each thread with how many messages of others the actor has not read (kept on their row where counted)."""
+    kept = unread_kept(actor)
+    if not kept.kept:
+        return _with_unread_live(qs, actor)
+    user_id = actor.user.pk if actor.user is not None else 0
+    row = ThreadRead.objects.filter(thread=OuterRef("pk"), user_id=user_id).values("unread")[:1]
+    unread: Any = Coalesce(Subquery(row, output_field=IntegerField()), Value(0))
+    if kept.live_shop_ids:
+        qs = qs.annotate(my_last_read=_last_read(actor))
+        unread = Case(When(shop_id__in=kept.live_shop_ids, then=_unread_live(actor)), default=unread)
+    return qs.annotate(unread=unread)
 
 
 def inbox_for_actor(actor: Actor, *, owed_only: bool = False) -> QuerySet[Thread]:
@@ -84,11 +129,39 @@ def inbox_for_actor(actor: Actor, *, owed_only: bool = False) -> QuerySet[Thread
 
 
 def unread_total(actor: Actor) -> int:
-    """Return how many messages of others wait unread in all of the actor's threads."""
+    """Return how many messages of others wait unread in all of the actor's threads.
+
+    A party's counts are kept on their rows: the sum of the few with something unread (off the
+    (user, unread) index), whatever the number of threads; threads not counted yet are counted live.
+    """
     if actor.user is None:
         return 0
-    threads = with_unread(threads_for_actor(actor), actor).select_related(None)
-    return int(threads.aggregate(total=Coalesce(Sum("unread"), Value(0)))["total"])
+    kept = unread_kept(actor)
+    if not kept.kept:
+        return _unread_live_total(threads_for_actor(actor), actor)
+    rows = scope_to_actor(ThreadRead.objects.filter(user=actor.user, unread__gt=0), actor, order_path="thread__order__")
+    if not kept.live_shop_ids:
+        return _sum_unread(rows)
+    live = threads_for_actor(actor).filter(shop_id__in=kept.live_shop_ids)
+    return _sum_unread(rows.exclude(thread__shop_id__in=kept.live_shop_ids)) + _unread_live_total(live, actor)
+
+
+def _sum_unread(qs: QuerySet[Any]) -> int:
+    return int(qs.aggregate(total=Coalesce(Sum("unread"), Value(0)))["total"])
+
+
+def _with_unread_live(threads: QuerySet[Thread], actor: Actor) -> QuerySet[Thread]:
+    return threads.annotate(my_last_read=_last_read(actor)).annotate(unread=_unread_live(actor))
+
+
+def _unread_live_total(threads: QuerySet[Thread], actor: Actor) -> int:
+    return _sum_unread(_with_unread_live(threads.select_related(None), actor))
+
+
+def unread_live_by_thread(actor: Actor, threads: QuerySet[Thread]) -> dict[int, int]:
+    """Return the live count of each given thread's unread messages for the actor (to count them once)."""
+    counted: QuerySet[Any] = _with_unread_live(threads.select_related(None), actor)
+    return dict(counted.order_by().values_list("pk", "unread"))
 
 
 @dataclass(frozen=True)

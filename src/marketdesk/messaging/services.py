@@ -10,20 +10,22 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from marketdesk.accounts.models import ShopMembership
 from marketdesk.attachments.services import attachments_claim
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.errors import DomainValidationError, NotFound, PermissionDenied
 from marketdesk.live.services import live_publish
 from marketdesk.messaging.history_index import history_index_message
-from marketdesk.messaging.models import Message, MessageKind, Owes, QuickReply, Thread, ThreadRead
-from marketdesk.messaging.screening import message_screen
-from marketdesk.messaging.selectors import thread_get_for_actor
+from marketdesk.messaging.models import Message, MessageKind, Owes, QuickReply, Thread, ThreadRead, UnreadCounted
+from marketdesk.messaging.screening import message_screen, messages_visible
+from marketdesk.messaging.selectors import thread_get_for_actor, threads_for_actor, unread_kept, unread_live_by_thread
 from marketdesk.messaging.system import SYSTEM_MESSAGES
 from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
@@ -39,10 +41,34 @@ STAFF = (Role.OPERATOR, Role.ADMIN)
 def _thread_locked(order: Order) -> Thread:
     """Lock the order, then return its thread (created on first use), locked too."""
     order = Order.objects.select_for_update().get(pk=order.pk)
-    thread, _created = Thread.objects.get_or_create(
+    thread, created = Thread.objects.get_or_create(
         order=order, defaults={"buyer_id": order.buyer_id, "shop_id": order.shop_id, "created_at": clock.now()}
     )
+    if created:
+        _reads_open(thread)
     return Thread.objects.select_for_update().get(pk=thread.pk)
+
+
+def _reads_open(thread: Thread) -> None:
+    """Give each party of a new thread (its buyer, every member of its shop) the row that keeps their unread count."""
+    people = {thread.buyer_id, *ShopMembership.objects.filter(shop_id=thread.shop_id).values_list("user_id", flat=True)}
+    ThreadRead.objects.bulk_create(
+        [ThreadRead(thread=thread, user_id=user_id, read_at=thread.created_at) for user_id in sorted(people)],
+        ignore_conflicts=True,
+    )
+
+
+def _unread_change(thread: Thread, message: Message, *, by: int) -> None:
+    """A message became visible (``by=1``) or was taken back (``by=-1``): count it for whoever has not read past it.
+
+    Everyone's row but its author's (the thread is locked: a read or a first count waits).
+    """
+    rows = ThreadRead.objects.filter(thread=thread, last_read_message_id__lt=message.pk)
+    if message.author_id is not None:
+        rows = rows.exclude(user_id=message.author_id)
+    if by < 0:
+        rows = rows.filter(unread__gt=0)
+    rows.update(unread=F("unread") + by)
 
 
 def _body(value: str, *, optional: bool = False) -> str:
@@ -155,8 +181,17 @@ def message_deliver(*, message: Message) -> Message:
     return message
 
 
+def message_withdraw(*, message: Message) -> Message:
+    """Take back a delivered message (support blocked it): it no longer waits unread for anyone."""
+    with transaction.atomic():
+        thread = _thread_locked(message.thread.order)
+        _unread_change(thread, message, by=-1)
+    return message
+
+
 def _deliver(thread: Thread, message: Message, *, order: Order) -> None:
     """Tell everyone who should know of a message now delivered (inside the caller's transaction)."""
+    _unread_change(thread, message, by=1)
     history_index_message(message)
     # The body goes with the event: the marketplace is the platform both parties use, already reads
     # every message of its orders through the API, and needs the text to show or announce it in its
@@ -229,6 +264,7 @@ def thread_system_post(*, order: Order, event: str, data: dict[str, Any]) -> Mes
     )
     thread.last_message_at = now
     thread.save(update_fields=["last_message_at"])
+    _unread_change(thread, message, by=1)
     _live(thread, "message.posted", message, parties=_parties(thread))
     return message
 
@@ -242,14 +278,26 @@ def thread_operators_join(*, order: Order) -> Thread:
     return thread
 
 
-def _read_to(thread: Thread, *, user_id: int, message_id: int, now: Any) -> ThreadRead:
+def _read_to(thread: Thread, *, user_id: int, message_id: int, now: Any, reader: Actor | None = None) -> ThreadRead:
+    """Move the person's read mark up to ``message_id``; a ``reader`` also has their unread count taken anew.
+
+    Without one (the author past their own new message) the count stays: nothing of others lies between.
+    """
     read, created = ThreadRead.objects.get_or_create(
         thread=thread, user_id=user_id, defaults={"last_read_message_id": message_id, "read_at": now}
     )
-    if not created and message_id > read.last_read_message_id:
-        read.last_read_message_id = message_id
-        read.read_at = now
-        read.save(update_fields=["last_read_message_id", "read_at"])
+    if not created and message_id <= read.last_read_message_id:
+        return read
+    read.last_read_message_id = message_id
+    read.read_at = now
+    fields = ["last_read_message_id", "read_at"]
+    if reader is not None:
+        # Exact, whatever happened meanwhile: what the reader may see of others' after the new mark.
+        later = Message.objects.filter(messages_visible(reader), thread=thread, id__gt=message_id)
+        read.unread = later.exclude(author_id=user_id).count()
+        fields.append("unread")
+    if not created or reader is not None:
+        read.save(update_fields=fields)
     return read
 
 
@@ -275,11 +323,76 @@ def thread_read(*, actor: Actor, thread_id: int) -> ThreadRead | None:
     if last is None:
         return None
     with transaction.atomic():
-        read = _read_to(thread, user_id=actor.user.pk, message_id=last, now=clock.now())
+        thread = _thread_locked(thread.order)  # every change of an unread count holds the thread
+        read = _read_to(thread, user_id=actor.user.pk, message_id=last, now=clock.now(), reader=actor)
         # The other party's open page shows "Seen".
         others = _parties(thread) - {actor.user.pk}
         live_publish(user_ids=others, event="message.read", data={"order": thread.order_id, "message": last})
         return read
+
+
+def unread_counts_ensure(*, actor: Actor) -> int:
+    """Count once, and keep from now on, the person's unread messages in threads whose counts are not kept yet.
+
+    A buyer's threads before the counts existed, a seller's shop they joined after its conversations
+    began (or before the counts existed): each is counted live once, in one transaction, with its
+    threads locked so no message slips between the count and the rows. Return how many scopes were counted.
+    Nothing is written while there is nothing to count, so a person's first pages cost no more than the rest.
+    """
+    if actor.user is None or actor.role not in (Role.BUYER, Role.SELLER):
+        return 0
+    kept = unread_kept(actor)
+    if kept.kept and not kept.live_shop_ids:
+        return 0
+    pending = threads_for_actor(actor)
+    if kept.live_shop_ids:
+        pending = pending.filter(shop_id__in=kept.live_shop_ids)
+    if not pending.exists():
+        return 0  # nothing to count (and nothing written): a thread to come keeps their count from its start
+    user = actor.user
+    counted = 0
+    with transaction.atomic():
+        scopes: list[tuple[ShopMembership | None, QuerySet[Thread]]]
+        if actor.role == Role.BUYER:
+            scopes = [(None, threads_for_actor(actor))]
+        else:
+            members = user.memberships.filter(shop_id__in=kept.live_shop_ids)
+            scopes = [(m, threads_for_actor(actor).filter(shop_id=m.shop_id)) for m in members]
+        for membership, threads in scopes:
+            _mark, created = UnreadCounted.objects.get_or_create(user=user, membership=membership)
+            if created:  # else another request of theirs counted it a moment ago
+                _unread_count(actor, threads)
+                counted += 1
+    return counted
+
+
+def unread_counts_ensure_all() -> int:
+    """Count everyone whose counts are not kept yet and who has threads (after an upgrade, so no first page waits).
+
+    One person at a time, each in their own transaction (``unread_counts_ensure``); return how many scopes were counted.
+    """
+    buyers = Thread.objects.exclude(
+        buyer__in=UnreadCounted.objects.filter(membership=None).values("user_id")
+    ).values_list("buyer_id", flat=True)
+    members = ShopMembership.objects.filter(unread_counted__isnull=True, shop__threads__isnull=False)
+    people = {*buyers.distinct(), *members.values_list("user_id", flat=True).distinct()}
+    users = get_user_model().objects.filter(pk__in=people, role__in=(Role.BUYER, Role.SELLER)).order_by("pk")
+    return sum(unread_counts_ensure(actor=Actor.for_user(user)) for user in users.iterator())
+
+
+def _unread_count(actor: Actor, threads: QuerySet[Thread]) -> None:
+    list(threads.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    now = clock.now()
+    ThreadRead.objects.bulk_create(
+        [
+            ThreadRead(thread_id=thread_id, user=actor.user, unread=unread, read_at=now)
+            for thread_id, unread in unread_live_by_thread(actor, threads).items()
+        ],
+        update_conflicts=True,
+        unique_fields=["thread", "user"],
+        update_fields=["unread"],
+        batch_size=500,
+    )
 
 
 # Quick replies

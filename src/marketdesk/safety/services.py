@@ -17,7 +17,7 @@ from marketdesk.core.audit import audit_record
 from marketdesk.core.errors import PermissionDenied
 from marketdesk.core.transitions import transition
 from marketdesk.messaging.models import Message
-from marketdesk.messaging.services import message_deliver
+from marketdesk.messaging.services import message_deliver, message_withdraw
 from marketdesk.orders.models import Order
 from marketdesk.safety.detect import message_check
 from marketdesk.safety.models import MarketplaceSafety, MessageFlag
@@ -86,6 +86,8 @@ def _decide(*, actor: Actor, flag_id: int, to: str) -> MessageFlag:
         )
         if before == FlagStatus.HELD and to == FlagStatus.RELEASED:
             message_deliver(message=flag.message)
+        elif before == FlagStatus.WARNED and to == FlagStatus.BLOCKED:
+            message_withdraw(message=flag.message)  # the other party no longer sees it, nor counts it unread
     return flag
 
 

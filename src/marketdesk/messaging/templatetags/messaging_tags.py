@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.calendar import calendar_for
 from marketdesk.messaging.selectors import unread_total
+from marketdesk.messaging.services import unread_counts_ensure
 from marketdesk.messaging.system import system_text
 from marketdesk.web.presenters import business_wait
 
@@ -59,12 +60,18 @@ def owed_note(thread: Any) -> str:
 
 @register.simple_tag(takes_context=True)
 def unread_messages(context: template.Context) -> int:
-    """How many messages wait unread for the signed-in buyer or seller (for the navigation)."""
+    """How many messages wait unread for the signed-in buyer or seller (for the navigation).
+
+    The person's first page (ever, or after joining a shop) counts their threads once; from then on
+    the count is kept, and this reads a few rows whatever the number of threads.
+    """
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.role not in (Role.BUYER, Role.SELLER):
         return 0
-    return unread_total(Actor.for_user(user))
+    actor = Actor.for_user(user)
+    unread_counts_ensure(actor=actor)
+    return unread_total(actor)
 
 
 @register.simple_tag
