@@ -160,10 +160,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the worker and the web server write without "database is locked". A batch write (a tracking
         # batch touches a thousand parcels, their events and timeline rows) dirties thousands of pages: a 64 MB
         # page cache keeps them from spilling mid-transaction, and checkpointing every 10,000 pages instead of
-        # every 1,000 copies a page dirtied by several batches in a row once, not once per batch.
+        # every 1,000 copies a page dirtied by several batches in a row once, not once per batch. Reads go through
+        # a memory map of the first 256 MB of the file (mmap_size) instead of a read() call and a copy per page.
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
-            "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;"
+            "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000; PRAGMA mmap_size=268435456;"
         ),
         "transaction_mode": "IMMEDIATE",
     }

@@ -167,9 +167,13 @@ def case_open_view(request: HttpRequest, payload: CaseOpenIn) -> Status[Case]:
     Accepts Idempotency-Key.
     """
     actor = request_actor(request)
-    # The order by its key alone: case_open reads it again, as the marketplace sees it, under its lock. Its lines
-    # are read only when the body names one.
-    order = Order(pk=order_id_for_actor(actor, external_id=payload.order))
+    # The order by its number alone: case_open reads it, as the marketplace sees it, under its lock (a 404 there if
+    # the marketplace has none). Its id is read here first only when the body names a line (whose order's lines are
+    # read) or an earlier case (an unknown order answers 404 before that case is checked).
+    named = payload.line is not None or payload.sku is not None or payload.referenced_case is not None
+    order = (
+        Order(pk=order_id_for_actor(actor, external_id=payload.order)) if named else Order(external_id=payload.order)
+    )
     case = case_open(
         actor=actor,
         order=order,

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Callable, Collection, Sequence
 from functools import partial
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.constants import OnConflict
+from django.db.models.expressions import Col
 
 #: Columns whose Python value is already what the database driver takes.
 _AS_IS = frozenset(
@@ -177,18 +179,41 @@ def row_first[M: models.Model](
     (``Model.objects.raw``). ``fields`` narrows the columns read to the key and those (the rest load if asked);
     ``order_by`` is SQL too. Date-times among ``params`` are passed as the database compares them.
     """
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the ``connection`` proxy looks the thread's one up again
     meta = model._meta
-    quote = connection.ops.quote_name
+    expressions, selected = _row_columns(model, tuple(fields), db.vendor)
+    values = [_as_param(value) for value in params]
+    sql = (
+        f"SELECT {selected} FROM {db.ops.quote_name(meta.db_table)} "  # noqa: S608 - the model's names
+        f"WHERE {where}{f' ORDER BY {order_by}' if order_by else ''} LIMIT 1"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    # What ``Model.objects.raw`` does with the row, without its per-query set-up (resolving the columns to fields
+    # by name, compiling a query for the converters): each column through its field's database converters, then
+    # the instance built by ``from_db`` (a narrowed read defers the other fields).
+    converted = list(row)
+    for i, expression in enumerate(expressions):
+        for convert in db.ops.get_db_converters(expression) + expression.get_db_converters(db):
+            converted[i] = convert(converted[i], expression, db)
+    return model.from_db(db.alias, [col.target.attname for col in expressions], converted)
+
+
+@functools.cache
+def _row_columns(model: type[models.Model], fields: tuple[str, ...], vendor: str) -> tuple[list[Col], str]:
+    """Return the columns ``row_first`` reads for ``fields`` (all when none), as the ORM's column expressions, and
+    their quoted select list (``vendor``: the quoting is the database's)."""
+    meta = model._meta
     pk = meta.pk
     if pk is None:
         raise TypeError(f"{model.__name__} has no primary key")
-    columns = [pk, *_fields(model, [name for name in fields if name != "pk"])] if fields else list(meta.concrete_fields)
-    values = [_as_param(value) for value in params]
-    sql = (
-        f"SELECT {', '.join(_quoted(col) for col in columns)} FROM {quote(meta.db_table)} "  # noqa: S608 - the model's names
-        f"WHERE {where}{f' ORDER BY {order_by}' if order_by else ''} LIMIT 1"
-    )
-    return next(iter(model._default_manager.raw(sql, values)), None)
+    named = {pk, *_fields(model, [name for name in fields if name != "pk"])} if fields else set(meta.concrete_fields)
+    # In the model's order, the one ``from_db`` takes values in.
+    columns = [field for field in meta.concrete_fields if field in named]
+    return [col.get_col(meta.db_table) for col in columns], ", ".join(_quoted(col) for col in columns)
 
 
 def _as_param(value: Any) -> Any:

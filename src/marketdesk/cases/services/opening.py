@@ -51,13 +51,18 @@ def _not_eligible(verdict: Eligibility) -> CaseNotEligible:
     return CaseNotEligible(verdict.reason, **extra)
 
 
-def _order_locked_for(actor: Actor, pk: int) -> Order:
-    """Lock the order the actor may see (only the order's row), or raise NotFound as the selector does."""
+def _order_locked_for(actor: Actor, order: Order) -> Order:
+    """Lock the order the actor may see (only the order's row), or raise NotFound as the selector does.
+
+    The order is named by its id, or, when it has none, by its number (unique within a marketplace, and a buyer's
+    or a marketplace key's orders are all of one marketplace).
+    """
+    key = {"pk": order.pk} if order.pk is not None else {"external_id": order.external_id}
     # One row by its key: no ordering to compile (the selector's newest-first is for lists).
-    order = next(iter(orders_for_actor(actor).select_for_update(of=("self",)).filter(pk=pk).order_by()[:1]), None)
-    if order is None:
+    found = next(iter(orders_for_actor(actor).select_for_update(of=("self",)).filter(**key).order_by()[:1]), None)
+    if found is None:
         raise NotFound()
-    return order
+    return found
 
 
 def case_open(
@@ -71,12 +76,16 @@ def case_open(
     referenced_case: Case | None = None,
     attachment_ids: Sequence[int] = (),
 ) -> Case:
-    """Open a case on the buyer's order when the policy allows it now; the buyer's uploads become its evidence."""
+    """Open a case on the buyer's order when the policy allows it now; the buyer's uploads become its evidence.
+
+    ``order`` may be an unsaved ``Order(external_id=…)``: the order of that number the actor may see is read here,
+    under its lock, as it is for an order passed by its id (NotFound if there is none).
+    """
     _require_role(actor, (Role.BUYER, Role.MARKETPLACE))
     with transaction.atomic():
         # The actor's view of the order and its lock in one read (with the buyer, the shop and the marketplace the
         # case and its answer need): a refusal below rolls back nothing but this lock.
-        order = _order_locked_for(actor, order.pk)
+        order = _order_locked_for(actor, order)
         if case_type not in CaseType.values:
             raise DomainValidationError(_("Choose what is wrong."), field="case_type")
         description = _require_text(description, "description")
