@@ -66,10 +66,39 @@ AUDIT_CHOICES: tuple[type[TextChoices], ...] = (
 )
 
 
+# Audit actions that are not also timeline events (whose titles ``event_title`` knows): named with their object,
+# since "Created" or "Apply" alone does not say what was done.
+AUDIT_ACTIONS: dict[str, Promise] = {
+    "buyer_restriction.apply": _("Buyer's protection restricted"),
+    "buyer_restriction.appeal_decide": _("Restriction appeal decided"),
+    "buyer_restriction.lift": _("Buyer's restriction lifted"),
+    "message_flag.released": _("Held message released"),
+    "message_flag.blocked": _("Held message blocked"),
+    "admin.added": _("Added in the admin site"),
+    "admin.changed": _("Changed in the admin site"),
+    "admin.deleted": _("Deleted in the admin site"),
+    "case.claim": _("Case claimed"),
+    "case.assign": _("Case assigned"),
+    "case.release": _("Case released to the queue"),
+    "case.round_robin": _("Case assigned in turn"),
+    "policy.published": _("Policy published"),
+    "calendar.created": _("Business calendar created"),
+    "calendar.changed": _("Business calendar changed"),
+    "webhook.created": _("Webhook endpoint added"),
+    "webhook.secret_rotated": _("Webhook secret rotated"),
+    "webhook.resumed": _("Webhook endpoint resumed"),
+    "webhook.paused": _("Webhook endpoint paused"),
+    "webhook.delivery_retried": _("Webhook delivery retried"),
+    "api_key.created": _("API key created"),
+    "api_key.revoked": _("API key revoked"),
+}
+
+
 @register.filter
 def action_words(action: str) -> str:
     """Return an audit action in words (``case.review_started`` → "Review started")."""
-    return event_title(action)
+    known = AUDIT_ACTIONS.get(action)
+    return str(known) if known is not None else event_title(action)
 
 
 def _audit_value(value: Any) -> str:
