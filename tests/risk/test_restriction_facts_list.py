@@ -58,3 +58,17 @@ def test_the_buyer_reads_one_list_with_what_is_not_affected_under_what_it_means(
     meaning = re.search(r"<dd data-restriction-meaning>(.*?)</dd>", body, re.S).group(1)
     assert "Your orders, messages and returns are not affected" in meaning
     assert page.count("Your orders, messages and returns are not affected") == 1
+
+
+def test_support_reads_in_russian_who_applied_the_restriction_in_its_gender(answered, operator):
+    # given support reading in Russian ("ограничение" is neuter; the seller measure's "мера" is feminine)
+    operator.language = "ru"
+    operator.save(update_fields=["language"])
+
+    # when
+    page = _page(operator, reverse("risk:restriction", args=[answered.pk]))
+
+    # then
+    terms = TERMS.findall(FACTS.findall(page)[0])
+    assert "Кем применено" in terms
+    assert "Кем применена" not in page
