@@ -102,7 +102,7 @@ def test_sqlite_keeps_its_own_options_and_no_pool(tmp_path) -> None:
         {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
-                "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;"
+                "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000; PRAGMA mmap_size=268435456;"
             ),
             "transaction_mode": "IMMEDIATE",
         },
