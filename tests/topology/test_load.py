@@ -40,8 +40,10 @@ def test_the_load_mix_makes_every_kind_of_request_without_a_failure(topology, or
     world_file = tmp_path / "world.json"
     world_file.write_text(json.dumps(world))
 
-    # when ten people and back offices (5 buyers, 2 sellers, an operator, 2 marketplace) run it for 6 seconds
-    figures = run_locust(topology.url, world_file, seconds=6, users=10, out=tmp_path / "load")
+    # when ten people and back offices (5 buyers, 2 sellers, an operator, 2 marketplace) run it for 15 seconds
+    # (the last spawned start about 2 s in and first do each of their things once: the operator's queue page and
+    # case workspace come one after the other, and in 6 s on a loaded machine its workspace was once never reached)
+    figures = run_locust(topology.url, world_file, seconds=15, users=10, out=tmp_path / "load")
 
     # then each kind of request was made, none failed, and what they set off was delivered
     made = {name for name, step in figures["by_name"].items() if step["requests"] > 0}
