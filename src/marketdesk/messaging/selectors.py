@@ -128,7 +128,7 @@ def inbox_for_actor(actor: Actor, *, owed_only: bool = False) -> QuerySet[Thread
     return qs.order_by("-last_message_at", "-id")
 
 
-def unread_total(actor: Actor) -> int:
+def unread_total(actor: Actor, *, kept: UnreadKept | None = None) -> int:
     """Return how many messages of others wait unread in all of the actor's threads.
 
     A party's counts are kept on their rows: the sum of the few with something unread (off the
@@ -136,7 +136,7 @@ def unread_total(actor: Actor) -> int:
     """
     if actor.user is None:
         return 0
-    kept = unread_kept(actor)
+    kept = kept or unread_kept(actor)  # the caller's, if it read it already
     if not kept.kept:
         return _unread_live_total(threads_for_actor(actor), actor)
     rows = scope_to_actor(ThreadRead.objects.filter(user=actor.user, unread__gt=0), actor, order_path="thread__order__")

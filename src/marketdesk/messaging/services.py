@@ -25,7 +25,13 @@ from marketdesk.live.services import live_publish
 from marketdesk.messaging.history_index import history_index_message
 from marketdesk.messaging.models import Message, MessageKind, Owes, QuickReply, Thread, ThreadRead, UnreadCounted
 from marketdesk.messaging.screening import message_screen, messages_visible
-from marketdesk.messaging.selectors import thread_get_for_actor, threads_for_actor, unread_kept, unread_live_by_thread
+from marketdesk.messaging.selectors import (
+    UnreadKept,
+    thread_get_for_actor,
+    threads_for_actor,
+    unread_kept,
+    unread_live_by_thread,
+)
 from marketdesk.messaging.system import SYSTEM_MESSAGES
 from marketdesk.notifications.inbox import notify
 from marketdesk.notifications.webhooks import webhook_event_emit
@@ -331,7 +337,7 @@ def thread_read(*, actor: Actor, thread_id: int) -> ThreadRead | None:
         return read
 
 
-def unread_counts_ensure(*, actor: Actor) -> int:
+def unread_counts_ensure(*, actor: Actor, kept: UnreadKept | None = None) -> int:
     """Count once, and keep from now on, the person's unread messages in threads whose counts are not kept yet.
 
     A buyer's threads before the counts existed, a seller's shop they joined after its conversations
@@ -341,7 +347,7 @@ def unread_counts_ensure(*, actor: Actor) -> int:
     """
     if actor.user is None or actor.role not in (Role.BUYER, Role.SELLER):
         return 0
-    kept = unread_kept(actor)
+    kept = kept or unread_kept(actor)  # the caller's, if it read it already (the badge reads it once a page)
     if kept.kept and not kept.live_shop_ids:
         return 0
     pending = threads_for_actor(actor)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from marketdesk.core.actors import Actor, Role
 from marketdesk.core.calendar import calendar_for
-from marketdesk.messaging.selectors import unread_total
+from marketdesk.messaging.selectors import unread_kept, unread_total
 from marketdesk.messaging.services import unread_counts_ensure
 from marketdesk.messaging.system import system_text
 from marketdesk.web.presenters import business_wait
@@ -70,8 +70,11 @@ def unread_messages(context: template.Context) -> int:
     if user is None or not user.is_authenticated or user.role not in (Role.BUYER, Role.SELLER):
         return 0
     actor = Actor.for_user(user)
-    unread_counts_ensure(actor=actor)
-    return unread_total(actor)
+    # Whether their counts are kept, read once for both; read again only if the first count just made them kept.
+    kept = unread_kept(actor)
+    if unread_counts_ensure(actor=actor, kept=kept):
+        kept = unread_kept(actor)
+    return unread_total(actor, kept=kept)
 
 
 @register.simple_tag
