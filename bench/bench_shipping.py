@@ -7,7 +7,13 @@ Runs against the database in DATABASE_URL (after ``migrate``), in its own market
   times, the feed sorted by event time, so a batch touches as many parcels as it holds events;
   one event in fifty sent late (after later ones of its parcel) and one in a hundred sent twice.
   Sent as ``POST /api/v1/tracking-events`` with the marketplace's API key, ``--batch`` events a
-  request: events/s, p50/p95 per request and queries per request.
+  request: events/s, p50/p95 per request and queries per request. The request stores the events and
+  leaves one outbox row; the parcels' projection (status, flags, timeline, care) is the worker's.
+* The projection: after each request, its outbox row run as the worker's drain runs it
+  (``outbox_drain``, the function the ``drain_outbox_topic`` task calls), in this process with the
+  clock at the request's moment: the feed replays five days in minutes, and a worker process's own
+  clock would find every parcel silent for days. Timed apart: events projected per second, p50/p95
+  per batch and queries per batch; and the whole, stored and projected, as events per second of both.
 * The floor: the same rows (new event ids; each raw status through the carrier's mapping, the raw
   JSON as sent) written by one raw multi-row ``INSERT`` per batch, each in its own transaction,
   with their parameters built beforehand, so only the database's own work is timed. It writes to
@@ -110,10 +116,12 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
     from marketdesk.accounts.services import api_key_create
     from marketdesk.core import clock
     from marketdesk.core.actors import Actor
+    from marketdesk.core.outbox import outbox_drain
     from marketdesk.hints.rules import hints_evaluate, order_state_read
     from marketdesk.orders.models import Marketplace, Order, Shop
     from marketdesk.shipping.ingest import tracking_events_ingest
     from marketdesk.shipping.models import Carrier, CarrierStatusMapping, Shipment, TrackingEvent
+    from marketdesk.shipping.services.projection import PROJECTION_TOPIC
 
     rng = random.Random(args.seed)
     run = time.time_ns()
@@ -320,6 +328,21 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
     request_ms: list[float] = []
     request_queries: list[int] = []
     ingest_seconds = 0.0
+    projection_ms: list[float] = []
+    projection_queries: list[int] = []
+
+    def projected() -> None:
+        """The worker's turn: the request's outbox row drained as the worker does, at the request's moment."""
+        before = queries
+        with connection.execute_wrapper(counted):
+            t0 = time.perf_counter()
+            ran = outbox_drain(PROJECTION_TOPIC)
+            projection_ms.append((time.perf_counter() - t0) * 1000)
+        statements.clear()  # the worker's statements are not the request's
+        projection_queries.append(queries - before)
+        if ran != 1:
+            raise SystemExit(f"the worker's drain ran {ran} projection rows after a request, not 1")
+
     for params, (sent, body) in zip(prepared, bodies, strict=True):
         floor_batch(params)  # the floor's turn: its batch of the same rows, on the table as it is now
         clock.install(clock.FrozenClock(sent))
@@ -335,6 +358,7 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
             if answer["errors"]:
                 raise SystemExit(f"the ingest refused rows: {answer['errors'][:3]}")
         replayed()  # the replay's turn: the same statements with no Python between them
+        projected()
         stored += answer["stored"]
         duplicates += answer["duplicates"]
     clock.install(clock.FrozenClock(now))
@@ -367,6 +391,7 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
     small, large = hint_times(shipments[0], 5), hint_times(shipments[1], 500)
     ingest_rate = received / ingest_seconds
     raw_rate = floor_rows / raw_seconds
+    projection_seconds = sum(projection_ms) / 1000
     emit(
         {
             "events": received,
@@ -387,6 +412,16 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
             "ingest_goal_pct": round(100 * GOAL_OF_FLOOR),
             "ingest_holds": ingest_rate >= GOAL_OF_FLOOR * raw_rate,
             "ingest_sql_pct_of_raw": round(100 * (received / replay_seconds) / raw_rate, 1),
+            "projection_events_per_s": round(stored / projection_seconds),
+            "projection_batch_ms": {
+                "p50": round(percentile(projection_ms, 50), 1),
+                "p95": round(percentile(projection_ms, 95), 1),
+            },
+            "projection_queries_per_batch": {"min": min(projection_queries), "max": max(projection_queries)},
+            "stored_and_projected_events_per_s": round(received / (ingest_seconds + projection_seconds)),
+            "stored_and_projected_pct_of_raw": round(
+                100 * received / (ingest_seconds + projection_seconds) / raw_rate, 1
+            ),
             "hints_ms_5_events": {"p50": round(percentile(small, 50), 2), "p95": round(percentile(small, 95), 2)},
             "hints_ms_500_events": {"p50": round(percentile(large, 50), 2), "p95": round(percentile(large, 95), 2)},
         }

@@ -373,6 +373,13 @@ def _ingest_request(r: dict[str, Any]) -> str:
     return f"{s['ingest_request_ms']['p50']} / {s['ingest_request_ms']['p95']}, {q['min']}–{q['max']}"
 
 
+def _projection(r: dict[str, Any]) -> str:
+    s = r["shipping"]
+    q = s["projection_queries_per_batch"]
+    ms = s["projection_batch_ms"]
+    return f"{s['projection_events_per_s']:,}; {ms['p50']} / {ms['p95']}, {q['min']}–{q['max']}"
+
+
 def _ingest_goal(r: dict[str, Any]) -> str:
     return f"{r['shipping']['ingest_pct_of_raw']} % {_holds(r['shipping']['ingest_holds'])}"
 
@@ -475,6 +482,14 @@ def table(results: list[dict[str, Any]]) -> str:
         (
             "tracking ingest's own statements replayed, % of raw floor (its ceiling)",
             lambda r: f"{r['shipping']['ingest_sql_pct_of_raw']} %",
+        ),
+        ("tracking projection by the worker: events/s; p50/p95 ms, queries/batch", _projection),
+        (
+            "tracking stored and projected, both counted: events/s, % of raw floor",
+            lambda r: (
+                f"{r['shipping']['stored_and_projected_events_per_s']:,}, "
+                f"{r['shipping']['stored_and_projected_pct_of_raw']} %"
+            ),
         ),
         ("hints p50/p95 ms (5 events)", lambda r: "{p50} / {p95}".format(**r["shipping"]["hints_ms_5_events"])),
         ("hints p50/p95 ms (500 events)", lambda r: "{p50} / {p95}".format(**r["shipping"]["hints_ms_500_events"])),

@@ -15,7 +15,7 @@ from marketdesk.shipping.models import Carrier, DeliveryChangeRequest
 from marketdesk.shipping.services import AddressData, shipment_create, shipment_flags_recompute
 from marketdesk.simulator.shipping import carrier_stream
 from tests import factories
-from tests.shipping.conftest import carriers_ensure
+from tests.shipping.conftest import carriers_ensure, worker_ran
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +50,7 @@ def stalled_order(transactional_db):
     start = clock.now() - dt.timedelta(days=9)
     rows = carrier_stream(carrier=evri, tracking_number=shipment.tracking_number, path="stalled", start=start)
     tracking_events_ingest(actor=actor, rows=rows)
+    worker_ran()  # the worker folds the events into the parcel after commit
     shipment_flags_recompute(actor=Actor.system())
     return order
 

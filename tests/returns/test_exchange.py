@@ -26,7 +26,7 @@ from marketdesk.shipping.ingest import tracking_events_ingest
 from marketdesk.shipping.models import Shipment
 from marketdesk.simulator.shipping import carrier_stream
 from tests.returns.conftest import NOW, client_as, event_types, fresh, webhooks
-from tests.shipping.conftest import carriers_ensure
+from tests.shipping.conftest import carriers_ensure, worker_ran
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +196,7 @@ def test_a_known_carrier_makes_the_return_parcel_a_tracked_shipment(exchange, bu
             actor=Actor.marketplace(marketplace_id=marketplace.pk),
             rows=carrier_stream(carrier=parcel.carrier, tracking_number="H0RET1", path="on_time", start=NOW)[:2],
         )
+        worker_ran()  # the worker folds the events into the parcel after commit
 
     assert Shipment.objects.get(pk=parcel.pk).tracking_status == "in_transit"
 

@@ -16,6 +16,7 @@ from marketdesk.shipping.ingest import tracking_events_ingest
 from marketdesk.shipping.models import Carrier, Shipment
 from marketdesk.shipping.services import AddressData, shipment_create
 from marketdesk.shipping.services.care import CARE_TOPIC
+from marketdesk.shipping.services.projection import PROJECTION_TOPIC
 from marketdesk.simulator.shipping import carrier_stream
 from tests import factories
 
@@ -80,11 +81,26 @@ def ingest(shipment_or_market, rows, *, at: dt.datetime):
     marketplace_id = getattr(shipment_or_market, "marketplace_id", None) or shipment_or_market.pk
     with clock.frozen(at):
         result = tracking_events_ingest(actor=Actor.marketplace(marketplace_id=marketplace_id), rows=rows)
-        care_delivered()
+        worker_ran()
     return result
 
 
-def care_delivered() -> int:
-    """Start the care the ingest left in the outbox, as the worker does after commit; return how many rows ran."""
-    pending = OutboxMessage.objects.filter(topic=CARE_TOPIC, delivered_at__isnull=True).order_by("id")
+def _delivered(topic: str) -> int:
+    pending = OutboxMessage.objects.filter(topic=topic, delivered_at__isnull=True).order_by("id")
     return sum(outbox_deliver(pk) for pk in pending.values_list("pk", flat=True))
+
+
+def projected() -> int:
+    """Fold the events the ingest stored into their parcels, as the worker does after commit; return the rows run."""
+    return _delivered(PROJECTION_TOPIC)
+
+
+def care_delivered() -> int:
+    """Start the care the projection left in the outbox, as the worker does after commit; return how many rows ran."""
+    return _delivered(CARE_TOPIC)
+
+
+def worker_ran() -> None:
+    """What the worker does after an ingest's commit: the projection, then the care it started."""
+    projected()
+    care_delivered()

@@ -1,4 +1,5 @@
-"""The set-based ingest: a batch through the endpoint ends exactly as the parcel-by-parcel projection would.
+"""The set-based ingest: a batch through the endpoint, projected by the worker after commit, ends exactly as the
+parcel-by-parcel projection would.
 
 The reference is the projection as it was written before batches: each parcel locked, folded,
 saved, its status event, its flags saved and their event, one after another. It runs the same
@@ -18,22 +19,18 @@ from marketdesk.core import clock
 from marketdesk.core.models import OutboxMessage, TimelineEvent
 from marketdesk.core.policies import policy_current
 from marketdesk.notifications.models import Notification
-from marketdesk.shipping import ingest
 from marketdesk.shipping.models import CareAction, Carrier, Shipment
 from marketdesk.shipping.services import flags, projection
 from marketdesk.shipping.services.care import CARE_TOPIC
-from tests.shipping.conftest import HOUR, START, care_delivered, make_shipment
+from tests.shipping.conftest import HOUR, START, care_delivered, make_shipment, projected, worker_ran
 from tests.shipping.test_api import key_client, post
 
 #: The compared columns: the projection, the flags and when they last moved.
 COLUMNS = [*projection.PROJECTION_FIELDS, *flags.FLAG_NAMES, "flags_at"]
 
 
-def one_by_one(*, actor, events_by_shipment, policy=None, locked=None):
-    """The projection parcel by parcel, as it ran before set-based writes (the reference).
-
-    It reads each parcel again through the ORM: the projections the ingest read and locked (``locked``) go unused.
-    """
+def one_by_one(*, actor, events_by_shipment, policy=None):
+    """The projection parcel by parcel, as it ran before set-based writes (the reference), each parcel read by the ORM."""
     policy = policy or policy_current()
     now = clock.now()
     for shipment in Shipment.objects.select_for_update().filter(pk__in=events_by_shipment).order_by("pk"):
@@ -125,11 +122,11 @@ def _without_ids(payload: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k not in ("care_id", "external_id", "tracking_number", "lines")}
 
 
-def post_and_care(client, rows, *, at: dt.datetime) -> dict[str, Any]:
-    """Send a batch, then let the worker start the care it left in the outbox (at the same moment)."""
+def post_and_work(client, rows, *, at: dt.datetime) -> dict[str, Any]:
+    """Send a batch, then let the worker project it and start the care that left (at the same moment)."""
     answer = post(client, rows, at=at).json()
     with clock.frozen(at):
-        care_delivered()
+        worker_ran()
     return answer
 
 
@@ -154,10 +151,11 @@ def test_a_tricky_feed_ends_as_the_parcel_by_parcel_projection(marketplace, evri
     batch_twins, reference_twins = parcels(order_factory, evri, "EVA"), parcels(order_factory, evri, "EVB")
     client = key_client(marketplace)
 
-    # When one twin's feed goes through the endpoint as it is, and the other's through the reference projection
-    batch_answers = [post_and_care(client, rows, at=at) for at, rows in tricky_feed("EVA")]
-    monkeypatch.setattr(ingest, "shipments_apply_events", one_by_one)
-    reference_answers = [post(client, rows, at=at).json() for at, rows in tricky_feed("EVB")]
+    # When one twin's feed goes through the endpoint and the worker as it is, and the other's through the reference
+    # projection in the worker
+    batch_answers = [post_and_work(client, rows, at=at) for at, rows in tricky_feed("EVA")]
+    monkeypatch.setattr(projection, "shipments_apply_events", one_by_one)
+    reference_answers = [post_and_work(client, rows, at=at) for at, rows in tricky_feed("EVB")]
 
     # Then the answers, the projections, the timelines, the care and the notifications are the same
     assert batch_answers == reference_answers
@@ -176,6 +174,14 @@ def _batch(numbers: list[str], per_parcel: int, n0: int) -> list[dict[str, Any]]
     return [event(number, n0 + n, "20" if n else "10", n0 + n) for n in range(per_parcel) for number in numbers]
 
 
+def _projection_queries(at: dt.datetime) -> int:
+    """Let the worker project what is waiting (at ``at``); return the queries it took, one outbox row at a time."""
+    with CaptureQueriesContext(connection) as worker, clock.frozen(at):
+        ran = projected()
+    assert ran == 1
+    return len(worker.captured_queries)
+
+
 def test_a_batch_costs_the_same_queries_whatever_it_holds(marketplace, evri, order_factory):
     # Given 3 parcels for a small batch and 60 for a large one, none of them in trouble
     small = [s.tracking_number for s in [make_shipment(order_factory(), evri, f"EVS{i}") for i in range(3)]]
@@ -183,16 +189,19 @@ def test_a_batch_costs_the_same_queries_whatever_it_holds(marketplace, evri, ord
     client = key_client(marketplace)
     post(client, [], at=START + 12 * HOUR)  # the key's first use and the URL patterns, outside the counts
 
-    # When a batch of 3 events and one of 600, interleaved over their parcels, are sent
+    # When a batch of 3 events and one of 600, interleaved over their parcels, are sent, each then projected
     with CaptureQueriesContext(connection) as few:
         small_answer = post(client, _batch(small, 1, 0), at=START + 12 * HOUR).json()
+    few_projected = _projection_queries(START + 12 * HOUR)
     with CaptureQueriesContext(connection) as many:
         large_answer = post(client, _batch(large, 10, 0), at=START + 12 * HOUR).json()
+    many_projected = _projection_queries(START + 12 * HOUR)
 
     # Then both are stored and projected with the same number of queries
     assert (small_answer["stored"], large_answer["stored"]) == (3, 600)
     assert Shipment.objects.filter(tracking_number__in=large, tracking_status="in_transit").count() == 60
     assert len(many.captured_queries) == len(few.captured_queries)
+    assert many_projected == few_projected
 
 
 def _parcels_in_bulk(order, carrier, prefix: str, count: int) -> list[str]:
@@ -232,6 +241,7 @@ def test_a_thousand_event_request_costs_the_queries_of_three_whatever_the_table_
     # 1,000 more moving them again (the table now holds their events and projections), each with a repeat
     with CaptureQueriesContext(connection) as few:
         small_answer = post(client, _batch(small, 1, 0), at=START + 12 * HOUR).json()
+    few_projected = _projection_queries(START + 12 * HOUR)
     batches = [
         [
             *_steps("evri", on_evri, step),
@@ -243,21 +253,26 @@ def test_a_thousand_event_request_costs_the_queries_of_three_whatever_the_table_
     moved = list(
         Shipment.objects.filter(order=order).exclude(tracking_number=on_royal_mail[-1]).values_list("pk", flat=True)
     )
-    counts, answers = [], []
+    counts, answers, projections, untouched = [], [], [], []
     for rows in batches:
         with CaptureQueriesContext(connection) as many:
             answers.append(post(client, rows, at=START + 12 * HOUR).json())
         counts.append(len(many.captured_queries))
+        untouched.append(Shipment.objects.filter(order=order, tracking_status="pending").count())
+        projections.append(_projection_queries(START + 12 * HOUR))
 
-    # Then every full batch is stored, projected and recorded with the small batch's queries
+    # Then every full batch is stored with the small batch's queries, and projected and recorded by the worker
+    # after commit with the same queries whatever it holds
     assert small_answer["stored"] == 3
     assert [(a["received"], a["stored"], a["duplicates"], a["errors"]) for a in answers] == [(1000, 999, 1, [])] * 2
+    assert untouched == [1000, 1]  # the request stored the events; the parcels moved only once the worker ran
     assert Shipment.objects.filter(order=order, tracking_status="in_transit").count() == 999
     assert TimelineEvent.objects.filter(event_type="shipment.status_changed", subject_id__in=moved).count() == 2 * 999
     assert counts == [len(few.captured_queries)] * 2
-    # the key, the carriers, their mappings, the savepoint, the parcels by number (read and locked at once), the
-    # events, the policy, the parcels' one update, their timeline rows, the release: a new query per batch fails here
-    assert len(few.captured_queries) == 10
+    assert projections == [few_projected] * 2
+    # the key, the carriers with their mappings, the savepoint, the parcels by number, the events, the projection's
+    # outbox row, the release: a new query per batch fails here
+    assert len(few.captured_queries) == 7
 
 
 def _damaged(numbers: list[str]) -> list[dict[str, Any]]:
@@ -273,18 +288,19 @@ def test_care_starts_after_commit_from_one_outbox_row_whatever_the_batch_damages
     client = key_client(marketplace)
     post(client, [], at=START + 12 * HOUR)  # the key's first use and the URL patterns, outside the counts
 
-    # When a batch damages 1 parcel and another damages 20
-    with CaptureQueriesContext(connection) as few:
-        post(client, _damaged(one), at=START + 12 * HOUR)
-    with CaptureQueriesContext(connection) as many:
-        post(client, _damaged(twenty), at=START + 12 * HOUR)
+    # When a batch damages 1 parcel and another damages 20, each projected by the worker
+    post(client, _damaged(one), at=START + 12 * HOUR)
+    few = _projection_queries(START + 12 * HOUR)
+    post(client, _damaged(twenty), at=START + 12 * HOUR)
+    many = _projection_queries(START + 12 * HOUR)
     before = (CareAction.objects.count(), Notification.objects.filter(kind="shipment.care").count())
     with clock.frozen(START + 12 * HOUR):
         ran = care_delivered()
         again = care_delivered()
 
-    # Then each batch left one care row in the outbox and told nobody in its own transaction, with the same queries
-    assert len(many.captured_queries) == len(few.captured_queries)
+    # Then each batch's projection left one care row in the outbox and told nobody in its own transaction, with the
+    # same queries
+    assert many == few
     assert before == (0, 0)
     parcel_ids = [
         Shipment.objects.filter(tracking_number__in=numbers).order_by("pk").values_list("pk", flat=True)

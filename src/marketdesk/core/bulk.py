@@ -298,15 +298,13 @@ def rows_matching(
     fields: Sequence[str],
     *,
     within: Sequence[tuple[str, Collection[Any]]],
-    lock: bool = False,
 ) -> list[tuple[Any, ...]]:
     """Return ``fields`` of the rows whose every ``within`` field holds one of its values (plain tuples).
 
     For a batch's look-up by natural keys (a thousand tracking numbers): the ORM prepares each value of an
     ``__in`` list through its lookup machinery, which cost more than the query. Values go as they are (plain
-    text and integers); the last field of ``within`` may hold more values than one statement takes. If asked,
-    the rows are locked for update, in the order of their primary key (each statement's). Date-times come back
-    aware (UTC); other values as the driver gives them.
+    text and integers); the last field of ``within`` may hold more values than one statement takes. Date-times come
+    back aware (UTC); other values as the driver gives them.
     """
     if any(not values for _name, values in within):
         return []
@@ -314,10 +312,6 @@ def rows_matching(
     *fixed, (last, many) = [(model._meta.get_field(name), list(values)) for name, values in within]
     size = _chunk_size(1) - sum(len(values) for _field, values in fixed)
     selected, sqlite_times = _selected(columns)
-    suffix = ""
-    if lock:
-        suffix = f" ORDER BY {_quoted(model._meta.pk)}"
-        suffix += " FOR UPDATE" if connection.features.has_select_for_update else ""
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for start in range(0, len(many), size):
@@ -328,7 +322,7 @@ def rows_matching(
             )
             cursor.execute(
                 f"SELECT {selected} "  # noqa: S608 - the model's names
-                f"FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}{suffix}",
+                f"FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}",
                 [value for _field, values in fixed for value in values] + chunk,
             )
             found.extend(_times_parsed(cursor.fetchall(), sqlite_times))

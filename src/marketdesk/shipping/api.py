@@ -85,7 +85,10 @@ def _shipment_out(shipment: Shipment) -> dict[str, Any]:
     summary="Send a batch of carrier tracking events",
 )
 def tracking_events_post(request: HttpRequest, payload: TrackingBatchIn) -> Any:
-    """Store up to 1,000 carrier events; repeats are ignored, bad rows reported by index while good ones are kept."""
+    """Store up to 1,000 carrier events; repeats are ignored, bad rows reported by index while good ones are kept.
+
+    The parcels' status, flags and timeline follow moments later, once the worker has folded the batch in.
+    """
     result = tracking_events_ingest(actor=request_actor(request), rows=payload.events)
     return {
         "received": result.received,

@@ -220,7 +220,7 @@ class _Abuse:
         if proof:
             rows[-1]["proof"] = proof
         with clock.frozen(order.delivered_at + HOUR):
-            tracking_events_ingest(actor=self.actor, rows=rows)
+            tracking_events_ingest(actor=self.actor, rows=rows, project_now=True)
 
     def returned(self, order: Order, *, at: dt.datetime, missing: bool = False) -> Return:
         """The buyer asks to return the item at ``at``; when ``missing``, the parcel comes back without it."""

@@ -199,10 +199,10 @@ def marketplace_shipments_simulate(*, marketplace: Marketplace, seed: int, limit
             if dt.datetime.fromisoformat(e["occurred_at"]) <= now
         )
         if len(rows) >= 500:
-            tracking_events_ingest(actor=actor, rows=rows)
+            tracking_events_ingest(actor=actor, rows=rows, project_now=True)
             rows = []
     if rows:
-        tracking_events_ingest(actor=actor, rows=rows)
+        tracking_events_ingest(actor=actor, rows=rows, project_now=True)
     # Care about the simulated past stays in the bell; its e-mail is not sent now.
     past_mail_sent(marketplace, after=last_notification)
     return made

@@ -1,7 +1,7 @@
 """Writes of delivery (one package: shipments and the projection, delivery changes, lost parcels).
 
-The batch ingest of carrier events lives in ``shipping.ingest``; it calls ``shipments_apply_events``
-for the parcels it touched.
+The batch ingest of carrier events lives in ``shipping.ingest``; it leaves the events it stored to the worker,
+which folds them into their parcels with ``shipments_apply_events`` (``tracking_projection_put``).
 """
 
 from marketdesk.shipping.services.changes import delivery_change_answer, delivery_change_request
@@ -13,7 +13,11 @@ from marketdesk.shipping.services.lost import (
     lost_parcel_resolve,
 )
 from marketdesk.shipping.services.mappings import carrier_mapping_save
-from marketdesk.shipping.services.projection import shipments_apply_events
+from marketdesk.shipping.services.projection import (
+    shipments_apply_events,
+    tracking_events_project,
+    tracking_projection_put,
+)
 from marketdesk.shipping.services.shipments import (
     AddressData,
     DeliveryChangeNotPossible,
@@ -36,4 +40,6 @@ __all__ = [
     "shipment_flags_recompute",
     "shipment_upsert",
     "shipments_apply_events",
+    "tracking_events_project",
+    "tracking_projection_put",
 ]

@@ -81,18 +81,26 @@ def care_put(*, actor: Actor, items: Sequence[tuple[int, str]]) -> None:
     """Leave one outbox row that starts care for each (parcel id, trigger) after commit (caller's transaction)."""
     if not items:
         return
-    payload = {
-        "role": actor.role,
-        "user": actor.user.pk if actor.user is not None else None,
-        "marketplace": actor.marketplace_id,
-        "items": [[pk, str(trigger)] for pk, trigger in items],
-    }
+    payload = {**actor_payload(actor), "items": [[pk, str(trigger)] for pk, trigger in items]}
     outbox_put(topic=CARE_TOPIC, payload=payload)
 
 
-def _care_fanout(payload: dict[str, Any]) -> None:
+def actor_payload(actor: Actor) -> dict[str, Any]:
+    """Who acted, as an outbox row keeps it for the work it leaves after commit (``actor_of`` reads it back)."""
+    return {
+        "role": actor.role,
+        "user": actor.user.pk if actor.user is not None else None,
+        "marketplace": actor.marketplace_id,
+    }
+
+
+def actor_of(payload: dict[str, Any]) -> Actor:
     user = User.objects.get(pk=payload["user"]) if payload["user"] is not None else None
-    actor = Actor(role=payload["role"], user=user, marketplace_id=payload["marketplace"])
+    return Actor(role=payload["role"], user=user, marketplace_id=payload["marketplace"])
+
+
+def _care_fanout(payload: dict[str, Any]) -> None:
+    actor = actor_of(payload)
     shipments = Shipment.objects.select_related("order").in_bulk({pk for pk, _trigger in payload["items"]})
     for pk, trigger in payload["items"]:
         # Once per (parcel, trigger): a care action already there makes a repeat tell nobody again.

@@ -1,25 +1,29 @@
 """The projection of tracking events onto the shipment (one parcel or a batch), and care started by an exception.
 
-The batch ingest of carrier events lives in ``shipping.ingest``; it calls ``shipments_apply_events``
-here for the parcels it touched.
+The batch ingest of carrier events lives in ``shipping.ingest``: it stores a batch and leaves one outbox row naming
+the events it stored for known parcels (``tracking_projection_put``). After commit the worker's drain of that topic
+folds them into their parcels with ``shipments_apply_events``, a batch at a time (ADR 0025).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor
 from marketdesk.core.bulk import rows_read, rows_update_values
+from marketdesk.core.models import OutboxMessage
+from marketdesk.core.outbox import Record, outbox_handler, outbox_put
 from marketdesk.core.policies import Policy, policy_current
 from marketdesk.core.timeline import timeline_append_many
 from marketdesk.shipping import events
 from marketdesk.shipping.models import Shipment, TrackingEvent
-from marketdesk.shipping.services.care import _care_start, care_put
+from marketdesk.shipping.services.care import _care_start, actor_of, actor_payload, care_put
 from marketdesk.shipping.services.flags import FLAG_NAMES, _flags_set, _flags_write
 from marketdesk.shipping.states import BEFORE_HANDOVER, CareTrigger, ExceptionReason, TrackingStatus
 
@@ -126,23 +130,18 @@ def shipments_apply_events(
     actor: Actor,
     events_by_shipment: Mapping[int, Sequence[EventFacts]],
     policy: Policy | None = None,
-    locked: Mapping[int, ParcelState] | None = None,
 ) -> list[int]:
     """Fold newly stored events into their shipments (caller's transaction); flags and care follow; return their ids.
 
-    Set-based whatever the batch holds: one locking read of plain values (none if the caller read and locked
-    them already, ``locked`` by id, in this transaction), one UPDATE of every parcel's projection (and of the
-    flags when any moved), one insert of the timeline rows. Proactive care (it gathers evidence and tells
-    people) starts after commit, from one outbox row for the batch.
+    Set-based whatever the batch holds: one locking read of plain values, one UPDATE of every parcel's projection
+    (and of the flags when any moved), one insert of the timeline rows. Proactive care (it gathers evidence and
+    tells people) starts after commit, from one outbox row for the batch.
     """
     policy = policy or policy_current()
     now = clock.now()
-    if locked is None:
-        # A fixed lock order (by id) so two batches touching the same parcels never deadlock.
-        rows = rows_read(Shipment, PARCEL_FIELDS, events_by_shipment.keys(), lock=True)
-        parcels = [ParcelState(*row) for row in rows]
-    else:
-        parcels = [locked[pk] for pk in sorted(events_by_shipment)]
+    # A fixed lock order (by id) so two batches touching the same parcels never deadlock.
+    rows = rows_read(Shipment, PARCEL_FIELDS, events_by_shipment.keys(), lock=True)
+    parcels = [ParcelState(*row) for row in rows]
     statuses: list[tuple[int, str, str, str, str]] = []
     flags: list[tuple[int, list[str], list[str]]] = []
     care: list[tuple[int, str]] = []
@@ -172,6 +171,54 @@ def shipments_apply_events(
     timeline_append_many(timeline)
     care_put(actor=actor, items=care)
     return [parcel.pk for parcel in parcels]
+
+
+PROJECTION_TOPIC = "shipping.projection"
+
+
+def tracking_projection_put(*, actor: Actor, event_ids: Sequence[int]) -> None:
+    """Leave one outbox row that folds these stored events into their parcels after commit (caller's transaction).
+
+    The events must name their shipment. A batch's row costs one insert whatever it holds; the worker's drain reads
+    the events back and projects them with ``shipments_apply_events``.
+    """
+    if event_ids:
+        outbox_put(topic=PROJECTION_TOPIC, payload={**actor_payload(actor), "events": sorted(event_ids)})
+
+
+class _StoredFacts(NamedTuple):
+    """What the projection reads of a stored event (``EventFacts``), read back by id."""
+
+    event_at: dt.datetime
+    carrier_event_id: str
+    status: str
+    exception_reason: str
+
+
+def tracking_events_project(*, actor: Actor, event_ids: Sequence[int]) -> None:
+    """Fold these stored events into their parcels now (caller's transaction), read back by id in one query."""
+    events_by_shipment: dict[int, list[_StoredFacts]] = defaultdict(list)
+    read = ("shipment", "event_at", "carrier_event_id", "status", "exception_reason")
+    for _pk, shipment_id, *facts in rows_read(TrackingEvent, read, event_ids):
+        if shipment_id is not None:
+            events_by_shipment[shipment_id].append(_StoredFacts(*facts))
+    if events_by_shipment:
+        shipments_apply_events(actor=actor, events_by_shipment=events_by_shipment)
+
+
+def _project(payload: dict[str, Any]) -> None:
+    tracking_events_project(actor=actor_of(payload), event_ids=payload["events"])
+
+
+@outbox_handler(PROJECTION_TOPIC, queue="ingest", batched=True)
+def _deliver_projection(message: OutboxMessage) -> Record:
+    """Send nothing: the projection is all writes, done in the record step's transaction (its parcels locked there).
+
+    Delivered exactly once (the record step marks the row delivered in the same transaction), and a repeat would
+    change nothing: the fold is order-independent and keeps what it already holds.
+    """
+    payload = message.payload
+    return lambda: _project(payload)
 
 
 def _status_payload(
