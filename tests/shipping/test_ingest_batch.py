@@ -14,14 +14,17 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
-from marketdesk.core import clock
+from marketdesk.core import clock, outbox
 from marketdesk.core.models import OutboxMessage, TimelineEvent
 from marketdesk.core.policies import policy_current
+from marketdesk.core.tasks import drain_outbox_topic
 from marketdesk.notifications.models import Notification
 from marketdesk.shipping.models import CareAction, Carrier, Shipment
 from marketdesk.shipping.services import flags, projection
 from marketdesk.shipping.services.care import CARE_TOPIC
+from marketdesk.shipping.services.projection import PROJECTION_TOPIC
 from tests.shipping.conftest import HOUR, START, care_delivered, make_shipment, projected, worker_ran
 from tests.shipping.test_api import key_client, post
 
@@ -318,3 +321,35 @@ def test_care_starts_after_commit_from_one_outbox_row_whatever_the_batch_damages
     assert TimelineEvent.objects.filter(event_type="shipment.care_started").count() == 21
     told = Notification.objects.filter(kind="shipment.care")
     assert sorted(told.values_list("user_id", flat=True)) == sorted([buyer.pk] * 21 + [seller.pk] * 21)
+
+
+def test_the_request_asks_the_ingest_queue_for_a_drain_and_the_drain_projects_the_batch(
+    marketplace, evri, order_factory, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Given two parcels, and no drain of the projection asked for yet in this process
+    monkeypatch.setattr(outbox, "_drain_asked_until", {})
+    numbers = [make_shipment(order_factory(), evri, f"EVW{i}").tracking_number for i in range(2)]
+    client = key_client(marketplace)
+
+    # When a batch moving both is sent and committed
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = post(client, _batch(numbers, 2, 0), at=START + 12 * HOUR).json()
+    asked = list(
+        DBTaskResult.objects.filter(task_path="marketdesk.core.tasks.drain_outbox_topic").values_list(
+            "queue_name", "args_kwargs"
+        )
+    )
+    before = sorted(Shipment.objects.filter(tracking_number__in=numbers).values_list("tracking_status", flat=True))
+    # and the worker runs the drain it was asked for
+    with clock.frozen(START + 12 * HOUR):
+        ran = drain_outbox_topic.call(PROJECTION_TOPIC)
+
+    # Then the request stored the events and asked the ingest queue for one drain of the projection, which moved both
+    assert answer["stored"] == 4
+    assert asked == [("ingest", {"args": [PROJECTION_TOPIC], "kwargs": {}})]
+    assert before == ["pending", "pending"]
+    assert ran == 1
+    assert sorted(Shipment.objects.filter(tracking_number__in=numbers).values_list("tracking_status", flat=True)) == [
+        "in_transit",
+        "in_transit",
+    ]
