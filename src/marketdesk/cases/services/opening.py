@@ -21,12 +21,12 @@ from marketdesk.cases.states import FINISHED_STATUSES
 from marketdesk.cases.suspension import suspension_in_force
 from marketdesk.core import clock
 from marketdesk.core.actors import Actor, Role
-from marketdesk.core.bulk import row_first
+from marketdesk.core.bulk import instance_insert, row_first
 from marketdesk.core.calendar import due_at
 from marketdesk.core.errors import Conflict, DomainValidationError, NotFound
 from marketdesk.core.policies import policy_current
 from marketdesk.orders.models import Order, OrderLine
-from marketdesk.orders.selectors import orders_for_actor
+from marketdesk.orders.selectors import order_locked_for_actor
 from marketdesk.orders.situation import order_delivered_at
 
 
@@ -57,9 +57,7 @@ def _order_locked_for(actor: Actor, order: Order) -> Order:
     The order is named by its id, or, when it has none, by its number (unique within a marketplace, and a buyer's
     or a marketplace key's orders are all of one marketplace).
     """
-    key = {"pk": order.pk} if order.pk is not None else {"external_id": order.external_id}
-    # One row by its key: no ordering to compile (the selector's newest-first is for lists).
-    found = next(iter(orders_for_actor(actor).select_for_update(of=("self",)).filter(**key).order_by()[:1]), None)
+    found = order_locked_for_actor(actor, pk=order.pk, external_id=order.external_id)
     if found is None:
         raise NotFound()
     return found
@@ -115,29 +113,34 @@ def case_open(
         if not verdict.allowed:
             raise _not_eligible(verdict)
         cal = _calendar(order)
+        case = Case(
+            order=order,
+            line=line,
+            buyer=order.buyer,
+            shop=order.shop,
+            case_type=case_type,
+            reason_detail=reason_detail,
+            description=description,
+            opened_at=now,
+            last_activity_at=now,
+            updated_at=now,
+            seller_due_at=due_at(now, business_days=policy.seller_response_business_days, calendar=cal),
+            expires_at=due_at(now, business_days=policy.case_expiry_business_days, calendar=cal),
+            policy_version=policy.version,
+            referenced_case=referenced_case,
+        )
+        # What save() would derive, then one plain insert (core.bulk: the ORM's compiling of the insert cost more
+        # than the insert); Case has no save signals' receivers to miss.
+        case.queue_due_refresh()
         try:
             # No savepoint of its own (two queries): a clash refuses the whole open, which this block's
             # transaction (or savepoint) rolls back.
             with transaction.atomic(savepoint=False):
-                case = Case.objects.create(
-                    order=order,
-                    line=line,
-                    buyer=order.buyer,
-                    shop=order.shop,
-                    case_type=case_type,
-                    reason_detail=reason_detail,
-                    description=description,
-                    opened_at=now,
-                    last_activity_at=now,
-                    updated_at=now,
-                    seller_due_at=due_at(now, business_days=policy.seller_response_business_days, calendar=cal),
-                    expires_at=due_at(now, business_days=policy.case_expiry_business_days, calendar=cal),
-                    policy_version=policy.version,
-                    referenced_case=referenced_case,
-                )
+                instance_insert(case)
         except IntegrityError as exc:
             # A double submit raced past the check above; the constraint kept one case.
             raise CaseNotEligible(_("There is already an open case for this item and reason.")) from exc
+        case.status_stored()
         if attachment_ids:
             # The buyer's own unattached uploads, within the policy's count; otherwise no case is opened.
             attachments_claim(actor=actor, ids=attachment_ids, owner=case)
