@@ -455,7 +455,7 @@ class _Compiled:
     track_peers: bool
 
 
-#: Statements compiled once per shape (the most recent ones; a shape is the caller's key), per database.
+#: Statements compiled once per shape (a shape is the caller's key), per database: the last 512 compiled are kept.
 _COMPILED: OrderedDict[Hashable, _Compiled] = OrderedDict()
 _COMPILED_KEPT = 512
 _compiled_lock = threading.Lock()
