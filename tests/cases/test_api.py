@@ -13,12 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from marketdesk.accounts.services import api_key_create
 from marketdesk.api.models import IdempotencyRecord
 from marketdesk.cases.models import Case, CaseNote, CaseType, OfferKind, Party, SellerContact
+from marketdesk.cases.services import opening
 from marketdesk.cases.services.decisions import case_appeal, case_appeal_decide
 from marketdesk.cases.services.offers import case_escalate, case_offer_decline, case_offer_make, case_withdraw
 from marketdesk.cases.services.review import case_info_provide, case_info_request, case_review_start
 from marketdesk.cases.states import CaseStatus
 from marketdesk.core.actors import Actor
-from marketdesk.core.models import TimelineEvent
+from marketdesk.core.models import OutboxMessage, TimelineEvent
 from marketdesk.core.money import Money
 from marketdesk.orders.models import OrderLine
 from tests import factories
@@ -733,6 +734,25 @@ def test_a_refused_opening_is_replayed_as_refused(key_client, order, body, froze
 
     assert (first.status_code, again.status_code, again["Idempotent-Replayed"]) == (409, 409, "true")
     assert IdempotencyRecord.objects.count() == 1
+
+
+def test_an_opening_refused_after_its_case_is_written_leaves_nothing_and_its_key_free(
+    key_client, eligible, body, order, monkeypatch
+):
+    # given: an open case on the order, and an opening whose check for one raced past it (it runs inside the
+    # view's transaction without a savepoint of its own: the insert hits the one-open-case constraint)
+    first = post_json(key_client, CASES, body, headers={"Idempotency-Key": "open-1"})
+    outbox_rows = OutboxMessage.objects.count()
+    monkeypatch.setattr(opening, "_open_case_for", lambda order, line, case_type: None)
+
+    # when
+    raced = post_json(key_client, CASES, body, headers={"Idempotency-Key": "open-2"})
+
+    # then: refused, and nothing of it kept: no case, no event, no outbox row, no key (a repeat runs again)
+    assert (first.status_code, raced.status_code, raced.json()["code"]) == (201, 409, "case_not_eligible")
+    assert nothing_written() == (1, 1)
+    assert OutboxMessage.objects.count() == outbox_rows
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["open-1"]
 
 
 def test_the_seller_contact_honours_the_idempotency_key(key_client, order, frozen_clock):

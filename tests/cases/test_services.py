@@ -103,6 +103,18 @@ def test_open_starts_the_case_with_the_seller_deadline_across_the_weekend(opened
     assert event_types(opened_case) == ["case.opened"]
 
 
+def test_the_case_stored_by_a_plain_insert_is_as_save_would_have_stored_it(opened_case):
+    # given: a case opened (stored without save(): its queue deadline, generated column and stored status set
+    # as save() sets them)
+    stored = Case.objects.get(pk=opened_case.pk)
+    # when: the opener's instance is saved again, unchanged (a status not moved through the table is refused)
+    opened_case.save(update_fields=["updated_at"])
+
+    # then
+    assert (opened_case.is_open, opened_case.queue_due_at) == (True, SELLER_DUE)
+    assert (stored.is_open, stored.queue_due_at, stored.status) == (True, SELLER_DUE, CaseStatus.AWAITING_SELLER)
+
+
 def test_open_records_the_policy_version_in_force(order, buyer_actor, contacted, at_now):
     # Given a second version published (the migrations publish the first)
     policy_publish(actor=Actor.system(), changes={"seller_silence_hours": 24})

@@ -6,13 +6,20 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
 
 from marketdesk.core.actors import Actor
 from marketdesk.core.errors import NotFound
 from marketdesk.core.models import Audience
 from marketdesk.core.timeline import EventType, Payload, timeline_append
 from marketdesk.orders import events
-from marketdesk.orders.selectors import order_get_for_actor, order_timeline_for_actor, orders_for_actor
+from marketdesk.orders.models import Order
+from marketdesk.orders.selectors import (
+    order_get_for_actor,
+    order_locked_for_actor,
+    order_timeline_for_actor,
+    orders_for_actor,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -63,27 +70,73 @@ def world(marketplace, other_marketplace, shop, buyer, other_buyer, seller, oper
     return SimpleNamespace(orders=orders, actors=actors)
 
 
-@pytest.mark.parametrize(
-    ("who", "expected"),
-    [
-        ("buyer", ["mine"]),
-        ("other_buyer", ["neighbours"]),
-        ("seller", ["mine"]),
-        ("seller_of_other_shop", ["neighbours"]),
-        ("seller_of_far_shop", ["far"]),
-        ("operator", ["mine", "neighbours"]),
-        ("operator_of_other_marketplace", ["far"]),
-        ("admin", ["mine", "neighbours"]),
-        ("installation_admin", ["mine", "neighbours", "far"]),
-        ("marketplace", ["mine", "neighbours"]),
-        ("other_marketplace", ["far"]),
-        ("system", ["mine", "neighbours", "far"]),
-        ("shop_itself", ["mine"]),
-        ("other_shop_itself", ["neighbours"]),
-    ],
-)
+#: Who sees which orders of the world, newest first.
+VISIBLE = {
+    "buyer": ["mine"],
+    "other_buyer": ["neighbours"],
+    "seller": ["mine"],
+    "seller_of_other_shop": ["neighbours"],
+    "seller_of_far_shop": ["far"],
+    "operator": ["mine", "neighbours"],
+    "operator_of_other_marketplace": ["far"],
+    "admin": ["mine", "neighbours"],
+    "installation_admin": ["mine", "neighbours", "far"],
+    "marketplace": ["mine", "neighbours"],
+    "other_marketplace": ["far"],
+    "system": ["mine", "neighbours", "far"],
+    "shop_itself": ["mine"],
+    "other_shop_itself": ["neighbours"],
+}
+
+
+@pytest.mark.parametrize(("who", "expected"), VISIBLE.items())
 def test_orders_for_actor_returns_exactly_the_visible_orders_newest_first(world, who, expected):
     assert list(orders_for_actor(world.actors[who])) == [world.orders[name] for name in expected]
+
+
+def test_the_locked_read_finds_exactly_the_orders_each_actor_sees_by_id_and_by_number(world):
+    # given: every actor asks for every order, by id and by number, one after another: each actor's statement is
+    # compiled on its first read and reused for the next orders (another actor's is never used)
+    with transaction.atomic():
+        # when
+        found = {
+            who: [
+                name
+                for name, order in world.orders.items()
+                if order_locked_for_actor(actor, pk=order.pk) == order
+                and order_locked_for_actor(actor, external_id=order.external_id) == order
+            ]
+            for who, actor in world.actors.items()
+        }
+        hidden = {
+            who: [
+                name
+                for name, order in world.orders.items()
+                if order_locked_for_actor(actor, pk=order.pk) is None
+                and order_locked_for_actor(actor, external_id=order.external_id) is None
+            ]
+            for who, actor in world.actors.items()
+        }
+
+    # then
+    assert found == VISIBLE
+    assert hidden == {who: [name for name in world.orders if name not in names] for who, names in VISIBLE.items()}
+
+
+def test_the_locked_read_reads_the_row_each_time_with_its_shop_buyer_and_marketplace(world, django_assert_num_queries):
+    # given: the marketplace's read of an order, then the order changed in the database
+    actor, order = world.actors["marketplace"], world.orders["mine"]
+    with transaction.atomic():
+        order_locked_for_actor(actor, external_id=order.external_id)
+        Order.objects.filter(pk=order.pk).update(total_minor=order.total_minor + 1)
+        # when
+        with django_assert_num_queries(1):
+            again = order_locked_for_actor(actor, external_id=order.external_id)
+            parties = (again.shop.external_id, again.buyer.username, again.marketplace.slug)
+
+    # then: the change is read (only the statement is kept), its parties came in the same query
+    assert again.total_minor == order.total_minor + 1
+    assert parties == (order.shop.external_id, order.buyer.username, order.marketplace.slug)
 
 
 def test_orders_for_actor_counts_lines_in_one_query(world, django_assert_num_queries):

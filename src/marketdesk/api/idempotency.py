@@ -20,8 +20,10 @@ A repeat with the same body gets that response again with
 ``idempotency_key_reused``). A key recorded unanswered by an older release (a
 short transaction of its own) is still honoured: its repeat is told to wait (409
 ``idempotency_in_progress``) until ``MARKETDESK_IDEMPOTENCY_ABANDONED_SECONDS``
-have passed, then takes it over. A 5xx answer is not kept, and what the view
-wrote before failing is rolled back with it, so the client may try again. The view wrapper runs after authentication (it needs
+have passed, then takes it over. A 5xx answer is not kept, nor one whose
+writes failed part-way (a service's block without a savepoint of its own left
+the transaction marked for rollback), and what the view wrote before failing is
+rolled back with it, so the client may try again. The view wrapper runs after authentication (it needs
 ``request.auth``); a ninja run decorator, which sees the rendered response,
 stores it.
 """
@@ -148,12 +150,16 @@ def _taken_over(first: IdempotencyRecord) -> bool:
 
 
 def _finish(request: HttpRequest, response: HttpResponseBase) -> None:
-    """Store the answer in the view's own transaction and commit both; a 5xx rolls both back."""
+    """Store the answer in the view's own transaction and commit both; a 5xx rolls both back.
+
+    So does an answer whose writes failed part-way (a service's block without a savepoint of its own marked the
+    transaction for rollback): what it wrote is undone and the key forgotten, so a repeat runs again.
+    """
     record: IdempotencyRecord | None = getattr(request, _ATTRIBUTE, None)
     if record is None:
         return
     stack: contextlib.ExitStack[bool | None] = getattr(request, _TRANSACTION)
-    if response.status_code >= 500 or not isinstance(response, HttpResponse):
+    if response.status_code >= 500 or not isinstance(response, HttpResponse) or transaction.get_rollback():
         with stack:
             transaction.set_rollback(True)
         IdempotencyRecord.objects.filter(pk=record.pk).delete()

@@ -12,13 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-from collections.abc import Callable, Collection, Sequence
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Hashable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.constants import OnConflict
-from django.db.models.expressions import Col
+from django.db.models.expressions import Col, Value
+from django.db.models.query import QuerySet, get_related_populators
+from django.db.transaction import TransactionManagementError
 
 #: Columns whose Python value is already what the database driver takes.
 _AS_IS = frozenset(
@@ -144,26 +150,35 @@ def rows_insert(
 def instance_insert(obj: models.Model, *, ignore_conflicts: bool = False) -> bool:
     """Insert one new instance (its concrete fields but an auto key) in one plain INSERT; return whether it was stored.
 
-    For rows a hot write appends whose model keeps no logic in ``save()`` (events, outbox rows, records): the
-    ORM's insert compiles the statement field by field each time, which cost more than the insert itself. The
-    instance comes back as saved, with its key; a row a unique key already holds is skipped if asked (False).
+    For rows a hot write appends whose model keeps no logic in ``save()`` (events, outbox rows, records), or whose
+    caller does what its ``save()`` would (a case: its queue deadline and stored status): the ORM's insert compiles
+    the statement field by field each time, which cost more than the insert itself. No ``pre_save``/``post_save``
+    signal is sent. The instance comes back as saved, with its key and generated columns; a row a unique key
+    already holds is skipped if asked (False).
     """
     meta = obj._meta
     pk = meta.pk
     if pk is None:
         raise TypeError(f"{type(obj).__name__} has no primary key")
     auto = isinstance(pk, models.AutoField) and obj.pk is None
-    fields = [f for f in meta.concrete_fields if not (auto and f is pk)]
+    # Columns the database computes (a GeneratedField) are not written; they come back with the key.
+    generated = [f for f in meta.concrete_fields if f.generated]
+    fields = [f for f in meta.concrete_fields if not (auto and f is pk) and not f.generated]
     stored = rows_insert(
         type(obj),
         [f.name for f in fields],
         [[getattr(obj, f.attname) for f in fields]],
         ignore_conflicts=ignore_conflicts,
-        returning=[pk.name],
+        returning=[pk.name, *(f.name for f in generated)],
     )
     if not stored:
         return False
     obj.pk = stored[0][0]
+    for field, stored_value in zip(generated, stored[0][1:], strict=True):
+        col, value = field.get_col(meta.db_table), stored_value
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        setattr(obj, field.attname, value)
     obj._state.adding = False
     obj._state.db = connection.alias
     return True
@@ -402,3 +417,112 @@ def ids_reserve(model: type[models.Model], count: int) -> list[int]:
         row = cursor.fetchone()
         start = max(highest, row[0] if row else 0) + 1
         return list(range(start, start + count))
+
+
+class Bound(Value):
+    """A value a compiled statement is run with each time (``first_compiled``): compiled as a placeholder only.
+
+    ``Bound("key", output_field=field)`` stands where the value goes (``.filter(external_id=Bound(...))``); the value
+    itself is given to each run, and converted for the database by ``output_field`` as the ORM would.
+    """
+
+    def __init__(self, name: str, *, output_field: models.Field[Any, Any]) -> None:
+        super().__init__(None, output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        return "%s", (self,)
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """What running a compiled queryset needs again: its statement, and how its rows become instances."""
+
+    sql: str
+    params: tuple[Any, ...]
+    locks: bool
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+    fields: tuple[int, int]
+    init_list: tuple[str, ...]
+    from_db: Callable[..., models.Model]
+    populators: tuple[Any, ...]
+    track_peers: bool
+
+
+#: Statements compiled once per shape (a shape is the caller's key), per database: the last 512 compiled are kept.
+_COMPILED: OrderedDict[Hashable, _Compiled] = OrderedDict()
+_COMPILED_KEPT = 512
+_compiled_lock = threading.Lock()
+
+
+def _compile(queryset: QuerySet[Any]) -> _Compiled:
+    # What ModelIterable does before its first row, kept: the statement, the columns' converters, the instance's
+    # fields and the related instances' populators (each reusable: they hold positions and classes only).
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    select, klass_info = compiler.select, compiler.klass_info
+    if compiler.annotation_col_map or queryset._known_related_objects:  # type: ignore[attr-defined]
+        raise TypeError("first_compiled reads plain model rows (no annotations, no known related objects)")
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    fetch_mode = queryset._fetch_mode  # type: ignore[attr-defined]
+    converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+    return _Compiled(
+        sql=sql,
+        params=tuple(params),
+        locks=bool(queryset.query.select_for_update),
+        converters=tuple((pos, tuple(convs), expression) for pos, (convs, expression) in converters.items()),
+        fields=(start, end),
+        init_list=tuple(column[0].target.attname for column in select[start:end]),
+        from_db=partial(klass_info["model"].from_db, fetch_mode=fetch_mode),
+        populators=tuple(get_related_populators(klass_info, select, queryset.db, fetch_mode)),
+        track_peers=fetch_mode.track_peers,
+    )
+
+
+def first_compiled[M: models.Model](shape: Hashable, build: Callable[[], QuerySet[M]], **values: Any) -> M | None:
+    """Return the first row of the queryset ``build()`` returns, compiled to SQL once per ``shape``, or None.
+
+    For a selector's one-row read that every hot write makes (the order as the actor sees it, locked): Django
+    compiles a queryset anew on each call, which cost several times running it. ``build`` must return the same
+    statement whenever it is called for the same ``shape`` (a pure function of it: the shape names the selector
+    and what its scoping reads, such as the actor); every value that differs between calls stands in it as
+    ``Bound(name, ...)`` and is given here by name. Only the statement is kept, never a row: each call reads the
+    database. The instance is built as the queryset would build it (its ``select_related`` instances along).
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    key = (shape, db.alias, db.vendor)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        queryset = build()
+        if queryset.db != db.alias:
+            raise TypeError("first_compiled reads the default database")
+        compiled = _compile(queryset)
+        with _compiled_lock:
+            _COMPILED[key] = compiled
+            while len(_COMPILED) > _COMPILED_KEPT:
+                _COMPILED.popitem(last=False)
+    if compiled.locks and db.features.has_select_for_update and db.get_autocommit():
+        # What the compiler checks each time it compiles a locking read.
+        raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+    params = [
+        p.output_field.get_db_prep_value(values[p.name], connection=db) if isinstance(p, Bound) else p
+        for p in compiled.params
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        fetched = cursor.fetchone()
+    if fetched is None:
+        return None
+    row = list(fetched)
+    for pos, convs, expression in compiled.converters:
+        value = row[pos]
+        for convert in convs:
+            value = convert(value, expression, db)
+        row[pos] = value
+    start, end = compiled.fields
+    obj: M = compiled.from_db(db.alias, list(compiled.init_list), row[start:end])  # type: ignore[assignment]
+    if compiled.track_peers:
+        obj._state.peers = [weakref.ref(obj)]
+    for populator in compiled.populators:
+        populator.populate(row, obj)
+    return obj

@@ -33,13 +33,19 @@ class QueueDeadlineModel(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        due = self.queue_due() or NO_DEADLINE
-        if due != self.queue_due_at:
-            self.queue_due_at = due
+        if self.queue_due_refresh():
             fields = kwargs.get("update_fields")
             if fields is not None:
                 kwargs["update_fields"] = {*fields, "queue_due_at"}
         super().save(*args, **kwargs)
+
+    def queue_due_refresh(self) -> bool:
+        """Set ``queue_due_at`` from the record's columns; return whether it changed (a plain insert calls it too)."""
+        due = self.queue_due() or NO_DEADLINE
+        if due == self.queue_due_at:
+            return False
+        self.queue_due_at = due
+        return True
 
     def queue_due(self) -> dt.datetime | None:
         """Return the deadline that matters now, from the record's own columns (None: none runs)."""

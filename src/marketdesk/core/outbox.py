@@ -152,16 +152,18 @@ def _enqueue_drain(topic: str) -> bool:
     """Ask for a drain of ``topic`` after the batch window, unless this process asked within it (after commit)."""
     from marketdesk.core.tasks import drain_outbox_topic
 
-    task = drain_outbox_topic.using(queue_name=_QUEUES[topic])
-    if not task.get_backend().supports_defer:
+    # The task for the topic's queue is made only when a drain is asked for (most rows find one asked already):
+    # the backend is the same whatever the queue.
+    if not drain_outbox_topic.get_backend().supports_defer:
         # A backend that runs the task now (the immediate one): drain at once what has committed, every time.
-        return _enqueue_drain_task(task, topic)
+        return _enqueue_drain_task(drain_outbox_topic.using(queue_name=_QUEUES[topic]), topic)
     asked = time.monotonic()
     with _drain_lock:
         if _drain_asked_until.get(topic, 0.0) > asked:
             return True  # that drain starts after this row's commit (its run_after is later): it takes the row
         _drain_asked_until[topic] = asked + BATCH_WINDOW.total_seconds()
-    if not _enqueue_drain_task(task.using(run_after=clock.now() + BATCH_WINDOW), topic):
+    task = drain_outbox_topic.using(queue_name=_QUEUES[topic], run_after=clock.now() + BATCH_WINDOW)
+    if not _enqueue_drain_task(task, topic):
         with _drain_lock:
             _drain_asked_until.pop(topic, None)
         return False

@@ -107,7 +107,11 @@ class StatefulModel(models.Model):
         if not self._state.adding and loaded != self.__dict__.get(name) and not _transitioning.get():
             raise TransitionNotAllowed(_("A status is changed only through its transition table."))
         super().save(*args, **kwargs)
-        self._loaded_status = self.__dict__.get(name)
+        self.status_stored()
+
+    def status_stored(self) -> None:
+        """Note the status as the one stored (``save()`` does; a row stored by a plain insert calls it)."""
+        self._loaded_status = self.__dict__.get(type(self).TRANSITIONS.field)
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Any:

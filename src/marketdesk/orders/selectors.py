@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet, Sum
 
 from marketdesk.core.actors import Actor, Role
+from marketdesk.core.bulk import Bound, first_compiled
 from marketdesk.core.errors import NotFound
 from marketdesk.core.models import Audience, TimelineEvent
 from marketdesk.orders.models import Order, OrderCount, Shop
@@ -41,6 +42,25 @@ def orders_for_actor(actor: Actor) -> QuerySet[Order]:
     """Return the orders this actor may see, newest first (``line_count`` is kept on the order, never counted here)."""
     qs = Order.objects.select_related("shop", "buyer", "marketplace")
     return scope_to_actor(qs, actor).order_by("-placed_at", "-id")
+
+
+def order_locked_for_actor(actor: Actor, *, pk: int | None = None, external_id: str | None = None) -> Order | None:
+    """Return the order of this id (or else number) that the actor may see, locked for update, or None.
+
+    Its shop, buyer and marketplace come along, as ``orders_for_actor`` reads them. Only its row is locked. The
+    statement is ``orders_for_actor``'s, compiled once per actor and kind of key (``first_compiled``): the scope
+    depends on the actor alone, so the same actor always gets the same statement, and only the key is bound
+    per call. Every call reads the database.
+    """
+    name, value = ("pk", pk) if pk is not None else ("external_id", external_id)
+    field = Order._meta.get_field("id" if name == "pk" else name)
+
+    def build() -> QuerySet[Order]:
+        # One row by its key: no ordering (the selector's newest-first is for lists).
+        locked = orders_for_actor(actor).select_for_update(of=("self",)).order_by()
+        return locked.filter(**{name: Bound("key", output_field=field)})[:1]  # type: ignore[arg-type]
+
+    return first_compiled(("order_locked_for_actor", actor, name), build, key=value)
 
 
 def order_list_for_actor(actor: Actor) -> QuerySet[Order]:
