@@ -76,7 +76,7 @@ def _manage(env: dict[str, str], code: str) -> str:
 def _worker(env: dict[str, str], log: Path) -> subprocess.Popen:
     with log.open("a") as out:
         return subprocess.Popen(
-            [str(BIN / "marketdesk"), "db_worker", "--interval", "0.2"],
+            [str(BIN / "marketdesk"), "db_worker", "--no-reload", "--interval", "0.2"],
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
 
