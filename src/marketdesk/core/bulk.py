@@ -175,10 +175,7 @@ def instance_insert(obj: models.Model, *, ignore_conflicts: bool = False) -> boo
         return False
     obj.pk = stored[0][0]
     for field, stored_value in zip(generated, stored[0][1:], strict=True):
-        col, value = field.get_col(meta.db_table), stored_value
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            value = convert(value, col, connection)
-        setattr(obj, field.attname, value)
+        setattr(obj, field.attname, _converted(stored_value, field.get_col(meta.db_table), connection))
     obj._state.adding = False
     obj._state.db = connection.alias
     return True
@@ -210,11 +207,15 @@ def row_first[M: models.Model](
     # What ``Model.objects.raw`` does with the row, without its per-query set-up (resolving the columns to fields
     # by name, compiling a query for the converters): each column through its field's database converters, then
     # the instance built by ``from_db`` (a narrowed read defers the other fields).
-    converted = list(row)
-    for i, expression in enumerate(expressions):
-        for convert in db.ops.get_db_converters(expression) + expression.get_db_converters(db):
-            converted[i] = convert(converted[i], expression, db)
+    converted = [_converted(value, expression, db) for value, expression in zip(row, expressions, strict=True)]
     return model.from_db(db.alias, [col.target.attname for col in expressions], converted)
+
+
+def _converted(value: Any, expression: Col, db: Any) -> Any:
+    """A column's value as the driver gave it, through its field's database converters (as the ORM reads it)."""
+    for convert in db.ops.get_db_converters(expression) + expression.get_db_converters(db):
+        value = convert(value, expression, db)
+    return value
 
 
 @functools.cache
