@@ -53,7 +53,7 @@ class EventRow(TypedDict):
     location: NotRequired[Annotated[str, _trimmed(0, 200)]]
 
 
-#: The columns of a stored event, in the order of ``StoredEvent.values``.
+#: The columns of a stored event, in the order of ``StoredEvent``'s fields.
 COLUMNS = (
     "marketplace",
     "carrier",
@@ -72,7 +72,7 @@ COLUMNS = (
 
 
 class StoredEvent(NamedTuple):
-    """An event of the batch as stored (fields in the order of ``COLUMNS``); the projection reads it as it is."""
+    """An event of the batch as it is inserted (fields in the order of ``COLUMNS``); the worker reads it back by id."""
 
     marketplace_id: int
     carrier_id: int
