@@ -86,13 +86,32 @@ def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Fiel
 def _params(
     fields: list[models.Field[Any, Any]], rows: Sequence[Sequence[Any]], encoded: Collection[str] = ()
 ) -> list[Any]:
-    converters = [_converter(field, encoded=field.name in encoded) for field in fields]
+    return _converted_params(_converters(tuple(fields), frozenset(encoded), connection.vendor), rows)
+
+
+@functools.cache
+def _converters(
+    fields: tuple[models.Field[Any, Any], ...], encoded: frozenset[str], vendor: str
+) -> tuple[tuple[Callable[[Any], Any] | None, bool], ...]:
+    """Each field's conversion to the database (None: its value goes as it is) and whether it is a date-time.
+
+    ``vendor``: the conversions are the database's.
+    """
+    return tuple(
+        (_converter(field, encoded=field.name in encoded), field.get_internal_type() == "DateTimeField")
+        for field in fields
+    )
+
+
+def _converted_params(
+    converters: Sequence[tuple[Callable[[Any], Any] | None, bool]], rows: Sequence[Sequence[Any]]
+) -> list[Any]:
     # Column by column: a batch repeats its times (now, a parcel's unchanged ones), each converted once.
-    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) or [() for _field in fields]
-    for i, (field, convert) in enumerate(zip(fields, converters, strict=True)):
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) or [() for _c in converters]
+    for i, (convert, is_time) in enumerate(converters):
         if convert is None:
             continue
-        if field.get_internal_type() == "DateTimeField":
+        if is_time:
             memo: dict[Any, Any] = {None: None}
             for value in set(columns[i]) - memo.keys():
                 memo[value] = convert(value)
@@ -125,26 +144,62 @@ def rows_insert(
     """
     if not rows:
         return []
-    columns = _fields(model, fields)
-    quote = connection.ops.quote_name
-    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-    head = (
-        f"{connection.ops.insert_statement(on_conflict=on_conflict)} {quote(model._meta.db_table)} "
-        f"({', '.join(_quoted(col) for col in columns)}) VALUES "
+    statement = _insert_statement(
+        model,
+        tuple(fields),
+        ignore_conflicts=ignore_conflicts,
+        encoded=frozenset(encoded),
+        returning=tuple(returning),
+        vendor=connection.vendor,
     )
-    tail = connection.ops.on_conflict_suffix_sql(columns, on_conflict, None, None)
-    if returning:
-        tail += f" RETURNING {', '.join(_quoted(col) for col in _fields(model, returning))}"
-    one = "(" + ", ".join(_placeholder(col, encoded=col.name in encoded) for col in columns) + ")"
-    size = _chunk_size(len(columns))
     stored: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            cursor.execute(f"{head}{', '.join([one] * len(chunk))} {tail}", _params(columns, chunk, encoded))
+        for start in range(0, len(rows), statement.size):
+            chunk = rows[start : start + statement.size]
+            values = statement.one if len(chunk) == 1 else ", ".join([statement.one] * len(chunk))
+            cursor.execute(f"{statement.head}{values} {statement.tail}", _converted_params(statement.converters, chunk))
             if returning:
                 stored.extend(cursor.fetchall())
     return stored
+
+
+@dataclass(frozen=True, slots=True)
+class _Insert:
+    """An INSERT of ``rows_insert`` less its rows: what precedes them, one row's placeholders, what follows."""
+
+    head: str
+    one: str
+    tail: str
+    size: int  # rows a statement takes
+    converters: tuple[tuple[Callable[[Any], Any] | None, bool], ...]
+
+
+@functools.cache
+def _insert_statement(
+    model: type[models.Model],
+    fields: tuple[str, ...],
+    *,
+    ignore_conflicts: bool,
+    encoded: frozenset[str],
+    returning: tuple[str, ...],
+    vendor: str,
+) -> _Insert:
+    """The INSERT of these columns, built once per shape (``vendor``: the SQL is the database's)."""
+    columns = _fields(model, fields)
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    tail = connection.ops.on_conflict_suffix_sql(columns, on_conflict, None, None)
+    if returning:
+        tail += f" RETURNING {', '.join(_quoted(col) for col in _fields(model, returning))}"
+    return _Insert(
+        head=(
+            f"{connection.ops.insert_statement(on_conflict=on_conflict)} "
+            f"{connection.ops.quote_name(model._meta.db_table)} ({', '.join(_quoted(col) for col in columns)}) VALUES "
+        ),
+        one="(" + ", ".join(_placeholder(col, encoded=col.name in encoded) for col in columns) + ")",
+        tail=tail,
+        size=_chunk_size(len(columns)),
+        converters=_converters(tuple(columns), encoded, vendor),
+    )
 
 
 def instance_insert(obj: models.Model, *, ignore_conflicts: bool = False) -> bool:
@@ -157,28 +212,52 @@ def instance_insert(obj: models.Model, *, ignore_conflicts: bool = False) -> boo
     already holds is skipped if asked (False).
     """
     meta = obj._meta
-    pk = meta.pk
-    if pk is None:
-        raise TypeError(f"{type(obj).__name__} has no primary key")
-    auto = isinstance(pk, models.AutoField) and obj.pk is None
-    # Columns the database computes (a GeneratedField) are not written; they come back with the key.
-    generated = [f for f in meta.concrete_fields if f.generated]
-    fields = [f for f in meta.concrete_fields if not (auto and f is pk) and not f.generated]
+    auto = obj.pk is None
+    shape = _instance_shape(type(obj), auto=auto)
     stored = rows_insert(
         type(obj),
-        [f.name for f in fields],
-        [[getattr(obj, f.attname) for f in fields]],
+        shape.names,
+        [[getattr(obj, attname) for attname in shape.attnames]],
         ignore_conflicts=ignore_conflicts,
-        returning=[pk.name, *(f.name for f in generated)],
+        returning=shape.returning,
     )
     if not stored:
         return False
     obj.pk = stored[0][0]
-    for field, stored_value in zip(generated, stored[0][1:], strict=True):
+    for field, stored_value in zip(shape.generated, stored[0][1:], strict=True):
         setattr(obj, field.attname, _converted(stored_value, field.get_col(meta.db_table), connection))
     obj._state.adding = False
     obj._state.db = connection.alias
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What ``instance_insert`` writes of a model and reads back."""
+
+    names: tuple[str, ...]  # the fields written
+    attnames: tuple[str, ...]  # their attributes on the instance
+    returning: tuple[str, ...]  # the key, then the generated columns
+    generated: tuple[models.Field[Any, Any], ...]
+
+
+@functools.cache
+def _instance_shape(model: type[models.Model], *, auto: bool) -> _Shape:
+    """The fields ``instance_insert`` writes (all concrete ones but an auto key without a value, ``auto``)."""
+    meta = model._meta
+    pk = meta.pk
+    if pk is None:
+        raise TypeError(f"{model.__name__} has no primary key")
+    auto = auto and isinstance(pk, models.AutoField)
+    # Columns the database computes (a GeneratedField) are not written; they come back with the key.
+    generated = tuple(f for f in meta.concrete_fields if f.generated)
+    fields = [f for f in meta.concrete_fields if not (auto and f is pk) and not f.generated]
+    return _Shape(
+        names=tuple(f.name for f in fields),
+        attnames=tuple(f.attname for f in fields),
+        returning=(pk.name, *(f.name for f in generated)),
+        generated=generated,
+    )
 
 
 def row_first[M: models.Model](
