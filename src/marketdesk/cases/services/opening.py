@@ -88,8 +88,6 @@ def case_open(
     buyer's files, which may be refused after the case is written, takes a savepoint.
     """
     _require_role(actor, (Role.BUYER, Role.MARKETPLACE))
-    opened: Case | None = None
-    refusal: DomainError | None = None
     with transaction.atomic(savepoint=bool(attachment_ids)):
         try:
             # The actor's view of the order and its lock in one read (with the buyer, the shop and the marketplace
@@ -105,7 +103,7 @@ def case_open(
         except DomainError as refused:
             refusal = refused
         else:
-            opened = _open_written(
+            return _open_written(
                 allowed,
                 actor=actor,
                 case_type=case_type,
@@ -114,11 +112,7 @@ def case_open(
                 referenced_case=referenced_case,
                 attachment_ids=attachment_ids,
             )
-    if refusal is not None:
-        raise refusal
-    if opened is None:  # pragma: no cover - either a refusal or a case
-        raise RuntimeError("case_open wrote no case")
-    return opened
+    raise refusal
 
 
 @dataclass(frozen=True, slots=True)
