@@ -189,21 +189,23 @@ def queue_seed(vendor: str, *, marketplace_id: int, shop0: int, buyer0: int, ope
         status = _pick(QUEUE_STATUSES, "i * 13")
         due = at.format(m="((i * 7) % 10260) - 180")
         opened = at.format(m=f"-(i % {opened_minutes}) - 60")
-        assignee = (f"CASE WHEN ({status}) IN ('escalated', 'under_review', 'awaiting_info', 'appealed') "
-                    f"AND i % 2 = 0 THEN {operator0} + i % 20 END")  # fmt: skip
+        platform = f"({status}) IN ('escalated', 'under_review', 'awaiting_info', 'appealed')"
+        assignee = f"CASE WHEN {platform} AND i % 2 = 0 THEN {operator0} + i % 20 END"
+        # A case waiting on the platform was escalated (as every escalation records it): half an hour after opening.
+        escalated = f"CASE WHEN {platform} THEN {at.format(m=f'-(i % {opened_minutes}) - 30')} END"
         case_sql = (
             f"{prefix}INSERT INTO cases_case (case_type, reason_detail, description, status, opened_at, seller_due_at, "
             "last_activity_at, policy_version, escalated_by_role, updated_at, buyer_id, order_id, shop_id, queue_due_at, "
-            "decision_due_at, info_due_at, expires_at, appeal_due_at, assignee_id) "
+            "decision_due_at, info_due_at, expires_at, appeal_due_at, assignee_id, escalated_at) "
             f"SELECT {_pick(['item_not_received', 'not_as_described', 'other'], 'i')}, '', 'bench', {status}, "
             f"{opened}, {due}, {opened}, 1, '', {opened}, o.buyer_id, o.id, o.shop_id, "
             f"CASE WHEN ({status}) IN ('closed', 'resolved', 'withdrawn', 'expired') "
-            f"THEN %s ELSE {due} END, {due}, {due}, {due}, {due}, {assignee} "
+            f"THEN %s ELSE {due} END, {due}, {due}, {due}, {due}, {assignee}, {escalated} "
             f"{source} JOIN orders_order o ON o.marketplace_id = %s AND o.external_id = 'Q-' || i"
         )
         far = "9999-12-31 00:00:00" if vendor == "sqlite" else "9999-12-31T00:00:00+00:00"
         case_params = [start, stop] if vendor == "sqlite" else []
-        case_params += [now_text] * 4 + [far] + [now_text] * 5
+        case_params += [now_text] * 4 + [far] + [now_text] * 6
         case_params += [start, stop, marketplace_id] if vendor != "sqlite" else [marketplace_id]
         cursor.execute(_modulo(case_sql), case_params)
     del params

@@ -124,6 +124,9 @@ class Case(QueueDeadlineModel, StatefulModel):
             models.Index(fields=["is_open", "queue_due_at", "id"], name="case_open_due_idx"),
             # The dashboard's backlog counts the last week's escalations waiting on the platform by this one.
             models.Index(fields=["status", "escalated_at"], name="case_status_escalated_idx"),
+            # The dashboard's live stretch (today) counts the cases opened since midnight by this one: without it,
+            # PostgreSQL and SQLite read every case of every marketplace to find today's.
+            models.Index(fields=["opened_at"], name="case_opened_at_idx"),
         ]
 
     def __str__(self) -> str:
