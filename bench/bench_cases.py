@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import threading
 import time
@@ -41,6 +42,9 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
         "--worker-interval", type=float, default=1.0, help="db_worker's --interval when idle (its default, 1 s)."
     )
     args = parser.parse_args()
+    # Each racer holds a connection of its own through the barrier: on PostgreSQL the pool must hold them all
+    # (its default of 20 left 30 racers waiting for one until the pool gave up, and the race ran no decision).
+    os.environ.setdefault("MARKETDESK_DB_POOL_MAX_SIZE", str(args.racers + 5))
     django_setup()
 
     from django.contrib.auth.hashers import make_password

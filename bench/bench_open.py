@@ -191,7 +191,10 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
         {
             "rows": rows,
             "vendor": connection.vendor,
-            "api": {**api, "goal_per_s": GOAL_PER_S, "holds": api["per_s"] >= GOAL_PER_S},
+            # The goal is set on SQLite WAL, where the peer was measured (issue #22); PostgreSQL's figure stands alone.
+            "api": {**api, "goal_per_s": GOAL_PER_S, "holds": api["per_s"] >= GOAL_PER_S}
+            if connection.vendor == "sqlite"
+            else api,
             "service": service,
             "connection_p50_ms": round(percentile(connection_ms, 50), 2),
         }

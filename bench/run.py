@@ -425,7 +425,7 @@ def table(results: list[dict[str, Any]]) -> str:
         ("/orders/<pk>/ p50 ms", lambda r: f"{r['pages']['detail']['p50_ms']:.1f}"),
         ("/orders/<pk>/ p95 ms", lambda r: f"{r['pages']['detail']['p95_ms']:.1f}"),
         ("/orders/<pk>/ queries/request", lambda r: f"{r['pages']['detail']['queries']}"),
-        ("open a case through the API, /s, median round (goal ≥ 200; peer 64–75)", lambda r: _open(r, "api")),
+        ("open a case through the API, /s, median round (goal on SQLite ≥ 200; peer 64–75)", lambda r: _open(r, "api")),
         ("open a case through the API: p50 / p95 ms, queries", lambda r: _open_latency(r, "api")),
         ("open a case through the service, /s, median round", lambda r: _open(r, "service")),
         ("open a case through the service: p50 / p95 ms, queries", lambda r: _open_latency(r, "service")),
