@@ -154,6 +154,8 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
     for _round in range(args.rounds):
         for way, open_one in ways.items():
             batch, pending[way] = pending[way][:share], pending[way][share:]
+            if not batch:  # fewer opens than rounds, or a last round the shares used up: no rate of nothing
+                continue
             started, cpu_started = time.perf_counter(), time.process_time()
             for order in batch:
                 began = time.perf_counter()
