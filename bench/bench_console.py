@@ -82,7 +82,7 @@ def load(orders_total: int, open_cases: int, finished_cases: int) -> dict[str, A
         due = now + rng.randrange(-2, 170) * hour
         escalated = status not in (CaseStatus.AWAITING_SELLER, CaseStatus.OFFER_MADE, CaseStatus.DECLINED)
         row = Case(
-            order_id=order_id, buyer_id=buyer_of[order_id], shop_id=shop_of[order_id],
+            order_id=order_id, buyer_id=buyer_of[order_id], shop_id=shop_of[order_id], marketplace=marketplace,
             case_type=rng.choice(["item_not_received", "not_as_described", "other"]), description="bench",
             status=status, opened_at=opened, last_activity_at=opened, updated_at=opened,
             seller_due_at=opened + 72 * hour if status != CaseStatus.AWAITING_SELLER else due,
@@ -195,10 +195,11 @@ def queue_seed(vendor: str, *, marketplace_id: int, shop0: int, buyer0: int, ope
         escalated = f"CASE WHEN {platform} THEN {at.format(m=f'-(i % {opened_minutes}) - 30')} END"
         case_sql = (
             f"{prefix}INSERT INTO cases_case (case_type, reason_detail, description, status, opened_at, seller_due_at, "
-            "last_activity_at, policy_version, escalated_by_role, updated_at, buyer_id, order_id, shop_id, queue_due_at, "
+            "last_activity_at, policy_version, escalated_by_role, updated_at, buyer_id, order_id, shop_id, marketplace_id, "
+            "queue_due_at, "
             "decision_due_at, info_due_at, expires_at, appeal_due_at, assignee_id, escalated_at) "
             f"SELECT {_pick(['item_not_received', 'not_as_described', 'other'], 'i')}, '', 'bench', {status}, "
-            f"{opened}, {due}, {opened}, 1, '', {opened}, o.buyer_id, o.id, o.shop_id, "
+            f"{opened}, {due}, {opened}, 1, '', {opened}, o.buyer_id, o.id, o.shop_id, o.marketplace_id, "
             f"CASE WHEN ({status}) IN ('closed', 'resolved', 'withdrawn', 'expired') "
             f"THEN %s ELSE {due} END, {due}, {due}, {due}, {due}, {assignee}, {escalated} "
             f"{source} JOIN orders_order o ON o.marketplace_id = %s AND o.external_id = 'Q-' || i"

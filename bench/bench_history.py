@@ -153,7 +153,8 @@ class Loader:
         cases = Case.objects.bulk_create(
             [
                 Case(
-                    order=order, buyer_id=order.buyer_id, shop_id=order.shop_id, case_type="not_as_described",
+                    order=order, buyer_id=order.buyer_id, shop_id=order.shop_id, marketplace_id=order.marketplace_id,
+                    case_type="not_as_described",
                     description=self.text(self.languages[i]), status="decided",
                     opened_at=self.plan[i][2] + dt.timedelta(days=3),
                     last_activity_at=self.plan[i][2] + dt.timedelta(days=3),

@@ -81,6 +81,7 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
                 order=o,
                 buyer=buyer,
                 shop=shop,
+                marketplace=marketplace,
                 case_type=CaseType.OTHER,
                 description="Filler.",
                 opened_at=now - dt.timedelta(days=20),

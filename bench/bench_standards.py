@@ -91,6 +91,7 @@ def load(shops: int, orders: int) -> dict[str, float]:
                         order=order,
                         buyer=buyer,
                         shop_id=order.shop_id,
+                        marketplace_id=order.marketplace_id,
                         case_type=CaseType.ITEM_NOT_RECEIVED,
                         description="Bench.",
                         status=CaseStatus.DECIDED,

@@ -22,6 +22,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     order = factory.SubFactory(factories.OrderFactory)
     buyer = factory.SelfAttribute("order.buyer")
     shop = factory.SelfAttribute("order.shop")
+    marketplace = factory.SelfAttribute("order.marketplace")
     case_type = CaseType.ITEM_NOT_RECEIVED
     description = "The parcel never arrived."
     status = CaseStatus.AWAITING_SELLER

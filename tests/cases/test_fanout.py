@@ -137,6 +137,7 @@ def _existing(marketplace, shop, n: int) -> None:
             order=o,
             buyer=buyer,
             shop=shop,
+            marketplace_id=o.marketplace_id,
             case_type=CaseType.ITEM_NOT_RECEIVED,
             description="Bulk.",
             opened_at=ESTIMATED_DELIVERY,

@@ -38,7 +38,7 @@ KEYS = count(1)
 def a_case(shop, case_type, opened, *, status="closed", escalated=None, assignee=None) -> Case:
     order = factories.OrderFactory(marketplace=shop.marketplace, shop=shop)
     return Case.objects.create(
-        order=order, buyer=order.buyer, shop=shop, case_type=case_type, description="…", status=status,
+        order=order, buyer=order.buyer, shop=shop, marketplace=shop.marketplace, case_type=case_type, description="…", status=status,
         opened_at=opened, last_activity_at=opened, updated_at=opened, seller_due_at=opened + 72 * H,
         escalated_at=escalated, escalated_by_role="buyer" if escalated else "", policy_version=1, assignee=assignee,
     )  # fmt: skip

@@ -197,7 +197,8 @@ def test_the_scoped_deadline_ordered_read_is_served_by_the_index(escalated, oper
     # when
     plan = plan_of(rows)
     # then
-    assert re.search(r"case_(open|queue)_due_idx", plan), plan  # both walk (queue_due_at, id) in order
+    # both walk the marketplace's (queue_due_at, id) in order, past no other marketplace's cases (ADR 0026)
+    assert "case_mp_open_due_idx" in plan, plan
     assert "TEMP B-TREE" not in plan.upper(), plan
     assert not re.search(r"^\s*(->\s*)?Sort\b", plan, re.MULTILINE), plan
 
@@ -209,7 +210,7 @@ def test_the_operators_own_cases_are_read_by_an_index_never_by_a_scan_of_every_c
     plan = plan_of(rows)
     # then: the deadline index in order, or (PostgreSQL's choice while an operator holds few cases) the
     # assignee's index, whose rows are only the cases this operator holds; never every case
-    assert re.search(r"case_(open|queue)_due_idx|cases_case_assignee", plan), plan
+    assert re.search(r"case_(mp_open|open|queue)_due_idx|cases_case_assignee", plan), plan
     assert not re.search(r"Seq Scan on cases_case|SCAN cases_case(?! USING)", plan), plan
 
 
@@ -219,7 +220,7 @@ def test_the_at_risk_count_walks_the_deadline_index_and_stops_at_the_cap(escalat
     # when
     plan = plan_of(cases_read)
     # then it walks (queue_due_at, id) in order and stops after the cap: no sort, never every open case
-    assert re.search(r"case_(open|queue)_due_idx", plan), plan
+    assert re.search(r"case_(mp_open|open|queue)_due_idx", plan), plan
     assert "TEMP B-TREE" not in plan.upper(), plan
     assert not re.search(r"^\s*(->\s*)?Sort\b|Seq Scan on cases_case", plan, re.MULTILINE), plan
     assert f"LIMIT {queue_selectors.AT_RISK_COUNT_CAP}" in str(cases_read.query)

@@ -37,6 +37,7 @@ def _case(order, case_type=CaseType.NOT_AS_DESCRIBED):
         line=order.lines.get(),
         buyer=order.buyer,
         shop=order.shop,
+        marketplace_id=order.marketplace_id,
         case_type=case_type,
         description="Something is wrong.",
         seller_due_at=clock.now() + dt.timedelta(days=3),

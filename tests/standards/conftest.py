@@ -81,6 +81,7 @@ def cases_on(orders: list[Order], *, status: str = CaseStatus.AWAITING_SELLER) -
                 order=o,
                 buyer_id=o.buyer_id,
                 shop_id=o.shop_id,
+                marketplace_id=o.marketplace_id,
                 case_type=CaseType.ITEM_NOT_RECEIVED,
                 description="It never came.",
                 status=status,

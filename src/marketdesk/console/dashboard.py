@@ -126,11 +126,15 @@ def _fmt(value: float | None) -> str:
 
 def _scoped(qs: QuerySet[Any], actor: Actor, filters: DashboardFilters, path: str) -> QuerySet[Any]:
     """Narrow cases (``path`` "") or a case's rows (``path`` "case__") to the actor's marketplace and the filters."""
-    if actor.marketplace_id is not None and actor.role in STAFF and connection.vendor == "sqlite":
-        # Staff see their marketplace, read from the shop. Compared as an expression, so SQLite's planner starts from
-        # the rows' own time index (today's decisions, the week's escalations), not from every case of the
-        # marketplace; PostgreSQL's weighs both by its statistics (and would misjudge the expression).
-        qs = qs.alias(_mp=F(f"{path}shop__marketplace_id") + Value(0)).filter(_mp=actor.marketplace_id)
+    if actor.marketplace_id is not None and actor.role in STAFF:
+        # Staff see their marketplace, kept on the case: its cases are read by the (marketplace, ...) indexes.
+        # A case's rows are compared as an expression on SQLite, so its planner starts from their own time index
+        # (today's decisions, the week's answers), not from every case of the marketplace; PostgreSQL's weighs
+        # both by its statistics (and would misjudge the expression).
+        if path and connection.vendor == "sqlite":
+            qs = qs.alias(_mp=F(f"{path}marketplace_id") + Value(0)).filter(_mp=actor.marketplace_id)
+        else:
+            qs = qs.filter(**{f"{path}marketplace_id": actor.marketplace_id})
     else:
         qs = scope_to_actor(qs, actor, order_path=f"{path}order__", shop_path=f"{path}shop__")
     if filters.category:
@@ -156,8 +160,9 @@ def _backlog(actor: Actor, filters: DashboardFilters, cases: QuerySet[Case], now
     rest of the queue's kept count (ADR 0017) — a count over the backlog only for a category or a team."""
     waiting = cases.filter(status__in=PLATFORM_STATUSES)
     week = now - dt.timedelta(hours=AGE_BUCKETS[-1][0])
-    # One read of the (status, escalated_at) index: the last week's escalations, and the backlog never escalated.
-    recent = waiting.filter(Q(escalated_at__gt=week) | Q(escalated_at__isnull=True)).aggregate(
+    # Two ranges of the (marketplace, status, escalated_at) index: the last week's escalations, and the backlog
+    # never escalated. Asked as one "or", PostgreSQL cannot tell how few rows either holds and reads every case.
+    recent = waiting.filter(escalated_at__gt=week).aggregate(
         **{
             f"b{i}": Count(
                 "id",
@@ -167,16 +172,16 @@ def _backlog(actor: Actor, filters: DashboardFilters, cases: QuerySet[Case], now
             if hi is not None
         },
         later=Count("id", filter=Q(escalated_at__gt=now)),
-        unescalated=Count("id", filter=Q(escalated_at__isnull=True)),
     )
     counts = [recent[f"b{i}"] for i in range(len(AGE_BUCKETS) - 1)]
     if filters.category or filters.team is not None:
         return [*counts, waiting.filter(escalated_at__lte=week).count()]
+    unescalated = waiting.filter(escalated_at__isnull=True).count()
     kept = QueueCount.objects.filter(kind="case", status__in=PLATFORM_STATUSES)
     if actor.marketplace_id is not None:
         kept = kept.filter(marketplace_id=actor.marketplace_id)
     total = kept.aggregate(n=Sum("n"))["n"] or 0
-    return [*counts, total - sum(counts) - recent["later"] - recent["unescalated"]]
+    return [*counts, total - sum(counts) - recent["later"] - unescalated]
 
 
 def dashboard_facts(actor: Actor, filters: DashboardFilters, *, since: dt.date, now: dt.datetime) -> Facts:

@@ -131,7 +131,7 @@ def rollup_facts(
     facts = Facts()
     opened = (
         scope(Case.objects.filter(_between("opened_at", start, end)), "")
-        .values(mp=F("shop__marketplace_id"), t=F("case_type"), s=F("shop_id"), d=TruncDate("opened_at", tzinfo=tz))
+        .values(mp=F("marketplace_id"), t=F("case_type"), s=F("shop_id"), d=TruncDate("opened_at", tzinfo=tz))
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -142,7 +142,7 @@ def rollup_facts(
     first_decisions = scope(Decision.objects.filter(_between("decided_at", start, end), is_appeal=False), "case__")
     decided = list(
         first_decisions.values_list(
-            "case_id", "case__shop__marketplace_id", "case__case_type", "decided_at", "case__escalated_at"
+            "case_id", "case__marketplace_id", "case__case_type", "decided_at", "case__escalated_at"
         )
     )
     waits: dict[int, dt.timedelta] = defaultdict(dt.timedelta)
@@ -176,7 +176,7 @@ def rollup_facts(
     for mp, kind, escalated_at, first in (
         responded.annotate(first=Subquery(first_staff))
         .filter(_between("first", start, end))
-        .values_list("shop__marketplace_id", "case_type", "escalated_at", "first")
+        .values_list("marketplace_id", "case_type", "escalated_at", "first")
     ):
         facts.add((mp, _day(escalated_at), kind, FIRST, str(tenths(first - escalated_at))), 1)
 
@@ -198,9 +198,7 @@ def rollup_facts(
 
     scores = (
         scope(SatisfactionSurvey.objects.filter(_between("answered_at", start, end), score__isnull=False), "case__")
-        .values(
-            "score", mp=F("case__shop__marketplace_id"), t=F("case__case_type"), d=TruncDate("answered_at", tzinfo=tz)
-        )
+        .values("score", mp=F("case__marketplace_id"), t=F("case__case_type"), d=TruncDate("answered_at", tzinfo=tz))
         .annotate(n=Count("id"))
         .order_by()
     )

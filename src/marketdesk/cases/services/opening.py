@@ -185,6 +185,7 @@ def _open_written(
         line=line,
         buyer=order.buyer,
         shop=order.shop,
+        marketplace_id=order.marketplace_id,
         case_type=case_type,
         reason_detail=reason_detail,
         description=allowed.description,

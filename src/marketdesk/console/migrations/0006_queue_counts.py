@@ -88,6 +88,22 @@ def _fill(kind, vendor):
     )
 
 
+def sqlite_triggers_restore(schema_editor, kind, *, recount):
+    """Put back ``kind``'s triggers on SQLite, which a later migration's rebuild of its table dropped (if this
+    migration is applied); with ``recount``, recount its counts too, since a row written meanwhile was missed.
+    For the migrations that rebuild a counted table (returns 0005, cases 0009, console 0009 and 0010)."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite" or "console_queuecount" not in connection.introspection.table_names():
+        return
+    for suffix in ("ins", "del", "upd"):
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS console_queuecount_{kind}_{suffix}")
+    for statement in _sqlite(kind):
+        schema_editor.execute(statement)
+    if recount:
+        schema_editor.execute(f"DELETE FROM console_queuecount WHERE kind = '{kind}'")
+        schema_editor.execute(_fill(kind, "sqlite"))
+
+
 def install(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for kind in TABLES:
