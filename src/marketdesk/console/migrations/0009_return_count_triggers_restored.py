@@ -11,14 +11,7 @@ counts = importlib.import_module("marketdesk.console.migrations.0006_queue_count
 
 
 def return_triggers_restore(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for suffix in ("ins", "del", "upd"):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS console_queuecount_return_{suffix}")
-    for statement in counts._sqlite("return"):
-        schema_editor.execute(statement)
-    schema_editor.execute("DELETE FROM console_queuecount WHERE kind = 'return'")
-    schema_editor.execute(counts._fill("return", "sqlite"))
+    counts.sqlite_triggers_restore(schema_editor, "return", recount=True)
 
 
 class Migration(migrations.Migration):

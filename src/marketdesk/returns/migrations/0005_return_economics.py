@@ -19,14 +19,8 @@ def queue_count_triggers_restore(apps, schema_editor):
     """Migrating back on SQLite: removing the columns rebuilds returns_return, which drops the triggers
     keeping the returns' queue counts (console 0006); they are put back, if console 0006 is applied.
     Forwards, console 0009 puts them back after this migration's rebuild."""
-    connection = schema_editor.connection
-    if connection.vendor != "sqlite" or "console_queuecount" not in connection.introspection.table_names():
-        return
     counts = importlib.import_module("marketdesk.console.migrations.0006_queue_counts")
-    for suffix in ("ins", "del", "upd"):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS console_queuecount_return_{suffix}")
-    for statement in counts._sqlite("return"):
-        schema_editor.execute(statement)
+    counts.sqlite_triggers_restore(schema_editor, "return", recount=False)
 
 
 class Migration(migrations.Migration):
